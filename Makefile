@@ -1,0 +1,37 @@
+# The two commands of this project: `make run` and `make test`. Both set up what is missing
+# (scripts/setup.sh) and are quick the second time.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export DJANGO_SETTINGS_MODULE := backend.settings
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= $(shell nproc)
+
+.PHONY: setup run test test-browser lint bench demo
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@$(PY) manage.py load_demo --if-empty
+
+run: demo
+	@$(PY) manage.py demo_info --url http://$(HOST):$(PORT)
+	.venv/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
+
+test: setup
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q
+	$(MAKE) --no-print-directory test-browser
+
+# Real Chromium; its own pytest process (Playwright's sync API runs an event loop).
+test-browser:
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests/browser -o addopts="--strict-markers -p no:cacheprovider" -p no:asyncio
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+bench: setup
+	$(PY) -m bench.run

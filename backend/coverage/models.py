@@ -1,0 +1,1 @@
+"""Coverage analytics tables (per-cell summary, pre-aggregated heat) live here."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LiaisonConfig(AppConfig):
+    name = "backend.liaison"
+    label = "liaison"
+    verbose_name = _("liaison")

@@ -1,0 +1,218 @@
+"""Deputies, their mandates, liaison stations and cross-province station links."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GistIndex
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from backend.core.geo import as_geography_point
+
+
+class StationKind(models.TextChoices):
+    STATION = "station", _("liaison station")  # 联络站
+    POINT = "point", _("liaison point")  # 联络点
+    POST = "post", _("service post")  # 服务岗
+    INDUSTRY = "industry", _("industry contact point")  # 产业联系点
+    LEGISLATIVE = "legislative", _("legislative contact point")  # 立法联系点
+
+
+SIX_HAVES = ("sign", "premises", "rules", "boards", "plan", "records")  # 六有
+
+
+def default_six_haves() -> dict:
+    return dict.fromkeys(SIX_HAVES, False)
+
+
+class Station(models.Model):
+    kind = models.CharField(_("kind"), max_length=12, choices=StationKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    sector = models.CharField(_("industry sector"), max_length=100, blank=True)
+    location = models.PointField(_("location"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        related_name="stations",
+    )
+    adcode = models.CharField(_("adcode"), max_length=12)
+    county_adcode = models.CharField(_("county adcode"), max_length=6)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent station"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="children",
+    )
+    service_area = models.MultiPolygonField(_("service area"), null=True, blank=True)
+    geofence_radius_m = models.PositiveIntegerField(_("geofence radius (m)"), default=200)
+    six_haves = models.JSONField(_("six haves (六有)"), default=default_six_haves)
+    # {"type": "day_digit", "digit": 6} = days ending in 6 (逢六进站);
+    # {"type": "nth_weekday", "n": 4, "weekday": 3} = fourth Thursday (逢四议事).
+    duty_rule = models.JSONField(_("duty rule"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("station")
+        verbose_name_plural = _("stations")
+        ordering = ["adcode", "name"]
+        indexes = [
+            models.Index(fields=["adcode"], name="station_adcode_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["county_adcode"], name="station_county"),
+            # Radius and nearest queries in metres go through the geography cast.
+            GistIndex(as_geography_point("location"), name="station_location_geog"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service_area__isnull=True) | Q(service_area__isvalid=True),
+                name="station_service_area_valid",
+            ),
+            models.CheckConstraint(condition=Q(geofence_radius_m__gt=0),
+                                   name="station_geofence_positive"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="station_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", _("female")
+    MALE = "M", _("male")
+
+
+class Deputy(models.Model):
+    """A person; their seats at each level are Mandates."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="deputy",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    occupation = models.CharField(_("occupation"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("home region"), on_delete=models.PROTECT,
+        related_name="deputies",
+    )
+    adcode = models.CharField(_("adcode"), max_length=12)
+    county_adcode = models.CharField(_("county adcode"), max_length=6)
+    stations = models.ManyToManyField(
+        Station, through="StationMembership", verbose_name=_("stations"), related_name="deputies"
+    )
+
+    class Meta:
+        verbose_name = _("deputy")
+        verbose_name_plural = _("deputies")
+        ordering = ["adcode", "name"]
+        indexes = [
+            models.Index(fields=["adcode"], name="deputy_adcode_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["county_adcode"], name="deputy_county"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CongressLevel(models.TextChoices):
+    NATIONAL = "national", _("national")
+    PROVINCIAL = "provincial", _("provincial")
+    CITY = "city", _("city")
+    COUNTY = "county", _("county")
+    TOWNSHIP = "township", _("township")
+
+
+class MandateStatus(models.TextChoices):
+    CURRENT = "current", _("current")
+    FORMER = "former", _("former (special liaison)")  # 往届代表, 特邀联络员
+
+
+class Mandate(models.Model):
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE,
+                               related_name="mandates")
+    level = models.CharField(_("level"), max_length=10, choices=CongressLevel.choices)
+    congress_region = models.ForeignKey(
+        "regions.Region", verbose_name=_("congress of"), on_delete=models.PROTECT, related_name="+"
+    )
+    district_region = models.ForeignKey(
+        "regions.Region", verbose_name=_("electoral district region"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    district_cells = models.ManyToManyField(
+        "grid.GridCell", verbose_name=_("electoral district cells"), blank=True,
+        related_name="district_mandates",
+    )
+    term_number = models.PositiveSmallIntegerField(_("term (届)"))
+    term_start = models.DateField(_("term start"))
+    term_end = models.DateField(_("term end"))
+    status = models.CharField(_("status"), max_length=10, choices=MandateStatus.choices,
+                              default=MandateStatus.CURRENT)
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        constraints = [
+            models.UniqueConstraint(fields=["deputy", "level", "congress_region", "term_number"],
+                                    name="mandate_unique_seat"),
+            models.CheckConstraint(condition=Q(term_end__gt=F("term_start")),
+                                   name="mandate_term_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} · {self.get_level_display()} {self.term_number}"
+
+
+class MembershipRole(models.TextChoices):
+    MEMBER = "member", _("member")
+    HEAD = "head", _("head of group")
+
+
+class StationMembership(models.Model):
+    """Mixed grouping (混合编组进站): deputies of every level are grouped into a station."""
+
+    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE,
+                               related_name="memberships")
+    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE,
+                                related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices,
+                            default=MembershipRole.MEMBER)
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("station membership")
+        verbose_name_plural = _("station memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["deputy", "station"], condition=Q(until__isnull=True),
+                                    name="membership_one_open_per_station"),
+        ]
+
+
+class LinkCadence(models.TextChoices):
+    WEEKLY_RECEPTION = "weekly_reception", _("weekly reception")  # 周周有接待
+    MONTHLY_EXCHANGE = "monthly_exchange", _("monthly exchange")  # 月月有交流
+    QUARTERLY_INTERACTION = "quarterly_interaction", _("quarterly interaction")  # 季季有互动
+
+
+class StationLink(models.Model):
+    """Stations in different provinces working together (省际协同)."""
+
+    station_a = models.ForeignKey(Station, verbose_name=_("station A"), on_delete=models.CASCADE,
+                                  related_name="links_as_a")
+    station_b = models.ForeignKey(Station, verbose_name=_("station B"), on_delete=models.CASCADE,
+                                  related_name="links_as_b")
+    agreement_date = models.DateField(_("agreement date"))
+    cadences = models.JSONField(_("required cadences"), default=list)
+    rules = models.TextField(_("rules"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cross-province station link")
+        verbose_name_plural = _("cross-province station links")
+        constraints = [
+            models.CheckConstraint(condition=~Q(station_a=F("station_b")), name="link_two_stations"),
+            models.UniqueConstraint(fields=["station_a", "station_b"], name="link_unique_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station_a} ⇄ {self.station_b}"

@@ -1,0 +1,99 @@
+"""Citizens' opinions and suggestions (意见建议) and their closed loop.
+
+register → forward (24 h) → handle (3 working days, at most 5) → answer → review → archive,
+with a re-handling branch when the citizen is not satisfied (三处三复). A citizen's contact is
+kept only with consent and is always masked on read.
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class OpinionCategory(models.TextChoices):
+    ROADS = "roads", _("roads and transport")
+    WATER = "water", _("water and sanitation")
+    HEALTH = "health", _("health care")
+    EDUCATION = "education", _("education")
+    ENVIRONMENT = "environment", _("environment")
+    AGRICULTURE = "agriculture", _("agriculture")
+    SAFETY = "safety", _("public safety")
+    WELFARE = "welfare", _("social welfare")
+    OTHER = "other", _("other")
+
+
+class OpinionStatus(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    FORWARDED = "forwarded", _("forwarded")
+    HANDLING = "handling", _("being handled")
+    ANSWERED = "answered", _("answered")
+    REHANDLING = "rehandling", _("re-handling")
+    CLOSED = "closed", _("closed")
+
+
+OPEN_STATUSES = (
+    OpinionStatus.REGISTERED, OpinionStatus.FORWARDED, OpinionStatus.HANDLING,
+    OpinionStatus.REHANDLING,
+)
+
+
+class Opinion(models.Model):
+    deputy = models.ForeignKey("liaison.Deputy", verbose_name=_("deputy"),
+                               on_delete=models.PROTECT, related_name="opinions")
+    visit = models.ForeignKey("visits.Visit", verbose_name=_("visit"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="opinions")
+    client_uuid = models.UUIDField(_("client UUID"))
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    category = models.CharField(_("category"), max_length=20, choices=OpinionCategory.choices)
+    text = models.TextField(_("text"))
+    location = models.PointField(_("location"), null=True, blank=True)
+    cell = models.ForeignKey("grid.GridCell", verbose_name=_("grid cell"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="opinions")
+    adcode = models.CharField(_("adcode"), max_length=12, blank=True)
+    county_adcode = models.CharField(_("county adcode"), max_length=6, blank=True)
+    contact_consent = models.BooleanField(_("citizen consented to contact"), default=False)
+    citizen_contact = models.CharField(_("citizen contact"), max_length=30, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=OpinionStatus.choices,
+                              default=OpinionStatus.REGISTERED)
+    recorded_at = models.DateTimeField(_("recorded at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("citizen rating (1-5)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("opinion")
+        verbose_name_plural = _("opinions")
+        ordering = ["-recorded_at"]
+        indexes = [
+            models.Index(fields=["county_adcode", "recorded_at"], name="opinion_county_time"),
+            models.Index(fields=["adcode"], name="opinion_adcode_prefix",
+                         opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["deputy", "client_uuid"],
+                                    name="opinion_unique_client_uuid"),
+            models.CheckConstraint(condition=Q(citizen_contact="") | Q(contact_consent=True),
+                                   name="opinion_contact_needs_consent"),
+            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__range=(1, 5)),
+                                   name="opinion_rating_range"),
+        ]
+
+
+class OpinionTransition(models.Model):
+    """History of an opinion's status: one row per change, written by the transition service."""
+
+    opinion = models.ForeignKey(Opinion, verbose_name=_("opinion"), on_delete=models.CASCADE,
+                                related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=12, choices=OpinionStatus.choices,
+                                   blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=OpinionStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("opinion transition")
+        verbose_name_plural = _("opinion transitions")
+        ordering = ["at"]

@@ -1,0 +1,2 @@
+app_name = "map_ui"
+urlpatterns: list = []

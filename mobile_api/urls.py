@@ -1,0 +1,2 @@
+app_name = "mobile_api"
+urlpatterns: list = []
