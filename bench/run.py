@@ -1,0 +1,25 @@
+"""`make bench`: run every benchmark module listed here; each writes its section of
+docs/benchmarks.md through bench.report.update_section.
+
+Usage: python -m bench.run [NAME ...]   (default: all)
+"""
+
+import importlib
+import sys
+
+BENCHMARKS = [
+    "bench.sync_throughput",  # phone API batch sync vs INSERT ... SELECT
+    "bench.coverage_tiles",  # coverage query and tiles, county and province scale
+]
+
+
+def main(argv: list[str]) -> int:
+    chosen = [m for m in BENCHMARKS if not argv or m.rsplit(".", 1)[1] in argv]
+    for module_name in chosen:
+        print(f"== {module_name}", flush=True)
+        importlib.import_module(module_name).main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
