@@ -1,0 +1,37 @@
+"""Admin for accounts: role and jurisdiction beside Django's usual user fields."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from backend.regions.admin import county_filter
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "full_name", "role", "jurisdiction", "is_active", "is_staff",
+                    "last_login")
+    list_filter = ("role", county_filter("jurisdiction__adcode"), "is_active", "is_staff",
+                   "is_superuser")
+    search_fields = ("username", "first_name", "last_name", "email", "jurisdiction__name",
+                     "jurisdiction__adcode")
+    list_select_related = ("jurisdiction",)
+    autocomplete_fields = ("jurisdiction",)
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction")}),
+    )
+
+    @admin.display(description=_("name"))
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
+    def get_queryset(self, request):
+        return (super().get_queryset(request).select_related("jurisdiction")
+                .defer("jurisdiction__boundary", "jurisdiction__display_boundary"))

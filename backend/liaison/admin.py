@@ -1,0 +1,257 @@
+"""Admin for stations (map widget), deputies with their mandates and memberships, and
+cross-province station links (validated by the same rules as backend.liaison.services)."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
+from leaflet.admin import LeafletGeoAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from backend.core.errors import DomainError
+from backend.regions.admin import (
+    DeferOnChangelistMixin,
+    NullGeometryFormMixin,
+    county_filter,
+    township_filter,
+)
+
+from .models import (
+    SIX_HAVES,
+    Deputy,
+    LinkCadence,
+    Mandate,
+    Station,
+    StationLink,
+    StationMembership,
+)
+from .services import cadences_normalise, duty_rule_check, mandate_check
+
+SIX_HAVES_LABELS = {
+    "sign": _("sign"),
+    "premises": _("premises"),
+    "rules": _("rules"),
+    "boards": _("display boards"),
+    "plan": _("plan"),
+    "records": _("records and archives"),
+}
+
+
+def _as_validation_error(error: DomainError) -> ValidationError:
+    return ValidationError(error.message, code=error.code)
+
+
+class StationForm(NullGeometryFormMixin, forms.ModelForm):
+    six_haves = forms.MultipleChoiceField(
+        label=_("six haves (六有)"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(key, SIX_HAVES_LABELS[key]) for key in SIX_HAVES],
+    )
+
+    class Meta:
+        model = Station
+        fields = ("kind", "name", "sector", "location", "address", "region", "parent",
+                  "service_area", "geofence_radius_m", "six_haves", "duty_rule")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.six_haves or {}
+        self.initial["six_haves"] = [key for key in SIX_HAVES if current.get(key)]
+
+    def clean_six_haves(self) -> dict:
+        checked = set(self.cleaned_data["six_haves"])
+        return {key: key in checked for key in SIX_HAVES}
+
+    def clean_duty_rule(self):
+        rule = self.cleaned_data.get("duty_rule")
+        try:
+            duty_rule_check(rule)
+        except DomainError as error:
+            raise _as_validation_error(error) from error
+        return rule
+
+    def clean(self):
+        cleaned = super().clean()
+        region, location = cleaned.get("region"), cleaned.get("location")
+        if region is not None and len(region.adcode) < 6:
+            self.add_error("region", _("A station belongs to a county, township or village."))
+        if region is not None and location is not None and region.boundary is not None \
+                and not region.boundary.intersects(location):
+            self.add_error("location", _("The station's location lies outside its region."))
+        if cleaned.get("kind") == "industry" and not cleaned.get("sector", "").strip():
+            self.add_error("sector", _("An industry contact point names its industry sector."))
+        return cleaned
+
+
+class MembershipInline(admin.TabularInline):
+    model = StationMembership
+    extra = 0
+    autocomplete_fields = ("deputy", "station")
+    fields = ("deputy", "station", "role", "since", "until")
+
+
+class StationMembersInline(MembershipInline):
+    verbose_name_plural = _("members")
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("deputy", "station")
+
+
+@admin.register(Station)
+class StationAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
+    form = StationForm
+    list_display = ("name", "kind", "region", "members", "geofence_radius_m", "sector")
+    list_filter = ("kind", county_filter(), township_filter())
+    search_fields = ("name", "address", "sector", "region__name", "adcode")
+    list_select_related = ("region",)
+    autocomplete_fields = ("region", "parent")
+    readonly_fields = ("adcode", "county_adcode")
+    inlines = (StationMembersInline,)
+    changelist_defer = ("service_area", "region__boundary", "region__display_boundary")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("region")
+        return qs.annotate(
+            member_count=Count("memberships", filter=Q(memberships__until__isnull=True)))
+
+    @admin.display(description=_("members"), ordering="member_count")
+    def members(self, obj: Station) -> int:
+        return obj.member_count
+
+    def save_model(self, request, obj: Station, form, change: bool) -> None:
+        obj.adcode = obj.region.adcode
+        obj.county_adcode = obj.region.adcode[:6]
+        super().save_model(request, obj, form, change)
+
+
+class MandateForm(forms.ModelForm):
+    class Meta:
+        model = Mandate
+        fields = ("deputy", "level", "congress_region", "district_region", "district_cells",
+                  "term_number", "term_start", "term_end", "status")
+
+    def clean(self):
+        cleaned = super().clean()
+        needed = ("level", "congress_region", "term_start", "term_end")
+        if all(cleaned.get(k) is not None for k in needed):
+            try:
+                mandate_check(
+                    level=cleaned["level"], congress_region=cleaned["congress_region"],
+                    district_region=cleaned.get("district_region"),
+                    district_cell_adcodes=[c.adcode for c in cleaned.get("district_cells", [])],
+                    term_start=cleaned["term_start"], term_end=cleaned["term_end"])
+            except DomainError as error:
+                raise _as_validation_error(error) from error
+        return cleaned
+
+
+class MandateInline(admin.StackedInline):
+    model = Mandate
+    form = MandateForm
+    extra = 0
+    autocomplete_fields = ("congress_region", "district_region", "district_cells")
+
+
+@admin.register(Deputy)
+class DeputyAdmin(admin.ModelAdmin):
+    list_display = ("name", "gender", "region", "levels", "occupation", "user")
+    list_filter = (county_filter(), township_filter(), "mandates__level", "mandates__status",
+                   "gender")
+    search_fields = ("name", "phone", "occupation", "user__username")
+    list_select_related = ("region", "user")
+    autocomplete_fields = ("region", "user")
+    readonly_fields = ("adcode", "county_adcode")
+    inlines = (MandateInline, MembershipInline)
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (super().get_queryset(request).select_related("region")
+                .defer("region__boundary", "region__display_boundary")
+                .prefetch_related("mandates"))
+
+    @admin.display(description=_("mandates"))
+    def levels(self, obj: Deputy) -> str:
+        return "、".join(str(m.get_level_display()) for m in obj.mandates.all())
+
+    def save_model(self, request, obj: Deputy, form, change: bool) -> None:
+        obj.adcode = obj.region.adcode
+        obj.county_adcode = obj.region.adcode[:6]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Mandate)
+class MandateAdmin(admin.ModelAdmin):
+    form = MandateForm
+    list_display = ("deputy", "level", "congress_region", "district_region", "term_number",
+                    "term_start", "term_end", "status")
+    list_filter = ("level", "status", county_filter("deputy__county_adcode"), "term_number")
+    search_fields = ("deputy__name", "congress_region__name", "district_region__name")
+    list_select_related = ("deputy", "congress_region", "district_region")
+    autocomplete_fields = ("deputy", "congress_region", "district_region", "district_cells")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return (super().get_queryset(request)
+                .select_related("congress_region", "district_region")
+                .defer("congress_region__boundary", "congress_region__display_boundary",
+                       "district_region__boundary", "district_region__display_boundary"))
+
+
+@admin.register(StationMembership)
+class StationMembershipAdmin(admin.ModelAdmin):
+    list_display = ("deputy", "station", "role", "since", "until")
+    list_filter = ("role", county_filter("station__county_adcode"),
+                   ("until", admin.EmptyFieldListFilter))
+    search_fields = ("deputy__name", "station__name")
+    list_select_related = ("deputy", "station")
+    autocomplete_fields = ("deputy", "station")
+    show_full_result_count = False
+
+
+class StationLinkForm(forms.ModelForm):
+    cadences = forms.MultipleChoiceField(
+        label=_("required cadences"), choices=LinkCadence.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = StationLink
+        fields = ("station_a", "station_b", "agreement_date", "cadences", "rules")
+
+    def clean_cadences(self) -> list[str]:
+        try:
+            return cadences_normalise(self.cleaned_data["cadences"])
+        except DomainError as error:
+            raise _as_validation_error(error) from error
+
+    def clean(self):
+        cleaned = super().clean()
+        a, b = cleaned.get("station_a"), cleaned.get("station_b")
+        if a is not None and b is not None:
+            if a.pk == b.pk:
+                raise ValidationError(_("A link joins two different stations."),
+                                      code="station_link.same_station")
+            if a.adcode[:2] == b.adcode[:2]:
+                raise ValidationError(_("Linked stations must be in different provinces."),
+                                      code="station_link.same_province")
+            reverse = StationLink.objects.filter(station_a=b, station_b=a)
+            if reverse.exclude(pk=self.instance.pk).exists():
+                raise ValidationError(_("These two stations are already linked."),
+                                      code="station_link.duplicate")
+        return cleaned
+
+
+@admin.register(StationLink)
+class StationLinkAdmin(SimpleHistoryAdmin):
+    form = StationLinkForm
+    list_display = ("station_a", "station_b", "agreement_date", "cadence_list")
+    list_filter = ("agreement_date",)
+    search_fields = ("station_a__name", "station_b__name")
+    list_select_related = ("station_a", "station_b")
+    autocomplete_fields = ("station_a", "station_b")
+
+    @admin.display(description=_("required cadences"))
+    def cadence_list(self, obj: StationLink) -> str:
+        labels = dict(LinkCadence.choices)
+        return "、".join(str(labels.get(c, c)) for c in obj.cadences)

@@ -1,0 +1,71 @@
+"""Admin for visits and check-ins: view-only (only backend.visits.services writes them, resolving
+the cell and flags), with the location on a map."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from backend.regions.admin import ReadonlyMapAdminMixin, county_filter, readonly_map
+
+from .models import CheckIn, Visit
+
+
+class FlagFilter(admin.SimpleListFilter):
+    title = _("plausibility flags")
+    parameter_name = "flag"
+
+    def lookups(self, request, model_admin):
+        from .models import PlausibilityFlag
+
+        return [("none", _("no flags")), *PlausibilityFlag.choices]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "none":
+            return queryset.filter(flags=[])
+        if value:
+            return queryset.filter(flags__contains=[value])
+        return queryset
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
+    list_display = ("recorded_at", "deputy", "kind", "households", "cell", "accuracy_m",
+                    "flag_list")
+    list_filter = ("kind", county_filter(), FlagFilter, "recorded_at")
+    search_fields = ("deputy__name", "cell__code", "client_uuid")
+    list_select_related = ("deputy", "cell")
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False
+    fields = ("deputy", "kind", "recorded_at", "received_at", "households", "household_ref",
+              "notes", "accuracy_m", "mock_location", "cell", "adcode", "county_adcode",
+              "flags", "client_uuid", "content_hash", "location_map")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("cell__boundary", "cell__display_boundary")
+
+    @admin.display(description=_("plausibility flags"))
+    def flag_list(self, obj: Visit) -> str:
+        return ", ".join(obj.flags) or "-"
+
+    @admin.display(description=_("location"))
+    def location_map(self, obj: Visit):
+        return readonly_map("location", obj.location)
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
+    list_display = ("recorded_at", "deputy", "station", "distance_m", "inside_geofence")
+    list_filter = ("inside_geofence", county_filter(), "recorded_at")
+    search_fields = ("deputy__name", "station__name", "client_uuid")
+    list_select_related = ("deputy", "station")
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False
+    fields = ("deputy", "station", "recorded_at", "received_at", "distance_m",
+              "inside_geofence", "accuracy_m", "adcode", "county_adcode", "flags",
+              "client_uuid", "content_hash", "location_map")
+    readonly_fields = fields
+
+    @admin.display(description=_("location"))
+    def location_map(self, obj: CheckIn):
+        return readonly_map("location", obj.location)

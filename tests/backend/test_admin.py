@@ -1,0 +1,191 @@
+"""Every admin changelist and change page renders for a superuser on demo-like data; filters,
+search and autocomplete work; the admin speaks zh-hans by default and English on request; the
+admin forms apply the liaison rules."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.contrib import admin
+from django.contrib.gis.geos import Point
+from django.urls import reverse
+from django.utils import timezone
+
+from backend.grid.models import GridAssignment
+from backend.liaison.admin import StationLinkForm
+from backend.liaison.models import LinkCadence, Station, StationLink
+from backend.opinions.admin import contact_masked
+from backend.opinions.models import Opinion, OpinionTransition
+from backend.visits.models import CheckIn, Visit
+from tests.factories import (
+    GridCellFactory,
+    MandateFactory,
+    RegionFactory,
+    StationFactory,
+    StationMembershipFactory,
+    UserFactory,
+    square,
+)
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"accounts", "regions", "grid", "liaison", "visits", "opinions", "coverage"}
+
+
+@pytest.fixture
+def demo_like(county):
+    township = RegionFactory(adcode="430121001", name="星沙街道", parent=county,
+                             boundary=square(113.0, 28.0, 0.05))
+    guangxi = RegionFactory(adcode="450922", name="陆川县", boundary=square(110.3, 22.0, 0.1))
+    cells = [GridCellFactory(region=township, col=c, row=0) for c in range(3)]
+    station = StationFactory(region=township, name="星沙联络站")
+    other = StationFactory(region=guangxi, name="温地镇联络站",
+                           location=Point(110.35, 22.05, srid=4326))
+    mandate = MandateFactory(deputy__region=township, district_region=township,
+                             congress_region=county)
+    mandate.district_cells.set(cells[:2])
+    deputy = mandate.deputy
+    StationMembershipFactory(deputy=deputy, station=station)
+    StationLink.objects.create(station_a=station, station_b=other,
+                               agreement_date=dt.date(2024, 5, 1),
+                               cadences=[LinkCadence.WEEKLY_RECEPTION])
+    now = timezone.now()
+    GridAssignment.objects.create(deputy=deputy, cell=cells[0], county_adcode="430121",
+                                  valid_from=now)
+    visit = Visit.objects.create(
+        deputy=deputy, client_uuid=uuid.uuid4(), content_hash="x" * 64, kind="household",
+        location=Point(113.005, 28.005, srid=4326), accuracy_m=8, recorded_at=now,
+        received_at=now, households=2, cell=cells[0], adcode=township.adcode,
+        county_adcode="430121", flags=["low_accuracy"])
+    CheckIn.objects.create(
+        deputy=deputy, station=station, client_uuid=uuid.uuid4(), content_hash="y" * 64,
+        location=Point(113.005, 28.005, srid=4326), distance_m=3.0, inside_geofence=True,
+        recorded_at=now, received_at=now, adcode=township.adcode, county_adcode="430121")
+    opinion = Opinion.objects.create(
+        deputy=deputy, visit=visit, client_uuid=uuid.uuid4(), content_hash="z" * 64,
+        category="roads", text="村口道路破损", location=Point(113.005, 28.005, srid=4326),
+        cell=cells[0], adcode=township.adcode, county_adcode="430121", contact_consent=True,
+        citizen_contact="13812341234", recorded_at=now)
+    OpinionTransition.objects.create(opinion=opinion, from_status="", to_status="registered")
+    return {"county": county, "township": township, "cells": cells, "station": station}
+
+
+@pytest.fixture
+def admin_client_zh(client, demo_like):
+    user = UserFactory(username="root", role="admin", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return client
+
+
+def our_model_admins():
+    return [(model, model_admin) for model, model_admin in admin.site._registry.items()
+            if model._meta.app_label in OUR_APPS]
+
+
+def test_every_model_of_ours_is_registered():
+    from django.apps import apps
+
+    registered = {model for model, _ in our_model_admins()}
+    ours = {m for m in apps.get_models() if m._meta.app_label in OUR_APPS
+            and not m._meta.auto_created and not m.__name__.startswith("Historical")}
+    assert ours - registered == set()
+
+
+def test_every_changelist_and_change_page_renders(admin_client_zh):
+    for model, _model_admin in our_model_admins():
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        response = admin_client_zh.get(changelist)
+        assert response.status_code == 200, changelist
+        obj = model._default_manager.order_by("pk").first()
+        if obj is None:
+            continue
+        change = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        response = admin_client_zh.get(change)
+        assert response.status_code == 200, change
+
+
+def test_geometry_pages_carry_a_leaflet_map(admin_client_zh, demo_like):
+    cell = demo_like["cells"][0]
+    page = admin_client_zh.get(reverse("admin:grid_gridcell_change", args=[cell.pk]))
+    assert b"leaflet" in page.content and b"id_boundary" in page.content
+    visit = Visit.objects.get()
+    page = admin_client_zh.get(reverse("admin:visits_visit_change", args=[visit.pk]))
+    assert b"id_location_view" in page.content  # read-only map of a service-written record
+
+
+def test_admin_is_chinese_by_default_and_english_on_request(admin_client_zh):
+    url = reverse("admin:grid_gridcell_changelist")
+    zh = admin_client_zh.get(url).content.decode()
+    assert "网格" in zh
+    en = admin_client_zh.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "grid cells" in en.lower() and "网格单元" not in en
+
+
+def test_county_and_township_filters_narrow_the_list(admin_client_zh, demo_like):
+    url = reverse("admin:grid_gridcell_changelist")
+    page = admin_client_zh.get(url, {"county": "430121", "township": "430121001"})
+    assert page.status_code == 200
+    assert page.context["cl"].result_count == 3
+    page = admin_client_zh.get(url, {"county": "450922"})
+    assert page.context["cl"].result_count == 0
+
+
+def test_search_and_autocomplete_for_big_foreign_keys(admin_client_zh, demo_like):
+    page = admin_client_zh.get(reverse("admin:liaison_station_changelist"), {"q": "星沙"})
+    assert page.context["cl"].result_count == 1
+    auto = admin_client_zh.get(reverse("admin:autocomplete"), {
+        "app_label": "liaison", "model_name": "mandate", "field_name": "district_cells",
+        "term": demo_like["cells"][0].code,
+    })
+    assert auto.status_code == 200
+    assert [r["id"] for r in auto.json()["results"]] == [str(demo_like["cells"][0].pk)]
+
+
+def test_service_written_records_are_view_only(admin_client_zh):
+    add = admin_client_zh.get(reverse("admin:visits_visit_add"))
+    assert add.status_code == 403
+    opinion = Opinion.objects.get()
+    page = admin_client_zh.get(reverse("admin:opinions_opinion_change", args=[opinion.pk]))
+    assert b"13812341234" not in page.content
+    assert b"138****1234" in page.content
+
+
+def test_contact_masking():
+    assert contact_masked("13812341234") == "138****1234"
+    assert contact_masked("1234") == "****"
+    assert contact_masked("") == ""
+
+
+def test_station_link_form_refuses_same_province(demo_like):
+    station = demo_like["station"]
+    same = StationFactory(region=demo_like["township"], name="第二联络点")
+    form = StationLinkForm(data={"station_a": station.pk, "station_b": same.pk,
+                                 "agreement_date": "2024-05-01",
+                                 "cadences": [LinkCadence.MONTHLY_EXCHANGE]})
+    assert not form.is_valid()
+    assert "different provinces" in str(form.errors) or "不同省份" in str(form.errors)
+
+
+def admin_form(model, rf, user):
+    """The form class the admin really uses (Leaflet widgets: GeoJSON in WGS-84)."""
+    request = rf.get("/")
+    request.user = user
+    return admin.site._registry[model].get_form(request)
+
+
+def test_station_form_checks_location_and_six_haves(demo_like, rf):
+    township = demo_like["township"]
+    StationForm = admin_form(Station, rf, UserFactory(is_superuser=True, is_staff=True))
+    data = {"kind": "point", "name": "某村联络点", "region": township.pk,
+            "location": Point(113.01, 28.01, srid=4326).geojson, "geofence_radius_m": 200,
+            "six_haves": ["sign", "plan"], "duty_rule": '{"type": "day_digit", "digit": 6}'}
+    form = StationForm(data=data)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["six_haves"] == {
+        "sign": True, "premises": False, "rules": False, "boards": False, "plan": True,
+        "records": False}
+    outside = StationForm(data={**data, "location": Point(114.0, 29.0, srid=4326).geojson})
+    assert not outside.is_valid() and "location" in outside.errors
+    bad_rule = StationForm(data={**data, "duty_rule": '{"type": "day_digit", "digit": 16}'})
+    assert not bad_rule.is_valid() and "duty_rule" in bad_rule.errors
