@@ -110,8 +110,10 @@ def mandate_check(*, level: str, congress_region: Region, district_region: Regio
         raise DomainError("mandate.invalid_level", _("Unknown congress level."))
     if len(congress_region.adcode) != CONGRESS_ADCODE_LENGTH[level]:
         raise DomainError("mandate.congress_level_mismatch",
-                          _("A %(level)s congress sits in a region of %(n)d adcode digits.")
-                          % {"level": level, "n": CONGRESS_ADCODE_LENGTH[level]})
+                          _("The congress of a %(level)s mandate sits in a region of %(n)d "
+                            "adcode digits.")
+                          % {"level": CongressLevel(level).label,
+                             "n": CONGRESS_ADCODE_LENGTH[level]})
     if district_region is not None and not district_region.adcode.startswith(
             congress_region.adcode):
         raise DomainError("mandate.district_outside_congress",
