@@ -178,3 +178,77 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }
+
+# --- Phone API (mobile_api; owned by the API helper) -------------------------------------------
+# DRF, simplejwt, drf-spectacular and the per-user, per-endpoint throttles of /api/mobile/v1/.
+import datetime as _dt  # noqa: E402
+
+REST_FRAMEWORK = {
+    # Global defaults stay session-friendly for the dashboards' DRF views; the phone API's views
+    # set their own authentication (device-bound JWT), parser, renderer and throttles.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON {"code": "dotted.code", "message": ...} for every DRF error, whoever's view it is.
+    "EXCEPTION_HANDLER": "mobile_api.errors.exception_handler",
+    # Carriers put many phones behind one NAT: do not key anonymous clients by X-Forwarded-For
+    # unless a proxy count is configured.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+}
+# Requests per user (or per IP when anonymous) and per endpoint scope; the env overrides exist
+# for the benchmark, tests override MOBILE_API_THROTTLE_RATES with the `settings` fixture.
+MOBILE_API_THROTTLE_RATES = {
+    "login": env("MOBILE_THROTTLE_LOGIN", default="20/min"),
+    "refresh": env("MOBILE_THROTTLE_REFRESH", default="30/min"),
+    "read": env("MOBILE_THROTTLE_READ", default="120/min"),
+    "sync": env("MOBILE_THROTTLE_SYNC", default="60/min"),
+    "write": env("MOBILE_THROTTLE_WRITE", default="60/min"),
+}
+MOBILE_API_MAX_BODY_BYTES = 2 * 1024 * 1024  # a 500-record batch is ~250 kB
+MOBILE_API_MAX_BATCH = 500
+MOBILE_API_MAX_PAGE_SIZE = 100
+CACHES = globals().get("CACHES") or {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Throttle counters must be shared by all ASGI workers: Redis when available.
+CACHES["mobile_api_throttle"] = (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+     "KEY_PREFIX": "throttle"}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": _dt.timedelta(minutes=15),
+    "REFRESH_TOKEN_LIFETIME": _dt.timedelta(days=30),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    "USER_ID_CLAIM": "user_id",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "人大代表进网格 · field app API",
+    "DESCRIPTION": (
+        "Offline-first visits, station check-ins and citizens' opinions from deputies' phones. "
+        "Coordinates are GeoJSON order [lon, lat]; declare `crs` (wgs84, gcj02, bd09) when the "
+        "phone's map SDK reports GCJ-02 or BD-09. Errors are JSON {code, message, errors}."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/mobile/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
+# JSON (never HTML) errors for everything under /api/mobile/: unknown URLs, errors raised outside
+# a view, django-axes lockout pages. Near the top so that it sees every inner response.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "mobile_api.middleware.ApiJsonErrorsMiddleware")
+# --- end of phone API block ---------------------------------------------------------------------

@@ -130,3 +130,31 @@ class StationMembershipFactory(factory.django.DjangoModelFactory):
     deputy = factory.SubFactory(DeputyFactory)
     station = factory.SubFactory(StationFactory)
     since = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=365))
+
+
+# --- appended by the API helper: assignments, devices and field-record helpers ------------------
+class GridAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "grid.GridAssignment"
+
+    deputy = factory.SubFactory(DeputyFactory)
+    cell = factory.SubFactory(GridCellFactory)
+    county_adcode = factory.SelfAttribute("cell.county_adcode")
+    valid_from = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30))
+    status = "active"
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "mobile_api.Device"
+
+    user = factory.SubFactory(UserFactory)
+    device_uid = factory.Sequence(lambda n: f"device-{n:04d}")
+    name = "测试手机"
+    platform = "android"
+
+
+def cell_center(cell) -> tuple[float, float]:
+    """(lon, lat) of a factory cell's centre."""
+    centroid = cell.boundary.centroid
+    return centroid.x, centroid.y

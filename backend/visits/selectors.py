@@ -1,0 +1,110 @@
+"""Reads of field records. A deputy only ever reads their own visits and check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from backend.grid.models import AssignmentStatus, GridAssignment, GridCell
+from backend.liaison.models import Deputy, MandateStatus
+
+from .models import CheckIn, Visit, VisitKind
+
+# Domain target (Changsha county "12345"): visits to at least 50 voter households a year.
+YEARLY_HOUSEHOLD_TARGET = 50
+COVERAGE_WINDOW_DAYS = 90
+
+
+def visit_list(*, deputy: Deputy) -> QuerySet[Visit]:
+    return (Visit.objects.filter(deputy=deputy).select_related("cell")
+            .order_by("-recorded_at", "-id"))
+
+
+def checkin_list(*, deputy: Deputy) -> QuerySet[CheckIn]:
+    return (CheckIn.objects.filter(deputy=deputy).select_related("station")
+            .order_by("-recorded_at", "-id"))
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return (dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz))
+
+
+def deputy_year_progress(*, deputy: Deputy, year: int | None = None) -> dict:
+    """This year's numbers for `me`: distinct households visited (vs the 50 target), visits,
+    check-ins, opinions. Distinct households = distinct hashed household references of household
+    visits, plus the `households` count of household visits recorded without a reference."""
+    from backend.opinions.models import Opinion
+
+    year = year or timezone.localdate().year
+    start, end = _year_bounds(year)
+    in_year = Q(recorded_at__gte=start, recorded_at__lt=end)
+    visits = Visit.objects.filter(in_year, deputy=deputy).aggregate(
+        visits=Count("id"),
+        distinct_refs=Count("household_ref", distinct=True,
+                            filter=Q(kind=VisitKind.HOUSEHOLD) & ~Q(household_ref="")),
+        unreferenced=Coalesce(Sum("households",
+                                  filter=Q(kind=VisitKind.HOUSEHOLD, household_ref="")),
+                              Value(0)),
+    )
+    households = visits["distinct_refs"] + visits["unreferenced"]
+    return {
+        "year": year,
+        "households_visited": households,
+        "households_target": YEARLY_HOUSEHOLD_TARGET,
+        "target_reached": households >= YEARLY_HOUSEHOLD_TARGET,
+        "visits": visits["visits"],
+        "checkins": CheckIn.objects.filter(in_year, deputy=deputy).count(),
+        "opinions": Opinion.objects.filter(in_year, deputy=deputy).count(),
+    }
+
+
+def deputy_cell_ids(*, deputy: Deputy) -> QuerySet:
+    """The deputy's cells: active grid assignments plus current mandates' district cells."""
+    assigned = GridAssignment.objects.filter(
+        deputy=deputy, status=AssignmentStatus.ACTIVE).values("cell_id")
+    district = GridCell.objects.filter(
+        district_mandates__deputy=deputy,
+        district_mandates__status=MandateStatus.CURRENT).values("id")
+    return GridCell.objects.filter(Q(id__in=assigned) | Q(id__in=district)).values("id")
+
+
+def deputy_cells(*, deputy: Deputy, days: int = COVERAGE_WINDOW_DAYS,
+                 now: dt.datetime | None = None) -> list[GridCell]:
+    """The deputy's cells, each annotated with the last visit by anyone, the deputy's own last
+    visit, whether it is assigned, and its coverage state over `days` (covered/stale/never)."""
+    now = now or timezone.now()
+    visits = Visit.objects.filter(cell=OuterRef("pk")).order_by()
+    last_any = visits.values("cell").annotate(m=Max("recorded_at")).values("m")
+    last_mine = visits.filter(deputy=deputy).values("cell").annotate(
+        m=Max("recorded_at")).values("m")
+    assigned = GridAssignment.objects.filter(deputy=deputy, cell=OuterRef("pk"),
+                                             status=AssignmentStatus.ACTIVE)
+    cells = list(GridCell.objects.filter(id__in=deputy_cell_ids(deputy=deputy))
+             .annotate(last_visit_at=Subquery(last_any, output_field=DateTimeField()),
+                       my_last_visit_at=Subquery(last_mine, output_field=DateTimeField()),
+                       assigned=Exists(assigned))
+             .order_by("code"))
+    cutoff = now - dt.timedelta(days=days)
+    for cell in cells:
+        if cell.last_visit_at is None:
+            cell.coverage_state = "never"
+        elif cell.last_visit_at >= cutoff:
+            cell.coverage_state = "covered"
+        else:
+            cell.coverage_state = "stale"
+    return cells

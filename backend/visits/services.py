@@ -1,0 +1,451 @@
+"""Writes of field records from deputies' phones: visits (batch ingest) and station check-ins.
+
+Invariants enforced here, whoever calls:
+- A visit's grid cell, adcode and county adcode are resolved by this module, by point-in-polygon
+  on the grid cells (ST_Covers, GiST index on `boundary`); callers never pass them. A point on the
+  shared edge of two cells goes to the cell with the lowest id (deterministic). A point in no cell
+  keeps the deputy's own adcodes (so that it stays inside their county's jurisdiction) and is
+  flagged `no_cell`.
+- `(deputy, client_uuid)` is unique: a retried record never makes a second row, also under
+  concurrent retries (`INSERT ... ON CONFLICT DO NOTHING` waits for the competing transaction).
+  The same uuid with the same `content_hash` is a `duplicate` (the existing id is returned); with a
+  different hash it is a `conflict` and nothing changes.
+- A batch is set-based: one INSERT ... SELECT for the whole batch (cell lookup, previous fix,
+  flags all inside it), plus one look-up of the rows that already existed. No query per record.
+- Plausibility flags are stored, never used to reject (see `PlausibilityFlag`).
+- Events are published after commit: one `visit.created` / `checkin.created` message per county.
+- Household references are stored only as a keyed hash (no address or name is ever stored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.core.errors import DomainError
+from backend.core.events import publish_on_commit
+from backend.core.geo import STORAGE_SRID
+from backend.liaison.models import Deputy, Station
+
+from .models import PlausibilityFlag, VisitKind
+
+# Plausibility thresholds (kept, not rejected).
+LOW_ACCURACY_M = 100.0
+MAX_SPEED_KMH = 120.0
+STALE_AFTER = dt.timedelta(days=30)
+# Phone clocks drift: a fix up to this far ahead of the server's clock is not "future".
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+# Check-ins: the accuracy circle may reach into the geofence, but a poor fix earns at most this.
+GEOFENCE_ACCURACY_CREDIT_MAX_M = 100.0
+
+CREATED, DUPLICATE, CONFLICT, REJECTED = "created", "duplicate", "conflict", "rejected"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Outcome of one record; `index` is its position in the caller's list."""
+
+    index: int
+    client_uuid: uuid.UUID | None
+    status: str
+    id: int | None = None
+    cell_id: int | None = None
+    flags: tuple[str, ...] = ()
+    errors: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def household_ref_hash(ref: str) -> str:
+    """Keyed hash of a household reference: distinct counts work, the reference is not kept."""
+    ref = (ref or "").strip()
+    if not ref:
+        return ""
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, b"household:" + ref.encode(), hashlib.sha256).hexdigest()
+
+
+def visit_content_hash(row: dict[str, Any]) -> str:
+    """Hash of everything the phone recorded; identical retries hash identically."""
+    accuracy = row.get("accuracy_m")
+    parts = [
+        str(row["kind"]),
+        f"{float(row['lon']):.7f}",
+        f"{float(row['lat']):.7f}",
+        "" if accuracy is None else f"{float(accuracy):.2f}",
+        row["recorded_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        str(int(row.get("households", 1))),
+        str(row.get("household_ref") or ""),
+        str(row.get("notes") or ""),
+        "1" if row.get("mock_location") else "0",
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _row_errors(row: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """Minimal invariants for callers other than the phone API (which validates far more)."""
+    errors: dict[str, dict[str, str]] = {}
+
+    def bad(name: str, code: str, message) -> None:
+        errors[name] = {"code": code, "message": str(message)}
+
+    lon, lat = row.get("lon"), row.get("lat")
+    if not isinstance(lon, int | float) or not math.isfinite(lon) or not -180 <= lon <= 180:
+        bad("lon", "geometry.out_of_range", _("Longitude must be a number from -180 to 180."))
+    if not isinstance(lat, int | float) or not math.isfinite(lat) or not -90 <= lat <= 90:
+        bad("lat", "geometry.out_of_range", _("Latitude must be a number from -90 to 90."))
+    recorded_at = row.get("recorded_at")
+    if not isinstance(recorded_at, dt.datetime) or timezone.is_naive(recorded_at):
+        bad("recorded_at", "datetime.naive", _("A time with a UTC offset is required."))
+    if row.get("kind") not in VisitKind.values:
+        bad("kind", "visit.invalid_kind", _("Unknown visit kind."))
+    if not isinstance(row.get("client_uuid"), uuid.UUID):
+        bad("client_uuid", "uuid.invalid", _("A UUID is required."))
+    accuracy = row.get("accuracy_m")
+    if accuracy is not None and (not isinstance(accuracy, int | float)
+                                 or not math.isfinite(accuracy) or accuracy < 0):
+        bad("accuracy_m", "number.invalid", _("Accuracy must be a non-negative number of metres."))
+    households = row.get("households", 1)
+    if not isinstance(households, int) or isinstance(households, bool) or households < 0:
+        bad("households", "number.invalid", _("Households must be a non-negative integer."))
+    return errors
+
+
+_INGEST_SQL = f"""
+WITH input AS (
+    SELECT * FROM unnest(
+        %(ord)s::int[], %(deputy_id)s::bigint[], %(client_uuid)s::uuid[], %(kind)s::text[],
+        %(lon)s::float8[], %(lat)s::float8[], %(accuracy_m)s::float8[],
+        %(recorded_at)s::timestamptz[], %(households)s::int[], %(household_ref)s::text[],
+        %(notes)s::text[], %(mock_location)s::bool[], %(content_hash)s::text[],
+        %(deputy_adcode)s::text[], %(deputy_county)s::text[]
+    ) AS t(ord, deputy_id, client_uuid, kind, lon, lat, accuracy_m, recorded_at, households,
+           household_ref, notes, mock_location, content_hash, deputy_adcode, deputy_county)
+),
+located AS (
+    SELECT i.*, p.location, c.id AS cell_id,
+           coalesce(c.adcode, i.deputy_adcode) AS adcode,
+           coalesce(c.county_adcode, i.deputy_county) AS county_adcode,
+           lag(p.location) OVER w AS batch_prev_location,
+           lag(i.recorded_at) OVER w AS batch_prev_at
+    FROM input i
+    CROSS JOIN LATERAL (
+        SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), {STORAGE_SRID}) AS location
+    ) p
+    LEFT JOIN LATERAL (
+        SELECT g.id, g.adcode, g.county_adcode FROM grid_gridcell g
+        WHERE ST_Covers(g.boundary, p.location) ORDER BY g.id LIMIT 1
+    ) c ON true
+    WINDOW w AS (PARTITION BY i.deputy_id ORDER BY i.recorded_at, i.ord)
+),
+previous AS (
+    -- The deputy's previous fix: the later of the stored visit just before this one and the
+    -- batch's own predecessor (records may arrive out of order, batches may interleave).
+    SELECT l.*,
+           CASE WHEN s.recorded_at IS NOT NULL
+                     AND (l.batch_prev_at IS NULL OR s.recorded_at > l.batch_prev_at)
+                THEN s.location ELSE l.batch_prev_location END AS prev_location,
+           greatest(s.recorded_at, l.batch_prev_at) AS prev_at
+    FROM located l
+    LEFT JOIN LATERAL (
+        SELECT v.location, v.recorded_at FROM visits_visit v
+        WHERE v.deputy_id = l.deputy_id AND v.recorded_at < l.recorded_at
+        ORDER BY v.recorded_at DESC LIMIT 1
+    ) s ON true
+),
+flagged AS (
+    SELECT p.*, array_remove(ARRAY[
+        CASE WHEN p.accuracy_m IS NULL OR p.accuracy_m > %(low_accuracy_m)s
+             THEN 'low_accuracy' END,
+        CASE WHEN p.prev_location IS NOT NULL
+                  AND ST_Distance(p.location::geography, p.prev_location::geography) * 3.6
+                      / greatest(extract(epoch FROM p.recorded_at - p.prev_at), 1)
+                      > %(max_speed_kmh)s
+             THEN 'too_fast' END,
+        CASE WHEN p.mock_location THEN 'mock_location' END,
+        CASE WHEN p.cell_id IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM grid_gridassignment a
+                  WHERE a.deputy_id = p.deputy_id AND a.cell_id = p.cell_id
+                    AND a.status = 'active')
+             THEN 'outside_assigned_cells' END,
+        CASE WHEN p.recorded_at > %(future_after)s THEN 'future' END,
+        CASE WHEN p.recorded_at < %(stale_before)s THEN 'stale' END,
+        CASE WHEN p.cell_id IS NULL THEN 'no_cell' END
+    ], NULL)::varchar(30)[] AS flags
+    FROM previous p
+),
+ins AS (
+    INSERT INTO visits_visit (
+        deputy_id, client_uuid, content_hash, kind, location, accuracy_m, recorded_at,
+        received_at, households, household_ref, notes, mock_location, cell_id, adcode,
+        county_adcode, flags)
+    SELECT deputy_id, client_uuid, content_hash, kind, location, accuracy_m, recorded_at,
+           %(received_at)s, households, household_ref, notes, mock_location, cell_id, adcode,
+           county_adcode, flags
+    FROM flagged ORDER BY ord
+    ON CONFLICT (deputy_id, client_uuid) DO NOTHING
+    RETURNING id, deputy_id, client_uuid, cell_id, adcode, county_adcode, kind, households,
+              recorded_at, flags
+)
+SELECT ins.id, ins.deputy_id, ins.client_uuid, ins.cell_id, ins.adcode, ins.county_adcode,
+       ins.kind, ins.households, ins.recorded_at, ins.flags, g.code
+FROM ins LEFT JOIN grid_gridcell g ON g.id = ins.cell_id
+"""  # noqa: S608 - only the SRID constant is interpolated
+
+_EXISTING_SQL = """
+SELECT v.id, v.deputy_id, v.client_uuid, v.content_hash, v.cell_id, v.flags
+FROM visits_visit v
+JOIN unnest(%s::bigint[], %s::uuid[]) AS k(deputy_id, client_uuid)
+  ON v.deputy_id = k.deputy_id AND v.client_uuid = k.client_uuid
+"""
+
+
+def _ingest_params(rows: list[tuple[int, dict]], deputies: dict, received_at) -> dict:
+    params: dict[str, Any] = defaultdict(list)
+    for index, row in rows:
+        adcode, county = deputies[row["deputy_id"]]
+        params["ord"].append(index)
+        params["deputy_id"].append(row["deputy_id"])
+        params["client_uuid"].append(row["client_uuid"])
+        params["kind"].append(row["kind"])
+        params["lon"].append(float(row["lon"]))
+        params["lat"].append(float(row["lat"]))
+        accuracy = row.get("accuracy_m")
+        params["accuracy_m"].append(None if accuracy is None else float(accuracy))
+        params["recorded_at"].append(row["recorded_at"])
+        params["households"].append(int(row.get("households", 1)))
+        params["household_ref"].append(row["household_ref"])
+        params["notes"].append(row.get("notes") or "")
+        params["mock_location"].append(bool(row.get("mock_location")))
+        params["content_hash"].append(row["content_hash"])
+        params["deputy_adcode"].append(adcode)
+        params["deputy_county"].append(county)
+    params.update(
+        received_at=received_at, low_accuracy_m=LOW_ACCURACY_M, max_speed_kmh=MAX_SPEED_KMH,
+        future_after=received_at + FUTURE_TOLERANCE, stale_before=received_at - STALE_AFTER,
+    )
+    return dict(params)
+
+
+def _publish_visits(created_rows: Iterable[tuple]) -> None:
+    by_county: dict[str, list[dict]] = defaultdict(list)
+    for (id_, _dep, _uuid, cell_id, adcode, county, kind, households, recorded_at, _flags,
+         cell_code) in sorted(created_rows):
+        by_county[county].append({
+            "id": id_, "cell_id": cell_id, "cell_code": cell_code, "adcode": adcode,
+            "county_adcode": county, "kind": kind, "households": households,
+            "recorded_at": recorded_at.isoformat(),
+        })
+    for county, items in by_county.items():
+        publish_on_commit(county, "visit.created", {"items": items})
+
+
+def _split_valid(rows: list[dict], deputies: dict) -> tuple[list[tuple[int, dict]], dict]:
+    """Validate rows; returns (valid (index, normalised row)), rejected results by index)."""
+    valid: list[tuple[int, dict]] = []
+    rejected: dict[int, IngestResult] = {}
+    for index, row in enumerate(rows):
+        errors = _row_errors(row)
+        if row.get("deputy_id") not in deputies:
+            errors["deputy_id"] = {"code": "deputy.not_found", "message": str(_("No such deputy."))}
+        if errors:
+            client_uuid = row.get("client_uuid")
+            rejected[index] = IngestResult(
+                index, client_uuid if isinstance(client_uuid, uuid.UUID) else None, REJECTED,
+                errors=errors)
+            continue
+        normalised = dict(row, household_ref=household_ref_hash(row.get("household_ref", "")))
+        normalised["content_hash"] = visit_content_hash(normalised)
+        valid.append((index, normalised))
+    return valid, rejected
+
+
+def _classify_existing(pending: list[tuple[int, dict]]) -> dict[int, IngestResult]:
+    """Rows not inserted: the same key already exists (earlier upload, concurrent retry, or an
+    earlier record of this batch). Same content → duplicate, other content → conflict."""
+    if not pending:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(_EXISTING_SQL, [[r["deputy_id"] for _i, r in pending],
+                                       [r["client_uuid"] for _i, r in pending]])
+        existing = {(dep, cu): (id_, hash_, cell, flags)
+                    for id_, dep, cu, hash_, cell, flags in cursor.fetchall()}
+    results: dict[int, IngestResult] = {}
+    for index, row in pending:
+        found = existing.get((row["deputy_id"], row["client_uuid"]))
+        if found is None:  # cannot happen after ON CONFLICT; never report success falsely
+            results[index] = IngestResult(index, row["client_uuid"], REJECTED, errors={
+                "client_uuid": {"code": "visit.retry", "message": str(_("Please retry."))}})
+            continue
+        id_, hash_, cell_id, flags = found
+        status = DUPLICATE if hash_ == row["content_hash"] else CONFLICT
+        results[index] = IngestResult(index, row["client_uuid"], status, id=id_, cell_id=cell_id,
+                                      flags=tuple(flags) if status == DUPLICATE else ())
+    return results
+
+
+def visits_ingest(*, rows: list[dict], received_at: dt.datetime | None = None
+                  ) -> list[IngestResult]:
+    """Store a batch of visits (possibly of several deputies) set-based; one result per row.
+
+    Each row: deputy_id, client_uuid (UUID), kind, lon, lat (WGS-84), accuracy_m (or None),
+    recorded_at (aware), households, household_ref, notes, mock_location. `received_at`
+    defaults to now (the demo passes history times so that old visits are not flagged stale).
+    """
+    received_at = received_at or timezone.now()
+    deputy_ids = {r.get("deputy_id") for r in rows if isinstance(r.get("deputy_id"), int)}
+    deputies = {d: (a, c) for d, a, c in
+                Deputy.objects.filter(id__in=deputy_ids).values_list("id", "adcode",
+                                                                    "county_adcode")}
+    valid, results = _split_valid(rows, deputies)
+    first_of_key: dict[tuple, int] = {}
+    to_insert, pending = [], []
+    for index, row in valid:
+        key = (row["deputy_id"], row["client_uuid"])
+        if key in first_of_key:
+            pending.append((index, row))  # repeated inside this batch
+        else:
+            first_of_key[key] = index
+            to_insert.append((index, row))
+    with transaction.atomic():
+        created_rows: list[tuple] = []
+        if to_insert:
+            with connection.cursor() as cursor:
+                cursor.execute(_INGEST_SQL, _ingest_params(to_insert, deputies, received_at))
+                created_rows = cursor.fetchall()
+        created = {(r[1], r[2]): r for r in created_rows}
+        for index, row in to_insert:
+            hit = created.get((row["deputy_id"], row["client_uuid"]))
+            if hit is None:
+                pending.append((index, row))
+            else:
+                results[index] = IngestResult(index, row["client_uuid"], CREATED, id=hit[0],
+                                              cell_id=hit[3], flags=tuple(hit[9]))
+        results.update(_classify_existing(pending))
+        _publish_visits(created_rows)
+    return [results[i] for i in range(len(rows))]
+
+
+def visits_sync(*, deputy: Deputy, records: list[dict], received_at: dt.datetime | None = None
+                ) -> list[IngestResult]:
+    """The phone's batch: records of one deputy, coordinates already converted to WGS-84."""
+    rows = [dict(record, deputy_id=deputy.id) for record in records]
+    return visits_ingest(rows=rows, received_at=received_at)
+
+
+# --- check-ins -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CheckInResult:
+    status: str  # created / duplicate / conflict
+    id: int
+    station_id: int
+    distance_m: float
+    inside_geofence: bool
+    flags: tuple[str, ...]
+
+
+def checkin_content_hash(*, station_id: int, lon: float, lat: float, accuracy_m: float | None,
+                         recorded_at: dt.datetime, mock_location: bool) -> str:
+    parts = [str(station_id), f"{lon:.7f}", f"{lat:.7f}",
+             "" if accuracy_m is None else f"{accuracy_m:.2f}",
+             recorded_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+             "1" if mock_location else "0"]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+# Geofence rule (accuracy-aware): a check-in is inside when the fix's accuracy circle reaches the
+# station's fence, i.e. distance_m - min(accuracy_m, 100) <= geofence_radius_m. A missing accuracy
+# earns no credit; a poor fix earns at most 100 m, so bad GPS cannot widen the fence without bound.
+_CHECKIN_SQL = f"""
+WITH fix AS (
+    SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), {STORAGE_SRID}) AS location
+),
+measured AS (
+    SELECT s.id AS station_id, s.adcode, s.county_adcode, s.geofence_radius_m, f.location,
+           ST_Distance(s.location::geography, f.location::geography) AS distance_m
+    FROM liaison_station s, fix f WHERE s.id = %(station_id)s
+),
+judged AS (
+    SELECT m.*,
+           m.distance_m - least(coalesce(%(accuracy_m)s::float8, 0), %(credit_max_m)s)
+               <= m.geofence_radius_m AS inside_geofence
+    FROM measured m
+)
+INSERT INTO visits_checkin (deputy_id, station_id, client_uuid, content_hash, location,
+    accuracy_m, distance_m, inside_geofence, recorded_at, received_at, adcode, county_adcode,
+    flags)
+SELECT %(deputy_id)s, j.station_id, %(client_uuid)s, %(content_hash)s, j.location,
+       %(accuracy_m)s, j.distance_m, j.inside_geofence, %(recorded_at)s, %(received_at)s,
+       j.adcode, j.county_adcode,
+       array_remove(ARRAY[
+           CASE WHEN NOT j.inside_geofence THEN 'outside_geofence' END,
+           CASE WHEN %(accuracy_m)s::float8 IS NULL OR %(accuracy_m)s::float8 > %(low_accuracy_m)s
+                THEN 'low_accuracy' END,
+           CASE WHEN %(mock_location)s THEN 'mock_location' END,
+           CASE WHEN %(recorded_at)s > %(future_after)s THEN 'future' END,
+           CASE WHEN %(recorded_at)s < %(stale_before)s THEN 'stale' END
+       ], NULL)::varchar(30)[]
+FROM judged j
+ON CONFLICT (deputy_id, client_uuid) DO NOTHING
+RETURNING id, station_id, distance_m, inside_geofence, flags, recorded_at, county_adcode
+"""  # noqa: S608 - only the SRID constant is interpolated
+
+
+def checkin_record(*, deputy: Deputy, station: Station, client_uuid: uuid.UUID, lon: float,
+                   lat: float, accuracy_m: float | None, recorded_at: dt.datetime,
+                   mock_location: bool = False, received_at: dt.datetime | None = None,
+                   ) -> CheckInResult:
+    """Record a check-in at `station` (already access-checked). Outside the fence: stored, flagged.
+
+    Idempotent on (deputy, client_uuid): a retry returns the stored row as `duplicate`, a
+    different check-in under the same uuid raises `checkin.conflict` (409) and changes nothing.
+    """
+    received_at = received_at or timezone.now()
+    content_hash = checkin_content_hash(station_id=station.id, lon=lon, lat=lat,
+                                        accuracy_m=accuracy_m, recorded_at=recorded_at,
+                                        mock_location=mock_location)
+    params = {
+        "deputy_id": deputy.id, "station_id": station.id, "client_uuid": client_uuid,
+        "content_hash": content_hash, "lon": lon, "lat": lat, "accuracy_m": accuracy_m,
+        "recorded_at": recorded_at, "received_at": received_at, "mock_location": mock_location,
+        "credit_max_m": GEOFENCE_ACCURACY_CREDIT_MAX_M, "low_accuracy_m": LOW_ACCURACY_M,
+        "future_after": received_at + FUTURE_TOLERANCE, "stale_before": received_at - STALE_AFTER,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_CHECKIN_SQL, params)
+        row = cursor.fetchone()
+        if row is not None:
+            id_, station_id, distance_m, inside, flags, recorded, county = row
+            publish_on_commit(county, "checkin.created", {"items": [{
+                "id": id_, "station_id": station_id, "inside_geofence": inside,
+                "distance_m": round(distance_m, 1), "recorded_at": recorded.isoformat(),
+                "county_adcode": county}]})
+            return CheckInResult(CREATED, id_, station_id, distance_m, inside, tuple(flags))
+        cursor.execute(
+            "SELECT id, station_id, distance_m, inside_geofence, flags, content_hash"
+            " FROM visits_checkin WHERE deputy_id = %s AND client_uuid = %s",
+            [deputy.id, client_uuid])
+        id_, station_id, distance_m, inside, flags, stored_hash = cursor.fetchone()
+    if stored_hash != content_hash:
+        raise DomainError("checkin.conflict",
+                          _("Another check-in was already stored under this client_uuid."),
+                          status=409, id=id_)
+    return CheckInResult(DUPLICATE, id_, station_id, distance_m, inside, tuple(flags))
+
+
+__all__ = [
+    "CONFLICT", "CREATED", "DUPLICATE", "REJECTED", "CheckInResult", "IngestResult",
+    "PlausibilityFlag", "checkin_record", "household_ref_hash", "visit_content_hash",
+    "visits_ingest", "visits_sync",
+]

@@ -1,0 +1,229 @@
+"""Strict input fields for the phone API, written by hand.
+
+djangorestframework-gis's input field accepts [200, 100], stores `POINT EMPTY` for a NaN inside a
+string, honours a GeoJSON `crs` member and 500s on 3-D points; DRF's own number fields accept
+numeric strings such as "NaN". These fields accept only what the API documents, and every refusal
+carries a stable dotted code (ValidationError(code=...)) that the exception handler reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import uuid
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+CRS_CHOICES = ("wgs84", "gcj02", "bd09")
+GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                 "MultiPolygon", "GeometryCollection", "Feature", "FeatureCollection")
+# Roughly mainland China plus margins: used only to explain a [lat, lon] mistake.
+CHINA_LON = (73.0, 136.0)
+CHINA_LAT = (3.0, 54.0)
+_WKT_RE = re.compile(r"^\s*(SRID=\d+;)?\s*(POINT|MULTIPOINT|LINESTRING|MULTILINESTRING|POLYGON|"
+                     r"MULTIPOLYGON|GEOMETRYCOLLECTION)\b", re.I)
+_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                      r"[0-9a-fA-F]{12}$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def fail(code: str, message) -> serializers.ValidationError:
+    return serializers.ValidationError(message, code=code)
+
+
+def is_json_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
+    """Range checks on a (lon, lat) pair, naming a swapped [lat, lon] when that is what it is."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise fail("geometry.non_finite", _("Coordinates must be finite numbers."))
+    in_range = -180 <= lon <= 180 and -90 <= lat <= 90
+    swapped_in_china = (CHINA_LON[0] <= lat <= CHINA_LON[1]
+                        and CHINA_LAT[0] <= lon <= CHINA_LAT[1])
+    if not in_range and swapped_in_china:
+        raise fail("geometry.swapped_axes",
+                   _("Coordinates look like [lat, lon]; GeoJSON order is [lon, lat]."))
+    if not in_range:
+        raise fail("geometry.out_of_range",
+                   _("Longitude must be within -180..180 and latitude within -90..90."))
+    return float(lon), float(lat)
+
+
+@extend_schema_field({
+    "type": "object",
+    "description": "GeoJSON Point (RFC 7946), coordinates [lon, lat] in the declared `crs`. "
+                   "No `crs` member, no third coordinate.",
+    "properties": {
+        "type": {"type": "string", "enum": ["Point"]},
+        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2,
+                        "maxItems": 2, "example": [113.012345, 28.234567]},
+    },
+    "required": ["type", "coordinates"],
+    "example": {"type": "Point", "coordinates": [113.012345, 28.234567]},
+})
+class GeoJSONPointField(serializers.Field):
+    """A GeoJSON Point → (lon, lat) floats, as sent (no CRS conversion here)."""
+
+    default_error_messages = {"required": _("This field is required.")}  # noqa: RUF012
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if _WKT_RE.match(data):
+                raise fail("geometry.untagged_wkt",
+                           _("WKT is not accepted; send a GeoJSON Point [lon, lat]."))
+            raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
+        if not isinstance(data, dict):
+            raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
+        if "crs" in data:
+            raise fail("geometry.crs_member",
+                       _("A GeoJSON `crs` member is not accepted; declare the `crs` field "
+                         "(wgs84, gcj02, bd09) instead."))
+        kind = data.get("type")
+        if kind != "Point":
+            if kind in GEOJSON_TYPES:
+                raise fail("geometry.wrong_type", _("Expected a Point geometry."))
+            raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
+        coordinates = data.get("coordinates")
+        if not isinstance(coordinates, list) or not all(map(is_json_number, coordinates)):
+            raise fail("geometry.invalid", _("Point coordinates must be a list of numbers."))
+        if len(coordinates) == 3:
+            raise fail("geometry.3d", _("Only 2-D points [lon, lat] are accepted."))
+        if len(coordinates) != 2:
+            raise fail("geometry.invalid", _("Point coordinates must be [lon, lat]."))
+        return check_lon_lat(*coordinates)
+
+    def to_representation(self, value):
+        lon, lat = value
+        return {"type": "Point", "coordinates": [round(lon, 6), round(lat, 6)]}
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class StrictFloatField(serializers.Field):
+    """A JSON number (not a string, not a boolean), finite, within [min_value, max_value]."""
+
+    def __init__(self, *, min_value: float | None = None, max_value: float | None = None,
+                 **kwargs):
+        self.min_value, self.max_value = min_value, max_value
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not is_json_number(data):
+            raise fail("number.invalid", _("A number is required."))
+        if not math.isfinite(data):
+            raise fail("number.non_finite", _("NaN and Infinity are not accepted."))
+        if self.min_value is not None and data < self.min_value:
+            raise fail("number.out_of_range",
+                       _("Must be at least %(min)s.") % {"min": self.min_value})
+        if self.max_value is not None and data > self.max_value:
+            raise fail("number.out_of_range",
+                       _("Must be at most %(max)s.") % {"max": self.max_value})
+        return float(data)
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class StrictIntegerField(StrictFloatField):
+    def to_internal_value(self, data):
+        if isinstance(data, float) and data.is_integer():
+            data = int(data)
+        if not isinstance(data, int) or isinstance(data, bool):
+            raise fail("number.not_integer", _("An integer is required."))
+        return int(super().to_internal_value(data))
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class StrictBooleanField(serializers.Field):
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            raise fail("boolean.invalid", _("true or false is required."))
+        return data
+
+    def to_representation(self, value):
+        return bool(value)
+
+
+@extend_schema_field({"type": "string", "format": "date-time",
+                      "example": "2026-11-16T09:30:00+08:00",
+                      "description": "ISO 8601 with a UTC offset (naive times are refused)."})
+class AwareDateTimeField(serializers.Field):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > 40:
+            raise fail("datetime.invalid", _("An ISO 8601 date-time string is required."))
+        try:
+            value = parse_datetime(data.strip())
+        except ValueError:
+            value = None
+        if value is None:
+            raise fail("datetime.invalid", _("An ISO 8601 date-time string is required."))
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise fail("datetime.naive",
+                       _("The time has no UTC offset; send e.g. 2026-11-16T09:30:00+08:00."))
+        if not EARLIEST <= value < LATEST:
+            raise fail("datetime.out_of_range", _("The date must lie between 2000 and 2100."))
+        return value
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+@extend_schema_field(OpenApiTypes.UUID)
+class StrictUUIDField(serializers.Field):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _UUID_RE.match(data):
+            raise fail("uuid.invalid",
+                       _("A UUID like 3f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f is required."))
+        return uuid.UUID(data)
+
+    def to_representation(self, value):
+        return str(value)
+
+
+@extend_schema_field({"type": "string", "enum": list(CRS_CHOICES), "default": "wgs84",
+                      "description": "Coordinate system of the coordinates sent: raw GPS "
+                                     "(wgs84), Amap/Tencent (gcj02) or Baidu (bd09)."})
+class CRSField(serializers.Field):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or data.lower() not in CRS_CHOICES:
+            raise fail("crs.unsupported", _("crs must be one of wgs84, gcj02, bd09."))
+        return data.lower()
+
+    def to_representation(self, value):
+        return value
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only (no numbers coerced into text)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise fail("string.invalid", _("A string is required."))
+        return super().to_internal_value(data)
+
+
+def parse_query_number(raw: str | None, *, name: str, required: bool = True,
+                       default: float | None = None) -> float | None:
+    """A decimal number from a query string; NaN, Infinity, hex and the like are refused."""
+    if raw is None or raw == "":
+        if required:
+            raise serializers.ValidationError(
+                {name: [fail("field.required", _("This field is required.")).detail[0]]})
+        return default
+    if not _NUMBER_RE.match(raw.strip()):
+        raise serializers.ValidationError(
+            {name: [fail("number.invalid", _("A number is required.")).detail[0]]})
+    value = float(raw)
+    if not math.isfinite(value):
+        raise serializers.ValidationError(
+            {name: [fail("number.non_finite", _("NaN and Infinity are not accepted.")).detail[0]]})
+    return value
