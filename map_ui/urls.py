@@ -1,2 +1,12 @@
+from django.urls import path
+
+from map_ui import views
+
 app_name = "map_ui"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("assign/", views.assign, name="assign"),
+    path("stations/", views.stations, name="stations"),
+    path("deputy/", views.deputy, name="deputy"),
+]

@@ -1,0 +1,81 @@
+"""Live map updates: one websocket per signed-in user, joined to the county groups it may see.
+
+Invariants:
+- an unauthenticated socket is accepted only to be closed at once with code 4401, so that the
+  browser learns why (a handshake refusal carries no code) and stops reconnecting;
+- a socket joins `county.<adcode6>` groups only for counties inside the user's jurisdiction
+  (adcode prefix, counties listed from the Region table); a user below county level (a township)
+  joins their county's group and receives only the items whose adcode lies inside their prefix;
+- a user with no region-wide access (a deputy) is closed with code 4403.
+"""
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from backend.accounts.access import jurisdiction_prefix
+from backend.accounts.models import Role, User
+from backend.core.events import county_group
+from backend.regions.models import Region, RegionLevel
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+COUNTY_ADCODE_LENGTH = 6
+
+
+def live_counties_for(prefix: str) -> list[str]:
+    """County adcodes whose events a user with jurisdiction `prefix` may receive."""
+    if len(prefix) > COUNTY_ADCODE_LENGTH:
+        return [prefix[:COUNTY_ADCODE_LENGTH]]
+    counties = Region.objects.filter(level=RegionLevel.COUNTY, adcode__startswith=prefix)
+    return list(counties.order_by("adcode").values_list("adcode", flat=True))
+
+
+def live_scope_for(user: User) -> tuple[str, list[str]] | None:
+    """(prefix, county adcodes) for a leader, staff member or admin; None for anyone else."""
+    if user.role == Role.DEPUTY and not user.is_superuser:
+        return None
+    prefix = jurisdiction_prefix(user)
+    if prefix is None:
+        return None
+    return prefix, live_counties_for(prefix)
+
+
+def items_inside(items: list[dict], prefix: str) -> list[dict]:
+    """Items of an event that lie inside `prefix` (needed only below county level)."""
+    return [item for item in items if str(item.get("adcode", "")).startswith(prefix)]
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        scope = await database_sync_to_async(live_scope_for)(user)
+        if scope is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        self.prefix, self.counties = scope
+        self.joined = [county_group(adcode) for adcode in self.counties]
+        for group in self.joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.send_json({"event": "live.ready", "data": {"counties": self.counties}})
+
+    async def disconnect(self, code):
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        """The browser only listens; a ping gets a pong so clients can check the link."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"event": "live.pong", "data": {}})
+
+    async def domain_event(self, message):
+        data = message.get("data") or {}
+        if len(self.prefix) > COUNTY_ADCODE_LENGTH:
+            items = items_inside(list(data.get("items", [])), self.prefix)
+            if not items:
+                return
+            data = {**data, "items": items}
+        await self.send_json({"event": message["event"], "data": data})

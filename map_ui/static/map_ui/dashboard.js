@@ -1,0 +1,292 @@
+/* Leader dashboard: coverage cells (vector tiles), H3 heat, gaps, opinion clusters, region
+ * stats with drill-down, and live updates from /ws/live/. */
+(function () {
+  "use strict";
+  var cg = window.cg, config = cg.config, S = cg.S;
+
+  var HEAT_STEPS = [1, 3, 10, 30, 100, 300];
+  var HEAT_COLORS = ["#fff3bf", "#ffd43b", "#fd7e14", "#f03e3e", "#c2255c", "#862e9c"];
+
+  var state = {
+    days: config.days,
+    region: config.region,       // the region shown (changes on drill-down)
+    trail: [config.region],      // breadcrumbs
+    gapIds: {},
+    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0 },
+  };
+
+  function $(id) { return document.getElementById(id); }
+
+  function setText(id, text, tick) {
+    var el = $(id);
+    if (!el) { return; }
+    if (tick && el.textContent !== text) {
+      el.classList.remove("tick"); void el.offsetWidth; el.classList.add("tick");
+    }
+    el.textContent = text;
+  }
+
+  /* ---- stats panel ---- */
+  function renderStats(s, tick) {
+    var cells = s.cells || 0;
+    setText("stat-coverage", cg.fmtPct(s.coverage_pct), tick);
+    setText("stat-deputies", cg.fmtInt(s.deputies_active) + " / " + cg.fmtInt(s.deputies), tick);
+    setText("stat-covered", cg.fmtInt(s.covered), tick);
+    setText("stat-stale", cg.fmtInt(s.stale), tick);
+    setText("stat-never", cg.fmtInt(s.never), tick);
+    var segs = $("statebar").children;
+    [s.covered, s.stale, s.never].forEach(function (n, i) {
+      segs[i].style.width = cells ? (100 * (n || 0) / cells) + "%" : "0";
+    });
+    var target = s.target_households || s.households || 0;
+    setText("stat-households", cg.fmtInt(s.households_visited) + " / " + cg.fmtInt(target), tick);
+    $("stat-households-bar").style.width = target ? Math.min(100, 100 * s.households_visited / target) + "%" : "0";
+    $("stats").dataset.covered = String(s.covered);
+    renderChildren(s.children || []);
+  }
+
+  function renderChildren(children) {
+    var ul = $("children");
+    ul.innerHTML = "";
+    if (!children.length) {
+      ul.innerHTML = "<li class='muted'>" + cg.esc(S.noChildren) + "</li>";
+      return;
+    }
+    children.forEach(function (c) {
+      var li = document.createElement("li");
+      li.dataset.adcode = c.adcode;
+      li.innerHTML = "<div class='row'><span>" + cg.esc(c.name) + "</span><b>" + cg.fmtPct(c.coverage_pct) +
+        "</b></div><div class='minibar'><span style='width:" + Math.min(100, c.coverage_pct || 0) + "%'></span></div>";
+      li.addEventListener("click", function () { drillTo(c); });
+      ul.appendChild(li);
+    });
+  }
+
+  function renderCrumbs() {
+    var el = $("crumbs");
+    el.innerHTML = "";
+    state.trail.forEach(function (r, i) {
+      var span = document.createElement("span");
+      span.className = "crumb" + (i === state.trail.length - 1 ? " current" : "");
+      span.textContent = r.name;
+      if (i < state.trail.length - 1) {
+        span.addEventListener("click", function () {
+          state.trail = state.trail.slice(0, i + 1);
+          showRegion(r, true);
+        });
+      }
+      el.appendChild(span);
+    });
+    $("region-name").textContent = state.region.name;
+  }
+
+  function loadStats(tick) {
+    return cg.api(cg.url("stats", { days: state.days }, { adcode: state.region.adcode }))
+      .then(function (s) {
+        renderStats(s, tick);
+        if (!state.region.bbox && s.bbox) { state.region.bbox = s.bbox; cg.fitBbox(cg.map, s.bbox); }
+        return s;
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
+  /* ---- gaps ---- */
+  function loadGaps() {
+    return cg.api(cg.url("gaps", { region: state.region.adcode, days: state.days, limit: 50 }))
+      .then(function (data) {
+        var results = (data && data.results) || [];
+        state.gapIds = {};
+        results.forEach(function (g) { state.gapIds[g.cell_id] = g; });
+        if (gapLayer) { gapLayer.redraw(); }
+        var ol = $("gaps");
+        ol.innerHTML = "";
+        if (!results.length) { ol.innerHTML = "<li class='muted'>" + cg.esc(S.noGaps) + "</li>"; }
+        results.slice(0, 10).forEach(function (g) {
+          var li = document.createElement("li");
+          var since = g.days_since_visit === null || g.days_since_visit === undefined
+            ? S.neverVisited : g.days_since_visit + " " + S.days;
+          li.innerHTML = "<span class='g-name'>" + cg.esc(g.name || g.code) + "</span><span class='g-meta'>" +
+            cg.fmtInt(g.households) + " " + cg.esc(S.households) + " · " + cg.esc(since) + "</span>";
+          li.addEventListener("click", function () { flashCell(g.cell_id); });
+          ol.appendChild(li);
+        });
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
+  function flashCell(id) {
+    cg.cells.setExtra(id, { highlight: true });
+    setTimeout(function () { cg.cells.setExtra(id, null); }, 2500);
+    showCellDetails(cg.cells.effective(id));
+  }
+
+  /* ---- clusters ---- */
+  var clusterLayer = L.featureGroup();
+  function loadClusters() {
+    return cg.api(cg.url("clusters", { region: state.region.adcode, days: state.days }))
+      .then(function (fc) {
+        clusterLayer.clearLayers();
+        L.geoJSON(fc, {
+          style: function () {
+            return { color: "#ae3ec9", weight: 2, fillColor: "#ae3ec9", fillOpacity: 0.18, dashArray: "5 4" };
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties || {};
+            var cats = (p.top_categories || []).map(function (c) {
+              return typeof c === "string" ? c : (c.category || c.name) + " (" + (c.count || "") + ")";
+            }).join("、");
+            layer.bindPopup("<h3>" + cg.esc(S.cluster) + "</h3><div class='popup-grid'>" +
+              "<span>" + cg.esc(S.opinions) + "</span><span>" + cg.fmtInt(p.count) + "</span>" +
+              "<span>" + cg.esc(S.open) + "</span><span>" + cg.fmtInt(p.open_count) + "</span>" +
+              "<span>" + cg.esc(S.topCategories) + "</span><span>" + cg.esc(cats) + "</span></div>");
+            layer.bindTooltip(String(p.count), { permanent: true, direction: "center", className: "cluster-label" });
+          },
+        }).eachLayer(function (l) { clusterLayer.addLayer(l); });
+        cg.map.getContainer().dataset.clusters = String(clusterLayer.getLayers().length);
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
+  /* ---- cell details ---- */
+  function showCellDetails(p) {
+    if (!p || p.id === undefined) { return; }
+    var dl = $("cell-details");
+    var rows = [
+      [S.cell, p.name || p.code], [S.code, p.code],
+      [S.state, (p.assigned && p.state !== "covered" ? S.assigned + " · " : "") + (S[p.state] || p.state)],
+      [S.visits, cg.fmtInt(p.visits)],
+      [S.householdsVisited, cg.fmtInt(p.households_visited) + " / " + cg.fmtInt(p.households)],
+      [S.coverageRatio, cg.fmtPct(p.coverage_ratio === undefined ? null : p.coverage_ratio * 100)],
+      [S.lastVisit, cg.fmtDate(p.last_visit)],
+    ];
+    dl.innerHTML = rows.map(function (r) {
+      return "<dt>" + cg.esc(r[0]) + "</dt><dd>" + cg.esc(r[1]) + "</dd>";
+    }).join("");
+    $("cell-card").hidden = false;
+  }
+
+  /* ---- region navigation ---- */
+  function showRegion(region, fit) {
+    state.region = region;
+    renderCrumbs();
+    if (fit && region.bbox) { cg.fitBbox(cg.map, region.bbox); }
+    var params = new URLSearchParams(location.search);
+    params.set("region", region.adcode);
+    params.set("days", state.days);
+    history.replaceState(null, "", location.pathname + "?" + params.toString());
+    loadStats(false); loadGaps(); loadClusters();
+  }
+
+  function drillTo(child) {
+    state.trail.push({ adcode: child.adcode, name: child.name, level: child.level, bbox: child.bbox });
+    showRegion(state.trail[state.trail.length - 1], true);
+  }
+
+  var gapLayer = null;
+
+  cg.onMap(function (map) {
+    var cells = new cg.CellLayer(map, {
+      onClick: function (id, props, e) {
+        L.popup().setLatLng(e.latlng).setContent(cg.cellPopupHtml(props)).openOn(map);
+        showCellDetails(props);
+      },
+    });
+    cg.cells = cells;
+
+    var heat = L.vectorGrid.protobuf(cg.tileUrl("heat", { days: state.days }), {
+      rendererFactory: L.canvas.tile,
+      fetchOptions: { credentials: "same-origin" },
+      maxNativeZoom: 16, maxZoom: config.maxZoom,
+      vectorTileLayerStyles: {
+        heat: function (p) {
+          var i = 0;
+          while (i < HEAT_STEPS.length - 1 && (p.visits || 0) >= HEAT_STEPS[i + 1]) { i++; }
+          return { fill: true, fillColor: HEAT_COLORS[i], fillOpacity: 0.7, color: HEAT_COLORS[i], weight: 0.5 };
+        },
+      },
+    });
+
+    gapLayer = L.vectorGrid.protobuf(cg.tileUrl("cells", { days: state.days }), {
+      rendererFactory: L.canvas.tile,
+      fetchOptions: { credentials: "same-origin" },
+      maxNativeZoom: 16, maxZoom: config.maxZoom, pane: "overlayPane",
+      vectorTileLayerStyles: {
+        cells: function (p) {
+          if (!state.gapIds[p.id]) { return []; }
+          return { fill: false, color: "#212529", weight: 2.5, opacity: 0.95 };
+        },
+      },
+    });
+
+    var overlays = {};
+    overlays[S.layerCoverage] = cells.layer;
+    overlays[S.layerHeat] = heat;
+    overlays[S.layerGaps] = gapLayer;
+    overlays[S.layerClusters] = clusterLayer;
+    L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
+    gapLayer.addTo(map);
+    clusterLayer.addTo(map);
+
+    document.querySelectorAll("#window-control button").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        var days = parseInt(btn.dataset.days, 10);
+        if (days === state.days) { return; }
+        state.days = days;
+        document.querySelectorAll("#window-control button").forEach(function (b) {
+          b.classList.toggle("active", b === btn);
+        });
+        cells.setDays(days);
+        heat.setUrl(cg.tileUrl("heat", { days: days }));
+        gapLayer.setUrl(cg.tileUrl("cells", { days: days }));
+        showRegion(state.region, false);
+      });
+    });
+
+    renderCrumbs();
+    loadStats(false); loadGaps(); loadClusters();
+
+    var refreshStats = cg.debounce(function () { loadStats(true); loadGaps(); }, 700);
+    var refreshClusters = cg.debounce(loadClusters, 1500);
+
+    function feed(kind, label, detail, at) {
+      var ul = $("feed");
+      var first = ul.querySelector(".muted");
+      if (first) { ul.removeChild(first); }
+      var li = document.createElement("li");
+      var t = at ? new Date(at) : new Date();
+      li.dataset.event = kind;
+      li.innerHTML = "<time>" + t.toLocaleTimeString(document.documentElement.lang === "en" ? "en" : "zh-CN", { hour: "2-digit", minute: "2-digit" }) +
+        "</time><span class='ev ev-" + kind + "'>" + cg.esc(label) + "</span><span>" + cg.esc(detail || "") + "</span>";
+      ul.insertBefore(li, ul.firstChild);
+      while (ul.children.length > 8) { ul.removeChild(ul.lastChild); }
+      state.counters[kind] += 1;
+      var c = state.counters;
+      $("live-counters").textContent = "· " + S.visits + " " + c.visit + " · " + S.opinions + " " + c.opinion;
+      document.body.dataset.liveEvents = String(c.visit + c.checkin + c.opinion + c.assignment);
+    }
+
+    cg.live = new cg.Live({
+      "visit.created": function (item) {
+        var p = cells.effective(item.cell_id);
+        cells.override(item.cell_id, {
+          state: "covered", last_visit: item.recorded_at,
+          visits: (p.visits || 0) + 1,
+          households_visited: (p.households_visited || 0) + (item.households || 0),
+        });
+        feed("visit", S.visitCreated, item.cell_code, item.recorded_at);
+        refreshStats();
+      },
+      "assignment.created": function (item) {
+        cells.override(item.cell_id, { assigned: true });
+        feed("assignment", S.assignmentCreated, item.cell_code);
+      },
+      "opinion.created": function (item) {
+        feed("opinion", S.opinionCreated, item.category, item.recorded_at);
+        refreshClusters();
+      },
+      "checkin.created": function (item) {
+        feed("checkin", S.checkinCreated, "", item.recorded_at);
+      },
+    });
+  });
+})();

@@ -1,0 +1,105 @@
+/* Stations map: stations, points and posts (clustered), their service areas, county borders
+ * coloured by province, and cross-province station links drawn as lines across the border. */
+(function () {
+  "use strict";
+  var cg = window.cg, config = cg.config, S = cg.S;
+  var KIND_COLORS = { station: "#b71c1c", point: "#1c7ed6", post: "#2f9e44", industry: "#ae3ec9", legislative: "#ae3ec9" };
+  var PROVINCE_COLORS = ["#495057", "#1864ab", "#862e9c", "#2b8a3e", "#c92a2a", "#e67700"];
+
+  function $(id) { return document.getElementById(id); }
+
+  function icon(kind) {
+    var size = kind === "station" ? 18 : 14;
+    return L.divIcon({
+      className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+      html: "<div class='station-icon' style='width:" + size + "px;height:" + size + "px;background:" +
+        (KIND_COLORS[kind] || "#868e96") + "'></div>",
+    });
+  }
+
+  function provinceColor(adcode) {
+    var n = parseInt(String(adcode).slice(0, 2), 10) || 0;
+    return PROVINCE_COLORS[n % PROVINCE_COLORS.length];
+  }
+
+  cg.onMap(function (map) {
+    var clusters = L.markerClusterGroup({ maxClusterRadius: 45, showCoverageOnHover: false });
+    var areas = L.featureGroup();
+    var links = L.featureGroup();
+    var counties = L.vectorGrid.protobuf(cg.tileUrl("counties", { days: config.days }), {
+      rendererFactory: L.canvas.tile,
+      fetchOptions: { credentials: "same-origin" },
+      maxNativeZoom: 16, maxZoom: config.maxZoom,
+      vectorTileLayerStyles: {
+        counties: function (p) {
+          return { fill: true, fillColor: provinceColor(p.adcode), fillOpacity: 0.05,
+                   color: provinceColor(p.adcode), weight: 2, opacity: 0.8 };
+        },
+      },
+    }).addTo(map);
+
+    var region = config.region.adcode;
+    cg.api(cg.url("stations", { region: region })).then(function (fc) {
+      var counts = {};
+      L.geoJSON(fc, {
+        pointToLayer: function (f, latlng) { return L.marker(latlng, { icon: icon(f.properties.kind) }); },
+        filter: function (f) { return f.geometry && f.geometry.type === "Point"; },
+        onEachFeature: function (f, layer) {
+          var p = f.properties || {};
+          counts[p.kind] = (counts[p.kind] || 0) + 1;
+          layer.bindPopup("<h3>" + cg.esc(p.name) + "</h3><div class='popup-grid'>" +
+            "<span>" + cg.esc(S.station) + "</span><span>" + cg.esc(S["kind_" + p.kind] || p.kind) + "</span>" +
+            "<span>" + cg.esc(S.deputies) + "</span><span>" + cg.fmtInt(p.deputies) + "</span></div>");
+          clusters.addLayer(layer);
+          if (p.service_area) {
+            areas.addLayer(L.geoJSON(p.service_area, {
+              style: { color: KIND_COLORS[p.kind] || "#868e96", weight: 1, fillOpacity: 0.08, dashArray: "3 3" },
+            }));
+          }
+        },
+      });
+      map.getContainer().dataset.stations = String(clusters.getLayers().length);
+      var ul = $("kinds");
+      ul.innerHTML = "";
+      Object.keys(counts).sort().forEach(function (k) {
+        var li = document.createElement("li");
+        li.innerHTML = "<span><i class='pin' style='background:" + (KIND_COLORS[k] || "#868e96") + "'></i>" +
+          cg.esc(S["kind_" + k] || k) + "</span><b>" + cg.fmtInt(counts[k]) + "</b>";
+        ul.appendChild(li);
+      });
+    }).catch(function (err) { console.error(S.loadFailed, err); });
+
+    cg.api(cg.url("links", { region: region })).then(function (fc) {
+      var ul = $("links");
+      ul.innerHTML = "";
+      L.geoJSON(fc, {
+        style: { color: "#ae3ec9", weight: 3, dashArray: "8 6", opacity: 0.9 },
+        onEachFeature: function (f, layer) {
+          var p = f.properties || {};
+          var a = p.station_a && (p.station_a.name || p.station_a);
+          var b = p.station_b && (p.station_b.name || p.station_b);
+          var cadences = (p.cadences || []).join("、");
+          layer.bindPopup("<h3>" + cg.esc(S.link) + "</h3><div class='popup-grid'>" +
+            "<span>A</span><span>" + cg.esc(a) + "</span><span>B</span><span>" + cg.esc(b) + "</span>" +
+            "<span>" + cg.esc(S.cadences) + "</span><span>" + cg.esc(cadences) + "</span>" +
+            "<span>" + cg.esc(S.agreementDate) + "</span><span>" + cg.esc(p.agreement_date || "") + "</span></div>");
+          links.addLayer(layer);
+          var li = document.createElement("li");
+          li.innerHTML = "<span>" + cg.esc(a) + " ⇄ " + cg.esc(b) + "</span><span class='muted'>" + cg.esc(cadences) + "</span>";
+          li.addEventListener("click", function () { map.fitBounds(layer.getBounds(), { padding: [40, 40] }); layer.openPopup(); });
+          ul.appendChild(li);
+        },
+      });
+      map.getContainer().dataset.links = String(links.getLayers().length);
+    }).catch(function (err) { console.error(S.loadFailed, err); });
+
+    areas.addTo(map); links.addTo(map); clusters.addTo(map);
+    var overlays = {};
+    overlays[S.layerCounties] = counties;
+    overlays[S.layerServiceAreas] = areas;
+    overlays[S.layerLinks] = links;
+    overlays[S.layerStations] = clusters;
+    L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
+    $("live-status").hidden = true;
+  });
+})();

@@ -1,0 +1,232 @@
+"""Map pages: leader dashboard, staff assignment page, stations map and the start redirect.
+
+Every page is login-required and shows one region inside the user's jurisdiction; a region
+outside it is a 404 (the same answer as a region that does not exist). The pages hold no data:
+their scripts read the map-data API (`map_ui.data_urls`) and the live websocket `/ws/live/`.
+"""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from backend.accounts.access import can_read_adcode, jurisdiction_prefix
+from backend.accounts.models import Role, User
+from backend.regions.models import Region, RegionLevel
+
+TIME_WINDOWS_DAYS = (30, 90, 365)
+DEFAULT_WINDOW_DAYS = 90
+
+
+def js_strings() -> dict[str, str]:
+    """Translated strings for the page scripts (msgids in English, zh-hans in map_ui/locale)."""
+    return {
+        "covered": _("covered"),
+        "stale": _("stale"),
+        "never": _("never visited"),
+        "assigned": _("assigned"),
+        "selected": _("selected"),
+        "visits": _("visits"),
+        "households": _("households"),
+        "householdsVisited": _("households visited"),
+        "coverageRatio": _("coverage ratio"),
+        "lastVisit": _("last visit"),
+        "noVisit": _("none"),
+        "cell": _("cell"),
+        "code": _("code"),
+        "state": _("state"),
+        "live": _("Live"),
+        "connecting": _("Connecting…"),
+        "offline": _("Offline, reconnecting…"),
+        "signedOut": _("Signed out"),
+        "visitCreated": _("Visit recorded"),
+        "checkinCreated": _("Station check-in"),
+        "opinionCreated": _("Opinion raised"),
+        "assignmentCreated": _("Cell assigned"),
+        "days": _("days"),
+        "daysSinceVisit": _("days since visit"),
+        "neverVisited": _("never visited"),
+        "score": _("score"),
+        "openOpinions": _("open opinions"),
+        "cluster": _("Opinion cluster"),
+        "opinions": _("opinions"),
+        "open": _("open"),
+        "topCategories": _("top categories"),
+        "noSuggestions": _("No suggestions for these cells."),
+        "suggestionsFor": _("Deputies suggested for the selected cells"),
+        "inDistrict": _("in electoral district"),
+        "distance": _("distance"),
+        "stationDistance": _("station distance"),
+        "load": _("load"),
+        "cellsAssigned": _("cells assigned"),
+        "householdsToVisit": _("households still to visit"),
+        "assignedOk": _("Assigned %(n)s cells to %(name)s."),
+        "assignFailed": _("Assignment failed"),
+        "loadFailed": _("Could not load map data"),
+        "selectFirst": _("Select uncovered cells on the map first."),
+        "chooseDeputy": _("Choose a deputy."),
+        "alreadyCovered": _("This cell is covered; choose an uncovered one."),
+        "station": _("station"),
+        "deputies": _("deputies"),
+        "link": _("Cross-province link"),
+        "agreementDate": _("agreement date"),
+        "cadences": _("cadences"),
+        "kind_station": _("liaison station"),
+        "kind_point": _("liaison point"),
+        "kind_post": _("service post"),
+        "kind_industry": _("industry contact point"),
+        "kind_legislative": _("legislative contact point"),
+        "layerCoverage": _("Coverage"),
+        "layerHeat": _("Visit heat (H3)"),
+        "layerGaps": _("Gaps"),
+        "layerClusters": _("Opinion clusters"),
+        "layerCounties": _("County borders"),
+        "layerStations": _("Stations"),
+        "layerServiceAreas": _("Service areas"),
+        "layerLinks": _("Cross-province links"),
+        "noChildren": _("No subdivisions."),
+        "noGaps": _("No gaps: every cell is covered."),
+    }
+
+
+def is_admin(user: User) -> bool:
+    return user.role == Role.ADMIN or user.is_superuser
+
+
+def access_region_by_adcode(user: User, adcode: str) -> Region:
+    """The region `adcode` if it lies inside the user's jurisdiction; 404 otherwise."""
+    if not adcode.isdigit() or not can_read_adcode(user, adcode):
+        raise Http404(_("No such region in your jurisdiction."))
+    region = Region.objects.filter(adcode=adcode).first()
+    if region is None:
+        raise Http404(_("No such region in your jurisdiction."))
+    return region
+
+
+def default_region(user: User) -> Region:
+    """The user's own jurisdiction; for an admin without one, the first county."""
+    prefix = jurisdiction_prefix(user)
+    if prefix:
+        return access_region_by_adcode(user, prefix)
+    if prefix == "":
+        region = (Region.objects.filter(level=RegionLevel.COUNTY).order_by("adcode").first()
+                  or Region.objects.order_by("adcode").first())
+        if region is not None:
+            return region
+    raise Http404(_("No region to show."))
+
+
+def page_region(request: HttpRequest) -> Region:
+    adcode = request.GET.get("region", "").strip()
+    if adcode:
+        return access_region_by_adcode(request.user, adcode)
+    return default_region(request.user)
+
+
+def window_days(request: HttpRequest) -> int:
+    try:
+        days = int(request.GET.get("days", DEFAULT_WINDOW_DAYS))
+    except ValueError:
+        return DEFAULT_WINDOW_DAYS
+    return days if days in TIME_WINDOWS_DAYS else DEFAULT_WINDOW_DAYS
+
+
+def region_payload(region: Region) -> dict:
+    boundary = region.display_boundary or region.boundary
+    return {
+        "adcode": region.adcode,
+        "name": region.name,
+        "level": region.level,
+        "bbox": list(boundary.extent) if boundary else None,
+    }
+
+
+def require_region_reader(user: User) -> None:
+    if user.role == Role.DEPUTY and not user.is_superuser:
+        raise PermissionDenied
+
+
+def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dict:
+    user = request.user
+    config = {
+        "page": page,
+        "region": region_payload(region),
+        "days": window_days(request),
+        "windows": list(TIME_WINDOWS_DAYS),
+        "strings": js_strings(),
+        "canAssign": user.role == Role.STAFF or is_admin(user),
+        "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),
+        "urls": {
+            "tiles": "/tiles/{layer}/{z}/{x}/{y}.mvt",
+            "stats": "/api/map/v1/regions/{adcode}/stats",
+            "cells": "/api/map/v1/cells.geojson",
+            "gaps": "/api/map/v1/gaps",
+            "clusters": "/api/map/v1/clusters.geojson",
+            "suggestions": "/api/map/v1/suggestions",
+            "assignments": "/api/map/v1/assignments",
+            "stations": "/api/map/v1/stations.geojson",
+            "links": "/api/map/v1/links.geojson",
+            "live": "/ws/live/",
+            "page": request.path,
+        },
+        **extra,
+    }
+    return {"page": page, "region": region, "config": config}
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Start page by role: leaders and admins → dashboard, staff → assignment, deputies → help."""
+    role = request.user.role
+    if is_admin(request.user) or role == Role.LEADER:
+        return redirect("map_ui:dashboard")
+    if role == Role.STAFF:
+        return redirect("map_ui:assign")
+    return redirect("map_ui:deputy")
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require_region_reader(request.user)
+    region = page_region(request)
+    return render(request, "map_ui/dashboard.html", map_context(request, "dashboard", region))
+
+
+@require_GET
+@login_required
+def assign(request: HttpRequest) -> HttpResponse:
+    if not (request.user.role == Role.STAFF or is_admin(request.user)):
+        raise PermissionDenied
+    region = page_region(request)
+    return render(request, "map_ui/assign.html", map_context(request, "assign", region))
+
+
+@require_GET
+@login_required
+def stations(request: HttpRequest) -> HttpResponse:
+    require_region_reader(request.user)
+    region = page_region(request)
+    return render(request, "map_ui/stations.html", map_context(request, "stations", region))
+
+
+@require_GET
+@login_required
+def deputy(request: HttpRequest) -> HttpResponse:
+    """Deputies work in the phone app; this page points them (and anyone curious) to it."""
+    return render(request, "map_ui/deputy.html", {"page": "deputy",
+                                                   "api_docs_url": reverse_api_docs()})
+
+
+def reverse_api_docs() -> str:
+    for name in ("mobile_api:docs", "mobile_api:swagger-ui", "mobile_api:redoc"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return "/api/mobile/v1/"
