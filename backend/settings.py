@@ -225,7 +225,9 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     "ALGORITHM": "HS256",
-    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
+    # Derived, 64 bytes: HS256 wants a key of at least 32 bytes whatever SECRET_KEY's length.
+    "SIGNING_KEY": env("JWT_SIGNING_KEY", default=None)
+    or __import__("hashlib").sha256(f"jwt-signing:{SECRET_KEY}".encode()).hexdigest(),
     "USER_ID_CLAIM": "user_id",
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
