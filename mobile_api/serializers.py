@@ -160,7 +160,7 @@ class OpinionInput(LocatedInput):
     client_uuid = StrictUUIDField()
     category = StrictChoiceField(choices=OpinionCategory.choices)
     text = StrictCharField(max_length=4000, min_length=1)
-    location = GeoJSONPointField(required=False)
+    location = GeoJSONPointField(required=False, allow_null=True)
     crs = CRSField(required=False)
     visit_id = StrictIntegerField(min_value=1, max_value=2**62, required=False, allow_null=True)
     contact_consent = StrictBooleanField(required=False, default=False)
