@@ -25,9 +25,11 @@ test: setup
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-browser
 
-# Real Chromium; its own pytest process (Playwright's sync API runs an event loop).
+# Real Chromium; its own pytest process (Playwright's sync API runs an event loop). Without the
+# asyncio plugin, its ini options (asyncio_mode, ...) are unknown: ignore exactly that warning.
 test-browser:
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests/browser -o addopts="--strict-markers -p no:cacheprovider" -p no:asyncio
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests/browser -o addopts="--strict-markers -p no:cacheprovider" -p no:asyncio \
+	  -W "ignore:Unknown config option:pytest.PytestConfigWarning"
 
 lint:
 	.venv/bin/ruff check .

@@ -1,0 +1,262 @@
+"""Browser tests: the real app under uvicorn (ASGI, websockets) on a free loopback port, driven
+by Debian's Chromium through Playwright's sync API.
+
+The server is a subprocess against this run's test database with the Redis channel layer; the
+test process publishes through the same Redis (services run here, events reach the server's
+sockets). Data is built per test with `transactional_db` so the server sees it committed.
+Run as its own pytest invocation (`make test-browser`): Playwright's sync API runs an event
+loop, hence DJANGO_ALLOW_ASYNC_UNSAFE=true and `-p no:asyncio`.
+"""
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+from playwright.sync_api import sync_playwright
+
+from backend.accounts.models import Role
+from backend.regions.models import RegionLevel
+from backend.visits.services import visits_sync
+from tests.factories import (
+    DeputyFactory,
+    GridCellFactory,
+    MandateFactory,
+    RegionFactory,
+    StationFactory,
+    StationMembershipFactory,
+    UserFactory,
+    square,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+PASSWORD = "pass-1234"
+
+# County A: 4 × 3 cells of 0.01° at 113.00E 28.00N; county B: 3 × 2 cells at 113.20E 28.00N.
+A_COLS, A_ROWS = 4, 3
+B_COLS, B_ROWS = 3, 2
+B_ORIGIN = (113.2, 28.0)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise RuntimeError(f"server at {url} did not answer within {timeout_s} s")
+
+
+@pytest.fixture(autouse=True)
+def redis_channel_layer(settings):
+    """Events published by services in this process go through the server's Redis."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                           "CONFIG": {"hosts": [REDIS_URL]}}}
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker):
+    """uvicorn serving backend.asgi on this run's test database."""
+    db = connection.settings_dict
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "backend.settings",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": REDIS_URL,
+        "LOG_LEVEL": "WARNING",
+        "AXES_ENABLED": "false",
+    })
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+                   cwd=ROOT, env=env, check=True)
+    port = free_port()
+    log = (ROOT / "var")
+    log.mkdir(exist_ok=True)
+    with open(log / "browser-test-server.log", "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "backend.asgi:application", "--host", "127.0.0.1",
+             "--port", str(port), "--lifespan", "off", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_http(url + "/accounts/login/", 60, proc)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def open_page(browser, live_server_url):
+    """Open a page (desktop or phone viewport) in a fresh context; closes them all at the end."""
+    contexts, errors = [], []
+
+    def _open(path="/", viewport=None, username=None):
+        context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
+        if username:
+            page.goto(f"{live_server_url}/accounts/login/?next={path}")
+            login(page, username)
+        else:
+            page.goto(live_server_url + path)
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+    assert errors == [], "JavaScript errors on the pages"
+
+
+def login(page, username: str) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_load_state("load")
+
+
+def wait_for_cells(page, expected: int) -> None:
+    page.wait_for_function(
+        "n => { const m = document.getElementById('map');"
+        " return m && m.dataset.tilesLoading === '0' && Number(m.dataset.cellsRendered) === n; }",
+        arg=expected)
+
+
+def screenshot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+@dataclass
+class World:
+    county_a: object
+    county_b: object
+    cells_a: list
+    cells_b: list
+    deputy_a: object
+    deputy_b: object
+    leader_a: object
+    staff_a: object
+    leader_b: object
+    station_a: object
+
+
+def _visit(deputy, cell, *, days_ago: float, households: int = 3) -> dict:
+    (w, s, e, n) = cell.boundary.extent
+    return {"client_uuid": uuid.uuid4(), "kind": "household", "lon": (w + e) / 2,
+            "lat": (s + n) / 2, "accuracy_m": 10.0,
+            "recorded_at": timezone.now() - dt.timedelta(days=days_ago),
+            "households": households, "household_ref": "", "notes": "", "mock_location": False}
+
+
+def in_worker_thread(fn, *args, **kwargs):
+    """Run `fn` in a thread of its own: Playwright's sync API keeps an event loop running in
+    this one, where async_to_sync (used to publish events) refuses to work."""
+
+    def call():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+def record_visit(deputy, cell, *, days_ago: float = 0, households: int = 3):
+    """A visit through the same service as the phone API (publishes visit.created on commit)."""
+    [result] = in_worker_thread(
+        visits_sync, deputy=deputy,
+        records=[_visit(deputy, cell, days_ago=days_ago, households=households)],
+        received_at=timezone.now() - dt.timedelta(days=days_ago))
+    assert result.status == "created", result
+    return result
+
+
+@pytest.fixture
+def world(transactional_db) -> World:
+    """Two small counties of one city. In A: cells 0-3 covered, cell 4 stale, the rest never."""
+    province = RegionFactory(adcode="43", name="湖南省", level=RegionLevel.PROVINCE,
+                             boundary=square(112.9, 27.9, 0.5))
+    city = RegionFactory(adcode="4301", name="长沙市", parent=province,
+                         boundary=square(112.95, 27.95, 0.4))
+    county_a = RegionFactory(adcode="430121", name="长沙县", parent=city,
+                             boundary=square(113.0, 28.0, 0.04))
+    county_b = RegionFactory(adcode="430182", name="宁乡市", parent=city,
+                             boundary=square(*B_ORIGIN, 0.03))
+    cells_a = [GridCellFactory(region=county_a, col=c, row=r, code=f"A-{r}{c}",
+                               name=f"长沙县网格{r * A_COLS + c + 1:02d}", households=40 + 5 * c)
+               for r in range(A_ROWS) for c in range(A_COLS)]
+    cells_b = [GridCellFactory(region=county_b, code=f"B-{r}{c}",
+                               name=f"宁乡网格{r * B_COLS + c + 1}",
+                               boundary=square(B_ORIGIN[0] + 0.01 * c, B_ORIGIN[1] + 0.01 * r,
+                                               0.01))
+               for r in range(B_ROWS) for c in range(B_COLS)]
+    station_a = StationFactory(region=county_a, name="星沙联络站",
+                               location=cells_a[5].boundary.centroid)
+    deputy_a = DeputyFactory(region=county_a, name="张代表",
+                             user=UserFactory(username="deputy-a", role=Role.DEPUTY))
+    deputy_b = DeputyFactory(region=county_b, name="李代表",
+                             user=UserFactory(username="deputy-b", role=Role.DEPUTY))
+    MandateFactory(deputy=deputy_a, district_region=county_a, congress_region=county_a)
+    MandateFactory(deputy=deputy_b, district_region=county_b, congress_region=county_b)
+    StationMembershipFactory(deputy=deputy_a, station=station_a)
+    for cell in cells_a[:4]:
+        record_visit(deputy_a, cell, days_ago=5)
+    record_visit(deputy_a, cells_a[4], days_ago=200)
+    record_visit(deputy_b, cells_b[0], days_ago=3)
+    return World(
+        county_a=county_a, county_b=county_b, cells_a=cells_a, cells_b=cells_b,
+        deputy_a=deputy_a, deputy_b=deputy_b, station_a=station_a,
+        leader_a=UserFactory(username="leader-a", role=Role.LEADER, jurisdiction=county_a,
+                             first_name="王局长"),
+        staff_a=UserFactory(username="staff-a", role=Role.STAFF, jurisdiction=county_a,
+                            first_name="赵专干"),
+        leader_b=UserFactory(username="leader-b", role=Role.LEADER, jurisdiction=county_b),
+    )

@@ -1,0 +1,156 @@
+"""The map pages in real Chromium: coverage rendering, live updates, assignment, jurisdiction.
+
+Screenshots of every page (desktop and phone) are written to docs/screenshots/.
+"""
+
+from tests.browser.conftest import (
+    A_COLS,
+    A_ROWS,
+    B_COLS,
+    B_ROWS,
+    PHONE,
+    login,
+    record_visit,
+    screenshot,
+    wait_for_cells,
+)
+
+CELL_STATE = "id => window.cg && window.cg.cellState(id)"
+
+
+def wait_live(page) -> None:
+    page.wait_for_function("document.body.dataset.live === 'live'")
+
+
+def click_cell(page, cell) -> None:
+    """Click the middle of a cell, located through the map's own projection."""
+    (w, s, e, n) = cell.boundary.extent
+    point = page.evaluate(
+        "([lat, lon]) => { const p = window.cg.map.latLngToContainerPoint([lat, lon]);"
+        " const r = window.cg.map.getContainer().getBoundingClientRect();"
+        " return {x: r.left + p.x, y: r.top + p.y}; }", [(s + n) / 2, (w + e) / 2])
+    page.mouse.click(point["x"], point["y"])
+
+
+def test_login_page_screenshots(open_page, world):
+    page = open_page("/")
+    assert page.url.endswith("/accounts/login/?next=/")
+    assert page.locator("h1").inner_text() == "人大代表进网格"
+    screenshot(page, "login-desktop")
+    phone = open_page("/accounts/login/", viewport=PHONE)
+    screenshot(phone, "login-phone")
+
+
+def test_leader_sees_coverage_cells_of_the_county(open_page, world):
+    page = open_page("/")
+    login(page, "leader-a")
+    assert page.url.endswith("/dashboard/")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    states = page.evaluate("ids => ids.map(id => window.cg.cellState(id))",
+                           [c.id for c in world.cells_a])
+    assert states == ["covered"] * 4 + ["stale"] + ["never"] * 7
+    page.wait_for_function("document.getElementById('stat-covered').textContent === '4'")
+    assert page.locator("#stat-never").inner_text() == "7"
+    assert page.locator("#region-name").inner_text() == "长沙县"
+    wait_live(page)
+    screenshot(page, "dashboard-desktop")
+
+    phone = open_page("/dashboard/", viewport=PHONE, username="leader-a")
+    wait_for_cells(phone, A_COLS * A_ROWS)
+    screenshot(phone, "dashboard-phone")
+
+
+def test_visit_from_the_field_appears_without_reload(open_page, world):
+    page = open_page("/")
+    login(page, "leader-a")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    wait_live(page)
+    target = world.cells_a[10]
+    assert page.evaluate(CELL_STATE, target.id) == "never"
+    page.evaluate("window.__sameDocument = true")
+
+    record_visit(world.deputy_a, target, households=4)
+
+    page.wait_for_function("id => window.cg.cellState(id) === 'covered'", arg=target.id)
+    page.wait_for_function("document.getElementById('stat-covered').textContent === '5'")
+    assert page.locator("#feed li[data-event=visit]").count() == 1
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+    screenshot(page, "dashboard-live-desktop")
+
+
+def test_staff_assign_an_uncovered_cell_and_see_it_assigned(open_page, world):
+    page = open_page("/")
+    login(page, "staff-a")
+    assert page.url.endswith("/assign/")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    target = world.cells_a[11]
+    assert page.evaluate(CELL_STATE, target.id) == "never"
+
+    click_cell(page, target)
+    page.wait_for_function("document.getElementById('selected-count').textContent === '1'")
+    page.click("#btn-suggest")
+    page.wait_for_selector("#suggestions input[name=deputy]")
+    assert "张代表" in page.locator("#suggestions").inner_text()
+    page.check(f"#suggestions input[value='{world.deputy_a.id}']")
+    screenshot(page, "assign-desktop")
+    page.click("#btn-assign")
+
+    page.wait_for_function("id => window.cg.cellState(id) === 'assigned'", arg=target.id)
+    assert page.locator("#selected-count").inner_text() == "0"
+    assert world.deputy_a.assignments.filter(cell=target, status="active").count() == 1
+
+    phone = open_page("/assign/", viewport=PHONE, username="staff-a")
+    wait_for_cells(phone, A_COLS * A_ROWS)
+    assert phone.evaluate(CELL_STATE, target.id) == "assigned"
+    screenshot(phone, "assign-phone")
+
+
+def test_box_select_picks_only_uncovered_cells(open_page, world):
+    page = open_page("/")
+    login(page, "staff-a")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    # A box over the whole bottom row: cells 0-3 are covered, so nothing; then rows 1-2.
+    corners = page.evaluate(
+        "([a, b]) => { const m = window.cg.map, r = m.getContainer().getBoundingClientRect();"
+        " const p = m.latLngToContainerPoint(a), q = m.latLngToContainerPoint(b);"
+        " return [r.left + p.x, r.top + p.y, r.left + q.x, r.top + q.y]; }",
+        [[28.0105, 113.0005], [28.0295, 113.0395]])
+    page.click("#tool-box")
+    page.mouse.move(corners[0], corners[1])
+    page.mouse.down()
+    page.mouse.move(corners[2], corners[3], steps=5)
+    page.mouse.up()
+    # Rows 1 and 2: cell 4 stale + cells 5-11 never = 8 selectable cells.
+    page.wait_for_function("document.getElementById('selected-count').textContent === '8'")
+
+
+def test_leader_of_another_county_sees_none_of_it(open_page, world, live_server_url):
+    page = open_page("/")
+    login(page, "leader-b")
+    wait_for_cells(page, B_COLS * B_ROWS)
+    wait_live(page)
+    assert page.evaluate(CELL_STATE, world.cells_a[0].id) is None
+    assert page.evaluate("ids => ids.map(id => window.cg.cellState(id))",
+                         [c.id for c in world.cells_b]) == ["covered"] + ["never"] * 5
+    # A visit in county A, then one in B: only B's reaches this socket, in order.
+    record_visit(world.deputy_a, world.cells_a[9])
+    record_visit(world.deputy_b, world.cells_b[5])
+    page.wait_for_function("id => window.cg.cellState(id) === 'covered'", arg=world.cells_b[5].id)
+    assert page.locator("#feed li[data-event=visit]").count() == 1
+    assert page.evaluate(CELL_STATE, world.cells_a[9].id) is None
+    # Pages and data of county A are 404 for this leader.
+    response = page.goto(live_server_url + "/dashboard/?region=430121")
+    assert response.status == 404
+    response = page.goto(live_server_url + "/api/map/v1/regions/430121/stats")
+    assert response.status == 404
+
+
+def test_stations_page(open_page, world):
+    page = open_page("/")
+    login(page, "leader-a")
+    page.goto(page.url.replace("/dashboard/", "/stations/"))
+    page.wait_for_function("document.getElementById('map').dataset.stations === '1'")
+    screenshot(page, "stations-desktop")
+    phone = open_page("/stations/", viewport=PHONE, username="leader-a")
+    phone.wait_for_function("document.getElementById('map').dataset.stations === '1'")
+    screenshot(phone, "stations-phone")
