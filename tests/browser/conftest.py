@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
@@ -170,7 +171,14 @@ def wait_for_cells(page, expected: int) -> None:
 
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_function("!(window.cg && window.cg.map && window.cg.map._animatingZoom)")
+    page.wait_for_timeout(400)  # let the last canvas tiles fade in (Leaflet's 200 ms fade)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def rectangle(lon: float, lat: float, width_deg: float, height_deg: float) -> MultiPolygon:
+    return MultiPolygon(Polygon.from_bbox((lon, lat, lon + width_deg, lat + height_deg)),
+                        srid=4326)
 
 
 @dataclass
@@ -221,15 +229,16 @@ def record_visit(deputy, cell, *, days_ago: float = 0, households: int = 3):
 
 @pytest.fixture
 def world(transactional_db) -> World:
-    """Two small counties of one city. In A: cells 0-3 covered, cell 4 stale, the rest never."""
+    """Two small counties of one city. In A (90 days): cells 0-3 covered (cell 3 only 60 days
+    ago), cell 4 stale (200 days), cells 5-11 never visited; B: cell 0 covered, the rest never."""
     province = RegionFactory(adcode="43", name="湖南省", level=RegionLevel.PROVINCE,
                              boundary=square(112.9, 27.9, 0.5))
     city = RegionFactory(adcode="4301", name="长沙市", parent=province,
                          boundary=square(112.95, 27.95, 0.4))
     county_a = RegionFactory(adcode="430121", name="长沙县", parent=city,
-                             boundary=square(113.0, 28.0, 0.04))
+                             boundary=rectangle(113.0, 28.0, 0.01 * A_COLS, 0.01 * A_ROWS))
     county_b = RegionFactory(adcode="430182", name="宁乡市", parent=city,
-                             boundary=square(*B_ORIGIN, 0.03))
+                             boundary=rectangle(*B_ORIGIN, 0.01 * B_COLS, 0.01 * B_ROWS))
     cells_a = [GridCellFactory(region=county_a, col=c, row=r, code=f"A-{r}{c}",
                                name=f"长沙县网格{r * A_COLS + c + 1:02d}", households=40 + 5 * c)
                for r in range(A_ROWS) for c in range(A_COLS)]
@@ -247,8 +256,9 @@ def world(transactional_db) -> World:
     MandateFactory(deputy=deputy_a, district_region=county_a, congress_region=county_a)
     MandateFactory(deputy=deputy_b, district_region=county_b, congress_region=county_b)
     StationMembershipFactory(deputy=deputy_a, station=station_a)
-    for cell in cells_a[:4]:
+    for cell in cells_a[:3]:
         record_visit(deputy_a, cell, days_ago=5)
+    record_visit(deputy_a, cells_a[3], days_ago=60)  # covered at 90 days, stale at 30
     record_visit(deputy_a, cells_a[4], days_ago=200)
     record_visit(deputy_b, cells_b[0], days_ago=3)
     return World(

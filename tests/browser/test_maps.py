@@ -60,6 +60,18 @@ def test_leader_sees_coverage_cells_of_the_county(open_page, world):
     screenshot(phone, "dashboard-phone")
 
 
+def test_time_window_control_recolours_the_cells(open_page, world):
+    page = open_page("/dashboard/", username="leader-a")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    assert page.evaluate(CELL_STATE, world.cells_a[3].id) == "covered"
+    page.click("#window-control button[data-days='30']")
+    assert page.locator("#window-control button.active").get_attribute("data-days") == "30"
+    wait_for_cells(page, A_COLS * A_ROWS)
+    page.wait_for_function("id => window.cg.cellState(id) === 'stale'", arg=world.cells_a[3].id)
+    page.wait_for_function("document.getElementById('stat-stale').textContent === '2'")
+    assert page.url.endswith("?region=430121&days=30")
+
+
 def test_visit_from_the_field_appears_without_reload(open_page, world):
     page = open_page("/")
     login(page, "leader-a")

@@ -196,6 +196,7 @@
   }
 
   cg.onMap(function (map) {
+    cg.countyOutlines(map);
     cg.cells = new cg.CellLayer(map, {
       onClick: function (id, props) {
         if (!selectable(props)) { toast(S.alreadyCovered); return; }

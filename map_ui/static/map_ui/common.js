@@ -90,9 +90,10 @@
     });
   }
 
-  function fitBbox(map, bbox) {
+  function fitBbox(map, bbox, animate) {
     if (!bbox || bbox.length !== 4) { return; }
-    map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { padding: [16, 16] });
+    var pad = map.getSize().x < 500 ? 24 : 56;
+    map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { padding: [pad, pad], animate: animate !== false });
   }
 
   /* ---- the coverage cells layer ------------------------------------------------------- */
@@ -101,7 +102,7 @@
     extra = extra || {};
     var state = props.state || "never";
     var style = {
-      fill: true, fillColor: COLORS[state] || COLORS.never, fillOpacity: state === "never" ? 0.45 : 0.62,
+      fill: true, fillColor: COLORS[state] || COLORS.never, fillOpacity: state === "never" ? 0.5 : 0.72,
       color: "#ffffff", weight: 0.8, opacity: 0.9,
     };
     if (props.assigned && state !== "covered") {
@@ -147,6 +148,7 @@
       rendererFactory: L.canvas.tile,
       fetchOptions: { credentials: "same-origin" },
       interactive: true,
+      zIndex: 2,
       maxNativeZoom: 16,
       maxZoom: config.maxZoom,
       getFeatureId: function (f) { return f.properties.id; },
@@ -199,6 +201,24 @@
     if (extra) { this.extra[id] = extra; } else { delete this.extra[id]; }
     this.restyle(id);
   };
+
+  /* County borders (vector tiles), drawn under the cells for context on a plain background. */
+  function countyOutlines(map, opts) {
+    opts = opts || {};
+    return L.vectorGrid.protobuf(tileUrl("counties", { days: config.days }), {
+      rendererFactory: L.canvas.tile,
+      fetchOptions: { credentials: "same-origin" },
+      maxNativeZoom: 16, maxZoom: config.maxZoom, zIndex: 0,
+      vectorTileLayerStyles: {
+        counties: function (p) {
+          return opts.style ? opts.style(p) : {
+            fill: true, fillColor: "#ffffff", fillOpacity: 0.55, color: "#5c6b7a", weight: 1.5,
+            opacity: 0.9, dashArray: "6 4",
+          };
+        },
+      },
+    }).addTo(map);
+  }
 
   function cellPopupHtml(p) {
     var state = p.assigned && p.state !== "covered" ? S.assigned + " · " + S[p.state] : S[p.state] || p.state;
@@ -270,14 +290,14 @@
   var pageInits = [];
   window.cgMapInit = function (map) {
     window.cg.map = map;
-    if (config.region.bbox) { fitBbox(map, config.region.bbox); }
+    if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }
     pageInits.forEach(function (fn) { fn(map); });
   };
 
   window.cg = {
     config: config, S: S, COLORS: COLORS, api: api, url: url, tileUrl: tileUrl, query: query,
     fmtInt: fmtInt, fmtPct: fmtPct, fmtDate: fmtDate, esc: esc, fitBbox: fitBbox,
-    CellLayer: CellLayer, cellStyle: cellStyle, cellPopupHtml: cellPopupHtml, Live: Live,
+    CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines, cellPopupHtml: cellPopupHtml, Live: Live,
     debounce: debounce, onMap: function (fn) { pageInits.push(fn); },
     cellState: function (id) {
       var layer = window.cg.cells;

@@ -185,6 +185,7 @@
   var gapLayer = null;
 
   cg.onMap(function (map) {
+    cg.countyOutlines(map);
     var cells = new cg.CellLayer(map, {
       onClick: function (id, props, e) {
         L.popup().setLatLng(e.latlng).setContent(cg.cellPopupHtml(props)).openOn(map);
@@ -194,7 +195,7 @@
     cg.cells = cells;
 
     var heat = L.vectorGrid.protobuf(cg.tileUrl("heat", { days: state.days }), {
-      rendererFactory: L.canvas.tile,
+      rendererFactory: L.canvas.tile, zIndex: 3,
       fetchOptions: { credentials: "same-origin" },
       maxNativeZoom: 16, maxZoom: config.maxZoom,
       vectorTileLayerStyles: {

@@ -26,17 +26,12 @@
     var clusters = L.markerClusterGroup({ maxClusterRadius: 45, showCoverageOnHover: false });
     var areas = L.featureGroup();
     var links = L.featureGroup();
-    var counties = L.vectorGrid.protobuf(cg.tileUrl("counties", { days: config.days }), {
-      rendererFactory: L.canvas.tile,
-      fetchOptions: { credentials: "same-origin" },
-      maxNativeZoom: 16, maxZoom: config.maxZoom,
-      vectorTileLayerStyles: {
-        counties: function (p) {
-          return { fill: true, fillColor: provinceColor(p.adcode), fillOpacity: 0.05,
-                   color: provinceColor(p.adcode), weight: 2, opacity: 0.8 };
-        },
+    var counties = cg.countyOutlines(map, {
+      style: function (p) {
+        return { fill: true, fillColor: provinceColor(p.adcode), fillOpacity: 0.06,
+                 color: provinceColor(p.adcode), weight: 2, opacity: 0.85 };
       },
-    }).addTo(map);
+    });
 
     var region = config.region.adcode;
     cg.api(cg.url("stations", { region: region })).then(function (fc) {
