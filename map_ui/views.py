@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from backend.accounts.access import can_read_adcode, jurisdiction_prefix
 from backend.accounts.models import Role, User
+from backend.liaison.models import LinkCadence, StationKind
 from backend.regions.models import Region, RegionLevel
 
 TIME_WINDOWS_DAYS = (30, 90, 365)
@@ -75,11 +76,6 @@ def js_strings() -> dict[str, str]:
         "link": _("Cross-province link"),
         "agreementDate": _("agreement date"),
         "cadences": _("cadences"),
-        "kind_station": _("liaison station"),
-        "kind_point": _("liaison point"),
-        "kind_post": _("service post"),
-        "kind_industry": _("industry contact point"),
-        "kind_legislative": _("legislative contact point"),
         "layerCoverage": _("Coverage"),
         "layerHeat": _("Visit heat (H3)"),
         "layerGaps": _("Gaps"),
@@ -90,6 +86,8 @@ def js_strings() -> dict[str, str]:
         "layerLinks": _("Cross-province links"),
         "noChildren": _("No subdivisions."),
         "noGaps": _("No gaps: every cell is covered."),
+        **{f"kind_{value}": str(label) for value, label in StationKind.choices},
+        **{f"cadence_{value}": str(label) for value, label in LinkCadence.choices},
     }
 
 

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection, connections
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from backend.accounts.models import Role
+from backend.liaison.models import LinkCadence, StationKind
+from backend.liaison.services import station_create, station_link_create
 from backend.regions.models import RegionLevel
 from backend.visits.services import visits_sync
 from tests.factories import (
@@ -270,3 +272,36 @@ def world(transactional_db) -> World:
                             first_name="赵专干"),
         leader_b=UserFactory(username="leader-b", role=Role.LEADER, jurisdiction=county_b),
     )
+
+
+@dataclass
+class Border:
+    lianjiang: object
+    luchuan: object
+    admin: object
+
+
+@pytest.fixture
+def border(transactional_db) -> Border:
+    """The 廉江 (Guangdong) – 陆川 (Guangxi) pair on either side of a provincial border at
+    21.63N, with stations of three kinds and one cross-province link."""
+    gd = RegionFactory(adcode="44", name="广东省", boundary=None)
+    gx = RegionFactory(adcode="45", name="广西壮族自治区", boundary=None)
+    zj = RegionFactory(adcode="4408", name="湛江市", parent=gd, boundary=None)
+    yl = RegionFactory(adcode="4509", name="玉林市", parent=gx, boundary=None)
+    lianjiang = RegionFactory(adcode="440881", name="廉江市", parent=zj,
+                              boundary=rectangle(110.20, 21.55, 0.12, 0.08))
+    luchuan = RegionFactory(adcode="450922", name="陆川县", parent=yl,
+                            boundary=rectangle(110.20, 21.63, 0.12, 0.08))
+    a = station_create(kind=StationKind.STATION, name="石角镇人大代表联络站", region=lianjiang,
+                       location=Point(110.25, 21.60, srid=4326))
+    station_create(kind=StationKind.POINT, name="石角镇塘蓬联络点", region=lianjiang,
+                   location=Point(110.28, 21.58, srid=4326))
+    station_create(kind=StationKind.POST, name="石角镇代表服务岗", region=lianjiang,
+                   location=Point(110.22, 21.57, srid=4326))
+    b = station_create(kind=StationKind.STATION, name="温泉镇人大代表联络站", region=luchuan,
+                       location=Point(110.27, 21.68, srid=4326))
+    station_link_create(station_a=a, station_b=b, agreement_date=dt.date(2024, 6, 1),
+                        cadences=[LinkCadence.values[0], LinkCadence.values[1]])
+    admin = UserFactory(username="admin-1", role=Role.ADMIN, first_name="管理员")
+    return Border(lianjiang=lianjiang, luchuan=luchuan, admin=admin)

@@ -157,12 +157,24 @@ def test_leader_of_another_county_sees_none_of_it(open_page, world, live_server_
     assert response.status == 404
 
 
-def test_stations_page(open_page, world):
-    page = open_page("/")
-    login(page, "leader-a")
-    page.goto(page.url.replace("/dashboard/", "/stations/"))
+def test_stations_page_of_a_county_leader(open_page, world):
+    page = open_page("/stations/", username="leader-a")
     page.wait_for_function("document.getElementById('map').dataset.stations === '1'")
+    assert "联络站" in page.locator("#kinds").inner_text()
+
+
+def test_cross_province_link_is_drawn_across_the_border(open_page, border):
+    page = open_page("/stations/?region=440881", username="admin-1")
+    page.wait_for_function("document.getElementById('map').dataset.stations === '3'")
+    page.wait_for_function("document.getElementById('map').dataset.links === '1'")
+    assert "石角镇人大代表联络站 ⇄ 温泉镇人大代表联络站" in page.locator("#links").inner_text()
+    # The line leaves Guangdong (south of 21.63N) and ends in Guangxi (north of it).
+    lats = page.evaluate(
+        "() => { const out = []; window.cg.map.eachLayer(l => { if (l instanceof L.Polyline &&"
+        " !(l instanceof L.Polygon)) { l.getLatLngs().forEach(p => out.push(p.lat)); } });"
+        " return out; }")
+    assert min(lats) < 21.63 < max(lats)
     screenshot(page, "stations-desktop")
-    phone = open_page("/stations/", viewport=PHONE, username="leader-a")
-    phone.wait_for_function("document.getElementById('map').dataset.stations === '1'")
+    phone = open_page("/stations/?region=440881", viewport=PHONE, username="admin-1")
+    phone.wait_for_function("document.getElementById('map').dataset.links === '1'")
     screenshot(phone, "stations-phone")

@@ -73,19 +73,32 @@
           var p = f.properties || {};
           var a = p.station_a && (p.station_a.name || p.station_a);
           var b = p.station_b && (p.station_b.name || p.station_b);
-          var cadences = (p.cadences || []).join("、");
+          var cadences = (p.cadences || []).map(function (c) { return S["cadence_" + c] || c; }).join("、");
           layer.bindPopup("<h3>" + cg.esc(S.link) + "</h3><div class='popup-grid'>" +
             "<span>A</span><span>" + cg.esc(a) + "</span><span>B</span><span>" + cg.esc(b) + "</span>" +
             "<span>" + cg.esc(S.cadences) + "</span><span>" + cg.esc(cadences) + "</span>" +
             "<span>" + cg.esc(S.agreementDate) + "</span><span>" + cg.esc(p.agreement_date || "") + "</span></div>");
           links.addLayer(layer);
+          // Both ends, so that the station across the border (not in this region) shows too.
+          var ends = layer.getLatLngs();
+          [[ends[0], a], [ends[ends.length - 1], b]].forEach(function (end) {
+            links.addLayer(L.circleMarker(end[0], {
+              radius: 7, color: "#ae3ec9", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
+            }).bindTooltip(cg.esc(end[1])));
+          });
           var li = document.createElement("li");
           li.innerHTML = "<span>" + cg.esc(a) + " ⇄ " + cg.esc(b) + "</span><span class='muted'>" + cg.esc(cadences) + "</span>";
           li.addEventListener("click", function () { map.fitBounds(layer.getBounds(), { padding: [40, 40] }); layer.openPopup(); });
           ul.appendChild(li);
         },
       });
-      map.getContainer().dataset.links = String(links.getLayers().length);
+      map.getContainer().dataset.links = String((fc.features || []).length);
+      if (links.getLayers().length && config.region.bbox) {
+        // Show both ends of every link: the region and the linked stations across the border.
+        var b = config.region.bbox;
+        var bounds = L.latLngBounds([[b[1], b[0]], [b[3], b[2]]]).extend(links.getBounds());
+        map.fitBounds(bounds, { padding: [40, 40], animate: false });
+      }
     }).catch(function (err) { console.error(S.loadFailed, err); });
 
     areas.addTo(map); links.addTo(map); clusters.addTo(map);
