@@ -232,7 +232,9 @@ def record_visit(deputy, cell, *, days_ago: float = 0, households: int = 3):
 @pytest.fixture
 def world(transactional_db) -> World:
     """Two small counties of one city. In A (90 days): cells 0-3 covered (cell 3 only 60 days
-    ago), cell 4 stale (200 days), cells 5-11 never visited; B: cell 0 covered, the rest never."""
+    ago), cell 4 stale (200 days), cells 5-11 never visited; B: cell 0 covered, the rest never.
+    Cells are numbered row by row from the south-west; A's columns 0-1 are 星沙街道, 2-3 are
+    泉塘街道."""
     province = RegionFactory(adcode="43", name="湖南省", level=RegionLevel.PROVINCE,
                              boundary=square(112.9, 27.9, 0.5))
     city = RegionFactory(adcode="4301", name="长沙市", parent=province,
@@ -241,7 +243,12 @@ def world(transactional_db) -> World:
                              boundary=rectangle(113.0, 28.0, 0.01 * A_COLS, 0.01 * A_ROWS))
     county_b = RegionFactory(adcode="430182", name="宁乡市", parent=city,
                              boundary=rectangle(*B_ORIGIN, 0.01 * B_COLS, 0.01 * B_ROWS))
-    cells_a = [GridCellFactory(region=county_a, col=c, row=r, code=f"A-{r}{c}",
+    # Two townships of two columns each; cells belong to their township (9-digit adcode).
+    townships = [RegionFactory(adcode="430121001", name="星沙街道", parent=county_a,
+                               boundary=rectangle(113.0, 28.0, 0.02, 0.01 * A_ROWS)),
+                 RegionFactory(adcode="430121002", name="泉塘街道", parent=county_a,
+                               boundary=rectangle(113.02, 28.0, 0.02, 0.01 * A_ROWS))]
+    cells_a = [GridCellFactory(region=townships[c // 2], col=c, row=r, code=f"A-{r}{c}",
                                name=f"长沙县网格{r * A_COLS + c + 1:02d}", households=40 + 5 * c)
                for r in range(A_ROWS) for c in range(A_COLS)]
     cells_b = [GridCellFactory(region=county_b, code=f"B-{r}{c}",

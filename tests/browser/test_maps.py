@@ -37,6 +37,12 @@ def test_login_page_screenshots(open_page, world):
     assert page.url.endswith("/accounts/login/?next=/")
     assert page.locator("h1").inner_text() == "人大代表进网格"
     screenshot(page, "login-desktop")
+    page.click(".lang-switch button[value=en]")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert page.locator("h1").inner_text() == "Deputies into the grid"
+    assert page.locator("button.btn-primary").inner_text() == "Sign in"
+    page.click(".lang-switch button[value=zh-hans]")
+    page.wait_for_function("document.documentElement.lang === 'zh-hans'")
     phone = open_page("/accounts/login/", viewport=PHONE)
     screenshot(phone, "login-phone")
 
@@ -70,6 +76,30 @@ def test_time_window_control_recolours_the_cells(open_page, world):
     page.wait_for_function("id => window.cg.cellState(id) === 'stale'", arg=world.cells_a[3].id)
     page.wait_for_function("document.getElementById('stat-stale').textContent === '2'")
     assert page.url.endswith("?region=430121&days=30")
+
+
+def test_drill_down_county_to_township_to_cell(open_page, world):
+    page = open_page("/dashboard/", username="leader-a")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    page.wait_for_selector("#children li[data-adcode='430121001']")
+    assert page.locator("#children li").count() == 2
+    page.click("#children li[data-adcode='430121001']")
+    page.wait_for_function("document.getElementById('region-name').textContent === '星沙街道'")
+    # Columns 0-1: cells 0 and 1 covered, 4 stale, 5, 8 and 9 never.
+    page.wait_for_function("document.getElementById('stat-covered').textContent === '2'")
+    assert page.locator("#stat-stale").inner_text() == "1"
+    assert page.locator("#stat-never").inner_text() == "3"
+    assert page.locator("#crumbs .crumb").all_inner_texts() == ["长沙县", "星沙街道"]
+    assert page.url.endswith("?region=430121001&days=90")
+
+    click_cell(page, world.cells_a[0])
+    page.wait_for_selector("#cell-card:not([hidden])")
+    details = page.locator("#cell-details").inner_text()
+    assert "A-00" in details and "已覆盖" in details
+
+    page.click("#crumbs .crumb:not(.current)")
+    page.wait_for_function("document.getElementById('region-name').textContent === '长沙县'")
+    page.wait_for_function("document.getElementById('stat-covered').textContent === '4'")
 
 
 def test_visit_from_the_field_appears_without_reload(open_page, world):
