@@ -254,3 +254,10 @@ SPECTACULAR_SETTINGS = {
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
                   "mobile_api.middleware.ApiJsonErrorsMiddleware")
 # --- end of phone API block ---------------------------------------------------------------------
+
+# --- map data block (ANALYTICS helper) ----------------------------------------------------------
+# JSON (never HTML) errors under /api/map/ and /tiles/: unknown URLs, wrong methods, CSRF refusals.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "map_ui.data.http.MapJsonErrorsMiddleware")
+CSRF_FAILURE_VIEW = "map_ui.data.http.csrf_failure"
+# --- end of map data block ----------------------------------------------------------------------

@@ -1,0 +1,492 @@
+"""Coverage summaries kept current by STATEMENT-level triggers with transition tables.
+
+- grid_gridcell INSERT/UPDATE → one CellSummary per cell (adcodes, H3 res 7 of the cell's interior
+  point, computed by the SQL port of H3 in `backend.coverage.h3sql`), and the heat hexagons it
+  needs (boundaries filled later from Python).
+- visits_visit INSERT → per cell-day counts, referenced households, the per-cell totals and
+  standard windows (30/90/180/365 days as of CoverageClock.as_of), heat bins at res 4-7.
+  One set-based statement per table, rows locked in key order (no per-row work, no deadlock
+  between two single-statement batches).
+- visits_visit UPDATE/DELETE (rare: admin corrections) → the touched cells are recomputed from
+  visits, and the heat of their hexagons from CellDay.
+- coverage_roll_to(day) moves the windows forward by subtracting the days that left them.
+- coverage_rebuild() recomputes everything from visits (used here for existing data).
+
+Local days are Asia/Shanghai (the project's TIME_ZONE).
+"""
+
+from django.db import migrations
+
+from backend.coverage import h3sql
+
+WINDOWS = (30, 90, 180, 365)
+
+
+def _window_updates(sign: str, src: str) -> str:
+    return ",\n".join(
+        f"visits_{n}d = s.visits_{n}d {sign} coalesce({src}.v{n}, 0), "
+        f"households_{n}d = s.households_{n}d {sign} coalesce({src}.h{n}, 0)"
+        for n in WINDOWS
+    )
+
+
+FUNCTIONS = r"""
+-- The cells' summaries: created for new cells, adcodes/H3 refreshed for changed ones.
+CREATE OR REPLACE FUNCTION coverage_cells_upsert(ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    WITH c AS (
+        SELECT id, adcode, county_adcode, ST_PointOnSurface(boundary) AS p,
+               row_number() OVER (ORDER BY id) AS ord
+        FROM grid_gridcell WHERE id = ANY (ids)
+    ), h AS (
+        SELECT * FROM coverage_h3_cells_r7(
+            (SELECT array_agg(ST_Y(p) ORDER BY ord) FROM c),
+            (SELECT array_agg(ST_X(p) ORDER BY ord) FROM c))
+    )
+    INSERT INTO coverage_cellsummary (
+        cell_id, adcode, county_adcode, h3_r7, last_visit_at, visits_total, households_total,
+        visits_30d, households_30d, visits_90d, households_90d, visits_180d, households_180d,
+        visits_365d, households_365d)
+    SELECT c.id, c.adcode, c.county_adcode, h.h3, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    FROM c LEFT JOIN h ON h.ord = c.ord
+    ORDER BY c.id
+    ON CONFLICT (cell_id) DO UPDATE
+        SET adcode = EXCLUDED.adcode, county_adcode = EXCLUDED.county_adcode,
+            h3_r7 = EXCLUDED.h3_r7;
+
+    INSERT INTO coverage_heathex (h3, resolution, boundary)
+    SELECT DISTINCT coverage_h3_parent(s.h3_r7, r), r, NULL::geometry
+    FROM coverage_cellsummary s CROSS JOIN unnest('{4,5,6,7}'::int[]) AS r
+    WHERE s.cell_id = ANY (ids) AND s.h3_r7 IS NOT NULL
+    ON CONFLICT (h3) DO NOTHING;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION coverage_gridcell_inserted() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    PERFORM coverage_cells_upsert(ARRAY(SELECT id FROM new_cells));
+    RETURN NULL;
+END
+$fn$;
+
+CREATE OR REPLACE FUNCTION coverage_gridcell_updated() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    changed bigint[];
+    old_hexes bigint[];
+BEGIN
+    SELECT array_agg(n.id) INTO changed
+    FROM new_cells n JOIN old_cells o ON o.id = n.id
+    WHERE n.boundary IS DISTINCT FROM o.boundary OR n.adcode <> o.adcode
+       OR n.county_adcode <> o.county_adcode;
+    IF changed IS NULL THEN
+        RETURN NULL;
+    END IF;
+    SELECT array_agg(h3_r7) INTO old_hexes FROM coverage_cellsummary
+    WHERE cell_id = ANY (changed) AND h3_r7 IS NOT NULL;
+    PERFORM coverage_cells_upsert(changed);
+    PERFORM coverage_heat_rebuild(
+        coalesce(old_hexes, '{}') || ARRAY(SELECT h3_r7 FROM coverage_cellsummary
+                                           WHERE cell_id = ANY (changed) AND h3_r7 IS NOT NULL));
+    RETURN NULL;
+END
+$fn$;
+
+-- Heat bins of the given res-7 hexagons and their parents, from CellDay (NULL = everything).
+CREATE OR REPLACE FUNCTION coverage_heat_rebuild(hexes bigint[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+BEGIN
+    IF hexes IS NULL THEN
+        DELETE FROM coverage_heatbin;
+    ELSE
+        DELETE FROM coverage_heatbin b
+        USING (SELECT DISTINCT r, coverage_h3_parent(x, r) AS h3
+               FROM unnest(hexes) AS x CROSS JOIN unnest('{4,5,6,7}'::int[]) AS r) t
+        WHERE b.resolution = t.r AND b.h3 = t.h3;
+    END IF;
+    INSERT INTO coverage_heatbin (resolution, h3, day, adcode, visits, households)
+    SELECT r, coverage_h3_parent(s.h3_r7, r) AS hex, d.day, s.adcode, sum(d.visits),
+           sum(d.unreferenced_households + d.referenced_visits)
+    FROM coverage_cellday d
+    JOIN coverage_cellsummary s ON s.cell_id = d.cell_id
+    CROSS JOIN unnest('{4,5,6,7}'::int[]) AS r
+    WHERE s.h3_r7 IS NOT NULL
+      AND (hexes IS NULL OR coverage_h3_parent(s.h3_r7, r) IN (
+              SELECT coverage_h3_parent(x, r) FROM unnest(hexes) AS x))
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4;
+END
+$fn$;
+
+-- Everything about the given cells, recomputed from visits (NULL = all cells).
+CREATE OR REPLACE FUNCTION coverage_recompute_cells(ids bigint[]) RETURNS void
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    clock_day date;
+BEGIN
+    SELECT c.as_of INTO clock_day FROM coverage_coverageclock c WHERE c.id = 1 FOR SHARE;
+    IF ids IS NULL THEN
+        DELETE FROM coverage_cellday;
+        DELETE FROM coverage_cellhousehold;
+    ELSE
+        DELETE FROM coverage_cellday WHERE cell_id = ANY (ids);
+        DELETE FROM coverage_cellhousehold WHERE cell_id = ANY (ids);
+    END IF;
+
+    INSERT INTO coverage_cellday (cell_id, day, county_adcode, visits, unreferenced_households,
+                                  referenced_visits)
+    SELECT cell_id, (recorded_at AT TIME ZONE 'Asia/Shanghai')::date AS day, min(county_adcode),
+           count(*),
+           coalesce(sum(households) FILTER (WHERE kind = 'household' AND household_ref = ''), 0),
+           count(*) FILTER (WHERE kind = 'household' AND household_ref <> '')
+    FROM visits_visit
+    WHERE cell_id IS NOT NULL AND (ids IS NULL OR cell_id = ANY (ids))
+    GROUP BY 1, 2;
+
+    INSERT INTO coverage_cellhousehold (cell_id, household_ref, first_day, last_day,
+                                        previous_last_day)
+    SELECT cell_id, household_ref, min((recorded_at AT TIME ZONE 'Asia/Shanghai')::date),
+           max((recorded_at AT TIME ZONE 'Asia/Shanghai')::date), NULL
+    FROM visits_visit
+    WHERE cell_id IS NOT NULL AND kind = 'household' AND household_ref <> ''
+      AND (ids IS NULL OR cell_id = ANY (ids))
+    GROUP BY 1, 2;
+
+    WITH target AS (
+        SELECT cell_id FROM coverage_cellsummary WHERE ids IS NULL OR cell_id = ANY (ids)
+    ), d AS (
+        SELECT cell_id, sum(visits) AS visits, sum(unreferenced_households) AS unref,
+               __DAY_WINDOWS__
+        FROM coverage_cellday WHERE ids IS NULL OR cell_id = ANY (ids) GROUP BY cell_id
+    ), h AS (
+        SELECT cell_id, count(*) AS refs, __REF_WINDOWS__
+        FROM coverage_cellhousehold WHERE ids IS NULL OR cell_id = ANY (ids) GROUP BY cell_id
+    ), l AS (
+        SELECT cell_id, max(recorded_at) AS last_at FROM visits_visit
+        WHERE cell_id IS NOT NULL AND (ids IS NULL OR cell_id = ANY (ids)) GROUP BY cell_id
+    )
+    UPDATE coverage_cellsummary s SET
+        last_visit_at = l.last_at,
+        visits_total = coalesce(d.visits, 0),
+        households_total = coalesce(d.unref, 0) + coalesce(h.refs, 0),
+        __SET_WINDOWS__
+    FROM target t LEFT JOIN d USING (cell_id) LEFT JOIN h USING (cell_id)
+         LEFT JOIN l USING (cell_id)
+    WHERE s.cell_id = t.cell_id;
+
+    PERFORM coverage_heat_rebuild(
+        CASE WHEN ids IS NULL THEN NULL
+             ELSE ARRAY(SELECT h3_r7 FROM coverage_cellsummary
+                        WHERE cell_id = ANY (ids) AND h3_r7 IS NOT NULL) END);
+END
+$fn$;
+
+-- Deputies' last visit and totals, from visits (NULL = all deputies).
+CREATE OR REPLACE FUNCTION coverage_recompute_deputies(ids bigint[]) RETURNS void
+LANGUAGE sql AS $fn$
+    INSERT INTO coverage_deputysummary (deputy_id, last_visit_at, visits_total)
+    SELECT d.id, max(v.recorded_at), count(v.id)
+    FROM liaison_deputy d LEFT JOIN visits_visit v ON v.deputy_id = d.id
+    WHERE ids IS NULL OR d.id = ANY (ids)
+    GROUP BY d.id ORDER BY d.id
+    ON CONFLICT (deputy_id) DO UPDATE SET
+        last_visit_at = EXCLUDED.last_visit_at, visits_total = EXCLUDED.visits_total;
+$fn$;
+
+CREATE OR REPLACE FUNCTION coverage_rebuild() RETURNS void LANGUAGE sql AS $fn$
+    SELECT coverage_cells_upsert(ARRAY(SELECT id FROM grid_gridcell));
+    SELECT coverage_recompute_cells(NULL);
+    SELECT coverage_recompute_deputies(NULL);
+$fn$;
+
+-- New visits: everything incremental, set-based, in key order.
+CREATE OR REPLACE FUNCTION coverage_visits_inserted() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    clock_day date;
+BEGIN
+    -- Shared lock: a concurrent roll (FOR UPDATE) waits for this transaction and vice versa.
+    SELECT c.as_of INTO clock_day FROM coverage_coverageclock c WHERE c.id = 1 FOR SHARE;
+
+    -- cells created before these triggers existed get their summary row first
+    IF EXISTS (SELECT 1 FROM new_visits v WHERE v.cell_id IS NOT NULL AND NOT EXISTS (
+                   SELECT 1 FROM coverage_cellsummary s WHERE s.cell_id = v.cell_id)) THEN
+        PERFORM coverage_cells_upsert(ARRAY(
+            SELECT DISTINCT v.cell_id FROM new_visits v WHERE v.cell_id IS NOT NULL AND NOT EXISTS (
+                SELECT 1 FROM coverage_cellsummary s WHERE s.cell_id = v.cell_id)));
+    END IF;
+
+    -- lock the summaries first, in key order
+    PERFORM 1 FROM coverage_cellsummary
+    WHERE cell_id IN (SELECT cell_id FROM new_visits)
+    ORDER BY cell_id FOR UPDATE;
+
+    INSERT INTO coverage_cellday AS d (cell_id, day, county_adcode, visits,
+                                       unreferenced_households, referenced_visits)
+    SELECT cell_id, day, min(county_adcode), count(*),
+           coalesce(sum(households) FILTER (WHERE is_household AND household_ref = ''), 0),
+           count(*) FILTER (WHERE is_household AND household_ref <> '')
+    FROM __BATCH__ AS b GROUP BY cell_id, day ORDER BY cell_id, day
+    ON CONFLICT (cell_id, day) DO UPDATE SET
+        visits = d.visits + EXCLUDED.visits,
+        unreferenced_households = d.unreferenced_households + EXCLUDED.unreferenced_households,
+        referenced_visits = d.referenced_visits + EXCLUDED.referenced_visits;
+
+    WITH refs AS (
+        INSERT INTO coverage_cellhousehold AS h (cell_id, household_ref, first_day, last_day,
+                                                 previous_last_day)
+        SELECT cell_id, household_ref, min(day), max(day), NULL
+        FROM __BATCH__ AS b WHERE is_household AND household_ref <> ''
+        GROUP BY cell_id, household_ref ORDER BY cell_id, household_ref
+        ON CONFLICT (cell_id, household_ref) DO UPDATE SET
+            previous_last_day = h.last_day,
+            last_day = greatest(h.last_day, EXCLUDED.last_day),
+            first_day = least(h.first_day, EXCLUDED.first_day)
+        RETURNING h.cell_id, h.last_day, h.previous_last_day
+    ), r AS (
+        -- a household is new in a window when its latest day entered it with this batch
+        SELECT cell_id, count(*) FILTER (WHERE previous_last_day IS NULL) AS refs,
+               __NEW_REF_WINDOWS__
+        FROM refs GROUP BY cell_id
+    ), v AS (
+        SELECT cell_id, count(*) AS visits, max(recorded_at) AS last_at,
+               coalesce(sum(households) FILTER (WHERE is_household AND household_ref = ''), 0)
+                   AS unref,
+               __BATCH_WINDOWS__
+        FROM __BATCH__ AS b GROUP BY cell_id
+    ), x AS (
+        SELECT v.cell_id, v.visits, v.last_at, v.unref + coalesce(r.refs, 0) AS households,
+               __SUM_WINDOWS__
+        FROM v LEFT JOIN r USING (cell_id)
+    )
+    UPDATE coverage_cellsummary s SET
+        last_visit_at = greatest(s.last_visit_at, x.last_at),
+        visits_total = s.visits_total + x.visits,
+        households_total = s.households_total + x.households,
+        __ADD_WINDOWS__
+    FROM x WHERE s.cell_id = x.cell_id;
+
+    INSERT INTO coverage_deputysummary AS ds (deputy_id, last_visit_at, visits_total)
+    SELECT deputy_id, max(recorded_at), count(*) FROM new_visits
+    GROUP BY deputy_id ORDER BY deputy_id
+    ON CONFLICT (deputy_id) DO UPDATE SET
+        last_visit_at = greatest(ds.last_visit_at, EXCLUDED.last_visit_at),
+        visits_total = ds.visits_total + EXCLUDED.visits_total;
+
+    INSERT INTO coverage_heatbin AS b (resolution, h3, day, adcode, visits, households)
+    SELECT r, coverage_h3_parent(s.h3_r7, r), v.day, s.adcode, count(*),
+           coalesce(sum(CASE WHEN NOT v.is_household THEN 0
+                             WHEN v.household_ref <> '' THEN 1 ELSE v.households END), 0)
+    FROM __BATCH__ AS v
+    JOIN coverage_cellsummary s ON s.cell_id = v.cell_id
+    CROSS JOIN unnest('{4,5,6,7}'::int[]) AS r
+    WHERE s.h3_r7 IS NOT NULL
+    GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+    ON CONFLICT (resolution, h3, day, adcode) DO UPDATE SET
+        visits = b.visits + EXCLUDED.visits, households = b.households + EXCLUDED.households;
+
+    RETURN NULL;
+END
+$fn$;
+
+-- Updated or deleted visits (rare): recompute the cells they touched.
+CREATE OR REPLACE FUNCTION coverage_visits_changed() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    ids bigint[];
+    deputies bigint[];
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT cell_id) INTO ids FROM old_visits WHERE cell_id IS NOT NULL;
+        SELECT array_agg(DISTINCT deputy_id) INTO deputies FROM old_visits;
+    ELSE
+        SELECT array_agg(DISTINCT deputy_id) INTO deputies FROM (
+            SELECT o.deputy_id FROM old_visits o JOIN new_visits n ON n.id = o.id
+            WHERE (o.deputy_id, o.recorded_at) IS DISTINCT FROM (n.deputy_id, n.recorded_at)
+            UNION
+            SELECT n.deputy_id FROM old_visits o JOIN new_visits n ON n.id = o.id
+            WHERE (o.deputy_id, o.recorded_at) IS DISTINCT FROM (n.deputy_id, n.recorded_at)
+        ) t;
+        SELECT array_agg(DISTINCT cell_id) INTO ids FROM (
+            SELECT o.cell_id FROM old_visits o JOIN new_visits n ON n.id = o.id
+            WHERE (o.cell_id, o.recorded_at, o.kind, o.household_ref, o.households)
+                  IS DISTINCT FROM (n.cell_id, n.recorded_at, n.kind, n.household_ref,
+                                    n.households)
+            UNION
+            SELECT n.cell_id FROM old_visits o JOIN new_visits n ON n.id = o.id
+            WHERE (o.cell_id, o.recorded_at, o.kind, o.household_ref, o.households)
+                  IS DISTINCT FROM (n.cell_id, n.recorded_at, n.kind, n.household_ref,
+                                    n.households)
+        ) t WHERE cell_id IS NOT NULL;
+    END IF;
+    IF ids IS NOT NULL THEN
+        PERFORM coverage_recompute_cells(ids);
+    END IF;
+    IF deputies IS NOT NULL THEN
+        PERFORM coverage_recompute_deputies(deputies);
+    END IF;
+    RETURN NULL;
+END
+$fn$;
+
+-- Move the standard windows to `target`: subtract what left each window.
+CREATE OR REPLACE FUNCTION coverage_roll_to(target date) RETURNS date
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    cur date;
+BEGIN
+    SELECT c.as_of INTO cur FROM coverage_coverageclock c WHERE c.id = 1 FOR UPDATE;
+    IF target <= cur THEN
+        RETURN cur;
+    END IF;
+    WITH dl AS (
+        SELECT cell_id, __LEAVING_DAYS__
+        FROM coverage_cellday WHERE __LEAVING_DAY_RANGES__ GROUP BY cell_id
+    ), hl AS (
+        SELECT cell_id, __LEAVING_REFS__
+        FROM coverage_cellhousehold WHERE __LEAVING_REF_RANGES__ GROUP BY cell_id
+    ), x AS (
+        SELECT cell_id, __LEAVING_SUMS__
+        FROM dl FULL JOIN hl USING (cell_id)
+    )
+    UPDATE coverage_cellsummary s SET
+        __SUB_WINDOWS__
+    FROM x WHERE s.cell_id = x.cell_id;
+    UPDATE coverage_coverageclock SET as_of = target WHERE id = 1;
+    RETURN target;
+END
+$fn$;
+
+CREATE TRIGGER coverage_gridcell_insert AFTER INSERT ON grid_gridcell
+REFERENCING NEW TABLE AS new_cells
+FOR EACH STATEMENT EXECUTE FUNCTION coverage_gridcell_inserted();
+
+CREATE TRIGGER coverage_gridcell_update AFTER UPDATE ON grid_gridcell
+REFERENCING OLD TABLE AS old_cells NEW TABLE AS new_cells
+FOR EACH STATEMENT EXECUTE FUNCTION coverage_gridcell_updated();
+
+CREATE TRIGGER coverage_visit_insert AFTER INSERT ON visits_visit
+REFERENCING NEW TABLE AS new_visits
+FOR EACH STATEMENT EXECUTE FUNCTION coverage_visits_inserted();
+
+CREATE TRIGGER coverage_visit_update AFTER UPDATE ON visits_visit
+REFERENCING OLD TABLE AS old_visits NEW TABLE AS new_visits
+FOR EACH STATEMENT EXECUTE FUNCTION coverage_visits_changed();
+
+CREATE TRIGGER coverage_visit_delete AFTER DELETE ON visits_visit
+REFERENCING OLD TABLE AS old_visits
+FOR EACH STATEMENT EXECUTE FUNCTION coverage_visits_changed();
+
+INSERT INTO coverage_coverageclock (id, as_of)
+VALUES (1, (now() AT TIME ZONE 'Asia/Shanghai')::date)
+ON CONFLICT (id) DO NOTHING;
+
+SELECT coverage_rebuild();
+"""
+
+
+def _since(n: int, day: str = "clock_day") -> str:
+    return f"{day} - {n - 1}"
+
+
+BATCH = (
+    "(SELECT cell_id, (recorded_at AT TIME ZONE 'Asia/Shanghai')::date AS day, recorded_at, "
+    "county_adcode, kind = 'household' AS is_household, household_ref, households "
+    "FROM new_visits WHERE cell_id IS NOT NULL)"
+)
+
+
+def _fill(sql: str) -> str:
+    parts = {
+        "__BATCH__": BATCH,
+        # recompute: windows from CellDay / CellHousehold as of `as_of`
+        "__DAY_WINDOWS__": ", ".join(
+            f"sum(visits) FILTER (WHERE day >= {_since(n)}) AS v{n}, "
+            f"sum(unreferenced_households) FILTER (WHERE day >= {_since(n)}) AS u{n}"
+            for n in WINDOWS
+        ),
+        "__REF_WINDOWS__": ", ".join(
+            f"count(*) FILTER (WHERE last_day >= {_since(n)}) AS r{n}" for n in WINDOWS
+        ),
+        "__SET_WINDOWS__": ",\n        ".join(
+            f"visits_{n}d = coalesce(d.v{n}, 0), "
+            f"households_{n}d = coalesce(d.u{n}, 0) + coalesce(h.r{n}, 0)"
+            for n in WINDOWS
+        ),
+        # insert: what this batch adds to each window
+        "__NEW_REF_WINDOWS__": ", ".join(
+            f"count(*) FILTER (WHERE last_day >= {_since(n)} AND (previous_last_day IS NULL "
+            f"OR previous_last_day < {_since(n)})) AS r{n}"
+            for n in WINDOWS
+        ),
+        "__BATCH_WINDOWS__": ", ".join(
+            f"count(*) FILTER (WHERE day >= {_since(n)}) AS v{n}, "
+            f"coalesce(sum(households) FILTER (WHERE day >= {_since(n)} AND is_household "
+            f"AND household_ref = ''), 0) AS u{n}"
+            for n in WINDOWS
+        ),
+        "__SUM_WINDOWS__": ", ".join(
+            f"v.v{n}, v.u{n} + coalesce(r.r{n}, 0) AS h{n}" for n in WINDOWS
+        ),
+        "__ADD_WINDOWS__": _window_updates("+", "x"),
+        # roll: days in [cur - n + 1, target - n] leave window n
+        "__LEAVING_DAYS__": ", ".join(
+            f"sum(visits) FILTER (WHERE day BETWEEN cur - {n - 1} AND target - {n}) AS v{n}, "
+            f"sum(unreferenced_households) FILTER (WHERE day BETWEEN cur - {n - 1} "
+            f"AND target - {n}) AS u{n}"
+            for n in WINDOWS
+        ),
+        "__LEAVING_DAY_RANGES__": " OR ".join(
+            f"day BETWEEN cur - {n - 1} AND target - {n}" for n in WINDOWS
+        ),
+        "__LEAVING_REFS__": ", ".join(
+            f"count(*) FILTER (WHERE last_day BETWEEN cur - {n - 1} AND target - {n}) AS r{n}"
+            for n in WINDOWS
+        ),
+        "__LEAVING_REF_RANGES__": " OR ".join(
+            f"last_day BETWEEN cur - {n - 1} AND target - {n}" for n in WINDOWS
+        ),
+        "__LEAVING_SUMS__": ", ".join(
+            f"coalesce(dl.v{n}, 0) AS v{n}, coalesce(dl.u{n}, 0) + coalesce(hl.r{n}, 0) AS h{n}"
+            for n in WINDOWS
+        ),
+        "__SUB_WINDOWS__": _window_updates("-", "x"),
+    }
+    for key, value in parts.items():
+        sql = sql.replace(key, value)
+    return sql
+
+
+FORWARD = h3sql.create_sql(7) + _fill(FUNCTIONS)
+
+REVERSE = r"""
+DROP TRIGGER IF EXISTS coverage_visit_delete ON visits_visit;
+DROP TRIGGER IF EXISTS coverage_visit_update ON visits_visit;
+DROP TRIGGER IF EXISTS coverage_visit_insert ON visits_visit;
+DROP TRIGGER IF EXISTS coverage_gridcell_update ON grid_gridcell;
+DROP TRIGGER IF EXISTS coverage_gridcell_insert ON grid_gridcell;
+DROP FUNCTION IF EXISTS coverage_roll_to(date);
+DROP FUNCTION IF EXISTS coverage_visits_changed();
+DROP FUNCTION IF EXISTS coverage_visits_inserted();
+DROP FUNCTION IF EXISTS coverage_rebuild();
+DROP FUNCTION IF EXISTS coverage_recompute_deputies(bigint[]);
+DROP FUNCTION IF EXISTS coverage_recompute_cells(bigint[]);
+DROP FUNCTION IF EXISTS coverage_heat_rebuild(bigint[]);
+DROP FUNCTION IF EXISTS coverage_gridcell_updated();
+DROP FUNCTION IF EXISTS coverage_gridcell_inserted();
+DROP FUNCTION IF EXISTS coverage_cells_upsert(bigint[]);
+DELETE FROM coverage_coverageclock;
+""" + h3sql.drop_sql(7)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("coverage", "0001_summary_and_heat_tables"),
+        ("grid", "0003_display_boundary_trigger"),
+        ("visits", "0001_initial"),
+        ("liaison", "0001_initial"),
+    ]
+
+    operations = [migrations.RunSQL(FORWARD, REVERSE)]

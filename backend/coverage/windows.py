@@ -1,0 +1,99 @@
+"""Time windows of the coverage analytics and the SQL that reads a cell's numbers for one.
+
+"The last N days" = visits whose local (Asia/Shanghai) day is on or after `today - (N - 1)`,
+including later ones (a phone clock ahead of ours). The standard windows are read from the
+pre-aggregated CellSummary columns; any other length from CellDay and CellHousehold.
+"""
+
+# ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from backend.core.errors import DomainError
+
+from .models import STANDARD_WINDOWS_DAYS
+
+DEFAULT_WINDOW_DAYS = 90
+MAX_WINDOW_DAYS = 730
+
+
+@dataclass(frozen=True)
+class Window:
+    days: int
+    today: dt.date
+    since: dt.date  # first local day inside the window
+    since_at: dt.datetime  # its start, aware
+
+    @property
+    def standard(self) -> bool:
+        return self.days in STANDARD_WINDOWS_DAYS
+
+
+def window_of(days: int | str | None, *, today: dt.date | None = None) -> Window:
+    """Validate `days` (1..730, default 90) and return the window ending today."""
+    if days is None or days == "":
+        days = DEFAULT_WINDOW_DAYS
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        raise DomainError("map.invalid_days", _("days must be a whole number of days.")) from None
+    if not 1 <= days <= MAX_WINDOW_DAYS:
+        raise DomainError(
+            "map.invalid_days", _("days must be between 1 and %(max)s.") % {"max": MAX_WINDOW_DAYS}
+        )
+    today = today or timezone.localdate()
+    since = today - dt.timedelta(days=days - 1)
+    since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    return Window(days=days, today=today, since=since, since_at=since_at)
+
+
+def cell_window_sql(window: Window, *, summary: str = "s", cell: str = "c") -> tuple[str, str]:
+    """SQL expressions (visits, households_visited) of cell `cell` in `window`.
+
+    Standard windows read `summary`'s columns (the caller has rolled the clock to `today`);
+    other windows sum CellDay and count CellHousehold rows (the parameter `%(since)s`).
+    """
+    if window.standard:
+        n = window.days
+        return (f"coalesce({summary}.visits_{n}d, 0)", f"coalesce({summary}.households_{n}d, 0)")
+    visits = (
+        f"coalesce((SELECT sum(d.visits) FROM coverage_cellday d "
+        f"WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
+    )
+    households = (
+        f"(coalesce((SELECT sum(d.unreferenced_households) FROM coverage_cellday d "
+        f"WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0) "
+        f"+ (SELECT count(*) FROM coverage_cellhousehold h "
+        f"WHERE h.cell_id = {cell}.id AND h.last_day >= %(since)s))"
+    )
+    return visits, households
+
+
+STATE_SQL = (
+    "CASE WHEN {s}.last_visit_at IS NULL THEN 'never' "
+    "WHEN {s}.last_visit_at >= %(since_at)s THEN 'covered' ELSE 'stale' END"
+)
+
+
+def state_sql(summary: str = "s") -> str:
+    """'covered' (visited in the window) / 'stale' (visited before) / 'never'."""
+    return STATE_SQL.format(s=summary)
+
+
+def ratio_sql(households_visited: str, households: str, visits: str) -> str:
+    """Households visited / households in the cell, capped at 1; a cell without households
+    counts as fully covered when it was visited in the window."""
+    return (
+        f"(CASE WHEN {households} > 0 "
+        f"THEN least(1.0, ({households_visited})::float8 / {households}) "
+        f"WHEN ({visits}) > 0 THEN 1.0 ELSE 0.0 END)"
+    )
+
+
+def window_params(window: Window) -> dict:
+    return {"since": window.since, "since_at": window.since_at, "today": window.today}

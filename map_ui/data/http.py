@@ -1,0 +1,115 @@
+"""JSON errors for the map data endpoints (`/api/map/` and `/tiles/`), whatever produced them.
+
+Views raise DomainError (code, message, status); `map_endpoint` turns it into JSON and answers
+401 `auth.required` to anonymous callers. The middleware catches what happens outside a view
+(unknown URLs, CSRF refusals, wrong methods) so that a map client never receives HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+from backend.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+PREFIXES = ("/api/map/", "/tiles/")
+
+
+def error_response(code: str, message, status: int, **details) -> JsonResponse:
+    body = {"code": code, "message": str(message), **details}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def map_endpoint(methods: tuple[str, ...] = ("GET",)):
+    """Session-authenticated JSON endpoint: 401 for anonymous, DomainError → JSON."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in methods:
+                response = error_response("http.method_not_allowed", _("Method not allowed."), 405)
+                response["Allow"] = ", ".join(methods)
+                return response
+            user = request.user
+            if not user.is_authenticated or not user.is_active:
+                return error_response("auth.required", _("Please log in."), 401)
+            try:
+                return view(request, *args, **kwargs)
+            except DomainError as exc:
+                return error_response(exc.code, exc.message, exc.status, **exc.details)
+
+        return wrapper
+
+    return decorate
+
+
+_CODES = {
+    400: ("http.bad_request", "Bad request."),
+    403: ("auth.forbidden", "Not allowed."),
+    404: ("map.not_found", "Not found."),
+    405: ("http.method_not_allowed", "Method not allowed."),
+    500: ("server.error", "Server error."),
+}
+
+
+def _json_for(request, status: int) -> JsonResponse:
+    code, message = _CODES.get(status, ("http.error", "Error."))
+    return error_response(code, _(message), status)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: JSON under the map prefixes, Django's page elsewhere."""
+    if request.path.startswith(PREFIXES):
+        return error_response("auth.csrf_failed", _("CSRF check failed: send X-CSRFToken."), 403)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)
+
+
+def _needs_json(request, response) -> bool:
+    return (
+        request.path.startswith(PREFIXES)
+        and response.status_code >= 400
+        and not response.get("Content-Type", "").startswith("application/json")
+    )
+
+
+class MapJsonErrorsMiddleware:
+    async_capable = True
+    sync_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        if iscoroutinefunction(self.get_response):
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if iscoroutinefunction(self):
+            return self.__acall__(request)
+        try:
+            response = self.get_response(request)
+        except Exception:
+            if not request.path.startswith(PREFIXES):
+                raise
+            logger.exception("unhandled error under the map data endpoints")
+            return _json_for(request, 500)
+        return (
+            _json_for(request, response.status_code) if _needs_json(request, response) else response
+        )
+
+    async def __acall__(self, request):
+        try:
+            response = await self.get_response(request)
+        except Exception:
+            if not request.path.startswith(PREFIXES):
+                raise
+            logger.exception("unhandled error under the map data endpoints")
+            return _json_for(request, 500)
+        return (
+            _json_for(request, response.status_code) if _needs_json(request, response) else response
+        )

@@ -1,0 +1,115 @@
+"""Validation of query parameters: every bad value is a 400 with a stable code, never a 500."""
+
+from __future__ import annotations
+
+import math
+
+from django.utils.translation import gettext_lazy as _
+
+from backend.core.errors import DomainError
+
+# A GeoJSON request may cover at most this much ground (about 50 km × 50 km) and this many
+# features; larger areas are what the vector tiles are for.
+MAX_BBOX_AREA_KM2 = 2_500.0
+MAX_GEOJSON_FEATURES = 5_000
+KM_PER_DEGREE = 111.32
+MAX_ZOOM = 22
+
+
+def bbox_param(raw: str | None) -> tuple[float, float, float, float] | None:
+    """`w,s,e,n` in WGS-84 degrees: finite, in range, west < east, south < north, not too big."""
+    if raw is None or raw == "":
+        return None
+    parts = raw.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(parts) != 4 or len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise DomainError("map.invalid_bbox", _("bbox must be four finite numbers: w,s,e,n."))
+    w, s, e, n = values
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise DomainError(
+            "map.invalid_bbox",
+            _("bbox must be west,south,east,north with west < east and south < north."),
+        )
+    mid_lat = math.radians((s + n) / 2)
+    area_km2 = (e - w) * KM_PER_DEGREE * math.cos(mid_lat) * (n - s) * KM_PER_DEGREE
+    if area_km2 > MAX_BBOX_AREA_KM2:
+        raise DomainError(
+            "map.area_too_large",
+            _("The area is too large for GeoJSON (at most %(km2)s km²); use the map tiles.")
+            % {"km2": int(MAX_BBOX_AREA_KM2)},
+        )
+    return w, s, e, n
+
+
+def int_param(raw, *, name: str, default: int, low: int, high: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not low <= value <= high:
+        raise DomainError(
+            f"map.invalid_{name}",
+            _("%(name)s must be a whole number from %(low)s to %(high)s.")
+            % {"name": name, "low": low, "high": high},
+        )
+    return value
+
+
+def float_param(raw, *, name: str, default: float, low: float, high: float) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not math.isfinite(value) or not low <= value <= high:
+        raise DomainError(
+            f"map.invalid_{name}",
+            _("%(name)s must be a number from %(low)s to %(high)s.")
+            % {"name": name, "low": low, "high": high},
+        )
+    return value
+
+
+def _positive_id(item) -> int | None:
+    if isinstance(item, bool) or (isinstance(item, float) and not item.is_integer()):
+        return None
+    try:
+        value = int(item)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value if 0 < value < 2**62 else None
+
+
+def ids_param(raw, *, name: str, max_count: int) -> list[int]:
+    """Comma-separated positive ids (the POST endpoint passes a JSON list)."""
+    items = raw if isinstance(raw, list) else [p for p in str(raw or "").split(",") if p.strip()]
+    ids = [_positive_id(item) for item in items]
+    if not ids or None in ids:
+        raise DomainError(
+            f"map.invalid_{name}", _("%(name)s must be a list of ids.") % {"name": name}
+        )
+    if len(ids) > max_count:
+        raise DomainError(
+            f"map.too_many_{name}",
+            _("At most %(n)s %(name)s at once.") % {"n": max_count, "name": name},
+        )
+    return ids
+
+
+def tile_coords(z: int, x: int, y: int) -> tuple[int, int, int]:
+    if not 0 <= z <= MAX_ZOOM or not 0 <= x < 2**z or not 0 <= y < 2**z:
+        raise DomainError("map.invalid_tile", _("No such tile (z/x/y out of range)."))
+    return z, x, y
+
+
+def adcode_param(raw: str | None, *, default: str | None = None) -> str:
+    value = (raw or default or "").strip()
+    if not value.isdigit() or len(value) not in (2, 4, 6, 9, 12):
+        raise DomainError("map.invalid_region", _("region must be an adcode (2 to 12 digits)."))
+    return value

@@ -1,0 +1,62 @@
+"""Map-only reads (stations, links, bounds) as GeoJSON-ready rows, scoped by adcode prefix."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from backend.coverage.selectors import _fetch_dicts
+
+
+def stations(*, scope: str) -> list[dict]:
+    """Stations inside `scope`: id, name, kind, adcode, deputies (open memberships)."""
+    return _fetch_dicts(
+        """
+        SELECT s.id, s.name, s.kind, s.adcode,
+               (SELECT count(*) FROM liaison_stationmembership m
+                WHERE m.station_id = s.id AND m.until IS NULL) AS deputies,
+               ST_AsGeoJSON(s.location, 6) AS geometry
+        FROM liaison_station s WHERE s.adcode LIKE %(scope)s ORDER BY s.adcode, s.name, s.id
+        """,
+        {"scope": scope + "%"},
+    )
+
+
+def station_links(*, scope: str) -> list[dict]:
+    """Cross-province links with at least one station inside `scope`, as LineStrings."""
+    rows = _fetch_dicts(
+        """
+        SELECT l.id, l.cadences, l.agreement_date,
+               json_build_object('id', a.id, 'name', a.name, 'adcode', a.adcode) AS station_a,
+               json_build_object('id', b.id, 'name', b.name, 'adcode', b.adcode) AS station_b,
+               ST_AsGeoJSON(ST_MakeLine(a.location, b.location), 6) AS geometry
+        FROM liaison_stationlink l
+        JOIN liaison_station a ON a.id = l.station_a_id
+        JOIN liaison_station b ON b.id = l.station_b_id
+        WHERE a.adcode LIKE %(scope)s OR b.adcode LIKE %(scope)s
+        ORDER BY l.id
+        """,
+        {"scope": scope + "%"},
+    )
+    for row in rows:
+        row["agreement_date"] = row["agreement_date"].isoformat()
+    return rows
+
+
+def jurisdiction_bounds(scope: str) -> list[float]:
+    """[w, s, e, n] of the regions at the top of `scope` (the whole world for everything)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (
+                SELECT ST_Extent(coalesce(r.display_boundary, r.boundary)) AS e
+                FROM regions_region r
+                WHERE r.adcode LIKE %(scope)s AND length(r.adcode) = (
+                    SELECT min(length(adcode)) FROM regions_region WHERE adcode LIKE %(scope)s)
+            ) x
+            """,
+            {"scope": scope + "%"},
+        )
+        row = cursor.fetchone()
+    if not row or row[0] is None:
+        return [-180.0, -85.0511, 180.0, 85.0511]
+    return [round(v, 6) for v in row]

@@ -1,0 +1,305 @@
+"""Mapbox Vector Tiles built by PostGIS (ST_AsMVT / ST_AsMVTGeom), one SQL statement per tile.
+
+XYZ scheme in Web Mercator (only for drawing: no measurement here). Each layer filters its rows
+with the caller's jurisdiction prefix inside the SQL (`adcode LIKE prefix%`) and with the tile's
+envelope (+ the 64/4096 buffer) through the GiST index of the 4326 geometry.
+
+Layers and zooms:
+- `counties` (z 0-9): county roll-up: adcode, name, cells, covered, coverage_ratio (covered/cells);
+- `cells` (z 10-22): cells with their coverage in the window (the contract's properties); below
+  z 10 a tile would hold tens of thousands of cells of a pixel or two: the counties answer there;
+- `heat` (all zooms): H3 hexagons (res 4-7 by zoom) with visits and households; aggregates only;
+- `clusters` (z 8-22): DBSCAN clusters of opinions (eps in metres, metric CRS) in the tile;
+- `stations` (all zooms): id, name, kind.
+"""
+
+# ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from backend.coverage.windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
+from backend.opinions.models import OPEN_STATUSES
+
+EXTENT = 4096
+BUFFER = 64
+# H3 resolution of the heat layer by zoom (hexagons of roughly 10-40 px).
+HEAT_RES_BY_ZOOM = ((6, 4), (8, 5), (10, 6), (99, 7))
+
+_BOUNDS = f"""
+    bounds AS (
+        SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
+               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
+                                            margin => {BUFFER / EXTENT}), 4326) AS env4326
+    )
+"""
+
+
+def _mvt_geom(expr: str) -> str:
+    return f"ST_AsMVTGeom(ST_Transform({expr}, 3857), bounds.env, {EXTENT}, {BUFFER}, true)"
+
+
+def _local_iso(expr: str) -> str:
+    return f"to_char({expr} AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '+08:00'"
+
+
+def heat_resolution(z: int) -> int:
+    return next(res for max_zoom, res in HEAT_RES_BY_ZOOM if z <= max_zoom)
+
+
+def cells_sql(window: Window) -> str:
+    visits, households_visited = cell_window_sql(window)
+    return f"""
+        WITH {_BOUNDS},
+        rows AS (
+            SELECT c.id AS fid, c.id, c.code, c.name, c.households,
+                   {state_sql()} AS state,
+                   EXISTS (SELECT 1 FROM grid_gridassignment a
+                           WHERE a.cell_id = c.id AND a.status = 'active') AS assigned,
+                   {visits} AS visits, {households_visited} AS households_visited,
+                   s.last_visit_at,
+                   {_mvt_geom("coalesce(c.display_boundary, c.boundary)")} AS geom
+            FROM grid_gridcell c
+            CROSS JOIN bounds
+            LEFT JOIN coverage_cellsummary s ON s.cell_id = c.id
+            WHERE c.boundary && bounds.env4326 AND c.adcode LIKE %(scope)s
+        )
+        SELECT ST_AsMVT(t.*, 'cells', {EXTENT}, 'geom', 'fid') FROM (
+            SELECT fid, id, code, name, state, assigned, visits, households_visited, households,
+                   round({ratio_sql("households_visited", "households", "visits")}::numeric, 4)
+                       ::float8 AS coverage_ratio,
+                   {_local_iso("last_visit_at")} AS last_visit, geom
+            FROM rows WHERE geom IS NOT NULL
+        ) t
+    """
+
+
+def counties_sql(window: Window) -> str:
+    # A township user sees their county's outline with the figures of their own cells only.
+    return f"""
+        WITH {_BOUNDS}
+        SELECT ST_AsMVT(t.*, 'counties', {EXTENT}, 'geom') FROM (
+            SELECT r.adcode, r.name, agg.cells, agg.covered,
+                   CASE WHEN agg.cells = 0 THEN 0.0
+                        ELSE round(agg.covered::numeric / agg.cells, 4)::float8 END
+                       AS coverage_ratio,
+                   {_mvt_geom("coalesce(r.display_boundary, r.boundary)")} AS geom
+            FROM regions_region r
+            CROSS JOIN bounds
+            CROSS JOIN LATERAL (
+                SELECT count(*) AS cells,
+                       count(*) FILTER (WHERE s.last_visit_at >= %(since_at)s) AS covered
+                FROM coverage_cellsummary s
+                WHERE s.county_adcode = r.adcode AND s.adcode LIKE %(scope)s
+            ) agg
+            WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env4326
+              AND (r.adcode LIKE %(scope)s OR %(raw_scope)s LIKE r.adcode || '%%')
+        ) t WHERE t.geom IS NOT NULL
+    """
+
+
+def heat_sql(window: Window) -> str:
+    return f"""
+        WITH {_BOUNDS},
+        hexes AS (
+            SELECT x.h3, x.boundary FROM coverage_heathex x, bounds
+            WHERE x.resolution = %(res)s AND x.boundary && bounds.env4326
+        ),
+        sums AS (
+            SELECT b.h3, sum(b.visits) AS visits, sum(b.households) AS households
+            FROM coverage_heatbin b JOIN hexes USING (h3)
+            WHERE b.resolution = %(res)s AND b.day >= %(since)s AND b.adcode LIKE %(scope)s
+            GROUP BY b.h3
+        )
+        SELECT ST_AsMVT(t.*, 'heat', {EXTENT}, 'geom') FROM (
+            SELECT to_hex(s.h3) AS h3, s.visits::int AS visits, s.households::int AS households,
+                   {_mvt_geom("h.boundary")} AS geom
+            FROM sums s JOIN hexes h USING (h3) CROSS JOIN bounds
+        ) t WHERE t.geom IS NOT NULL
+    """
+
+
+def clusters_sql(window: Window, *, category: bool) -> str:
+    # Opinions of the tile plus a margin of 2 eps, so that clusters crossing the edge are whole.
+    cat = "AND o.category = %(category)s" if category else ""
+    return f"""
+        WITH {_BOUNDS},
+        area AS (
+            SELECT ST_Transform(ST_Expand(ST_Transform(bounds.env4326, %(srid)s), 2 * %(eps)s),
+                                4326) AS a FROM bounds
+        ),
+        pts AS (
+            SELECT o.id, o.category, o.status = ANY(%(open)s) AS is_open, o.location,
+                   ST_ClusterDBSCAN(ST_Transform(o.location, %(srid)s), eps => %(eps)s,
+                                    minpoints => %(minpts)s) OVER () AS k
+            FROM opinions_opinion o, area
+            WHERE o.location && area.a AND o.adcode LIKE %(scope)s
+              AND o.recorded_at >= %(since_at)s {cat}
+        ),
+        top AS (
+            SELECT DISTINCT ON (k) k, category FROM pts WHERE k IS NOT NULL
+            GROUP BY k, category ORDER BY k, count(*) DESC, category
+        ),
+        clusters AS (
+            SELECT k, min(id) AS cluster_id, count(*) AS count,
+                   count(*) FILTER (WHERE is_open) AS open_count,
+                   ST_ConvexHull(ST_Collect(location)) AS hull
+            FROM pts WHERE k IS NOT NULL GROUP BY k
+        )
+        SELECT ST_AsMVT(t.*, 'clusters', {EXTENT}, 'geom') FROM (
+            SELECT c.cluster_id, c.count::int AS count, c.open_count::int AS open_count,
+                   top.category AS top_category,
+                   {_mvt_geom("c.hull")} AS geom
+            FROM clusters c JOIN top USING (k) CROSS JOIN bounds
+        ) t WHERE t.geom IS NOT NULL
+    """
+
+
+def stations_sql() -> str:
+    return f"""
+        WITH {_BOUNDS}
+        SELECT ST_AsMVT(t.*, 'stations', {EXTENT}, 'geom', 'fid') FROM (
+            SELECT s.id AS fid, s.id, s.name, s.kind, {_mvt_geom("s.location")} AS geom
+            FROM liaison_station s CROSS JOIN bounds
+            WHERE s.location && bounds.env4326 AND s.adcode LIKE %(scope)s
+        ) t WHERE t.geom IS NOT NULL
+    """
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    minzoom: int
+    maxzoom: int
+    fields: dict = field(default_factory=dict)
+
+
+LAYERS = {
+    layer.name: layer
+    for layer in (
+        Layer(
+            "cells",
+            10,
+            22,
+            {
+                "id": "Number",
+                "code": "String",
+                "name": "String",
+                "state": "String",
+                "assigned": "Boolean",
+                "visits": "Number",
+                "households_visited": "Number",
+                "households": "Number",
+                "coverage_ratio": "Number",
+                "last_visit": "String",
+            },
+        ),
+        Layer("heat", 0, 22, {"h3": "String", "visits": "Number", "households": "Number"}),
+        Layer(
+            "clusters",
+            8,
+            22,
+            {
+                "cluster_id": "Number",
+                "count": "Number",
+                "open_count": "Number",
+                "top_category": "String",
+            },
+        ),
+        Layer("stations", 0, 22, {"id": "Number", "name": "String", "kind": "String"}),
+        Layer(
+            "counties",
+            0,
+            9,
+            {
+                "adcode": "String",
+                "name": "String",
+                "coverage_ratio": "Number",
+                "cells": "Number",
+                "covered": "Number",
+            },
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class TileRequest:
+    layer: str
+    z: int
+    x: int
+    y: int
+    scope: str  # jurisdiction adcode prefix ("" = everything)
+    window: Window
+    category: str | None = None
+    eps_m: float = 500.0
+    min_points: int = 3
+    metric_srid: int = 4547
+
+    def cache_key(self) -> str:
+        """Everything the tile depends on, the caller's jurisdiction included."""
+        return "|".join(
+            str(v)
+            for v in (
+                self.layer,
+                self.z,
+                self.x,
+                self.y,
+                self.scope,
+                self.window.days,
+                self.window.today,
+                self.category or "",
+                self.eps_m,
+                self.min_points,
+            )
+        )
+
+
+def tile_query(req: TileRequest) -> tuple[str | None, dict]:
+    """The SQL and parameters of a tile; None when the layer has nothing at this zoom."""
+    layer = LAYERS[req.layer]
+    if not layer.minzoom <= req.z <= layer.maxzoom:
+        return None, {}
+    params = {
+        "z": req.z,
+        "x": req.x,
+        "y": req.y,
+        "scope": req.scope + "%",
+        "raw_scope": req.scope,
+        **window_params(req.window),
+    }
+    if req.layer == "cells":
+        sql = cells_sql(req.window)
+    elif req.layer == "counties":
+        sql = counties_sql(req.window)
+    elif req.layer == "heat":
+        sql = heat_sql(req.window)
+        params["res"] = heat_resolution(req.z)
+    elif req.layer == "clusters":
+        sql = clusters_sql(req.window, category=bool(req.category))
+        params.update(
+            eps=req.eps_m,
+            minpts=req.min_points,
+            srid=req.metric_srid,
+            open=[str(s) for s in OPEN_STATUSES],
+            category=req.category,
+        )
+    else:
+        sql = stations_sql()
+    return sql, params
+
+
+def tile_render(req: TileRequest) -> tuple[bytes, str]:
+    """(MVT bytes, ETag) of the tile; the ETag hashes the bytes with the cache key."""
+    sql, params = tile_query(req)
+    data = b""
+    if sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            data = bytes(row[0]) if row and row[0] is not None else b""
+    digest = hashlib.sha256(req.cache_key().encode() + b"\0" + data).hexdigest()[:32]
+    return data, f'"{digest}"'

@@ -1,0 +1,332 @@
+"""Map data endpoints (session auth, jurisdiction-scoped, JSON errors). See docs/api-map.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.access import jurisdiction_prefix
+from backend.core.errors import DomainError, NotFound
+from backend.core.geo import metric_srid_for_lon
+from backend.coverage import selectors as coverage
+from backend.coverage.services import coverage_roll_forward, heat_hexes_complete
+from backend.coverage.windows import window_of
+from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
+from backend.grid.services import cell_assign
+from backend.opinions.models import OpinionCategory
+from backend.regions.models import Region
+from backend.regions.selectors import region_get
+
+from . import queries
+from .http import map_endpoint
+from .params import (
+    MAX_GEOJSON_FEATURES,
+    adcode_param,
+    bbox_param,
+    float_param,
+    ids_param,
+    int_param,
+    tile_coords,
+)
+from .tiles import LAYERS, TileRequest, tile_render
+
+MAX_SUGGESTION_CELLS = 50
+ROLLUPS = ("township", "county", "station", "deputy")
+
+
+def _json(data, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _scope(user) -> str:
+    prefix = jurisdiction_prefix(user)
+    if prefix is None:
+        raise NotFound("region.not_found", _("No such region in your jurisdiction."))
+    return prefix
+
+
+def _region(request: HttpRequest) -> Region:
+    """The `region` parameter (default: the user's jurisdiction), checked readable."""
+    default = jurisdiction_prefix(request.user) or None
+    adcode = adcode_param(request.GET.get("region"), default=default)
+    return region_get(adcode=adcode, user=request.user)
+
+
+def _window(request: HttpRequest):
+    window = window_of(request.GET.get("days"))
+    coverage_roll_forward(today=window.today)
+    return window
+
+
+def _metric_srid(region: Region) -> int:
+    geom = region.display_boundary or region.boundary
+    return metric_srid_for_lon(geom.centroid.x if geom else 113.0)
+
+
+def _feature_collection(rows: list[dict]) -> dict:
+    features = []
+    for row in rows:
+        geometry = json.loads(row.pop("geometry"))
+        features.append(
+            {"type": "Feature", "id": row.get("id"), "geometry": geometry, "properties": row}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+# --- tiles ---------------------------------------------------------------------------------
+
+
+@map_endpoint()
+def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
+    if layer not in LAYERS:
+        raise NotFound("map.unknown_layer", _("No such map layer."))
+    z, x, y = tile_coords(z, x, y)
+    scope = _scope(request.user)
+    window = _window(request)
+    category = request.GET.get("category") or None
+    if category is not None and category not in OpinionCategory.values:
+        raise DomainError("map.invalid_category", _("Unknown opinion category."))
+    lon = (x + 0.5) / 2**z * 360.0 - 180.0
+    req = TileRequest(
+        layer=layer,
+        z=z,
+        x=x,
+        y=y,
+        scope=scope,
+        window=window,
+        category=category,
+        eps_m=float_param(
+            request.GET.get("eps_m"), name="eps_m", default=500.0, low=10.0, high=5000.0
+        ),
+        min_points=int_param(
+            request.GET.get("min_points"), name="min_points", default=3, low=2, high=100
+        ),
+        metric_srid=metric_srid_for_lon(lon),
+    )
+    if layer == "heat":
+        heat_hexes_complete()
+    data, etag = tile_render(req)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "private, max-age=0, must-revalidate",
+        "Vary": "Cookie",
+    }
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        return HttpResponse(status=304, headers=headers)
+    return HttpResponse(data, content_type="application/vnd.mapbox-vector-tile", headers=headers)
+
+
+@map_endpoint()
+def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
+    if layer not in LAYERS:
+        raise NotFound("map.unknown_layer", _("No such map layer."))
+    scope = _scope(request.user)
+    spec = LAYERS[layer]
+    query = request.GET.urlencode()
+    url = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.mvt"
+    return _json(
+        {
+            "tilejson": "3.0.0",
+            "name": layer,
+            "scheme": "xyz",
+            "tiles": [url + (f"?{query}" if query else "")],
+            "minzoom": spec.minzoom,
+            "maxzoom": spec.maxzoom,
+            "bounds": queries.jurisdiction_bounds(scope),
+            "vector_layers": [
+                {
+                    "id": layer,
+                    "fields": spec.fields,
+                    "minzoom": spec.minzoom,
+                    "maxzoom": spec.maxzoom,
+                }
+            ],
+        }
+    )
+
+
+# --- JSON / GeoJSON ------------------------------------------------------------------------
+
+
+@map_endpoint()
+def region_stats(request: HttpRequest, adcode: str) -> JsonResponse:
+    region = region_get(adcode=adcode_param(adcode), user=request.user)
+    return _json(coverage.region_stats(region=region, window=_window(request)))
+
+
+@map_endpoint()
+def cells_geojson(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    bbox = bbox_param(request.GET.get("bbox"))
+    state = request.GET.get("state") or None
+    if state is not None and state not in ("covered", "stale", "never"):
+        raise DomainError("map.invalid_state", _("state must be covered, stale or never."))
+    rows = coverage.coverage_by_cell(
+        scope=region.adcode,
+        window=_window(request),
+        bbox=bbox,
+        state=state,
+        geometry=True,
+        limit=MAX_GEOJSON_FEATURES + 1,
+    )
+    if len(rows) > MAX_GEOJSON_FEATURES:
+        raise DomainError(
+            "map.area_too_large",
+            _("More than %(n)s cells: choose a smaller area (or use the map tiles).")
+            % {"n": MAX_GEOJSON_FEATURES},
+        )
+    for row in rows:
+        row.pop("adcode")
+        row["last_visit"] = _iso(row["last_visit"])
+        row["coverage_ratio"] = round(row["coverage_ratio"], 4)
+    return _json(_feature_collection(rows))
+
+
+@map_endpoint()
+def gaps(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    limit = int_param(request.GET.get("limit"), name="limit", default=50, low=1, high=500)
+    rows = coverage.coverage_gaps(scope=region.adcode, window=_window(request), limit=limit)
+    return _json({"results": rows})
+
+
+def _reason(s: dict) -> str:
+    parts = []
+    if s["in_district"]:
+        parts.append(_("the cell is in their electoral district"))
+    elif s["distance_m"] is not None:
+        parts.append(_("their electoral district is %(m)s m away") % {"m": round(s["distance_m"])})
+    if s["station_distance_m"] is not None:
+        parts.append(
+            _("station %(name)s is %(m)s m away")
+            % {"name": s["station_name"], "m": round(s["station_distance_m"])}
+        )
+    parts.append(
+        _("%(cells)s cells assigned, %(hh)s households still to visit this year")
+        % {"cells": s["cells_assigned"], "hh": s["households_to_visit"]}
+    )
+    return _("; ").join(parts)
+
+
+@map_endpoint()
+def suggestions(request: HttpRequest) -> JsonResponse:
+    ids = ids_param(request.GET.get("cells"), name="cells", max_count=MAX_SUGGESTION_CELLS)
+    cells = access_cells_by_ids(request.user, ids)
+    year_start = dt.datetime(
+        timezone.localdate().year, 1, 1, tzinfo=timezone.get_current_timezone()
+    )
+    rows = coverage.assignment_suggestions(
+        scope=_scope(request.user), cell_ids=ids, year_start=year_start
+    )
+    by_cell: dict[int, list[dict]] = {c.id: [] for c in cells}
+    for row in rows:
+        by_cell[row["cell_id"]].append(
+            {
+                "deputy_id": row["deputy_id"],
+                "name": row["name"],
+                "station_id": row["station_id"],
+                "station_name": row["station_name"],
+                "distance_m": None if row["distance_m"] is None else round(row["distance_m"], 1),
+                "station_distance_m": None
+                if row["station_distance_m"] is None
+                else round(row["station_distance_m"], 1),
+                "in_district": row["in_district"],
+                "cells_assigned": row["cells_assigned"],
+                "households_to_visit": row["households_to_visit"],
+                "reason": _reason(row),
+            }
+        )
+    return _json(
+        {"cells": [{"cell_id": c.id, "code": c.code, "suggestions": by_cell[c.id]} for c in cells]}
+    )
+
+
+@map_endpoint(methods=("POST",))
+def assignments(request: HttpRequest) -> JsonResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
+    if not isinstance(body, dict):
+        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
+    cell_ids = ids_param(body.get("cells"), name="cells", max_count=MAX_CELLS_PER_REQUEST)
+    deputy = ids_param([body.get("deputy")], name="deputy", max_count=1)[0]
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise DomainError("map.invalid_reason", _("reason must be text."))
+    results = cell_assign(actor=request.user, cell_ids=cell_ids, deputy_id=deputy, reason=reason)
+    return _json(
+        {
+            "assignments": [
+                {
+                    "id": r.assignment.id,
+                    "cell_id": r.assignment.cell_id,
+                    "deputy_id": r.assignment.deputy_id,
+                    "status": r.assignment.status,
+                    "created": r.created,
+                }
+                for r in results
+            ]
+        },
+        status=201,
+    )
+
+
+@map_endpoint()
+def clusters_geojson(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    category = request.GET.get("category") or None
+    if category is not None and category not in OpinionCategory.values:
+        raise DomainError("map.invalid_category", _("Unknown opinion category."))
+    rows = coverage.opinion_clusters(
+        scope=region.adcode,
+        window=_window(request),
+        category=category,
+        eps_m=float_param(
+            request.GET.get("eps_m"), name="eps_m", default=500.0, low=10.0, high=5000.0
+        ),
+        min_points=int_param(
+            request.GET.get("min_points"), name="min_points", default=3, low=2, high=100
+        ),
+        metric_srid=_metric_srid(region),
+        bbox=bbox_param(request.GET.get("bbox")),
+    )
+    return _json(_feature_collection(rows))
+
+
+@map_endpoint()
+def stations_geojson(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    return _json(_feature_collection(queries.stations(scope=region.adcode)))
+
+
+@map_endpoint()
+def links_geojson(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    return _json(_feature_collection(queries.station_links(scope=region.adcode)))
+
+
+@map_endpoint()
+def rollups(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    by = request.GET.get("by", "township")
+    if by not in ROLLUPS:
+        raise DomainError("map.invalid_by", _("by must be township, county, station or deputy."))
+    window = _window(request)
+    if by in ("township", "county"):
+        rows = coverage.coverage_rollup(scope=region.adcode, window=window, level=by)
+    elif by == "station":
+        rows = coverage.coverage_by_station(scope=region.adcode, window=window)
+    else:
+        rows = coverage.coverage_by_deputy(scope=region.adcode, window=window)
+        for row in rows:
+            row["last_visit"] = _iso(row["last_visit"])
+    return _json({"by": by, "days": window.days, "results": rows})
