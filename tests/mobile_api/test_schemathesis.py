@@ -5,10 +5,9 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+import schemathesis
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
-
-import schemathesis
 from schemathesis.core import NOT_SET
 from schemathesis.generation import GenerationMode
 

@@ -153,7 +153,7 @@ def test_received_at_override_loads_history_without_stale(make_row, assigned):
 
 def test_flag_too_fast_within_the_batch(make_row, cells_3x3, assigned):
     t0 = timezone.now() - dt.timedelta(hours=2)
-    lon, lat = cell_center(cells_3x3[4])
+    _lon, lat = cell_center(cells_3x3[4])
     # 0.01 degree of latitude is ~1.1 km: in 10 s that is ~400 km/h; in 10 min ~6.7 km/h.
     rows = [make_row(recorded_at=t0),
             make_row(lat=lat + 0.004, recorded_at=t0 + dt.timedelta(seconds=10)),
@@ -163,7 +163,7 @@ def test_flag_too_fast_within_the_batch(make_row, cells_3x3, assigned):
 
 def test_flag_too_fast_against_the_stored_previous_fix(make_row, cells_3x3, assigned):
     t0 = timezone.now() - dt.timedelta(hours=2)
-    lon, lat = cell_center(cells_3x3[4])
+    lon, _lat = cell_center(cells_3x3[4])
     visits_ingest(rows=[make_row(recorded_at=t0)])
     # Uploaded later, out of order: judged against the stored fix just before it.
     flags = _flags([make_row(lon=lon + 0.5, recorded_at=t0 + dt.timedelta(minutes=5)),
@@ -171,8 +171,8 @@ def test_flag_too_fast_against_the_stored_previous_fix(make_row, cells_3x3, assi
     assert flags == [{"too_fast", "no_cell", "outside_assigned_cells"}, set()]
 
 
-def test_events_one_message_per_county_per_commit(make_row, assigned, django_capture_on_commit_callbacks,
-                                                  monkeypatch):
+def test_events_one_message_per_county_per_commit(make_row, assigned, monkeypatch,
+                                                  django_capture_on_commit_callbacks):
     sent = []
     monkeypatch.setattr("backend.core.events.publish",
                         lambda county, event, payload: sent.append((county, event, payload)))

@@ -1,0 +1,125 @@
+"""opinion_create: consent, minimal storage, masking, 24 h due date, idempotency, events."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from backend.core.errors import DomainError, NotFound
+from backend.opinions.models import Opinion, OpinionTransition
+from backend.opinions.selectors import mask_contact, opinion_list
+from backend.opinions.services import normalise_contact, opinion_create
+from backend.visits.services import visits_ingest
+from tests.factories import DeputyFactory, cell_center
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def deputy(county):
+    return DeputyFactory(region=county)
+
+
+def create(deputy, **extra):
+    kwargs = {"deputy": deputy, "client_uuid": uuid.uuid4(), "category": "water",
+              "text": "井水浑浊", "recorded_at": timezone.now() - dt.timedelta(minutes=1)}
+    kwargs.update(extra)
+    return opinion_create(**kwargs)
+
+
+def test_created_with_cell_due_date_and_history(deputy, cells_3x3):
+    lon, lat = cell_center(cells_3x3[2])
+    before = timezone.now()
+    result = create(deputy, lon=lon, lat=lat)
+    opinion = result.opinion
+    assert result.status == "created"
+    assert (opinion.cell_id, opinion.adcode, opinion.county_adcode) == (
+        cells_3x3[2].id, "430121", "430121")
+    assert before + dt.timedelta(hours=24) <= opinion.due_at <= \
+        timezone.now() + dt.timedelta(hours=24)
+    transition = OpinionTransition.objects.get(opinion=opinion)
+    assert (transition.from_status, transition.to_status, transition.by_id) == (
+        "", "registered", deputy.user_id)
+
+
+def test_without_location_uses_the_deputys_adcodes(deputy):
+    opinion = create(deputy).opinion
+    assert (opinion.location, opinion.cell_id, opinion.county_adcode) == (None, None, "430121")
+
+
+@pytest.mark.parametrize(("raw", "stored"), [
+    ("138 1234 1234", "13812341234"), ("+86 13812341234", "13812341234"),
+    ("0755-12345678", "075512345678")])
+def test_contact_stored_as_digits_only(deputy, raw, stored):
+    opinion = create(deputy, contact_consent=True, citizen_contact=raw).opinion
+    assert Opinion.objects.get(id=opinion.id).citizen_contact == stored
+    assert normalise_contact(raw) == stored
+
+
+def test_contact_without_consent_is_refused(deputy):
+    with pytest.raises(DomainError) as error:
+        create(deputy, citizen_contact="13812341234")
+    assert error.value.code == "opinion.contact_without_consent"
+    assert Opinion.objects.count() == 0
+
+
+@pytest.mark.parametrize("raw", ["call me", "12", "1" * 30, "138<script>"])
+def test_invalid_contact(deputy, raw):
+    with pytest.raises(DomainError) as error:
+        create(deputy, contact_consent=True, citizen_contact=raw)
+    assert error.value.code == "opinion.invalid_contact"
+
+
+def test_unknown_category(deputy):
+    with pytest.raises(DomainError) as error:
+        create(deputy, category="gossip")
+    assert error.value.code == "opinion.invalid_category"
+
+
+def test_retry_duplicate_and_conflict(deputy):
+    key = uuid.uuid4()
+    recorded = timezone.now()
+    first = create(deputy, client_uuid=key, recorded_at=recorded)
+    again = create(deputy, client_uuid=key, recorded_at=recorded)
+    assert again.status == "duplicate" and again.opinion.id == first.opinion.id
+    with pytest.raises(DomainError) as error:
+        create(deputy, client_uuid=key, recorded_at=recorded, text="别的事")
+    assert (error.value.code, error.value.status) == ("opinion.conflict", 409)
+
+
+def test_linked_visit_must_be_the_deputys(deputy, county, cells_3x3):
+    lon, lat = cell_center(cells_3x3[4])
+    visit_id = visits_ingest(rows=[{
+        "deputy_id": deputy.id, "client_uuid": uuid.uuid4(), "kind": "household", "lon": lon,
+        "lat": lat, "accuracy_m": 5.0, "recorded_at": timezone.now(), "households": 1,
+        "household_ref": "", "notes": "", "mock_location": False}])[0].id
+    other = DeputyFactory(region=county)
+    with pytest.raises(NotFound):
+        create(other, visit_id=visit_id)
+    opinion = create(deputy, visit_id=visit_id).opinion
+    assert opinion.cell_id == cells_3x3[4].id and opinion.location.x == pytest.approx(lon)
+
+
+def test_event_published_on_commit(deputy, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr("backend.core.events.publish",
+                        lambda county, event, payload: sent.append((county, event, payload)))
+    with django_capture_on_commit_callbacks(execute=True):
+        opinion = create(deputy).opinion
+    assert sent == [("430121", "opinion.created", {"items": [{
+        "id": opinion.id, "category": "water", "status": "registered", "cell_id": None,
+        "adcode": "430121", "county_adcode": "430121",
+        "recorded_at": opinion.recorded_at.isoformat()}]})]
+
+
+def test_list_is_per_deputy_and_masking(deputy, county):
+    create(deputy)
+    create(DeputyFactory(region=county))
+    assert opinion_list(deputy=deputy).count() == 1
+    assert mask_contact("13812341234") == "138****1234"
