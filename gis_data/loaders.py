@@ -46,8 +46,17 @@ CELL_DISPLAY_TOLERANCE_M = 3.0
 MAX_CELL_OUTSIDE_FRACTION = 0.01
 MAX_CELL_OVERLAP_M2 = 1.0
 _BATCH = 1000
-_CELL_UPDATE_FIELDS = ["name", "adcode", "county_adcode", "boundary", "display_boundary",
-                       "area_m2", "source", "households", "population"]
+_CELL_UPDATE_FIELDS = [
+    "name",
+    "adcode",
+    "county_adcode",
+    "boundary",
+    "display_boundary",
+    "area_m2",
+    "source",
+    "households",
+    "population",
+]
 
 
 def _noop(_message: str) -> None:
@@ -124,8 +133,11 @@ def regions_import(
     seen: dict[str, str] = {}
     for feature, row in zip(read.features, rows, strict=True):
         if row.adcode in seen:
-            raise GisDataError(f"adcode {row.adcode} repeats feature {seen[row.adcode]}",
-                               file=read.path.name, feature=feature.label)
+            raise GisDataError(
+                f"adcode {row.adcode} repeats feature {seen[row.adcode]}",
+                file=read.path.name,
+                feature=feature.label,
+            )
         seen[row.adcode] = feature.label
     report = _report("regions", read.path.name, read)
     _regions_upsert(rows, report, say)
@@ -139,11 +151,13 @@ def _region_row(feature: Feature, read: ReadResult, adcode_field: str, name_fiel
     if len(adcode) not in LEVEL_BY_ADCODE_LENGTH or not adcode.isdigit():
         raise GisDataError(
             f"field {adcode_field!r} must hold a 2/4/6/9/12-digit adcode, got {adcode!r}",
-            file=read.path.name, feature=feature.label,
+            file=read.path.name,
+            feature=feature.label,
         )
     if not name:
-        raise GisDataError(f"field {name_field!r} is empty", file=read.path.name,
-                           feature=feature.label)
+        raise GisDataError(
+            f"field {name_field!r} is empty", file=read.path.name, feature=feature.label
+        )
     return RegionRow(adcode=adcode, name=name[:100], boundary=feature.geometry)
 
 
@@ -254,8 +268,14 @@ def cells_generate(
         raise GisDataError(f"unknown method {method!r}: square or hex")
     say(f"{region.name} ({region.adcode}): {len(cells)} cells, {label}")
     rows = [
-        CellRow(code=c.code, name=None, geometry=c.geometry, area_m2=c.area_m2,
-                households=_households(households, c), population=None)
+        CellRow(
+            code=c.code,
+            name=None,
+            geometry=c.geometry,
+            area_m2=c.area_m2,
+            households=_households(households, c),
+            population=None,
+        )
         for c in cells
     ]
     report = ImportReport(kind="cells", source=f"generated {label}", read=len(rows))
@@ -322,16 +342,27 @@ def cells_import(
     return report
 
 
-def _cell_row(feature: Feature, region: Region, file: str, code_field: str, name_field: str,
-              households_field: str, population_field: str) -> CellRow:
+def _cell_row(
+    feature: Feature,
+    region: Region,
+    file: str,
+    code_field: str,
+    name_field: str,
+    households_field: str,
+    population_field: str,
+) -> CellRow:
     props = feature.properties
     code = str(props.get(code_field) or "").strip() or f"{region.adcode}-I{feature.index + 1:05d}"
     if len(code) > 40:
-        raise GisDataError(f"code {code!r} is longer than 40 characters", file=file,
-                           feature=feature.label)
+        raise GisDataError(
+            f"code {code!r} is longer than 40 characters", file=file, feature=feature.label
+        )
     name = str(props.get(name_field) or "").strip()[:100] or None
     return CellRow(
-        code=code, name=name, geometry=feature.geometry, area_m2=None,
+        code=code,
+        name=name,
+        geometry=feature.geometry,
+        area_m2=None,
         households=_count(props, households_field, feature, file),
         population=_count(props, population_field, feature, file),
     )
@@ -346,18 +377,23 @@ def _count(props: dict, field: str, feature: Feature, file: str) -> int | None:
     except (TypeError, ValueError):
         number = float("nan")
     if not (number >= 0 and number.is_integer()):
-        raise GisDataError(f"{field} must be a whole number >= 0, got {value!r}", file=file,
-                           feature=feature.label)
+        raise GisDataError(
+            f"{field} must be a whole number >= 0, got {value!r}", file=file, feature=feature.label
+        )
     return int(number)
 
 
-def _check_cells_fit(rows: list[CellRow], features: list[Feature], boundary: BaseGeometry,
-                     file: str) -> None:
+def _check_cells_fit(
+    rows: list[CellRow], features: list[Feature], boundary: BaseGeometry, file: str
+) -> None:
     codes: dict[str, str] = {}
     for row, feature in zip(rows, features, strict=True):
         if row.code in codes:
-            raise GisDataError(f"code {row.code} repeats feature {codes[row.code]}", file=file,
-                               feature=feature.label)
+            raise GisDataError(
+                f"code {row.code} repeats feature {codes[row.code]}",
+                file=file,
+                feature=feature.label,
+            )
         codes[row.code] = feature.label
     frame = grid.metric_frame_for(boundary)
     geoms_m = frame.to_metric(np.array([r.geometry for r in rows], dtype=object))
@@ -366,56 +402,69 @@ def _check_cells_fit(rows: list[CellRow], features: list[Feature], boundary: Bas
     share = outside / shapely.area(geoms_m)
     if (share > MAX_CELL_OUTSIDE_FRACTION).any():
         i = int(np.argmax(share))
-        raise GisDataError(f"{share[i]:.0%} of the cell lies outside region boundary",
-                           file=file, feature=features[i].label)
+        raise GisDataError(
+            f"{share[i]:.0%} of the cell lies outside region boundary",
+            file=file,
+            feature=features[i].label,
+        )
     left, right = shapely.STRtree(geoms_m).query(geoms_m, predicate="intersects")
     pairs = left < right
     overlap = shapely.area(shapely.intersection(geoms_m[left[pairs]], geoms_m[right[pairs]]))
     if (overlap > MAX_CELL_OVERLAP_M2).any():
         k = int(np.argmax(overlap))
         a, b = int(left[pairs][k]), int(right[pairs][k])
-        raise GisDataError(f"overlaps feature {features[b].label} by {overlap[k]:.0f} m²",
-                           file=file, feature=features[a].label)
+        raise GisDataError(
+            f"overlaps feature {features[b].label} by {overlap[k]:.0f} m²",
+            file=file,
+            feature=features[a].label,
+        )
 
 
-def _cells_replace(region: Region, rows: list[CellRow], source: str, report: ImportReport,
-                   say: Progress) -> None:
+def _cells_replace(
+    region: Region, rows: list[CellRow], source: str, report: ImportReport, say: Progress
+) -> None:
     displays = display_geometries([r.geometry for r in rows], CELL_DISPLAY_TOLERANCE_M)
     county_adcode = region.adcode[:6]
     with transaction.atomic():
         existing = {c.code: c for c in GridCell.objects.filter(region=region)}
         updated = sum(row.code in existing for row in rows)
         taken = set(
-            GridCell.objects.filter(code__in=[r.code for r in rows]).exclude(region=region)
+            GridCell.objects.filter(code__in=[r.code for r in rows])
+            .exclude(region=region)
             .values_list("code", flat=True)
         )
         if taken:
-            raise GisDataError(f"codes already used by another region's cells: "
-                               f"{', '.join(sorted(taken)[:5])}")
+            raise GisDataError(
+                f"codes already used by another region's cells: {', '.join(sorted(taken)[:5])}"
+            )
         cells = []
         for number, (row, display) in enumerate(zip(rows, displays, strict=True), start=1):
             previous = existing.pop(row.code, None)
             boundary = to_geos(row.geometry)
-            cells.append(GridCell(
-                code=row.code,
-                name=row.name or f"网格{number:04d}",
-                region=region,
-                adcode=region.adcode,
-                county_adcode=county_adcode,
-                boundary=boundary,
-                display_boundary=boundary if display is row.geometry else to_geos(display),
-                area_m2=row.area_m2 if row.area_m2 is not None else 1.0,  # measured below
-                source=source,
-                households=_keep(row.households, previous, "households"),
-                population=_keep(row.population, previous, "population"),
-            ))
+            cells.append(
+                GridCell(
+                    code=row.code,
+                    name=row.name or f"网格{number:04d}",
+                    region=region,
+                    adcode=region.adcode,
+                    county_adcode=county_adcode,
+                    boundary=boundary,
+                    display_boundary=boundary if display is row.geometry else to_geos(display),
+                    area_m2=row.area_m2 if row.area_m2 is not None else 1.0,  # measured below
+                    source=source,
+                    households=_keep(row.households, previous, "households"),
+                    population=_keep(row.population, previous, "population"),
+                )
+            )
         _delete_vanished(region, existing.values())
         report.deleted = len(existing)
         report.created, report.updated = len(rows) - updated, updated
         # INSERT ... ON CONFLICT (code) DO UPDATE: surviving codes keep their row (and id).
         for start in range(0, len(cells), _BATCH):
             GridCell.objects.bulk_create(
-                cells[start:start + _BATCH], update_conflicts=True, unique_fields=["code"],
+                cells[start : start + _BATCH],
+                update_conflicts=True,
+                unique_fields=["code"],
                 update_fields=_CELL_UPDATE_FIELDS,
             )
             say(f"{region.name}: {min(start + _BATCH, len(cells))}/{len(cells)} cells written")
@@ -439,8 +488,9 @@ def _delete_vanished(region: Region, cells: Iterable[GridCell]) -> None:
     try:
         GridCell.objects.filter(pk__in=ids).delete()
     except ProtectedError as exc:
-        codes = sorted({getattr(o, "cell", None) and o.cell.code for o in exc.protected_objects}
-                       - {None})
+        codes = sorted(
+            {getattr(o, "cell", None) and o.cell.code for o in exc.protected_objects} - {None}
+        )
         raise GisDataError(
             f"{region.adcode}: {len(ids)} existing cells are no longer in the new grid and some "
             f"are referenced (visits/assignments), e.g. {', '.join(codes[:5]) or '?'}: "
@@ -449,5 +499,10 @@ def _delete_vanished(region: Region, cells: Iterable[GridCell]) -> None:
 
 
 def _report(kind: str, source: str, read: ReadResult) -> ImportReport:
-    return ImportReport(kind=kind, source=source, read=len(read.features),
-                        repairs=list(read.repairs), notes=list(read.notes))
+    return ImportReport(
+        kind=kind,
+        source=source,
+        read=len(read.features),
+        repairs=list(read.repairs),
+        notes=list(read.notes),
+    )

@@ -16,13 +16,23 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--region", required=True, nargs="+", metavar="ADCODE",
-                            help="county, township or village adcodes")
+        parser.add_argument(
+            "--region",
+            required=True,
+            nargs="+",
+            metavar="ADCODE",
+            help="county, township or village adcodes",
+        )
         parser.add_argument("--method", choices=["square", "hex"], default="square")
-        parser.add_argument("--size-m", type=float, default=None,
-                            help="square cell size in metres (square method)")
-        parser.add_argument("--resolution", type=int, default=None,
-                            help="H3 resolution 0-15 (hex method; 8 is ~0.74 km²)")
+        parser.add_argument(
+            "--size-m", type=float, default=None, help="square cell size in metres (square method)"
+        )
+        parser.add_argument(
+            "--resolution",
+            type=int,
+            default=None,
+            help="H3 resolution 0-15 (hex method; 8 is ~0.74 km²)",
+        )
 
     def handle(self, *args, **opts):
         if opts["method"] == "square" and opts["size_m"] is None:
@@ -34,9 +44,13 @@ class Command(BaseCommand):
         def work():
             with transaction.atomic():
                 return [
-                    cells_generate(region=region_by_adcode(adcode), method=opts["method"],
-                                   cell_size_m=opts["size_m"], resolution=opts["resolution"],
-                                   progress=progress)
+                    cells_generate(
+                        region=region_by_adcode(adcode),
+                        method=opts["method"],
+                        cell_size_m=opts["size_m"],
+                        resolution=opts["resolution"],
+                        progress=progress,
+                    )
                     for adcode in opts["region"]
                 ]
 

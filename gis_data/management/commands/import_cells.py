@@ -16,26 +16,42 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="a .geojson/.json, .shp or .gpkg file")
-        parser.add_argument("--region", required=True, metavar="ADCODE",
-                            help="the county, township or village the cells belong to")
+        parser.add_argument(
+            "--region",
+            required=True,
+            metavar="ADCODE",
+            help="the county, township or village the cells belong to",
+        )
         parser.add_argument("--code-field", default="code")
         parser.add_argument("--name-field", default="name")
         parser.add_argument("--households-field", default="households")
         parser.add_argument("--population-field", default="population")
-        parser.add_argument("--crs", default=None,
-                            help="the file's CRS if it declares none or uses a Chinese one: "
-                                 "EPSG:<code>, wgs84, gcj02 or bd09")
-        parser.add_argument("--encoding", default=None,
-                            help="Shapefile text encoding (default: .cpg, else detected)")
+        parser.add_argument(
+            "--crs",
+            default=None,
+            help="the file's CRS if it declares none or uses a Chinese one: "
+            "EPSG:<code>, wgs84, gcj02 or bd09",
+        )
+        parser.add_argument(
+            "--encoding",
+            default=None,
+            help="Shapefile text encoding (default: .cpg, else detected)",
+        )
 
     def handle(self, *args, **opts):
         def work():
-            return [cells_import(
-                opts["file"], region=region_by_adcode(opts["region"]),
-                code_field=opts["code_field"], name_field=opts["name_field"],
-                households_field=opts["households_field"],
-                population_field=opts["population_field"],
-                crs=opts["crs"], encoding=opts["encoding"], progress=progress_writer(self),
-            )]
+            return [
+                cells_import(
+                    opts["file"],
+                    region=region_by_adcode(opts["region"]),
+                    code_field=opts["code_field"],
+                    name_field=opts["name_field"],
+                    households_field=opts["households_field"],
+                    population_field=opts["population_field"],
+                    crs=opts["crs"],
+                    encoding=opts["encoding"],
+                    progress=progress_writer(self),
+                )
+            ]
 
         run_import(self, work)

