@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Device
+from .services import device_revoke
 
 
 @admin.register(Device)
@@ -15,5 +15,7 @@ class DeviceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke selected devices (their tokens stop working at once)"))
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, _("%d devices revoked.") % count, messages.SUCCESS)
+        devices = list(queryset.filter(revoked_at__isnull=True))
+        for device in devices:
+            device_revoke(user=device.user, device_id=device.id)
+        self.message_user(request, _("%d devices revoked.") % len(devices), messages.SUCCESS)
