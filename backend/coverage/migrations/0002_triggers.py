@@ -31,6 +31,23 @@ def _window_updates(sign: str, src: str) -> str:
 
 
 FUNCTIONS = r"""
+-- The clock day, share-locked (a roll takes it FOR UPDATE). The row is (re)created when missing,
+-- e.g. after a test-suite flush emptied the table.
+CREATE OR REPLACE FUNCTION coverage_clock_share() RETURNS date
+LANGUAGE plpgsql AS $fn$
+DECLARE
+    day date;
+BEGIN
+    SELECT c.as_of INTO day FROM coverage_coverageclock c WHERE c.id = 1 FOR SHARE;
+    IF day IS NULL THEN
+        INSERT INTO coverage_coverageclock (id, as_of)
+        VALUES (1, (now() AT TIME ZONE 'Asia/Shanghai')::date) ON CONFLICT (id) DO NOTHING;
+        SELECT c.as_of INTO day FROM coverage_coverageclock c WHERE c.id = 1 FOR SHARE;
+    END IF;
+    RETURN day;
+END
+$fn$;
+
 -- The cells' summaries: created for new cells, adcodes/H3 refreshed for changed ones.
 CREATE OR REPLACE FUNCTION coverage_cells_upsert(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -126,7 +143,7 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     clock_day date;
 BEGIN
-    SELECT c.as_of INTO clock_day FROM coverage_coverageclock c WHERE c.id = 1 FOR SHARE;
+    clock_day := coverage_clock_share();
     IF ids IS NULL THEN
         DELETE FROM coverage_cellday;
         DELETE FROM coverage_cellhousehold;
@@ -183,16 +200,20 @@ BEGIN
 END
 $fn$;
 
--- Deputies' last visit and totals, from visits (NULL = all deputies).
+-- Deputies' last visit and totals, from visits (NULL = all deputies). Rows exist for deputies
+-- that have visited (as the insert trigger makes them); a deputy left without visits is zeroed.
 CREATE OR REPLACE FUNCTION coverage_recompute_deputies(ids bigint[]) RETURNS void
 LANGUAGE sql AS $fn$
     INSERT INTO coverage_deputysummary (deputy_id, last_visit_at, visits_total)
-    SELECT d.id, max(v.recorded_at), count(v.id)
-    FROM liaison_deputy d LEFT JOIN visits_visit v ON v.deputy_id = d.id
-    WHERE ids IS NULL OR d.id = ANY (ids)
-    GROUP BY d.id ORDER BY d.id
+    SELECT v.deputy_id, max(v.recorded_at), count(*)
+    FROM visits_visit v
+    WHERE ids IS NULL OR v.deputy_id = ANY (ids)
+    GROUP BY v.deputy_id ORDER BY v.deputy_id
     ON CONFLICT (deputy_id) DO UPDATE SET
         last_visit_at = EXCLUDED.last_visit_at, visits_total = EXCLUDED.visits_total;
+    UPDATE coverage_deputysummary s SET last_visit_at = NULL, visits_total = 0
+    WHERE (ids IS NULL OR s.deputy_id = ANY (ids))
+      AND NOT EXISTS (SELECT 1 FROM visits_visit v WHERE v.deputy_id = s.deputy_id);
 $fn$;
 
 CREATE OR REPLACE FUNCTION coverage_rebuild() RETURNS void LANGUAGE sql AS $fn$
@@ -208,7 +229,7 @@ DECLARE
     clock_day date;
 BEGIN
     -- Shared lock: a concurrent roll (FOR UPDATE) waits for this transaction and vice versa.
-    SELECT c.as_of INTO clock_day FROM coverage_coverageclock c WHERE c.id = 1 FOR SHARE;
+    clock_day := coverage_clock_share();
 
     -- cells created before these triggers existed get their summary row first
     IF EXISTS (SELECT 1 FROM new_visits v WHERE v.cell_id IS NOT NULL AND NOT EXISTS (
@@ -337,6 +358,7 @@ LANGUAGE plpgsql AS $fn$
 DECLARE
     cur date;
 BEGIN
+    PERFORM coverage_clock_share();
     SELECT c.as_of INTO cur FROM coverage_coverageclock c WHERE c.id = 1 FOR UPDATE;
     IF target <= cur THEN
         RETURN cur;
@@ -359,6 +381,9 @@ BEGIN
 END
 $fn$;
 
+"""
+
+TRIGGERS = r"""
 CREATE TRIGGER coverage_gridcell_insert AFTER INSERT ON grid_gridcell
 REFERENCING NEW TABLE AS new_cells
 FOR EACH STATEMENT EXECUTE FUNCTION coverage_gridcell_inserted();
@@ -459,7 +484,7 @@ def _fill(sql: str) -> str:
     return sql
 
 
-FORWARD = h3sql.create_sql(7) + _fill(FUNCTIONS)
+FORWARD = h3sql.create_sql(7) + _fill(FUNCTIONS) + TRIGGERS
 
 REVERSE = r"""
 DROP TRIGGER IF EXISTS coverage_visit_delete ON visits_visit;
@@ -477,6 +502,7 @@ DROP FUNCTION IF EXISTS coverage_heat_rebuild(bigint[]);
 DROP FUNCTION IF EXISTS coverage_gridcell_updated();
 DROP FUNCTION IF EXISTS coverage_gridcell_inserted();
 DROP FUNCTION IF EXISTS coverage_cells_upsert(bigint[]);
+DROP FUNCTION IF EXISTS coverage_clock_share();
 DELETE FROM coverage_coverageclock;
 """ + h3sql.drop_sql(7)
 
