@@ -73,7 +73,11 @@
           var p = f.properties || {};
           var a = p.station_a && (p.station_a.name || p.station_a);
           var b = p.station_b && (p.station_b.name || p.station_b);
-          var cadences = (p.cadences || []).map(function (c) { return S["cadence_" + c] || c; }).join("、");
+          var list = p.cadences || [];
+          if (typeof list === "string") {  // tolerate a JSON-encoded list
+            try { list = JSON.parse(list); } catch (e) { list = [list]; }
+          }
+          var cadences = list.map(function (c) { return S["cadence_" + c] || c; }).join("、");
           layer.bindPopup("<h3>" + cg.esc(S.link) + "</h3><div class='popup-grid'>" +
             "<span>A</span><span>" + cg.esc(a) + "</span><span>B</span><span>" + cg.esc(b) + "</span>" +
             "<span>" + cg.esc(S.cadences) + "</span><span>" + cg.esc(cadences) + "</span>" +
