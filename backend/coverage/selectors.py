@@ -383,7 +383,7 @@ def opinion_clusters(
 ) -> list[dict]:
     """Where opinions cluster: DBSCAN with `eps_m` metres in the metric CRS `metric_srid` over
     the opinions in `scope` recorded in the window (one category or all). Per cluster: convex
-    hull (WGS-84; buffered 25 m when the points are collinear), count, open count, categories
+    hull (WGS-84; buffered 25 m when it is thinner than that), count, open count, categories
     by frequency. Points that belong to no cluster are not returned."""
     where = ""
     params = {
@@ -421,9 +421,7 @@ def opinion_clusters(
         SELECT c.cluster_id, c.count, c.open_count,
                (SELECT array_agg(category ORDER BY n DESC, category) FROM cats
                 WHERE cats.k = c.k) AS top_categories,
-               ST_AsGeoJSON(ST_Transform(CASE WHEN ST_Dimension(c.hull_m) < 2
-                                              THEN ST_Buffer(c.hull_m, 25) ELSE c.hull_m END,
-                                         4326), 6) AS geometry
+               ST_AsGeoJSON(ST_Transform(coverage_display_hull(c.hull_m), 4326), 6) AS geometry
         FROM clusters c ORDER BY c.count DESC, c.cluster_id
     """
     return _fetch_dicts(sql, params)

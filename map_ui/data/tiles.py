@@ -132,7 +132,8 @@ def clusters_sql(window: Window, *, category: bool) -> str:
                                 4326) AS a FROM bounds
         ),
         pts AS (
-            SELECT o.id, o.category, o.status = ANY(%(open)s) AS is_open, o.location,
+            SELECT o.id, o.category, o.status = ANY(%(open)s) AS is_open,
+                   ST_Transform(o.location, %(srid)s) AS pm,
                    ST_ClusterDBSCAN(ST_Transform(o.location, %(srid)s), eps => %(eps)s,
                                     minpoints => %(minpts)s) OVER () AS k
             FROM opinions_opinion o, area
@@ -146,13 +147,13 @@ def clusters_sql(window: Window, *, category: bool) -> str:
         clusters AS (
             SELECT k, min(id) AS cluster_id, count(*) AS count,
                    count(*) FILTER (WHERE is_open) AS open_count,
-                   ST_ConvexHull(ST_Collect(location)) AS hull
+                   coverage_display_hull(ST_ConvexHull(ST_Collect(pm))) AS hull_m
             FROM pts WHERE k IS NOT NULL GROUP BY k
         )
         SELECT ST_AsMVT(t.*, 'clusters', {EXTENT}, 'geom') FROM (
             SELECT c.cluster_id, c.count::int AS count, c.open_count::int AS open_count,
                    top.category AS top_category,
-                   {_mvt_geom("c.hull")} AS geom
+                   {_mvt_geom("c.hull_m")} AS geom
             FROM clusters c JOIN top USING (k) CROSS JOIN bounds
         ) t WHERE t.geom IS NOT NULL
     """
