@@ -205,6 +205,31 @@ def _visit(deputy, cell, *, days_ago: float, households: int = 3) -> dict:
             "households": households, "household_ref": "", "notes": "", "mock_location": False}
 
 
+def post_visit_through_field_api(browser, base_url: str, username: str, cell) -> dict:
+    """Log in as a deputy's phone and POST /api/mobile/v1/visits/sync (docs/api.md)."""
+    context = browser.new_context()
+    try:
+        api = context.request
+        login_response = api.post(f"{base_url}/api/mobile/v1/auth/login", data={
+            "username": username, "password": PASSWORD, "device_id": "browser-test-phone",
+            "device_name": "测试手机", "platform": "android"})
+        assert login_response.status == 200, login_response.text()
+        access = login_response.json()["access"]
+        (w, s, e, n) = cell.boundary.extent
+        record = {"client_uuid": str(uuid.uuid4()), "kind": "household",
+                  "location": {"type": "Point", "coordinates": [(w + e) / 2, (s + n) / 2]},
+                  "accuracy_m": 8, "recorded_at": timezone.now().isoformat(), "households": 4}
+        response = api.post(f"{base_url}/api/mobile/v1/visits/sync",
+                            headers={"Authorization": f"Bearer {access}"},
+                            data={"crs": "wgs84", "records": [record]})
+        assert response.status == 200, response.text()
+        [result] = response.json()["results"]
+        assert result["status"] == "created", result
+        return result
+    finally:
+        context.close()
+
+
 def in_worker_thread(fn, *args, **kwargs):
     """Run `fn` in a thread of its own: Playwright's sync API keeps an event loop running in
     this one, where async_to_sync (used to publish events) refuses to work."""

@@ -10,6 +10,7 @@ from tests.browser.conftest import (
     B_ROWS,
     PHONE,
     login,
+    post_visit_through_field_api,
     record_visit,
     screenshot,
     wait_for_cells,
@@ -102,7 +103,7 @@ def test_drill_down_county_to_township_to_cell(open_page, world):
     page.wait_for_function("document.getElementById('stat-covered').textContent === '4'")
 
 
-def test_visit_from_the_field_appears_without_reload(open_page, world):
+def test_visit_from_the_field_appears_without_reload(open_page, world, browser, live_server_url):
     page = open_page("/")
     login(page, "leader-a")
     wait_for_cells(page, A_COLS * A_ROWS)
@@ -111,7 +112,8 @@ def test_visit_from_the_field_appears_without_reload(open_page, world):
     assert page.evaluate(CELL_STATE, target.id) == "never"
     page.evaluate("window.__sameDocument = true")
 
-    record_visit(world.deputy_a, target, households=4)
+    # The phone's request, through the real HTTP stack: the server publishes the event.
+    post_visit_through_field_api(browser, live_server_url, "deputy-a", target)
 
     page.wait_for_function("id => window.cg.cellState(id) === 'covered'", arg=target.id)
     page.wait_for_function("document.getElementById('stat-covered').textContent === '5'")

@@ -124,7 +124,7 @@ def test_deputy_page_points_to_the_app_and_api_docs(client, regions):
     assert response.status_code == 200
     html = response.content.decode()
     assert "手机" in html
-    assert 'href="/api/mobile/v1/' in html
+    assert 'href="/api/mobile/v1/docs/"' in html
 
 
 def test_admin_sees_any_region(client, regions):
