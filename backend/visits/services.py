@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -198,8 +199,9 @@ ins AS (
               recorded_at, flags
 )
 SELECT ins.id, ins.deputy_id, ins.client_uuid, ins.cell_id, ins.adcode, ins.county_adcode,
-       ins.kind, ins.households, ins.recorded_at, ins.flags, g.code
-FROM ins LEFT JOIN grid_gridcell g ON g.id = ins.cell_id
+       ins.kind, ins.households, ins.recorded_at, ins.flags,
+       (SELECT g.code FROM grid_gridcell g WHERE g.id = ins.cell_id) AS cell_code
+FROM ins
 """  # noqa: S608 - only the SRID constant is interpolated
 
 _EXISTING_SQL = """
@@ -208,6 +210,17 @@ FROM visits_visit v
 JOIN unnest(%s::bigint[], %s::uuid[]) AS k(deputy_id, client_uuid)
   ON v.deputy_id = k.deputy_id AND v.client_uuid = k.client_uuid
 """
+
+
+def _prepared_cursor():
+    """A Django cursor over a server-side-binding psycopg cursor: psycopg prepares a statement
+    after a few executions on a connection, so the big ingest query is planned once per pooled
+    connection instead of once per batch (planning is ~20 ms of a 100-row batch otherwise)."""
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 def _ingest_params(rows: list[tuple[int, dict]], deputies: dict, received_at) -> dict:
@@ -320,7 +333,7 @@ def visits_ingest(*, rows: list[dict], received_at: dt.datetime | None = None
     with transaction.atomic():
         created_rows: list[tuple] = []
         if to_insert:
-            with connection.cursor() as cursor:
+            with _prepared_cursor() as cursor:
                 cursor.execute(_INGEST_SQL, _ingest_params(to_insert, deputies, received_at))
                 created_rows = cursor.fetchall()
         created = {(r[1], r[2]): r for r in created_rows}
