@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from backend.accounts.access import can_read_adcode, jurisdiction_prefix
 from backend.accounts.models import Role, User
 from backend.liaison.models import LinkCadence, StationKind
+from backend.opinions.models import OpinionCategory
 from backend.regions.models import Region, RegionLevel
 
 TIME_WINDOWS_DAYS = (30, 90, 365)
@@ -88,6 +89,7 @@ def js_strings() -> dict[str, str]:
         "noGaps": _("No gaps: every cell is covered."),
         **{f"kind_{value}": str(label) for value, label in StationKind.choices},
         **{f"cadence_{value}": str(label) for value, label in LinkCadence.choices},
+        **{f"category_{value}": str(label) for value, label in OpinionCategory.choices},
     }
 
 

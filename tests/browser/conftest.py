@@ -30,6 +30,7 @@ from playwright.sync_api import sync_playwright
 from backend.accounts.models import Role
 from backend.liaison.models import LinkCadence, StationKind
 from backend.liaison.services import station_create, station_link_create
+from backend.opinions.services import opinion_create
 from backend.regions.models import RegionLevel
 from backend.visits.services import visits_sync
 from tests.factories import (
@@ -295,6 +296,13 @@ def world(transactional_db) -> World:
     record_visit(deputy_a, cells_a[3], days_ago=60)  # covered at 90 days, stale at 30
     record_visit(deputy_a, cells_a[4], days_ago=200)
     record_visit(deputy_b, cells_b[0], days_ago=3)
+    # Three opinions about water within ~300 m of each other in cell 6: one cluster.
+    (w, s, _e, _n) = cells_a[6].boundary.extent
+    for i, (dx, dy) in enumerate([(0.002, 0.002), (0.004, 0.003), (0.003, 0.005)]):
+        in_worker_thread(opinion_create, deputy=deputy_a, client_uuid=uuid.uuid4(),
+                         category="water", text=f"村里自来水水压不足 {i}",
+                         recorded_at=timezone.now() - dt.timedelta(days=2 + i),
+                         lon=w + dx, lat=s + dy)
     return World(
         county_a=county_a, county_b=county_b, cells_a=cells_a, cells_b=cells_b,
         deputy_a=deputy_a, deputy_b=deputy_b, station_a=station_a,

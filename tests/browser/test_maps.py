@@ -59,8 +59,14 @@ def test_leader_sees_coverage_cells_of_the_county(open_page, world):
     page.wait_for_function("document.getElementById('stat-covered').textContent === '4'")
     assert page.locator("#stat-never").inner_text() == "7"
     assert page.locator("#region-name").inner_text() == "长沙县"
+    # Gaps: the stale cell and the 7 never visited; one opinion cluster; the H3 heat layer.
+    page.wait_for_function("document.querySelectorAll('#gaps li').length === 8")
+    page.wait_for_function("document.getElementById('map').dataset.clusters === '1'")
     wait_live(page)
     screenshot(page, "dashboard-desktop")
+    page.check(".leaflet-control-layers-overlays label:nth-child(2) input")
+    page.wait_for_function("Number(document.getElementById('map').dataset.heatRendered) > 0")
+    screenshot(page, "dashboard-heat-desktop")
 
     phone = open_page("/dashboard/", viewport=PHONE, username="leader-a")
     wait_for_cells(phone, A_COLS * A_ROWS)

@@ -141,7 +141,7 @@
 
   CellLayer.prototype.build = function () {
     var self = this;
-    this.props = {}; this.rendered = {};
+    this.props = {}; this.rendered = {}; this.renderedCount = 0;
     var container = this.map.getContainer();
     container.dataset.cellsRendered = "0";
     this.layer = L.vectorGrid.protobuf(tileUrl("cells", { days: this.days }), {
@@ -158,7 +158,8 @@
           self.props[id] = L.extend(self.props[id] || {}, props);
           if (!self.rendered[id]) {
             self.rendered[id] = true;
-            container.dataset.cellsRendered = String(Object.keys(self.rendered).length);
+            self.renderedCount += 1;
+            container.dataset.cellsRendered = String(self.renderedCount);
           }
           return cellStyle(self.effective(id), self.extra[id]);
         },
@@ -182,6 +183,7 @@
   CellLayer.prototype.setDays = function (days) {
     // Same layer object (it stays in the layers control); fresh tiles, no stale overrides.
     this.days = days; this.overrides = {}; this.props = {}; this.rendered = {};
+    this.renderedCount = 0;
     this.layer._overriddenStyles = {};
     this.map.getContainer().dataset.cellsRendered = "0";
     this.layer.setUrl(tileUrl("cells", { days: days }));

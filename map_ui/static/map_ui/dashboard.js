@@ -133,7 +133,9 @@
           onEachFeature: function (f, layer) {
             var p = f.properties || {};
             var cats = (p.top_categories || []).map(function (c) {
-              return typeof c === "string" ? c : (c.category || c.name) + " (" + (c.count || "") + ")";
+              if (typeof c === "string") { return S["category_" + c] || c; }
+              var key = c.category || c.name;
+              return (S["category_" + key] || key) + (c.count ? " (" + c.count + ")" : "");
             }).join("、");
             layer.bindPopup("<h3>" + cg.esc(S.cluster) + "</h3><div class='popup-grid'>" +
               "<span>" + cg.esc(S.opinions) + "</span><span>" + cg.fmtInt(p.count) + "</span>" +
@@ -194,15 +196,21 @@
     });
     cg.cells = cells;
 
+    var heatSeen = {}, heatCount = 0;
     var heat = L.vectorGrid.protobuf(cg.tileUrl("heat", { days: state.days }), {
       rendererFactory: L.canvas.tile, zIndex: 3,
       fetchOptions: { credentials: "same-origin" },
       maxNativeZoom: 16, maxZoom: config.maxZoom,
       vectorTileLayerStyles: {
         heat: function (p) {
+          if (!heatSeen[p.h3]) {
+            heatSeen[p.h3] = true;
+            heatCount += 1;
+            map.getContainer().dataset.heatRendered = String(heatCount);
+          }
           var i = 0;
           while (i < HEAT_STEPS.length - 1 && (p.visits || 0) >= HEAT_STEPS[i + 1]) { i++; }
-          return { fill: true, fillColor: HEAT_COLORS[i], fillOpacity: 0.7, color: HEAT_COLORS[i], weight: 0.5 };
+          return { fill: true, fillColor: HEAT_COLORS[i], fillOpacity: 0.55, color: "#ffffff", weight: 1, opacity: 0.8 };
         },
       },
     });
@@ -237,6 +245,7 @@
           b.classList.toggle("active", b === btn);
         });
         cells.setDays(days);
+        heatSeen = {}; heatCount = 0;
         heat.setUrl(cg.tileUrl("heat", { days: days }));
         gapLayer.setUrl(cg.tileUrl("cells", { days: days }));
         showRegion(state.region, false);
@@ -282,7 +291,7 @@
         feed("assignment", S.assignmentCreated, item.cell_code);
       },
       "opinion.created": function (item) {
-        feed("opinion", S.opinionCreated, item.category, item.recorded_at);
+        feed("opinion", S.opinionCreated, S["category_" + item.category] || item.category, item.recorded_at);
         refreshClusters();
       },
       "checkin.created": function (item) {
