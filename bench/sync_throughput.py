@@ -49,18 +49,19 @@ CLIENTS = int(os.environ.get("BENCH_SYNC_CLIENTS", "8"))
 BATCHES_PER_CLIENT = int(os.environ.get("BENCH_SYNC_BATCHES", "40"))
 LATENCY_SAMPLES = 100
 RAW_INSERT_SQL = """
+WITH p AS MATERIALIZED (  -- random points drawn once per row, before the cell look-up
+    SELECT n, %(deputy)s::bigint AS deputy_id,
+           ST_SetSRID(ST_MakePoint(%(lon0)s + random() * %(w)s, %(lat0)s + random() * %(h)s),
+                      4326) AS location
+    FROM generate_series(1, %(n)s) AS n
+)
 INSERT INTO visits_visit (deputy_id, client_uuid, content_hash, kind, location, accuracy_m,
     recorded_at, received_at, households, household_ref, notes, mock_location, cell_id, adcode,
     county_adcode, flags)
 SELECT p.deputy_id, gen_random_uuid(), md5(p.n::text), 'household', p.location, 10,
        now() - interval '1 hour', now(), 1, '', '', false, c.id,
        coalesce(c.adcode, ''), coalesce(c.county_adcode, ''), '{}'
-FROM (
-    SELECT n, %(deputy)s::bigint AS deputy_id,
-           ST_SetSRID(ST_MakePoint(%(lon0)s + random() * %(w)s, %(lat0)s + random() * %(h)s),
-                      4326) AS location
-    FROM generate_series(1, %(n)s) AS n
-) p
+FROM p
 LEFT JOIN LATERAL (
     SELECT g.id, g.adcode, g.county_adcode FROM grid_gridcell g
     WHERE ST_Covers(g.boundary, p.location) ORDER BY g.id LIMIT 1
@@ -172,6 +173,9 @@ def _raw_limit() -> dict:
     params = {"deputy": deputy, "lon0": ORIGIN[0], "lat0": ORIGIN[1], "w": COLS * CELL_DEG,
               "h": ROWS * CELL_DEG}
     with psycopg.connect(PG + DB_NAME, autocommit=True) as conn:
+        # The bulk statement's estimated cost triggers JIT compilation (~1 s, more than the work
+        # itself at this size); the API's 100-row statements never reach jit_above_cost.
+        conn.execute("SET jit = off")
         conn.execute(RAW_INSERT_SQL, dict(params, n=1000))  # warm up caches
         started = time.perf_counter()
         conn.execute(RAW_INSERT_SQL, dict(params, n=RAW_ROWS))
@@ -330,6 +334,7 @@ runs on the same machine); Redis channel layer and throttle cache. The visit tab
 full index set and the coverage summary triggers of issue 4, in the API and raw runs alike.
 
 {table}
+
 Run: `make bench` or `.venv/bin/python -m bench.run sync_throughput`.
 """
     path = update_section("sync", markdown)

@@ -194,3 +194,19 @@ def test_uuid_is_required_type(make_row, assigned):
     result = visits_ingest(rows=[make_row(client_uuid="not-a-uuid")])[0]
     assert result.status == "rejected" and result.errors["client_uuid"]["code"] == "uuid.invalid"
     assert isinstance(uuid.uuid4(), uuid.UUID)
+
+
+def test_all_optional_values_missing_in_a_batch(make_row, assigned):
+    """Server-side binding: arrays made only of NULLs and empty strings still type-check."""
+    rows = [make_row(accuracy_m=None, notes="", household_ref="") for _ in range(3)]
+    results = visits_ingest(rows=rows)
+    assert [r.flags for r in results] == [("low_accuracy",)] * 3
+    assert Visit.objects.filter(accuracy_m__isnull=True).count() == 3
+
+
+def test_prepared_statement_reused_across_batches(make_row, assigned):
+    """psycopg prepares the ingest statement after a few runs; results stay identical."""
+    for _ in range(7):
+        results = visits_ingest(rows=[make_row(), make_row()])
+        assert [r.status for r in results] == ["created", "created"]
+    assert Visit.objects.count() == 14
