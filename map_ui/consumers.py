@@ -9,6 +9,8 @@ Invariants:
 - a user with no region-wide access (a deputy) is closed with code 4403.
 """
 
+import json
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -65,6 +67,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    @classmethod
+    async def decode_json(cls, text_data):
+        """Garbage from a client is ignored rather than crashing the socket."""
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
 
     async def receive_json(self, content, **kwargs):
         """The browser only listens; a ping gets a pong so clients can check the link."""

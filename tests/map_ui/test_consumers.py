@@ -15,9 +15,16 @@ from tests.factories import RegionFactory, UserFactory
 
 ORIGIN = (b"origin", b"http://testserver")
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-VISIT = {"id": 1, "cell_id": 7, "cell_code": "T-1", "adcode": "430121001",
-         "county_adcode": "430121", "kind": "household", "households": 2,
-         "recorded_at": "2026-11-01T10:00:00+08:00"}
+VISIT = {
+    "id": 1,
+    "cell_id": 7,
+    "cell_code": "T-1",
+    "adcode": "430121001",
+    "county_adcode": "430121",
+    "kind": "household",
+    "households": 2,
+    "recorded_at": "2026-11-01T10:00:00+08:00",
+}
 
 
 @pytest.fixture
@@ -87,8 +94,9 @@ async def test_deputy_socket_is_closed_with_4403(regions, in_memory_layer):
 async def test_foreign_origin_is_refused(regions, in_memory_layer):
     leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
     cookie = await sync_to_async(session_cookie)(leader)
-    communicator = WebsocketCommunicator(application, "/ws/live/",
-                                         headers=[(b"origin", b"http://evil.example"), cookie])
+    communicator = WebsocketCommunicator(
+        application, "/ws/live/", headers=[(b"origin", b"http://evil.example"), cookie]
+    )
     connected, _ = await communicator.connect()
     assert not connected
 
@@ -101,7 +109,9 @@ async def test_county_leader_gets_own_county_events_only(regions, in_memory_laye
     # The real publishing path of the services (backend.core.events.publish).
     assert await sync_to_async(publish)("430121", "visit.created", {"items": [VISIT]})
     assert await communicator.receive_json_from() == {
-        "event": "visit.created", "data": {"items": [VISIT]}}
+        "event": "visit.created",
+        "data": {"items": [VISIT]},
+    }
     other = {**VISIT, "adcode": "430182001", "county_adcode": "430182"}
     assert await sync_to_async(publish)("430182", "visit.created", {"items": [other]})
     assert await sync_to_async(publish)("440784", "opinion.created", {"items": [{"id": 3}]})
@@ -127,12 +137,22 @@ async def test_city_leader_joins_every_county_of_the_city(regions, in_memory_lay
     assert counties == ["430121", "430182"]
     layer = get_channel_layer()
     assert {g for g, members in layer.groups.items() if members} == {
-        "county.430121", "county.430182"}
-    item = {"id": 9, "cell_id": 3, "cell_code": "N-3", "deputy_id": 4, "county_adcode": "430182",
-            "status": "active"}
+        "county.430121",
+        "county.430182",
+    }
+    item = {
+        "id": 9,
+        "cell_id": 3,
+        "cell_code": "N-3",
+        "deputy_id": 4,
+        "county_adcode": "430182",
+        "status": "active",
+    }
     await sync_to_async(publish)("430182", "assignment.created", {"items": [item]})
     assert await communicator.receive_json_from() == {
-        "event": "assignment.created", "data": {"items": [item]}}
+        "event": "assignment.created",
+        "data": {"items": [item]},
+    }
     await communicator.disconnect()
 
 
@@ -152,7 +172,9 @@ async def test_township_staff_get_only_items_inside_their_township(regions, in_m
     outside = {**VISIT, "id": 2, "adcode": "430121002"}
     await sync_to_async(publish)("430121", "visit.created", {"items": [VISIT, outside]})
     assert await communicator.receive_json_from() == {
-        "event": "visit.created", "data": {"items": [VISIT]}}
+        "event": "visit.created",
+        "data": {"items": [VISIT]},
+    }
     await sync_to_async(publish)("430121", "visit.created", {"items": [outside]})
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
@@ -162,6 +184,7 @@ async def test_township_staff_get_only_items_inside_their_township(regions, in_m
 async def test_ping_gets_a_pong(regions, in_memory_layer):
     leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
     communicator, _ = await connect_ready(leader)
+    await communicator.send_to(text_data="not json {")
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"event": "live.pong", "data": {}}
     await communicator.disconnect()
@@ -169,16 +192,20 @@ async def test_ping_gets_a_pong(regions, in_memory_layer):
 
 @pytest.mark.asyncio
 async def test_events_travel_through_a_real_redis_channel_layer(regions, settings):
-    settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"], "prefix": f"test-{uuid.uuid4().hex}"},
-    }}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"], "prefix": f"test-{uuid.uuid4().hex}"},
+        }
+    }
     leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
     communicator, counties = await connect_ready(leader)
     assert counties == ["430121"]
     assert await sync_to_async(publish)("430121", "visit.created", {"items": [VISIT]})
     assert await communicator.receive_json_from(timeout=5) == {
-        "event": "visit.created", "data": {"items": [VISIT]}}
+        "event": "visit.created",
+        "data": {"items": [VISIT]},
+    }
     assert await sync_to_async(publish)("430182", "visit.created", {"items": [VISIT]})
     assert await communicator.receive_nothing(timeout=0.5)
     await communicator.disconnect()
