@@ -190,10 +190,12 @@ def test_events_one_message_per_county_per_commit(make_row, assigned, monkeypatc
     assert len(sent) == 1
 
 
-def test_uuid_is_required_type(make_row, assigned):
-    result = visits_ingest(rows=[make_row(client_uuid="not-a-uuid")])[0]
-    assert result.status == "rejected" and result.errors["client_uuid"]["code"] == "uuid.invalid"
-    assert isinstance(uuid.uuid4(), uuid.UUID)
+def test_client_uuid_must_be_a_uuid(make_row, assigned):
+    text_form = str(uuid.uuid4())
+    bad, good = visits_ingest(rows=[make_row(client_uuid="not-a-uuid"),
+                                    make_row(client_uuid=text_form)])
+    assert bad.status == "rejected" and bad.errors["client_uuid"]["code"] == "uuid.invalid"
+    assert good.status == "created" and good.client_uuid == uuid.UUID(text_form)
 
 
 def test_all_optional_values_missing_in_a_batch(make_row, assigned):
