@@ -13,6 +13,7 @@ from functools import wraps
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from backend.core.errors import DomainError
 
@@ -49,16 +50,16 @@ def map_endpoint(methods: tuple[str, ...] = ("GET",)):
 
 
 _CODES = {
-    400: ("http.bad_request", "Bad request."),
-    403: ("auth.forbidden", "Not allowed."),
-    404: ("map.not_found", "Not found."),
-    405: ("http.method_not_allowed", "Method not allowed."),
-    500: ("server.error", "Server error."),
+    400: ("http.bad_request", gettext_noop("Bad request.")),
+    403: ("auth.forbidden", gettext_noop("Not allowed.")),
+    404: ("map.not_found", gettext_noop("Not found.")),
+    405: ("http.method_not_allowed", gettext_noop("Method not allowed.")),
+    500: ("server.error", gettext_noop("Server error.")),
 }
 
 
 def _json_for(request, status: int) -> JsonResponse:
-    code, message = _CODES.get(status, ("http.error", "Error."))
+    code, message = _CODES.get(status, ("http.error", gettext_noop("Error.")))
     return error_response(code, _(message), status)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db import connection
 
 from backend.coverage.selectors import _fetch_dicts
@@ -39,6 +41,9 @@ def station_links(*, scope: str) -> list[dict]:
     )
     for row in rows:
         row["agreement_date"] = row["agreement_date"].isoformat()
+        for key in ("cadences", "station_a", "station_b"):
+            if isinstance(row[key], str):  # json/jsonb arrive as text through Django's cursor
+                row[key] = json.loads(row[key])
     return rows
 
 

@@ -257,7 +257,11 @@ def assignments(request: HttpRequest) -> JsonResponse:
         raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
     if not isinstance(body, dict):
         raise DomainError("map.invalid_json", _("The body must be a JSON object."))
-    cell_ids = ids_param(body.get("cells"), name="cells", max_count=MAX_CELLS_PER_REQUEST)
+    if not isinstance(body.get("cells"), list):
+        raise DomainError(
+            "map.invalid_cells", _("%(name)s must be a list of ids.") % {"name": "cells"}
+        )
+    cell_ids = ids_param(body["cells"], name="cells", max_count=MAX_CELLS_PER_REQUEST)
     deputy = ids_param([body.get("deputy")], name="deputy", max_count=1)[0]
     reason = body.get("reason", "")
     if not isinstance(reason, str):

@@ -1,0 +1,209 @@
+"""Vector tiles decode to the expected features, scoped by the caller's jurisdiction."""
+
+import datetime as dt
+import math
+
+import mapbox_vector_tile
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from backend.visits.services import visits_ingest
+from tests.coverage_world import _visit
+
+MVT = "application/vnd.mapbox-vector-tile"
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return x, y
+
+
+def client_for(world, who: str) -> Client:
+    client = Client()
+    client.force_login(world.users[who])
+    return client
+
+
+def get_tile(client, layer, z, x, y, **params):
+    response = client.get(f"/tiles/{layer}/{z}/{x}/{y}.mvt", params)
+    assert response.status_code == 200, response.content[:200]
+    assert response["Content-Type"] == MVT
+    return mapbox_vector_tile.decode(response.content) if response.content else {}
+
+
+def features(client, layer, z, lon_lat_box, **params):
+    """All features of `layer` in the tiles covering the box, by feature id or first prop."""
+    w, s, e, n = lon_lat_box
+    x0, y1 = tile_of(w, s, z)
+    x1, y0 = tile_of(e, n, z)
+    found = {}
+    for x in range(x0, x1 + 1):
+        for y in range(y0, y1 + 1):
+            for f in get_tile(client, layer, z, x, y, **params).get(layer, {}).get("features", []):
+                key = f.get("id") or next(iter(f["properties"].values()))
+                found[key] = f
+    return found
+
+
+COUNTY_A_CELLS = (113.0, 28.0, 113.04, 28.02)
+
+
+def test_cells_tile_holds_the_contract_properties(world):
+    cells = features(client_for(world, "leader"), "cells", 14, COUNTY_A_CELLS, days=90)
+    ids = {c.id: n for n, c in world.cells.items()}
+    assert {ids[i] for i in cells} == {"a00", "a10", "a01", "a11", "a20", "a30", "a21", "a31"}
+    a00 = cells[world.cell("a00").id]
+    last = timezone.localtime(world.now - dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    assert a00["properties"] == {
+        "id": world.cell("a00").id,
+        "code": "A-00",
+        "name": "网格00",
+        "state": "covered",
+        "assigned": True,
+        "visits": 4,
+        "households_visited": 5,
+        "households": 100,
+        "coverage_ratio": 0.05,
+        "last_visit": last + "+08:00",
+    }
+    a01 = cells[world.cell("a01").id]["properties"]
+    assert "last_visit" not in a01 and (a01["state"], a01["visits"]) == ("never", 0)
+    assert a00["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_a_tile_straddling_two_counties_holds_only_the_callers(world):
+    both = (113.0, 28.0, 113.12, 28.02)
+    x, y = tile_of(113.05, 28.01, 10)
+    assert tile_of(113.0, 28.0, 10) == tile_of(113.12, 28.02, 10) == (x, y)  # one tile, both
+    ids = {c.id: n for n, c in world.cells.items()}
+
+    def names(who):
+        data = get_tile(client_for(world, who), "cells", 10, x, y)
+        return {ids[f["id"]] for f in data.get("cells", {}).get("features", [])}
+
+    assert names("leader") == {"a00", "a10", "a01", "a11", "a20", "a30", "a21", "a31"}
+    assert names("leader_b") == {"b0", "b1"}
+    assert names("staff_t1") == {"a00", "a10", "a01", "a11"}
+    assert names("admin") == set(ids.values())
+    assert features(client_for(world, "leader_b"), "cells", 10, both)  # sanity: same tile
+
+
+def test_counties_layer_rolls_up_at_low_zoom(world):
+    x, y = tile_of(113.05, 28.05, 8)
+
+    def rows(who):
+        data = get_tile(client_for(world, who), "counties", 8, x, y, days=90)
+        return sorted(
+            (
+                f["properties"]["adcode"],
+                f["properties"]["cells"],
+                f["properties"]["covered"],
+                f["properties"]["coverage_ratio"],
+                f["properties"]["name"],
+            )
+            for f in data.get("counties", {}).get("features", [])
+        )
+
+    assert rows("admin") == [("430121", 8, 2, 0.25, "长沙县"), ("430182", 2, 1, 0.5, "宁乡市")]
+    assert rows("leader") == [("430121", 8, 2, 0.25, "长沙县")]
+    assert rows("staff_t1") == [("430121", 4, 1, 0.25, "长沙县")]  # their township's cells only
+    assert get_tile(client_for(world, "admin"), "counties", 12, *tile_of(113.0, 28.0, 12)) == {}
+    assert get_tile(client_for(world, "admin"), "cells", 9, *tile_of(113.0, 28.0, 9)) == {}
+
+
+@pytest.mark.parametrize("z", [7, 10, 12])
+def test_heat_tile_aggregates_visits_in_hexagons(world, z):
+    box = (112.9, 27.9, 113.2, 28.1)
+    got = features(client_for(world, "leader"), "heat", z, box, days=365)
+    assert sum(f["properties"]["visits"] for f in got.values()) == 7  # county A's visits
+    assert sum(f["properties"]["households"] for f in got.values()) == 2 + 1 + 3 + 1 + 150
+    for f in got.values():
+        assert set(f["properties"]) == {"h3", "visits", "households"}
+        assert len(f["properties"]["h3"]) == 15
+    only_b = features(client_for(world, "leader_b"), "heat", z, box, days=365)
+    assert [f["properties"]["visits"] for f in only_b.values()] == [1]
+    recent = features(client_for(world, "leader"), "heat", z, box, days=7)
+    assert sum(f["properties"]["visits"] for f in recent.values()) == 2  # 5 and 2 days ago
+
+
+def test_clusters_and_stations_tiles(world):
+    leader = client_for(world, "leader")
+    clusters = features(leader, "clusters", 13, COUNTY_A_CELLS, days=90)
+    got = sorted(
+        (f["properties"]["count"], f["properties"]["open_count"], f["properties"]["top_category"])
+        for f in clusters.values()
+    )
+    assert got == [(3, 3, "health"), (4, 3, "roads")]
+    roads = features(leader, "clusters", 13, COUNTY_A_CELLS, days=90, category="roads")
+    assert [f["properties"]["count"] for f in roads.values()] == [3]
+    stations = features(leader, "stations", 12, (113.0, 28.0, 113.12, 28.02))
+    assert sorted(f["properties"]["name"] for f in stations.values()) == [
+        "星沙联络站",
+        "泉塘联络站",
+    ]
+    assert {f["properties"]["kind"] for f in stations.values()} == {"station"}
+
+
+def test_etag_cache_control_and_conditional_requests(world):
+    leader, admin = client_for(world, "leader"), client_for(world, "admin")
+    x, y = tile_of(113.005, 28.005, 14)
+    url = f"/tiles/cells/14/{x}/{y}.mvt"
+    first = leader.get(url)
+    assert first["Cache-Control"] == "private, max-age=0, must-revalidate"
+    assert "Cookie" in first["Vary"]
+    etag = first["ETag"]
+    again = leader.get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    # the caller's jurisdiction is part of the tag, even where the bytes are the same
+    assert admin.get(url)["ETag"] != etag
+    # a new visit changes the tile and its tag
+    d1 = world.deputies["d1"]
+    visits_ingest(rows=[_visit(d1, world.cell("a00"), 0.1, timezone.now(), ref="new")])
+    changed = leader.get(url, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+
+
+def test_bad_tiles_get_json_errors(world):
+    leader = client_for(world, "leader")
+    for url, status, code in [
+        ("/tiles/cells/12/5000/10.mvt", 400, "map.invalid_tile"),
+        ("/tiles/cells/23/0/0.mvt", 400, "map.invalid_tile"),
+        ("/tiles/nope/12/1/1.mvt", 404, "map.unknown_layer"),
+        ("/tiles/cells/12/1/1.mvt?days=0", 400, "map.invalid_days"),
+        ("/tiles/clusters/12/1/1.mvt?eps_m=NaN", 400, "map.invalid_eps_m"),
+        ("/tiles/clusters/12/1/1.mvt?category=bogus", 400, "map.invalid_category"),
+        ("/tiles/cells/12/-1/1.mvt", 404, "map.not_found"),
+        ("/tiles/nope.json", 404, "map.unknown_layer"),
+    ]:
+        response = leader.get(url)
+        assert (response.status_code, response.json()["code"]) == (status, code), url
+    anonymous = Client().get("/tiles/cells/12/1/1.mvt")
+    assert (anonymous.status_code, anonymous.json()["code"]) == (401, "auth.required")
+    deputy = client_for(world, "deputy").get("/tiles/cells/12/1/1.mvt")
+    assert (deputy.status_code, deputy.json()["code"]) == (404, "region.not_found")
+
+
+def test_tilejson(world):
+    response = client_for(world, "leader").get("/tiles/heat.json", {"days": 30})
+    assert response.json() == {
+        "tilejson": "3.0.0",
+        "name": "heat",
+        "scheme": "xyz",
+        "tiles": ["http://testserver/tiles/heat/{z}/{x}/{y}.mvt?days=30"],
+        "minzoom": 0,
+        "maxzoom": 22,
+        "bounds": [113.0, 28.0, 113.1, 28.1],
+        "vector_layers": [
+            {
+                "id": "heat",
+                "fields": {"h3": "String", "visits": "Number", "households": "Number"},
+                "minzoom": 0,
+                "maxzoom": 22,
+            }
+        ],
+    }
+    cells = client_for(world, "staff_t1").get("/tiles/cells.json").json()
+    assert (cells["minzoom"], cells["bounds"]) == (10, [113.0, 28.0, 113.02, 28.02])
