@@ -261,3 +261,13 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
                   "map_ui.data.http.MapJsonErrorsMiddleware")
 CSRF_FAILURE_VIEW = "map_ui.data.http.csrf_failure"
 # --- end of map data block ----------------------------------------------------------------------
+
+# --- live websocket block (PAGES helper) --------------------------------------------------------
+# redis-py 8 reads with a 5 s socket timeout by default, and channels-redis blocks 5 s in BZPOPMIN
+# waiting for a message: an idle socket then dies with "Timeout reading from ..." every few
+# seconds. Reads get more time than the blocking pop (tests/map_ui/test_consumers.py idles past it).
+CHANNEL_REDIS_SOCKET_TIMEOUT_S = 15
+if REDIS_URL:
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+        {"address": REDIS_URL, "socket_timeout": CHANNEL_REDIS_SOCKET_TIMEOUT_S}]
+# --- end of live websocket block ----------------------------------------------------------------

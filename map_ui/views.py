@@ -113,8 +113,10 @@ def default_region(user: User) -> Region:
     if prefix:
         return access_region_by_adcode(user, prefix)
     if prefix == "":
-        region = (Region.objects.filter(level=RegionLevel.COUNTY).order_by("adcode").first()
-                  or Region.objects.order_by("adcode").first())
+        region = (
+            Region.objects.filter(level=RegionLevel.COUNTY).order_by("adcode").first()
+            or Region.objects.order_by("adcode").first()
+        )
         if region is not None:
             return region
     raise Http404(_("No region to show."))
@@ -219,8 +221,9 @@ def stations(request: HttpRequest) -> HttpResponse:
 @login_required
 def deputy(request: HttpRequest) -> HttpResponse:
     """Deputies work in the phone app; this page points them (and anyone curious) to it."""
-    return render(request, "map_ui/deputy.html", {"page": "deputy",
-                                                   "api_docs_url": reverse_api_docs()})
+    return render(
+        request, "map_ui/deputy.html", {"page": "deputy", "api_docs_url": reverse_api_docs()}
+    )
 
 
 def reverse_api_docs() -> str:

@@ -47,8 +47,14 @@ from tests.factories import (
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "pass-1234"
@@ -87,8 +93,13 @@ def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
 @pytest.fixture(autouse=True)
 def redis_channel_layer(settings):
     """Events published by services in this process go through the server's Redis."""
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                           "CONFIG": {"hosts": [REDIS_URL]}}}
+    host = {"address": REDIS_URL, "socket_timeout": settings.CHANNEL_REDIS_SOCKET_TIMEOUT_S}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [host]},
+        }
+    }
 
 
 @pytest.fixture(scope="session")
@@ -96,24 +107,46 @@ def live_server_url(django_db_setup, django_db_blocker):
     """uvicorn serving backend.asgi on this run's test database."""
     db = connection.settings_dict
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "backend.settings",
-        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REDIS_URL": REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-        "AXES_ENABLED": "false",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "REDIS_URL": REDIS_URL,
+            "LOG_LEVEL": "WARNING",
+            "AXES_ENABLED": "false",
+        }
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
-                   cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     port = free_port()
-    log = (ROOT / "var")
+    log = ROOT / "var"
     log.mkdir(exist_ok=True)
     with open(log / "browser-test-server.log", "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "backend.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--lifespan", "off", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "backend.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             wait_http(url + "/accounts/login/", 60, proc)
@@ -169,7 +202,8 @@ def wait_for_cells(page, expected: int) -> None:
     page.wait_for_function(
         "n => { const m = document.getElementById('map');"
         " return m && m.dataset.tilesLoading === '0' && Number(m.dataset.cellsRendered) === n; }",
-        arg=expected)
+        arg=expected,
+    )
 
 
 def screenshot(page, name: str) -> None:
@@ -180,8 +214,7 @@ def screenshot(page, name: str) -> None:
 
 
 def rectangle(lon: float, lat: float, width_deg: float, height_deg: float) -> MultiPolygon:
-    return MultiPolygon(Polygon.from_bbox((lon, lat, lon + width_deg, lat + height_deg)),
-                        srid=4326)
+    return MultiPolygon(Polygon.from_bbox((lon, lat, lon + width_deg, lat + height_deg)), srid=4326)
 
 
 @dataclass
@@ -200,10 +233,18 @@ class World:
 
 def _visit(deputy, cell, *, days_ago: float, households: int = 3) -> dict:
     (w, s, e, n) = cell.boundary.extent
-    return {"client_uuid": uuid.uuid4(), "kind": "household", "lon": (w + e) / 2,
-            "lat": (s + n) / 2, "accuracy_m": 10.0,
-            "recorded_at": timezone.now() - dt.timedelta(days=days_ago),
-            "households": households, "household_ref": "", "notes": "", "mock_location": False}
+    return {
+        "client_uuid": uuid.uuid4(),
+        "kind": "household",
+        "lon": (w + e) / 2,
+        "lat": (s + n) / 2,
+        "accuracy_m": 10.0,
+        "recorded_at": timezone.now() - dt.timedelta(days=days_ago),
+        "households": households,
+        "household_ref": "",
+        "notes": "",
+        "mock_location": False,
+    }
 
 
 def post_visit_through_field_api(browser, base_url: str, username: str, cell) -> dict:
@@ -211,18 +252,32 @@ def post_visit_through_field_api(browser, base_url: str, username: str, cell) ->
     context = browser.new_context()
     try:
         api = context.request
-        login_response = api.post(f"{base_url}/api/mobile/v1/auth/login", data={
-            "username": username, "password": PASSWORD, "device_id": "browser-test-phone",
-            "device_name": "测试手机", "platform": "android"})
+        login_response = api.post(
+            f"{base_url}/api/mobile/v1/auth/login",
+            data={
+                "username": username,
+                "password": PASSWORD,
+                "device_id": "browser-test-phone",
+                "device_name": "测试手机",
+                "platform": "android",
+            },
+        )
         assert login_response.status == 200, login_response.text()
         access = login_response.json()["access"]
         (w, s, e, n) = cell.boundary.extent
-        record = {"client_uuid": str(uuid.uuid4()), "kind": "household",
-                  "location": {"type": "Point", "coordinates": [(w + e) / 2, (s + n) / 2]},
-                  "accuracy_m": 8, "recorded_at": timezone.now().isoformat(), "households": 4}
-        response = api.post(f"{base_url}/api/mobile/v1/visits/sync",
-                            headers={"Authorization": f"Bearer {access}"},
-                            data={"crs": "wgs84", "records": [record]})
+        record = {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "household",
+            "location": {"type": "Point", "coordinates": [(w + e) / 2, (s + n) / 2]},
+            "accuracy_m": 8,
+            "recorded_at": timezone.now().isoformat(),
+            "households": 4,
+        }
+        response = api.post(
+            f"{base_url}/api/mobile/v1/visits/sync",
+            headers={"Authorization": f"Bearer {access}"},
+            data={"crs": "wgs84", "records": [record]},
+        )
         assert response.status == 200, response.text()
         [result] = response.json()["results"]
         assert result["status"] == "created", result
@@ -248,9 +303,11 @@ def in_worker_thread(fn, *args, **kwargs):
 def record_visit(deputy, cell, *, days_ago: float = 0, households: int = 3):
     """A visit through the same service as the phone API (publishes visit.created on commit)."""
     [result] = in_worker_thread(
-        visits_sync, deputy=deputy,
+        visits_sync,
+        deputy=deputy,
         records=[_visit(deputy, cell, days_ago=days_ago, households=households)],
-        received_at=timezone.now() - dt.timedelta(days=days_ago))
+        received_at=timezone.now() - dt.timedelta(days=days_ago),
+    )
     assert result.status == "created", result
     return result
 
@@ -261,33 +318,70 @@ def world(transactional_db) -> World:
     ago), cell 4 stale (200 days), cells 5-11 never visited; B: cell 0 covered, the rest never.
     Cells are numbered row by row from the south-west; A's columns 0-1 are 星沙街道, 2-3 are
     泉塘街道."""
-    province = RegionFactory(adcode="43", name="湖南省", level=RegionLevel.PROVINCE,
-                             boundary=square(112.9, 27.9, 0.5))
-    city = RegionFactory(adcode="4301", name="长沙市", parent=province,
-                         boundary=square(112.95, 27.95, 0.4))
-    county_a = RegionFactory(adcode="430121", name="长沙县", parent=city,
-                             boundary=rectangle(113.0, 28.0, 0.01 * A_COLS, 0.01 * A_ROWS))
-    county_b = RegionFactory(adcode="430182", name="宁乡市", parent=city,
-                             boundary=rectangle(*B_ORIGIN, 0.01 * B_COLS, 0.01 * B_ROWS))
+    province = RegionFactory(
+        adcode="43", name="湖南省", level=RegionLevel.PROVINCE, boundary=square(112.9, 27.9, 0.5)
+    )
+    city = RegionFactory(
+        adcode="4301", name="长沙市", parent=province, boundary=square(112.95, 27.95, 0.4)
+    )
+    county_a = RegionFactory(
+        adcode="430121",
+        name="长沙县",
+        parent=city,
+        boundary=rectangle(113.0, 28.0, 0.01 * A_COLS, 0.01 * A_ROWS),
+    )
+    county_b = RegionFactory(
+        adcode="430182",
+        name="宁乡市",
+        parent=city,
+        boundary=rectangle(*B_ORIGIN, 0.01 * B_COLS, 0.01 * B_ROWS),
+    )
     # Two townships of two columns each; cells belong to their township (9-digit adcode).
-    townships = [RegionFactory(adcode="430121001", name="星沙街道", parent=county_a,
-                               boundary=rectangle(113.0, 28.0, 0.02, 0.01 * A_ROWS)),
-                 RegionFactory(adcode="430121002", name="泉塘街道", parent=county_a,
-                               boundary=rectangle(113.02, 28.0, 0.02, 0.01 * A_ROWS))]
-    cells_a = [GridCellFactory(region=townships[c // 2], col=c, row=r, code=f"A-{r}{c}",
-                               name=f"长沙县网格{r * A_COLS + c + 1:02d}", households=40 + 5 * c)
-               for r in range(A_ROWS) for c in range(A_COLS)]
-    cells_b = [GridCellFactory(region=county_b, code=f"B-{r}{c}",
-                               name=f"宁乡网格{r * B_COLS + c + 1}",
-                               boundary=square(B_ORIGIN[0] + 0.01 * c, B_ORIGIN[1] + 0.01 * r,
-                                               0.01))
-               for r in range(B_ROWS) for c in range(B_COLS)]
-    station_a = StationFactory(region=county_a, name="星沙联络站",
-                               location=cells_a[5].boundary.centroid)
-    deputy_a = DeputyFactory(region=county_a, name="张代表",
-                             user=UserFactory(username="deputy-a", role=Role.DEPUTY))
-    deputy_b = DeputyFactory(region=county_b, name="李代表",
-                             user=UserFactory(username="deputy-b", role=Role.DEPUTY))
+    townships = [
+        RegionFactory(
+            adcode="430121001",
+            name="星沙街道",
+            parent=county_a,
+            boundary=rectangle(113.0, 28.0, 0.02, 0.01 * A_ROWS),
+        ),
+        RegionFactory(
+            adcode="430121002",
+            name="泉塘街道",
+            parent=county_a,
+            boundary=rectangle(113.02, 28.0, 0.02, 0.01 * A_ROWS),
+        ),
+    ]
+    cells_a = [
+        GridCellFactory(
+            region=townships[c // 2],
+            col=c,
+            row=r,
+            code=f"A-{r}{c}",
+            name=f"长沙县网格{r * A_COLS + c + 1:02d}",
+            households=40 + 5 * c,
+        )
+        for r in range(A_ROWS)
+        for c in range(A_COLS)
+    ]
+    cells_b = [
+        GridCellFactory(
+            region=county_b,
+            code=f"B-{r}{c}",
+            name=f"宁乡网格{r * B_COLS + c + 1}",
+            boundary=square(B_ORIGIN[0] + 0.01 * c, B_ORIGIN[1] + 0.01 * r, 0.01),
+        )
+        for r in range(B_ROWS)
+        for c in range(B_COLS)
+    ]
+    station_a = StationFactory(
+        region=county_a, name="星沙联络站", location=cells_a[5].boundary.centroid
+    )
+    deputy_a = DeputyFactory(
+        region=county_a, name="张代表", user=UserFactory(username="deputy-a", role=Role.DEPUTY)
+    )
+    deputy_b = DeputyFactory(
+        region=county_b, name="李代表", user=UserFactory(username="deputy-b", role=Role.DEPUTY)
+    )
     MandateFactory(deputy=deputy_a, district_region=county_a, congress_region=county_a)
     MandateFactory(deputy=deputy_b, district_region=county_b, congress_region=county_b)
     StationMembershipFactory(deputy=deputy_a, station=station_a)
@@ -299,17 +393,30 @@ def world(transactional_db) -> World:
     # Three opinions about water within ~300 m of each other in cell 6: one cluster.
     (w, s, _e, _n) = cells_a[6].boundary.extent
     for i, (dx, dy) in enumerate([(0.002, 0.002), (0.004, 0.003), (0.003, 0.005)]):
-        in_worker_thread(opinion_create, deputy=deputy_a, client_uuid=uuid.uuid4(),
-                         category="water", text=f"村里自来水水压不足 {i}",
-                         recorded_at=timezone.now() - dt.timedelta(days=2 + i),
-                         lon=w + dx, lat=s + dy)
+        in_worker_thread(
+            opinion_create,
+            deputy=deputy_a,
+            client_uuid=uuid.uuid4(),
+            category="water",
+            text=f"村里自来水水压不足 {i}",
+            recorded_at=timezone.now() - dt.timedelta(days=2 + i),
+            lon=w + dx,
+            lat=s + dy,
+        )
     return World(
-        county_a=county_a, county_b=county_b, cells_a=cells_a, cells_b=cells_b,
-        deputy_a=deputy_a, deputy_b=deputy_b, station_a=station_a,
-        leader_a=UserFactory(username="leader-a", role=Role.LEADER, jurisdiction=county_a,
-                             first_name="王局长"),
-        staff_a=UserFactory(username="staff-a", role=Role.STAFF, jurisdiction=county_a,
-                            first_name="赵专干"),
+        county_a=county_a,
+        county_b=county_b,
+        cells_a=cells_a,
+        cells_b=cells_b,
+        deputy_a=deputy_a,
+        deputy_b=deputy_b,
+        station_a=station_a,
+        leader_a=UserFactory(
+            username="leader-a", role=Role.LEADER, jurisdiction=county_a, first_name="王局长"
+        ),
+        staff_a=UserFactory(
+            username="staff-a", role=Role.STAFF, jurisdiction=county_a, first_name="赵专干"
+        ),
         leader_b=UserFactory(username="leader-b", role=Role.LEADER, jurisdiction=county_b),
     )
 
@@ -329,19 +436,41 @@ def border(transactional_db) -> Border:
     gx = RegionFactory(adcode="45", name="广西壮族自治区", boundary=None)
     zj = RegionFactory(adcode="4408", name="湛江市", parent=gd, boundary=None)
     yl = RegionFactory(adcode="4509", name="玉林市", parent=gx, boundary=None)
-    lianjiang = RegionFactory(adcode="440881", name="廉江市", parent=zj,
-                              boundary=rectangle(110.20, 21.55, 0.12, 0.08))
-    luchuan = RegionFactory(adcode="450922", name="陆川县", parent=yl,
-                            boundary=rectangle(110.20, 21.63, 0.12, 0.08))
-    a = station_create(kind=StationKind.STATION, name="石角镇人大代表联络站", region=lianjiang,
-                       location=Point(110.25, 21.60, srid=4326))
-    station_create(kind=StationKind.POINT, name="石角镇塘蓬联络点", region=lianjiang,
-                   location=Point(110.28, 21.58, srid=4326))
-    station_create(kind=StationKind.POST, name="石角镇代表服务岗", region=lianjiang,
-                   location=Point(110.22, 21.57, srid=4326))
-    b = station_create(kind=StationKind.STATION, name="温泉镇人大代表联络站", region=luchuan,
-                       location=Point(110.27, 21.68, srid=4326))
-    station_link_create(station_a=a, station_b=b, agreement_date=dt.date(2024, 6, 1),
-                        cadences=[LinkCadence.values[0], LinkCadence.values[1]])
+    lianjiang = RegionFactory(
+        adcode="440881", name="廉江市", parent=zj, boundary=rectangle(110.20, 21.55, 0.12, 0.08)
+    )
+    luchuan = RegionFactory(
+        adcode="450922", name="陆川县", parent=yl, boundary=rectangle(110.20, 21.63, 0.12, 0.08)
+    )
+    a = station_create(
+        kind=StationKind.STATION,
+        name="石角镇人大代表联络站",
+        region=lianjiang,
+        location=Point(110.25, 21.60, srid=4326),
+    )
+    station_create(
+        kind=StationKind.POINT,
+        name="石角镇塘蓬联络点",
+        region=lianjiang,
+        location=Point(110.28, 21.58, srid=4326),
+    )
+    station_create(
+        kind=StationKind.POST,
+        name="石角镇代表服务岗",
+        region=lianjiang,
+        location=Point(110.22, 21.57, srid=4326),
+    )
+    b = station_create(
+        kind=StationKind.STATION,
+        name="温泉镇人大代表联络站",
+        region=luchuan,
+        location=Point(110.27, 21.68, srid=4326),
+    )
+    station_link_create(
+        station_a=a,
+        station_b=b,
+        agreement_date=dt.date(2024, 6, 1),
+        cadences=[LinkCadence.values[0], LinkCadence.values[1]],
+    )
     admin = UserFactory(username="admin-1", role=Role.ADMIN, first_name="管理员")
     return Border(lianjiang=lianjiang, luchuan=luchuan, admin=admin)

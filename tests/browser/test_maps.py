@@ -29,7 +29,9 @@ def click_cell(page, cell) -> None:
     point = page.evaluate(
         "([lat, lon]) => { const p = window.cg.map.latLngToContainerPoint([lat, lon]);"
         " const r = window.cg.map.getContainer().getBoundingClientRect();"
-        " return {x: r.left + p.x, y: r.top + p.y}; }", [(s + n) / 2, (w + e) / 2])
+        " return {x: r.left + p.x, y: r.top + p.y}; }",
+        [(s + n) / 2, (w + e) / 2],
+    )
     page.mouse.click(point["x"], point["y"])
 
 
@@ -53,8 +55,9 @@ def test_leader_sees_coverage_cells_of_the_county(open_page, world):
     login(page, "leader-a")
     assert page.url.endswith("/dashboard/")
     wait_for_cells(page, A_COLS * A_ROWS)
-    states = page.evaluate("ids => ids.map(id => window.cg.cellState(id))",
-                           [c.id for c in world.cells_a])
+    states = page.evaluate(
+        "ids => ids.map(id => window.cg.cellState(id))", [c.id for c in world.cells_a]
+    )
     assert states == ["covered"] * 4 + ["stale"] + ["never"] * 7
     page.wait_for_function("document.getElementById('stat-covered').textContent === '4'")
     assert page.locator("#stat-never").inner_text() == "7"
@@ -164,7 +167,8 @@ def test_box_select_picks_only_uncovered_cells(open_page, world):
         "([a, b]) => { const m = window.cg.map, r = m.getContainer().getBoundingClientRect();"
         " const p = m.latLngToContainerPoint(a), q = m.latLngToContainerPoint(b);"
         " return [r.left + p.x, r.top + p.y, r.left + q.x, r.top + q.y]; }",
-        [[28.0105, 113.0005], [28.0295, 113.0395]])
+        [[28.0105, 113.0005], [28.0295, 113.0395]],
+    )
     page.click("#tool-box")
     page.mouse.move(corners[0], corners[1])
     page.mouse.down()
@@ -180,8 +184,12 @@ def test_leader_of_another_county_sees_none_of_it(open_page, world, live_server_
     wait_for_cells(page, B_COLS * B_ROWS)
     wait_live(page)
     assert page.evaluate(CELL_STATE, world.cells_a[0].id) is None
-    assert page.evaluate("ids => ids.map(id => window.cg.cellState(id))",
-                         [c.id for c in world.cells_b]) == ["covered"] + ["never"] * 5
+    assert (
+        page.evaluate(
+            "ids => ids.map(id => window.cg.cellState(id))", [c.id for c in world.cells_b]
+        )
+        == ["covered"] + ["never"] * 5
+    )
     # A visit in county A, then one in B: only B's reaches this socket, in order.
     record_visit(world.deputy_a, world.cells_a[9])
     record_visit(world.deputy_b, world.cells_b[5])
@@ -210,7 +218,8 @@ def test_cross_province_link_is_drawn_across_the_border(open_page, border):
     lats = page.evaluate(
         "() => { const out = []; window.cg.map.eachLayer(l => { if (l instanceof L.Polyline &&"
         " !(l instanceof L.Polygon)) { l.getLatLngs().forEach(p => out.push(p.lat)); } });"
-        " return out; }")
+        " return out; }"
+    )
     assert min(lats) < 21.63 < max(lats)
     screenshot(page, "stations-desktop")
     phone = open_page("/stations/?region=440881", viewport=PHONE, username="admin-1")

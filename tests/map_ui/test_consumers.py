@@ -1,11 +1,14 @@
 """The live websocket /ws/live/ through the real ASGI application (session cookie auth)."""
 
+import asyncio
+import os
 import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from channels_redis.core import RedisChannelLayer
 from django.test import Client
 
 from backend.accounts.models import Role
@@ -14,6 +17,7 @@ from backend.core.events import publish
 from tests.factories import RegionFactory, UserFactory
 
 ORIGIN = (b"origin", b"http://testserver")
+REDIS_BLOCKING_POP_S = RedisChannelLayer.brpop_timeout
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 VISIT = {
     "id": 1,
@@ -190,17 +194,29 @@ async def test_ping_gets_a_pong(regions, in_memory_layer):
     await communicator.disconnect()
 
 
-@pytest.mark.asyncio
-async def test_events_travel_through_a_real_redis_channel_layer(regions, settings):
-    settings.CHANNEL_LAYERS = {
+def redis_layer(settings) -> dict:
+    """A Redis channel layer configured like backend.settings, with a prefix of its own."""
+    host = {
+        "address": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "socket_timeout": settings.CHANNEL_REDIS_SOCKET_TIMEOUT_S,
+    }
+    return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"], "prefix": f"test-{uuid.uuid4().hex}"},
+            "CONFIG": {"hosts": [host], "prefix": f"test-{uuid.uuid4().hex}"},
         }
     }
+
+
+@pytest.mark.asyncio
+async def test_events_travel_through_a_real_redis_channel_layer(regions, settings):
+    settings.CHANNEL_LAYERS = redis_layer(settings)
     leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
     communicator, counties = await connect_ready(leader)
     assert counties == ["430121"]
+    # Idle longer than channels-redis's blocking pop: the socket must survive it (redis-py's
+    # default 5 s read timeout, equal to the pop's, used to kill it here).
+    await asyncio.sleep(REDIS_BLOCKING_POP_S + 1.5)
     assert await sync_to_async(publish)("430121", "visit.created", {"items": [VISIT]})
     assert await communicator.receive_json_from(timeout=5) == {
         "event": "visit.created",

@@ -22,15 +22,17 @@ def regions(db):
 
 
 def user(role, region=None, **kw):
-    return UserFactory(username=f"{role}-{region.adcode if region else 'x'}", role=role,
-                       jurisdiction=region, **kw)
+    return UserFactory(
+        username=f"{role}-{region.adcode if region else 'x'}", role=role, jurisdiction=region, **kw
+    )
 
 
 def page_config(response) -> dict:
     html = response.content.decode()
     start = html.index('<script id="cg-config" type="application/json">') + len(
-        '<script id="cg-config" type="application/json">')
-    return json.loads(html[start:html.index("</script>", start)])
+        '<script id="cg-config" type="application/json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
 
 
 def test_pages_require_login(client, regions):
@@ -40,12 +42,15 @@ def test_pages_require_login(client, regions):
         assert response["Location"].startswith("/accounts/login/?next=")
 
 
-@pytest.mark.parametrize(("role", "target"), [
-    (Role.LEADER, "map_ui:dashboard"),
-    (Role.STAFF, "map_ui:assign"),
-    (Role.DEPUTY, "map_ui:deputy"),
-    (Role.ADMIN, "map_ui:dashboard"),
-])
+@pytest.mark.parametrize(
+    ("role", "target"),
+    [
+        (Role.LEADER, "map_ui:dashboard"),
+        (Role.STAFF, "map_ui:assign"),
+        (Role.DEPUTY, "map_ui:deputy"),
+        (Role.ADMIN, "map_ui:dashboard"),
+    ],
+)
 def test_home_redirects_by_role(client, regions, role, target):
     region = regions["county"] if role in (Role.LEADER, Role.STAFF) else None
     client.force_login(user(role, region))
@@ -60,8 +65,12 @@ def test_leader_dashboard_shows_own_county(client, regions):
     assert response.status_code == 200
     assert response.templates[0].name == "map_ui/dashboard.html"
     config = page_config(response)
-    assert config["region"] == {"adcode": "430121", "name": "长沙县", "level": "county",
-                                "bbox": [113.0, 28.0, 113.1, 28.1]}
+    assert config["region"] == {
+        "adcode": "430121",
+        "name": "长沙县",
+        "level": "county",
+        "bbox": [113.0, 28.0, 113.1, 28.1],
+    }
     assert config["days"] == 90
     assert config["windows"] == [30, 90, 365]
     assert config["canAssign"] is False
@@ -165,8 +174,9 @@ def test_login_page_is_chinese_and_logs_in(client, regions):
     html = response.content.decode()
     assert "人大代表进网格" in html and "登录" in html and "用户名" in html
     user(Role.LEADER, regions["county"])
-    response = client.post("/accounts/login/", {"username": "leader-430121",
-                                                "password": "pass-1234", "next": "/"})
+    response = client.post(
+        "/accounts/login/", {"username": "leader-430121", "password": "pass-1234", "next": "/"}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert client.get("/").status_code == 302
@@ -174,8 +184,11 @@ def test_login_page_is_chinese_and_logs_in(client, regions):
 
 def test_wrong_password_shows_an_error(client, regions):
     user(Role.LEADER, regions["county"])
-    response = client.post("/accounts/login/", {"username": "leader-430121", "password": "nope"},
-                           REMOTE_ADDR="10.0.0.1")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "leader-430121", "password": "nope"},
+        REMOTE_ADDR="10.0.0.1",
+    )
     assert response.status_code == 200
     assert "用户名或密码错误" in response.content.decode()
 
