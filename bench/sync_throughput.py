@@ -298,6 +298,7 @@ def _measure_api(url: str) -> dict:
 
 def main() -> None:
     _setup_database()
+    load_before = os.getloadavg()[0]
     workers = os.cpu_count() or 1
     raw = _raw_limit()
     process, url = _start_server(workers)
@@ -306,6 +307,7 @@ def main() -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+    load_after = os.getloadavg()[0]
     visits = _sql(DB_NAME, "SELECT count(*) FROM visits_visit")[0][0]
     ratio = api["visits_s"] / raw["bulk_rows_s"]
     rows = [
@@ -334,6 +336,12 @@ runs on the same machine); Redis channel layer and throttle cache. The visit tab
 full index set and the coverage summary triggers of issue 4, in the API and raw runs alike.
 
 {table}
+
+Load average of the machine (1 min) before / after the run: {load_before:.1f} / {load_after:.1f}
+on {workers} cores; anything above {workers} means other processes competed for the CPUs and
+every absolute figure above is inflated accordingly (the ratio is measured in the same run).
+Per 100-row statement the coverage triggers cost more than the visit insert itself: compare the
+bulk rows with and without them.
 
 Run: `make bench` or `.venv/bin/python -m bench.run sync_throughput`.
 """
