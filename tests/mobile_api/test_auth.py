@@ -140,7 +140,7 @@ def test_lockout_by_username_and_ip_counts_jwt_login_failures(deputy):
     assert other_ip.status_code == 200
 
 
-def test_throttle_per_user_and_endpoint(api, settings):
+def test_throttle_per_user_and_endpoint(api, other_api, settings):
     settings.MOBILE_API_THROTTLE_RATES = dict(settings.MOBILE_API_THROTTLE_RATES, read="2/min")
     assert api.get("me").status_code == 200
     assert api.get("devices").status_code == 200
@@ -149,3 +149,4 @@ def test_throttle_per_user_and_endpoint(api, settings):
     assert response.json()["code"] == "request.throttled"
     assert int(response["Retry-After"]) > 0
     assert api.post("visits/sync", {"records": []}).status_code == 400  # other scope: not throttled
+    assert other_api.get("me").status_code == 200  # other user: own counter
