@@ -19,6 +19,7 @@ Invariants enforced here, whoever calls:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -269,10 +270,8 @@ def _split_valid(rows: list[dict], deputies: dict) -> tuple[list[tuple[int, dict
     rejected: dict[int, IngestResult] = {}
     for index, row in enumerate(rows):
         if isinstance(row.get("client_uuid"), str):  # loaders may pass the text form
-            try:
+            with contextlib.suppress(ValueError):
                 row = dict(row, client_uuid=uuid.UUID(row["client_uuid"]))
-            except ValueError:
-                pass
         errors = _row_errors(row)
         if row.get("deputy_id") not in deputies:
             errors["deputy_id"] = {"code": "deputy.not_found", "message": str(_("No such deputy."))}
