@@ -38,12 +38,15 @@ class CoverageClock(models.Model):
 class CellSummary(models.Model):
     """One row per grid cell (created by a trigger on grid cells), all numbers for the cell."""
 
+    # Derived rows: no database foreign keys (no deferred check per upserted row in the visit
+    # trigger); the ORM still cascades, and coverage_rebuild() drops rows of deleted cells.
     cell = models.OneToOneField(
         "grid.GridCell",
         verbose_name=_("grid cell"),
         primary_key=True,
         on_delete=models.CASCADE,
         related_name="summary",
+        db_constraint=False,
     )
     adcode = models.CharField(_("adcode"), max_length=12)
     county_adcode = models.CharField(_("county adcode"), max_length=6)
@@ -83,6 +86,7 @@ class DeputySummary(models.Model):
         primary_key=True,
         on_delete=models.CASCADE,
         related_name="coverage_summary",
+        db_constraint=False,
     )
     last_visit_at = models.DateTimeField(_("last visit"), null=True)
     visits_total = models.PositiveIntegerField(_("visits (all time)"), default=0)
@@ -95,8 +99,14 @@ class DeputySummary(models.Model):
 class CellDay(models.Model):
     """Visits of one cell on one local day (the source for rolls and non-standard windows)."""
 
+    # (cell, day) is unique and indexed: no separate index on the foreign key.
     cell = models.ForeignKey(
-        "grid.GridCell", verbose_name=_("grid cell"), on_delete=models.CASCADE, related_name="+"
+        "grid.GridCell",
+        verbose_name=_("grid cell"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     day = models.DateField(_("day"))
     county_adcode = models.CharField(_("county adcode"), max_length=6)
@@ -104,6 +114,11 @@ class CellDay(models.Model):
     # households of household visits without a reference (those with one are in CellHousehold)
     unreferenced_households = models.PositiveIntegerField(default=0)
     referenced_visits = models.PositiveIntegerField(default=0)
+    # referenced households whose latest visit is on this day: households visited in a window
+    # = sum(unreferenced_households + last_referenced) over its days, with no per-household scan
+    # (a plain integer: an upsert carries -1 for the day a household's latest visit left, and
+    # PostgreSQL checks CHECK constraints on the proposed row before resolving the conflict)
+    last_referenced = models.IntegerField(default=0)
 
     class Meta:
         verbose_name = _("cell day")
@@ -115,8 +130,15 @@ class CellDay(models.Model):
 class CellHousehold(models.Model):
     """A referenced household of a cell and the last local day it was visited."""
 
+    # (cell, household_ref) is unique and indexed; no other index, so that moving last_day is a
+    # HOT update.
     cell = models.ForeignKey(
-        "grid.GridCell", verbose_name=_("grid cell"), on_delete=models.CASCADE, related_name="+"
+        "grid.GridCell",
+        verbose_name=_("grid cell"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     household_ref = models.CharField(_("household reference"), max_length=64)
     first_day = models.DateField(_("first visit day"))
@@ -129,10 +151,6 @@ class CellHousehold(models.Model):
         verbose_name_plural = _("visited households")
         constraints = [
             models.UniqueConstraint(fields=["cell", "household_ref"], name="cellhousehold_unique"),
-        ]
-        indexes = [
-            models.Index(fields=["cell", "last_day"], name="cellhousehold_cell_last"),
-            models.Index(fields=["last_day"], name="cellhousehold_last"),
         ]
 
 

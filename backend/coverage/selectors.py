@@ -159,8 +159,8 @@ def coverage_by_deputy(*, scope: str, window: Window) -> list[dict]:
     return _fetch_dicts(sql, _scope_params(scope, window))
 
 
-def region_stats(*, region, window: Window) -> dict:
-    """The stats panel of `region` (already checked readable): totals and direct children."""
+def region_stats_query(*, region, window: Window) -> tuple[str, dict]:
+    """The one statement behind `region_stats` (also run raw by the benchmark)."""
     params = _scope_params(region.adcode, window)
     params["region_id"] = region.id
     sql = f"""
@@ -202,6 +202,12 @@ def region_stats(*, region, window: Window) -> dict:
                     'households_visited', ks.households_visited) ORDER BY k.adcode), '[]')
                 FROM kids k JOIN kid_stats ks USING (adcode)) AS children
     """
+    return sql, params
+
+
+def region_stats(*, region, window: Window) -> dict:
+    """The stats panel of `region` (already checked readable): totals and direct children."""
+    sql, params = region_stats_query(region=region, window=window)
     row = _fetch_dicts(sql, params)[0]
     boundary = region.boundary or region.display_boundary
     cells = row["cells"]

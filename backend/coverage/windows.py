@@ -56,7 +56,7 @@ def cell_window_sql(window: Window, *, summary: str = "s", cell: str = "c") -> t
     """SQL expressions (visits, households_visited) of cell `cell` in `window`.
 
     Standard windows read `summary`'s columns (the caller has rolled the clock to `today`);
-    other windows sum CellDay and count CellHousehold rows (the parameter `%(since)s`).
+    other windows sum CellDay rows (the parameter `%(since)s`).
     """
     if window.standard:
         n = window.days
@@ -66,10 +66,8 @@ def cell_window_sql(window: Window, *, summary: str = "s", cell: str = "c") -> t
         f"WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
     )
     households = (
-        f"(coalesce((SELECT sum(d.unreferenced_households) FROM coverage_cellday d "
-        f"WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0) "
-        f"+ (SELECT count(*) FROM coverage_cellhousehold h "
-        f"WHERE h.cell_id = {cell}.id AND h.last_day >= %(since)s))"
+        f"coalesce((SELECT sum(d.unreferenced_households + d.last_referenced) "
+        f"FROM coverage_cellday d WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
     )
     return visits, households
 

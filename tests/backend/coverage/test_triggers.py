@@ -53,7 +53,12 @@ def snapshot():
         "cells": list(CellSummary.objects.order_by("cell_id").values_list(*SUMMARY_FIELDS)),
         "days": list(
             CellDay.objects.order_by("cell_id", "day").values_list(
-                "cell_id", "day", "visits", "unreferenced_households", "referenced_visits"
+                "cell_id",
+                "day",
+                "visits",
+                "unreferenced_households",
+                "referenced_visits",
+                "last_referenced",
             )
         ),
         "households": list(
@@ -259,3 +264,15 @@ def test_concurrent_batches_in_the_same_cells_count_exactly_once():
     assert Visit.objects.count() == 120
     assert snapshot() == recomputed()
     assert sum(s.visits_total for s in CellSummary.objects.all()) == 120
+
+
+def test_deleted_cells_leave_no_coverage_rows(world):
+    cell = world.cell("a11")  # never visited
+    assert CellSummary.objects.filter(cell_id=cell.id).exists()
+    GridCell.objects.filter(id=cell.id).delete()
+    assert not CellSummary.objects.filter(cell_id=cell.id).exists()
+    # an orphan left behind by hand is dropped by the rebuild
+    CellSummary.objects.create(cell_id=10**9, adcode="430121", county_adcode="430121")
+    coverage_rebuild()
+    assert not CellSummary.objects.filter(cell_id=10**9).exists()
+    assert snapshot() == recomputed()

@@ -1,0 +1,668 @@
+"""Coverage analytics and map tiles at county and province scale, beside raw SQL.
+
+Data (generated once per database, kept between runs; a marker row records what was built):
+- county:   `cg_bench_county`, 5,000 square cells (100 x 50 of 0.006 degree, ~1,950 km2) in 10
+  townships, 500 deputies, 1,000,000 visits over a year, written through the visit triggers in
+  statements of 100,000 rows (the set-based path every writer takes);
+- province: `cg_bench_province`, 200,000 cells (40 counties of 100 x 50 cells of 0.01 degree,
+  ~218,000 km2, like Hunan) in 400 townships, 20,000 deputies, 20,000,000 visits. Bulk-loaded with
+  the visit triggers and secondary indexes off, then indexed and summarised by
+  `coverage_rebuild()` (the same tables the triggers keep), which is much faster for 20 M rows.
+Cells: ~15% never visited, ~10% visited only 4-12 months ago (stale), the rest over the year;
+75% of household visits carry a household reference (~140 households per cell).
+
+Measured (same process, same data, warm cache; each endpoint beside its own SQL run raw through
+psycopg, alternating):
+- county coverage: the per-cell coverage selector (5,000 rows) and GET regions/<county>/stats;
+- tiles: p50/p95 over a sample of tiles at z8, z10, z12 of the coverage layer (county roll-up
+  layer `counties` at z8, `cells` from z10) and of the heat layer, through GET /tiles/...;
+- the daily roll of the standard windows, and the visit trigger's cost per 100-visit statement.
+Goals (issue 4): endpoint <= 1.5 x raw + 5 ms; county coverage < 100 ms; tile p95 < 100 ms at
+every zoom at province scale.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgresql://postgres@127.0.0.1:5432/"
+VISIT_CHUNK = 100_000
+DEPUTIES_PER_COUNTY = 500
+TOWNSHIPS_PER_COUNTY = 10
+BENCH_USER = "bench-coverage-leader"
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    db: str
+    counties_x: int
+    counties_y: int
+    cols: int  # cells per county, west-east
+    rows: int  # cells per county, south-north
+    cell_deg: float
+    visits: int
+    origin: tuple[float, float]
+    bulk: bool  # load visits with triggers off, then coverage_rebuild()
+    deputies_per_county: int = DEPUTIES_PER_COUNTY
+
+    @property
+    def counties(self) -> int:
+        return self.counties_x * self.counties_y
+
+    @property
+    def cells(self) -> int:
+        return self.counties * self.cols * self.rows
+
+    def signature(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+SPECS = {
+    "county": Spec(
+        "county",
+        os.environ.get("BENCH_COUNTY_DB", "cg_bench_county"),
+        1,
+        1,
+        100,
+        50,
+        0.006,
+        1_000_000,
+        (113.0, 28.0),
+        bulk=False,
+    ),
+    "province": Spec(
+        "province",
+        os.environ.get("BENCH_PROVINCE_DB", "cg_bench_province"),
+        5,
+        8,
+        100,
+        50,
+        0.01,
+        20_000_000,
+        (110.0, 25.0),
+        bulk=True,
+        deputies_per_county=500,
+    ),
+}
+
+
+def _sql(dbname: str, statement: str, params=None):
+    with psycopg.connect(PG + dbname, autocommit=True) as conn:
+        cur = conn.execute(statement, params)
+        return cur.fetchall() if cur.description else None
+
+
+def _env(spec: Spec) -> dict:
+    return dict(
+        os.environ,
+        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{spec.db}",
+        DB_POOL="false",
+        DJANGO_SETTINGS_MODULE="backend.settings",
+    )
+
+
+# --- data -------------------------------------------------------------------------------------
+
+
+def ensure_database(spec: Spec) -> None:
+    if not _sql("postgres", "SELECT 1 FROM pg_database WHERE datname = %s", [spec.db]):
+        _sql("postgres", f'CREATE DATABASE "{spec.db}"')
+        _sql(spec.db, "CREATE EXTENSION IF NOT EXISTS postgis")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+        cwd=ROOT,
+        env=_env(spec),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    _sql(spec.db, "CREATE TABLE IF NOT EXISTS bench_meta (key text PRIMARY KEY, value text)")
+    done = _sql(spec.db, "SELECT value FROM bench_meta WHERE key = 'coverage_tiles'")
+    if done and done[0][0] == spec.signature():
+        print(f"  {spec.db}: data already generated", flush=True)
+        return
+    started = time.perf_counter()
+    _generate(spec)
+    _sql(
+        spec.db,
+        "INSERT INTO bench_meta VALUES ('coverage_tiles', %s) ON CONFLICT (key) DO "
+        "UPDATE SET value = EXCLUDED.value",
+        [spec.signature()],
+    )
+    _sql(
+        spec.db,
+        "INSERT INTO bench_meta VALUES ('generation_s', %s) ON CONFLICT (key) DO "
+        "UPDATE SET value = EXCLUDED.value",
+        [f"{time.perf_counter() - started:.0f}"],
+    )
+
+
+def _county_adcode(i: int) -> str:
+    return f"4901{i + 1:02d}"
+
+
+def _generate(spec: Spec) -> None:
+    print(f"  {spec.db}: generating {spec.cells:,} cells, {spec.visits:,} visits", flush=True)
+    with psycopg.connect(PG + spec.db, autocommit=True) as conn:
+        conn.execute("SET work_mem = '256MB'")
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        for table in (
+            "visits_visit",
+            "grid_gridassignment",
+            "liaison_deputy",
+            "grid_gridcell",
+            "regions_region",
+        ):
+            conn.execute(f"TRUNCATE {table} CASCADE")
+        conn.execute("SELECT coverage_rebuild()")
+        _regions(conn, spec)
+        _cells(conn, spec)
+        _people(conn, spec)
+        if spec.bulk:
+            _visits_bulk(conn, spec)
+        else:
+            _visits_through_triggers(conn, spec)
+        conn.execute("VACUUM ANALYZE")
+
+
+def _regions(conn, spec: Spec) -> None:
+    w0, s0 = spec.origin
+    cw, ch = spec.cols * spec.cell_deg, spec.rows * spec.cell_deg
+    env = "ST_Multi(ST_MakeEnvelope(%s, %s, %s, %s, 4326))"
+    area = "ST_Area(ST_MakeEnvelope(%s, %s, %s, %s, 4326)::geography)"
+    box = (w0, s0, w0 + spec.counties_x * cw, s0 + spec.counties_y * ch)
+    conn.execute(
+        f"INSERT INTO regions_region (adcode, name, level, boundary, area_m2) "
+        f"VALUES ('49', '基准省', 'province', {env}, {area})",
+        box + box,
+    )
+    conn.execute(
+        f"INSERT INTO regions_region (adcode, name, level, boundary, area_m2, parent_id) "
+        f"SELECT '4901', '基准市', 'city', {env}, {area}, id FROM regions_region "
+        f"WHERE adcode = '49'",
+        box + box,
+    )
+    for i in range(spec.counties):
+        cx, cy = i % spec.counties_x, i // spec.counties_x
+        cbox = (w0 + cx * cw, s0 + cy * ch, w0 + (cx + 1) * cw, s0 + (cy + 1) * ch)
+        adcode = _county_adcode(i)
+        conn.execute(
+            f"INSERT INTO regions_region (adcode, name, level, boundary, area_m2, "
+            f"parent_id) SELECT %s, %s, 'county', {env}, {area}, id FROM regions_region "
+            f"WHERE adcode = '4901'",
+            (adcode, f"基准县{i + 1}", *cbox, *cbox),
+        )
+        strip = spec.cols // TOWNSHIPS_PER_COUNTY * spec.cell_deg
+        conn.execute(
+            f"""
+            INSERT INTO regions_region (adcode, name, level, boundary, area_m2, parent_id)
+            SELECT %(county)s || lpad((t + 1)::text, 3, '0'), '基准镇' || (t + 1), 'township',
+                   ST_Multi(ST_MakeEnvelope(%(w)s + t * %(strip)s, %(s)s,
+                                            %(w)s + (t + 1) * %(strip)s, %(n)s, 4326)),
+                   ST_Area(ST_MakeEnvelope(%(w)s + t * %(strip)s, %(s)s,
+                                           %(w)s + (t + 1) * %(strip)s, %(n)s, 4326)::geography),
+                   p.id
+            FROM generate_series(0, {TOWNSHIPS_PER_COUNTY - 1}) t, regions_region p
+            WHERE p.adcode = %(county)s""",
+            {"county": adcode, "w": cbox[0], "s": cbox[1], "n": cbox[3], "strip": strip},
+        )
+
+
+def _cells(conn, spec: Spec) -> None:
+    started = time.perf_counter()
+    per_township = spec.cols // TOWNSHIPS_PER_COUNTY
+    conn.execute(
+        """
+        INSERT INTO grid_gridcell (code, name, region_id, adcode, county_adcode, boundary,
+                                   area_m2, households, population, source)
+        SELECT format('%%s-%%s-%%s', county.adcode, c, r), format('网格%%s-%%s', c, r), t.id,
+               t.adcode, county.adcode, g.box, ST_Area(g.box::geography),
+               60 + (hashint4(c * 7919 + r * 104729 + county.id::int) & 255),
+               3 * (60 + (hashint4(c * 7919 + r * 104729 + county.id::int) & 255)), 'square'
+        FROM regions_region county
+        CROSS JOIN generate_series(0, %(cols)s - 1) c
+        CROSS JOIN generate_series(0, %(rows)s - 1) r
+        JOIN regions_region t
+          ON t.adcode = county.adcode || lpad((c / %(per)s + 1)::text, 3, '0')
+        CROSS JOIN LATERAL (SELECT ST_Multi(ST_MakeEnvelope(
+            ST_XMin(county.boundary) + c * %(d)s, ST_YMin(county.boundary) + r * %(d)s,
+            ST_XMin(county.boundary) + (c + 1) * %(d)s, ST_YMin(county.boundary) + (r + 1) * %(d)s,
+            4326)) AS box) g
+        WHERE county.level = 'county'
+        ORDER BY county.adcode, c, r
+    """,
+        {"cols": spec.cols, "rows": spec.rows, "d": spec.cell_deg, "per": per_township},
+    )
+    print(
+        f"    cells + summaries (trigger, H3 in SQL): {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+
+
+def _people(conn, spec: Spec) -> None:
+    conn.execute(
+        """
+        INSERT INTO liaison_deputy (name, gender, occupation, phone, region_id, adcode,
+                                    county_adcode)
+        SELECT '基准代表' || r.adcode || '-' || k, '', '', '', r.id, r.adcode, r.adcode
+        FROM regions_region r CROSS JOIN generate_series(1, %s) k
+        WHERE r.level = 'county' ORDER BY r.adcode, k""",
+        [spec.deputies_per_county],
+    )
+    # ~60% of the cells are assigned to a deputy of their county
+    conn.execute(
+        """
+        INSERT INTO grid_gridassignment (deputy_id, cell_id, county_adcode, valid_from, status,
+                                         reason)
+        SELECT d.id, c.id, c.county_adcode, now() - interval '200 days', 'active', ''
+        FROM grid_gridcell c
+        JOIN LATERAL (SELECT min(id) AS first FROM liaison_deputy
+                      WHERE county_adcode = c.county_adcode) f ON true
+        JOIN liaison_deputy d ON d.id = f.first + (hashint4(c.id::int) & 2147483647) %% %s
+        WHERE (hashint4(c.id::int + 17) & 2147483647) %% 10 < 6""",
+        [spec.deputies_per_county],
+    )
+
+
+# Visits: cells by class (hash of the id): 0-14 never, 15-24 stale only (120-365 days ago),
+# the rest over the whole year. One row per n; the cell drawn uniformly among visited cells.
+_VISITS_SQL = """
+    INSERT INTO visits_visit (deputy_id, client_uuid, content_hash, kind, location, accuracy_m,
+        recorded_at, received_at, households, household_ref, notes, mock_location, cell_id,
+        adcode, county_adcode, flags)
+    SELECT f.first + (hashint4(g.n::int) & 2147483647) %% %(per_county)s,
+           gen_random_uuid(), '', CASE WHEN g.u < 0.92 THEN 'household' ELSE 'forum' END,
+           ST_SetSRID(ST_MakePoint(c.x0 + g.fx * %(d)s, c.y0 + g.fy * %(d)s), 4326), 10,
+           now() - (CASE WHEN c.stale THEN 120 + g.t * 245 ELSE g.t * 365 END)
+                   * interval '1 day',
+           now(),
+           CASE WHEN g.u >= 0.92 THEN 12 WHEN g.u < 0.69 THEN 1 ELSE 1 + (g.n %% 3)::int END,
+           CASE WHEN g.u < 0.69 THEN 'h' || c.cell_id || '-' || (g.n * 7 %% 140) ELSE '' END,
+           '', false, c.cell_id, c.adcode, c.county_adcode, '{}'
+    FROM (SELECT n, random() AS u, random() AS t, random() AS fx, random() AS fy,
+                 1 + floor(random() * %(ncells)s)::int AS k
+          FROM generate_series(%(first)s::bigint, %(last)s::bigint) n OFFSET 0) g
+    JOIN bench_cells c ON c.k = g.k
+    JOIN bench_first_deputy f ON f.county_adcode = c.county_adcode
+"""
+
+
+def _visit_cells(conn, spec: Spec) -> int:
+    conn.execute("DROP TABLE IF EXISTS bench_cells, bench_first_deputy")
+    conn.execute("""
+        CREATE TABLE bench_cells AS
+        SELECT row_number() OVER (ORDER BY id)::int AS k, id AS cell_id, adcode, county_adcode,
+               ST_XMin(boundary) AS x0, ST_YMin(boundary) AS y0,
+               (hashint4(id::int + 5) & 2147483647) % 100 < 25 AS stale
+        FROM grid_gridcell WHERE (hashint4(id::int + 5) & 2147483647) % 100 >= 15""")
+    conn.execute("CREATE UNIQUE INDEX ON bench_cells (k)")
+    conn.execute(
+        "CREATE TABLE bench_first_deputy AS SELECT county_adcode, min(id) AS first "
+        "FROM liaison_deputy GROUP BY county_adcode"
+    )
+    return conn.execute("SELECT count(*) FROM bench_cells").fetchone()[0]
+
+
+def _visits_through_triggers(conn, spec: Spec) -> None:
+    ncells = _visit_cells(conn, spec)
+    started = time.perf_counter()
+    for first in range(1, spec.visits + 1, VISIT_CHUNK):
+        last = min(first + VISIT_CHUNK - 1, spec.visits)
+        conn.execute(
+            _VISITS_SQL,
+            {
+                "first": first,
+                "last": last,
+                "ncells": ncells,
+                "d": spec.cell_deg,
+                "per_county": spec.deputies_per_county,
+            },
+        )
+        print(f"    visits {last:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+    conn.execute("DROP TABLE bench_cells, bench_first_deputy")
+
+
+def _visits_bulk(conn, spec: Spec) -> None:
+    ncells = _visit_cells(conn, spec)
+    indexes = conn.execute("""
+        SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'visits_visit'
+          AND indexname NOT IN (SELECT conname FROM pg_constraint
+                                WHERE conrelid = 'visits_visit'::regclass)""").fetchall()
+    started = time.perf_counter()
+    conn.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
+    try:
+        for name, _ in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        chunk = 1_000_000
+        for first in range(1, spec.visits + 1, chunk):
+            last = min(first + chunk - 1, spec.visits)
+            conn.execute(
+                _VISITS_SQL,
+                {
+                    "first": first,
+                    "last": last,
+                    "ncells": ncells,
+                    "d": spec.cell_deg,
+                    "per_county": spec.deputies_per_county,
+                },
+            )
+            print(f"    visits {last:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+        for _, definition in indexes:
+            conn.execute(definition)
+        print(f"    indexes rebuilt ({time.perf_counter() - started:.0f} s)", flush=True)
+    finally:
+        conn.execute("ALTER TABLE visits_visit ENABLE TRIGGER USER")
+    conn.execute("DROP TABLE bench_cells, bench_first_deputy")
+    conn.execute("SELECT coverage_rebuild()")
+    print(f"    coverage_rebuild() done ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
+# --- measurement (a Django process per database) ---------------------------------------------
+
+
+def _tile_xy(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return x, y
+
+
+def _tiles(spec: Spec, z: int, limit: int) -> list[tuple[int, int, int]]:
+    w0, s0 = spec.origin
+    e0 = w0 + spec.counties_x * spec.cols * spec.cell_deg
+    n0 = s0 + spec.counties_y * spec.rows * spec.cell_deg
+    x0, y1 = _tile_xy(w0, s0, z)
+    x1, y0 = _tile_xy(e0, n0, z)
+    # interior tiles only (full of data), evenly spread over the area
+    xs = list(range(x0 + 1, x1)) or [x0]
+    ys = list(range(y0 + 1, y1)) or [y0]
+    every = [(z, x, y) for x in xs for y in ys]
+    step = max(1, len(every) // limit)
+    return every[::step][:limit]
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+def measure(spec: Spec) -> dict:
+    """Run in a Django process bound to spec.db (see main)."""
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+
+    from backend.accounts.models import Role, User
+    from backend.coverage import selectors
+    from backend.coverage.services import coverage_roll_forward, heat_hexes_complete
+    from backend.coverage.windows import window_of
+    from backend.regions.models import Region
+    from map_ui.data.tiles import TileRequest, tile_query
+
+    scope = "49"
+    county = Region.objects.get(adcode=_county_adcode(spec.counties // 2))
+    user, _ = User.objects.get_or_create(
+        username=BENCH_USER,
+        defaults={"role": Role.LEADER, "jurisdiction": Region.objects.get(adcode=scope)},
+    )
+    client = Client()
+    client.force_login(user)
+    window = window_of(90)
+    coverage_roll_forward(today=window.today)
+    heat_hexes_complete()
+    raw = psycopg.connect(PG + spec.db, autocommit=True)
+    raw.execute("SET jit = off")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+
+    def raw_ms(sql: str, params: dict) -> float:
+        started = time.perf_counter()
+        raw.execute(sql, params).fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    def timed(fn) -> float:
+        started = time.perf_counter()
+        fn()
+        return (time.perf_counter() - started) * 1000
+
+    def pair(endpoint, sql: str, params: dict, repeat: int) -> dict:
+        endpoint()
+        raw_ms(sql, params)  # warm both
+        ends, raws = [], []
+        for _ in range(repeat):
+            ends.append(timed(endpoint))
+            raws.append(raw_ms(sql, params))
+        return {"endpoint": ends, "raw": raws}
+
+    results: dict = {"db": spec.db, "cells": spec.cells, "visits": spec.visits}
+    # county coverage: the per-cell selector (every cell of a 5,000-cell county) and the stats
+    params = {
+        "scope": county.adcode + "%",
+        "since": window.since,
+        "since_at": window.since_at,
+        "today": window.today,
+    }
+    results["coverage_selector"] = pair(
+        lambda: selectors.coverage_by_cell(scope=county.adcode, window=window),
+        selectors.cells_sql(window) + " ORDER BY code",
+        params,
+        30,
+    )
+    stats_sql, stats_params = selectors.region_stats_query(region=county, window=window)
+    results["stats_endpoint"] = pair(
+        lambda: _ok(client.get(f"/api/map/v1/regions/{county.adcode}/stats")),
+        stats_sql,
+        stats_params,
+        30,
+    )
+    # tiles
+    for layer, zooms in (("coverage", (8, 10, 12)), ("heat", (8, 10, 12))):
+        for z in zooms:
+            name = (
+                "counties"
+                if layer == "coverage" and z < 10
+                else ("cells" if layer == "coverage" else "heat")
+            )
+            ends, raws, sizes = [], [], []
+            for tz, tx, ty in _tiles(spec, z, 40):
+                req = TileRequest(layer=name, z=tz, x=tx, y=ty, scope=scope, window=window)
+                sql, tparams = tile_query(req)
+                url = f"/tiles/{name}/{tz}/{tx}/{ty}.mvt"
+                _ok(client.get(url))
+                raw_ms(sql, tparams)
+                for _ in range(2):
+                    started = time.perf_counter()
+                    response = _ok(client.get(url))
+                    ends.append((time.perf_counter() - started) * 1000)
+                    raws.append(raw_ms(sql, tparams))
+                sizes.append(len(response.content))
+            results[f"tile_{layer}_z{z}"] = {
+                "layer": name,
+                "endpoint": ends,
+                "raw": raws,
+                "tiles": len(sizes),
+                "kb_p50": statistics.median(sizes) / 1024,
+            }
+    results["roll_ms"] = _roll_ms(raw, window.today)
+    if not spec.bulk:
+        results["trigger"] = _trigger_cost(raw)
+    raw.close()
+    return results
+
+
+def _ok(response):
+    if response.status_code != 200:
+        raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
+    return response
+
+
+def _roll_ms(raw, today) -> float:
+    """The daily roll (one day forward), timed and rolled back."""
+    import datetime as dt
+
+    elapsed = 0.0
+    with raw.transaction():
+        started = time.perf_counter()
+        raw.execute("SELECT coverage_roll_to(%s)", [today + dt.timedelta(days=1)])
+        elapsed = (time.perf_counter() - started) * 1000
+        raise psycopg.Rollback()
+    return elapsed
+
+
+def _trigger_cost(raw) -> dict:
+    """One 100-visit INSERT (like a phone batch) with and without the coverage triggers."""
+    sql = _VISITS_SQL.replace("bench_cells", "bench_cells_t").replace(
+        "bench_first_deputy", "bench_first_deputy_t"
+    )
+    raw.execute("""CREATE TEMP TABLE bench_cells_t AS
+        SELECT row_number() OVER (ORDER BY id)::int AS k, id AS cell_id, adcode, county_adcode,
+               ST_XMin(boundary) AS x0, ST_YMin(boundary) AS y0, false AS stale
+        FROM grid_gridcell""")
+    raw.execute(
+        "CREATE TEMP TABLE bench_first_deputy_t AS SELECT county_adcode, min(id) AS "
+        "first FROM liaison_deputy GROUP BY county_adcode"
+    )
+    ncells = raw.execute("SELECT count(*) FROM bench_cells_t").fetchone()[0]
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    for i in range(60):
+        mode = "with" if i % 2 == 0 else "without"
+        with raw.transaction():
+            if mode == "without":
+                raw.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
+            started = time.perf_counter()
+            raw.execute(
+                sql.replace("now() - (CASE", "now() - 0.01 * (CASE"),
+                {
+                    "first": 1,
+                    "last": 100,
+                    "ncells": ncells,
+                    "d": 0.006,
+                    "per_county": DEPUTIES_PER_COUNTY,
+                },
+            )
+            if i >= 4:
+                timings[mode].append((time.perf_counter() - started) * 1000)
+            raise psycopg.Rollback()
+    return {k: statistics.median(v) for k, v in timings.items()}
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _row(label: str, data: dict) -> tuple[str, str, str, str, bool]:
+    e50, e95 = statistics.median(data["endpoint"]), _pct(data["endpoint"], 0.95)
+    r50, r95 = statistics.median(data["raw"]), _pct(data["raw"], 0.95)
+    ok = e50 <= 1.5 * r50 + 5 and e95 <= 1.5 * r95 + 5
+    return (
+        label,
+        f"{e50:.1f} / {e95:.1f}",
+        f"{r50:.1f} / {r95:.1f}",
+        f"{e50 / r50:.2f}" if r50 else "-",
+        ok,
+    )
+
+
+def _markdown(results: dict[str, dict]) -> str:
+    lines = [
+        "## Coverage analytics and map tiles (`bench/coverage_tiles.py`)",
+        "",
+        "Synthetic data generated once into separate databases (see the module docstring): "
+        "county `cg_bench_county` (5,000 cells, 1,000,000 visits over a year, loaded through "
+        "the visit triggers) and province `cg_bench_province` (200,000 cells in 40 counties, "
+        "20,000,000 visits, bulk-loaded then `coverage_rebuild()`). Each endpoint is timed "
+        "in-process through Django's test client (session auth, middleware, view, JSON/MVT "
+        "response) beside the same SQL with the same parameters run raw through psycopg, "
+        "alternating, warm cache, 90-day window, JIT off. Coverage tiles are the county "
+        "roll-up layer (`counties`) at z8 and the `cells` layer from z10; heat tiles are H3 "
+        "res 5 / 6 / 7 at z8 / z10 / z12. Tiles: p50 / p95 over 40 interior tiles per zoom, "
+        "each fetched twice.",
+        "",
+    ]
+    for key, res in results.items():
+        gen = res.get("generation_s")
+        lines += [
+            f"### {key.capitalize()}: {res['cells']:,} cells, {res['visits']:,} visits"
+            + (f" (generated in {gen} s)" if gen else ""),
+            "",
+            "| measure | endpoint p50 / p95 (ms) | raw SQL p50 / p95 (ms) | ratio p50 | goal met |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        rows = [
+            _row("county coverage: per-cell selector (5,000 cells)", res["coverage_selector"]),
+            _row("county coverage: GET regions/<county>/stats", res["stats_endpoint"]),
+        ]
+        for layer in ("coverage", "heat"):
+            for z in (8, 10, 12):
+                data = res[f"tile_{layer}_z{z}"]
+                rows.append(
+                    _row(
+                        f"tile {layer} z{z} (`{data['layer']}`, {data['kb_p50']:.0f} kB p50)", data
+                    )
+                )
+        for label, e, r, ratio, ok in rows:
+            p95 = float(e.split(" / ")[1])
+            goal = ok and (p95 < 100)
+            lines.append(f"| {label} | {e} | {r} | {ratio} | {'yes' if goal else 'NO'} |")
+        lines.append("")
+        lines.append(
+            f"Daily roll of the standard windows (one day forward, rolled back): "
+            f"{res['roll_ms']:.0f} ms."
+        )
+        if "trigger" in res:
+            t = res["trigger"]
+            lines.append(
+                f"One 100-visit INSERT statement: {t['with']:.1f} ms with the coverage "
+                f"triggers, {t['without']:.1f} ms without (median of 28 each, rolled back)."
+            )
+        lines.append("")
+    lines.append(
+        "Goals: endpoint ≤ 1.5 × raw + 5 ms at p50 and p95; county coverage < 100 ms; "
+        "every tile p95 < 100 ms (the `goal met` column checks both). "
+        "Run: `.venv/bin/python -m bench.run coverage_tiles`."
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    from bench.report import update_section
+
+    which = os.environ.get("BENCH_COVERAGE_SCALES", "county,province").split(",")
+    results = {}
+    for key in which:
+        spec = SPECS[key]
+        print(f"== coverage_tiles: {key} ({spec.db})", flush=True)
+        ensure_database(spec)
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.coverage_tiles", "--measure", key],
+            cwd=ROOT,
+            env=_env(spec),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        results[key] = json.loads(out.stdout.strip().splitlines()[-1])
+        gen = _sql(spec.db, "SELECT value FROM bench_meta WHERE key = 'generation_s'")
+        results[key]["generation_s"] = gen[0][0] if gen else None
+    markdown = _markdown(results)
+    print(markdown)
+    update_section("coverage_tiles", markdown)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--measure":
+        print(json.dumps(measure(SPECS[sys.argv[2]]), default=str))
+    else:
+        main()
