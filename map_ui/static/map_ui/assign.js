@@ -198,6 +198,7 @@
   cg.onMap(function (map) {
     cg.countyOutlines(map);
     cg.cells = new cg.CellLayer(map, {
+      assignedMode: "fill",
       onClick: function (id, props) {
         if (!selectable(props)) { toast(S.alreadyCovered); return; }
         toggle(id, props);

@@ -98,16 +98,24 @@
 
   /* ---- the coverage cells layer ------------------------------------------------------- */
 
-  function cellStyle(props, extra) {
+  /* Fill by coverage state. An uncovered cell that has a deputy assigned is either filled blue
+   * (assignment page: what is left to assign stands out in red) or only outlined in blue
+   * (dashboard: the coverage colours stay readable; the outline shows from zoom 13). */
+  function cellStyle(props, extra, zoom, assignedMode) {
     extra = extra || {};
     var state = props.state || "never";
     var style = {
       fill: true, fillColor: COLORS[state] || COLORS.never, fillOpacity: state === "never" ? 0.5 : 0.72,
-      color: "#ffffff", weight: 0.8, opacity: 0.9,
+      color: "#ffffff", weight: zoom !== undefined && zoom < 12 ? 0.3 : 0.8, opacity: 0.9,
     };
     if (props.assigned && state !== "covered") {
-      style.fillColor = COLORS.assigned; style.fillOpacity = 0.6;
-      style.color = "#0b4f8a"; style.weight = 1.6; style.dashArray = "4 3";
+      if (assignedMode === "fill") {
+        style.fillColor = COLORS.assigned; style.fillOpacity = 0.55;
+        style.color = "#0b4f8a"; style.weight = zoom !== undefined && zoom < 13 ? 0.6 : 1.6;
+        style.dashArray = zoom !== undefined && zoom < 13 ? null : "4 3";
+      } else if (zoom === undefined || zoom >= 13) {
+        style.color = COLORS.assigned; style.weight = 2;
+      }
     }
     if (extra.selected) {
       style.color = COLORS.selected; style.weight = 3; style.dashArray = null;
@@ -153,7 +161,7 @@
       maxZoom: config.maxZoom,
       getFeatureId: function (f) { return f.properties.id; },
       vectorTileLayerStyles: {
-        cells: function (props) {
+        cells: function (props, zoom) {
           var id = props.id;
           self.props[id] = L.extend(self.props[id] || {}, props);
           if (!self.rendered[id]) {
@@ -161,10 +169,11 @@
             self.renderedCount += 1;
             container.dataset.cellsRendered = String(self.renderedCount);
           }
-          return cellStyle(self.effective(id), self.extra[id]);
+          return cellStyle(self.effective(id), self.extra[id], zoom, self.opts.assignedMode);
         },
       },
     });
+    fitZoomRange(this.layer, "cells");
     this.layer.on("loading", function () { container.dataset.tilesLoading = "1"; });
     this.layer.on("load", function () {
       container.dataset.tilesLoading = "0";
@@ -191,7 +200,8 @@
 
   CellLayer.prototype.restyle = function (id) {
     if (!this.layer) { return; }
-    this.layer.setFeatureStyle(id, cellStyle(this.effective(id), this.extra[id]));
+    this.layer.setFeatureStyle(id, cellStyle(this.effective(id), this.extra[id],
+                                             this.map.getZoom(), this.opts.assignedMode));
   };
 
   CellLayer.prototype.override = function (id, changes) {
@@ -204,13 +214,42 @@
     this.restyle(id);
   };
 
+  /* TileJSON of a layer (zoom range), fetched once per page. */
+  var tileJsonCache = {}, tileJsonKnown = {};
+  function tileJson(layer) {
+    if (!tileJsonCache[layer]) {
+      tileJsonCache[layer] = api("/tiles/" + layer + ".json")
+        .catch(function () { return null; })
+        .then(function (tj) { tileJsonKnown[layer] = tj; return tj; });
+    }
+    return tileJsonCache[layer];
+  }
+
+  /* Fit a vector-tile layer to its TileJSON zoom range: above maxzoom, tiles of maxzoom are
+   * over-zoomed; below minzoom the layer is hidden (no flood of small tiles). `extra(tj)` may
+   * adjust more options. */
+  function fitZoomRange(gridLayer, layer, extra) {
+    function apply(tj) {
+      if (!tj) { return; }
+      gridLayer.options.maxNativeZoom = tj.maxzoom;
+      gridLayer.options.minZoom = tj.minzoom;
+      if (extra) { extra(tj); }
+    }
+    if (layer in tileJsonKnown) {  // prefetched before the page scripts run: no reload
+      apply(tileJsonKnown[layer]);
+    } else {
+      tileJson(layer).then(function (tj) { apply(tj); if (gridLayer._map) { gridLayer.redraw(); } });
+    }
+    return gridLayer;
+  }
+
   /* County borders (vector tiles), drawn under the cells for context on a plain background. */
   function countyOutlines(map, opts) {
     opts = opts || {};
-    return L.vectorGrid.protobuf(tileUrl("counties", { days: config.days }), {
+    var layer = L.vectorGrid.protobuf(tileUrl("counties", { days: config.days }), {
       rendererFactory: L.canvas.tile,
       fetchOptions: { credentials: "same-origin" },
-      maxNativeZoom: 16, maxZoom: config.maxZoom, zIndex: 0,
+      maxNativeZoom: 9, maxZoom: config.maxZoom, zIndex: 0,
       vectorTileLayerStyles: {
         counties: function (p) {
           return opts.style ? opts.style(p) : {
@@ -219,7 +258,32 @@
           };
         },
       },
-    }).addTo(map);
+    });
+    fitZoomRange(layer, "counties", function () { layer.options.minZoom = 0; });
+    return layer.addTo(map);
+  }
+
+  /* County roll-up coloured by coverage, for the zooms where cell tiles are not served. */
+  var RAMP = ["#e03131", "#f76707", "#f59f00", "#94d82d", "#2f9e44"];
+  function countyCoverage(map, days) {
+    var layer = L.vectorGrid.protobuf(tileUrl("counties", { days: days }), {
+      rendererFactory: L.canvas.tile,
+      fetchOptions: { credentials: "same-origin" },
+      maxNativeZoom: 9, maxZoom: 9.99, zIndex: 1,
+      vectorTileLayerStyles: {
+        counties: function (p) {
+          var r = Math.max(0, Math.min(0.999, p.coverage_ratio || 0));
+          return { fill: true, fillColor: RAMP[Math.floor(r * RAMP.length)], fillOpacity: 0.6,
+                   color: "#ffffff", weight: 1.5, opacity: 1 };
+        },
+      },
+    });
+    fitZoomRange(layer, "counties", function () {
+      var cells = tileJsonKnown.cells;
+      layer.options.minZoom = 0;
+      layer.options.maxZoom = cells ? cells.minzoom - 0.01 : 9.99;
+    });
+    return layer.addTo(map);
   }
 
   function cellPopupHtml(p) {
@@ -292,14 +356,20 @@
   var pageInits = [];
   window.cgMapInit = function (map) {
     window.cg.map = map;
+    // Whole zoom levels only: VectorGrid's canvas hit-testing assumes unscaled tiles.
+    map.options.zoomSnap = 1;
     if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }
-    pageInits.forEach(function (fn) { fn(map); });
+    // Zoom ranges of the tile layers first, so that no layer loads its tiles twice.
+    Promise.all(["cells", "counties", "heat"].map(tileJson)).then(function () {
+      pageInits.forEach(function (fn) { fn(map); });
+    });
   };
 
   window.cg = {
     config: config, S: S, COLORS: COLORS, api: api, url: url, tileUrl: tileUrl, query: query,
     fmtInt: fmtInt, fmtPct: fmtPct, fmtDate: fmtDate, esc: esc, fitBbox: fitBbox,
-    CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines, cellPopupHtml: cellPopupHtml, Live: Live,
+    CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines,
+    countyCoverage: countyCoverage, fitZoomRange: fitZoomRange, tileJson: tileJson, cellPopupHtml: cellPopupHtml, Live: Live,
     debounce: debounce, onMap: function (fn) { pageInits.push(fn); },
     cellState: function (id) {
       var layer = window.cg.cells;

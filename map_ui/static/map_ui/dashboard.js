@@ -188,6 +188,7 @@
 
   cg.onMap(function (map) {
     cg.countyOutlines(map);
+    var countyCoverage = cg.countyCoverage(map, state.days);
     var cells = new cg.CellLayer(map, {
       onClick: function (id, props, e) {
         L.popup().setLatLng(e.latlng).setContent(cg.cellPopupHtml(props)).openOn(map);
@@ -215,18 +216,20 @@
       },
     });
 
+    cg.fitZoomRange(heat, "heat");
     gapLayer = L.vectorGrid.protobuf(cg.tileUrl("cells", { days: state.days }), {
       rendererFactory: L.canvas.tile,
       fetchOptions: { credentials: "same-origin" },
       maxNativeZoom: 16, maxZoom: config.maxZoom, pane: "overlayPane",
       vectorTileLayerStyles: {
-        cells: function (p) {
+        cells: function (p, zoom) {
           if (!state.gapIds[p.id]) { return []; }
-          return { fill: false, color: "#212529", weight: 2.5, opacity: 0.95 };
+          return { fill: false, color: "#212529", weight: zoom < 13 ? 1.2 : 2.5, opacity: 0.95 };
         },
       },
     });
 
+    cg.fitZoomRange(gapLayer, "cells");
     var overlays = {};
     overlays[S.layerCoverage] = cells.layer;
     overlays[S.layerHeat] = heat;
@@ -248,6 +251,7 @@
         heatSeen = {}; heatCount = 0;
         heat.setUrl(cg.tileUrl("heat", { days: days }));
         gapLayer.setUrl(cg.tileUrl("cells", { days: days }));
+        countyCoverage.setUrl(cg.tileUrl("counties", { days: days }));
         showRegion(state.region, false);
       });
     });
