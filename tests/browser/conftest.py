@@ -431,40 +431,40 @@ class Border:
 @pytest.fixture
 def border(transactional_db) -> Border:
     """The 廉江 (Guangdong) – 陆川 (Guangxi) pair on either side of a provincial border at
-    21.63N, with stations of three kinds and one cross-province link."""
+    21.62N, with stations of three kinds and one cross-province link."""
     gd = RegionFactory(adcode="44", name="广东省", boundary=None)
     gx = RegionFactory(adcode="45", name="广西壮族自治区", boundary=None)
     zj = RegionFactory(adcode="4408", name="湛江市", parent=gd, boundary=None)
     yl = RegionFactory(adcode="4509", name="玉林市", parent=gx, boundary=None)
     lianjiang = RegionFactory(
-        adcode="440881", name="廉江市", parent=zj, boundary=rectangle(110.20, 21.55, 0.12, 0.08)
+        adcode="440881", name="廉江市", parent=zj, boundary=rectangle(109.80, 21.30, 0.48, 0.32)
     )
     luchuan = RegionFactory(
-        adcode="450922", name="陆川县", parent=yl, boundary=rectangle(110.20, 21.63, 0.12, 0.08)
+        adcode="450922", name="陆川县", parent=yl, boundary=rectangle(109.80, 21.62, 0.48, 0.32)
     )
     a = station_create(
         kind=StationKind.STATION,
         name="石角镇人大代表联络站",
         region=lianjiang,
-        location=Point(110.25, 21.60, srid=4326),
+        location=Point(110.00, 21.50, srid=4326),
     )
     station_create(
         kind=StationKind.POINT,
         name="石角镇塘蓬联络点",
         region=lianjiang,
-        location=Point(110.28, 21.58, srid=4326),
+        location=Point(110.12, 21.42, srid=4326),
     )
     station_create(
         kind=StationKind.POST,
         name="石角镇代表服务岗",
         region=lianjiang,
-        location=Point(110.22, 21.57, srid=4326),
+        location=Point(109.88, 21.38, srid=4326),
     )
     b = station_create(
         kind=StationKind.STATION,
         name="温泉镇人大代表联络站",
         region=luchuan,
-        location=Point(110.27, 21.68, srid=4326),
+        location=Point(110.08, 21.72, srid=4326),
     )
     station_link_create(
         station_a=a,

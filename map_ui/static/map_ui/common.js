@@ -259,7 +259,11 @@
         },
       },
     });
-    fitZoomRange(layer, "counties", function () { layer.options.minZoom = 0; });
+    // Over-zoomed more than two levels the borders blur; the cells show the shape there.
+    fitZoomRange(layer, "counties", function (tj) {
+      layer.options.minZoom = 0;
+      layer.options.maxZoom = tj.maxzoom + (opts.maxOverzoom === undefined ? 2 : opts.maxOverzoom);
+    });
     return layer.addTo(map);
   }
 

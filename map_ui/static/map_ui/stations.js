@@ -27,6 +27,7 @@
     var areas = L.featureGroup();
     var links = L.featureGroup();
     var counties = cg.countyOutlines(map, {
+      maxOverzoom: 5,  // the provincial border matters here more than crisp lines
       style: function (p) {
         return { fill: true, fillColor: provinceColor(p.adcode), fillOpacity: 0.06,
                  color: provinceColor(p.adcode), weight: 2, opacity: 0.85 };
