@@ -52,6 +52,8 @@ class CellSummary(models.Model):
     county_adcode = models.CharField(_("county adcode"), max_length=6)
     # H3 (res 7) of the cell's interior point (ST_PointOnSurface); heat bins use its parents.
     h3_r7 = models.BigIntegerField(_("H3 index (res 7)"), null=True)
+    # some deputy has an active assignment to the cell (kept by a trigger on assignments)
+    assigned = models.BooleanField(_("assigned"), default=False)
     last_visit_at = models.DateTimeField(_("last visit"), null=True)
     visits_total = models.PositiveIntegerField(_("visits (all time)"), default=0)
     households_total = models.PositiveIntegerField(_("households visited (all time)"), default=0)

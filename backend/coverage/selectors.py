@@ -56,8 +56,7 @@ def cells_sql(window: Window, *, where: str = "", geometry: bool = False) -> str
             SELECT c.id, c.code, c.name, c.adcode, c.households, s.last_visit_at AS last_visit,
                    {visits} AS visits, {households_visited} AS households_visited,
                    {state_sql()} AS state,
-                   EXISTS (SELECT 1 FROM grid_gridassignment a
-                           WHERE a.cell_id = c.id AND a.status = 'active') AS assigned
+                   coalesce(s.assigned, false) AS assigned
                    {geom}
             FROM grid_gridcell c
             LEFT JOIN coverage_cellsummary s ON s.cell_id = c.id

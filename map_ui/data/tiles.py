@@ -57,8 +57,7 @@ def cells_sql(window: Window) -> str:
         rows AS (
             SELECT c.id AS fid, c.id, c.code, c.name, c.households,
                    {state_sql()} AS state,
-                   EXISTS (SELECT 1 FROM grid_gridassignment a
-                           WHERE a.cell_id = c.id AND a.status = 'active') AS assigned,
+                   coalesce(s.assigned, false) AS assigned,
                    {visits} AS visits, {households_visited} AS households_visited,
                    s.last_visit_at,
                    {_mvt_geom("coalesce(c.display_boundary, c.boundary)")} AS geom
@@ -72,7 +71,7 @@ def cells_sql(window: Window) -> str:
                    round({ratio_sql("households_visited", "households", "visits")}::numeric, 4)
                        ::float8 AS coverage_ratio,
                    {_local_iso("last_visit_at")} AS last_visit, geom
-            FROM rows WHERE geom IS NOT NULL
+            FROM rows
         ) t
     """
 
@@ -97,7 +96,7 @@ def counties_sql(window: Window) -> str:
             ) agg
             WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env4326
               AND (r.adcode LIKE %(scope)s OR %(raw_scope)s LIKE r.adcode || '%%')
-        ) t WHERE t.geom IS NOT NULL
+        ) t
     """
 
 
@@ -118,7 +117,7 @@ def heat_sql(window: Window) -> str:
             SELECT to_hex(s.h3) AS h3, s.visits::int AS visits, s.households::int AS households,
                    {_mvt_geom("h.boundary")} AS geom
             FROM sums s JOIN hexes h USING (h3) CROSS JOIN bounds
-        ) t WHERE t.geom IS NOT NULL
+        ) t
     """
 
 
@@ -155,7 +154,7 @@ def clusters_sql(window: Window, *, category: bool) -> str:
                    top.category AS top_category,
                    {_mvt_geom("c.hull_m")} AS geom
             FROM clusters c JOIN top USING (k) CROSS JOIN bounds
-        ) t WHERE t.geom IS NOT NULL
+        ) t
     """
 
 
@@ -166,7 +165,7 @@ def stations_sql() -> str:
             SELECT s.id AS fid, s.id, s.name, s.kind, {_mvt_geom("s.location")} AS geom
             FROM liaison_station s CROSS JOIN bounds
             WHERE s.location && bounds.env4326 AND s.adcode LIKE %(scope)s
-        ) t WHERE t.geom IS NOT NULL
+        ) t
     """
 
 

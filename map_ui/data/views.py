@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.access import jurisdiction_prefix
+from backend.accounts.models import Role
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
@@ -42,10 +43,25 @@ def _json(data, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def _scope(user) -> str:
+SCOPE_SESSION_KEY = "map_data_scope"
+
+
+def _scope(request: HttpRequest) -> str:
+    """The caller's jurisdiction prefix (as backend.accounts.access.jurisdiction_prefix),
+    remembered in the session with the jurisdiction's id: the tile path then costs no query
+    for it (the session and the user are loaded anyway)."""
+    user = request.user
+    if user.role == Role.ADMIN or user.is_superuser:
+        return ""
+    if user.jurisdiction_id is None:
+        raise NotFound("region.not_found", _("No such region in your jurisdiction."))
+    cached = request.session.get(SCOPE_SESSION_KEY)
+    if isinstance(cached, list) and len(cached) == 2 and cached[0] == user.jurisdiction_id:
+        return cached[1]
     prefix = jurisdiction_prefix(user)
     if prefix is None:
         raise NotFound("region.not_found", _("No such region in your jurisdiction."))
+    request.session[SCOPE_SESSION_KEY] = [user.jurisdiction_id, prefix]
     return prefix
 
 
@@ -89,7 +105,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     if layer not in LAYERS:
         raise NotFound("map.unknown_layer", _("No such map layer."))
     z, x, y = tile_coords(z, x, y)
-    scope = _scope(request.user)
+    scope = _scope(request)
     window = _window(request)
     category = request.GET.get("category") or None
     if category is not None and category not in OpinionCategory.values:
@@ -128,7 +144,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
 def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     if layer not in LAYERS:
         raise NotFound("map.unknown_layer", _("No such map layer."))
-    scope = _scope(request.user)
+    scope = _scope(request)
     spec = LAYERS[layer]
     query = request.GET.urlencode()
     url = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.mvt"
@@ -224,7 +240,7 @@ def suggestions(request: HttpRequest) -> JsonResponse:
         timezone.localdate().year, 1, 1, tzinfo=timezone.get_current_timezone()
     )
     rows = coverage.assignment_suggestions(
-        scope=_scope(request.user), cell_ids=ids, year_start=year_start
+        scope=_scope(request), cell_ids=ids, year_start=year_start
     )
     by_cell: dict[int, list[dict]] = {c.id: [] for c in cells}
     for row in rows:

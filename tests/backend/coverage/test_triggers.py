@@ -23,7 +23,7 @@ from backend.coverage.models import (
     HeatHex,
 )
 from backend.coverage.services import coverage_rebuild, heat_hexes_complete
-from backend.grid.models import GridCell
+from backend.grid.models import GridAssignment, GridCell
 from backend.visits.models import Visit
 from backend.visits.services import visits_ingest
 from tests.coverage_world import EXPECTED, _visit
@@ -45,6 +45,7 @@ SUMMARY_FIELDS = [
     "households_180d",
     "visits_365d",
     "households_365d",
+    "assigned",
 ]
 
 
@@ -153,7 +154,7 @@ def test_roll_over_more_than_a_year_and_backwards_is_a_no_op(world):
         rolled = snapshot()
         cursor.execute("SELECT coverage_roll_to(%s)", [today])
     assert snapshot() == rolled == recomputed()
-    assert all(row[7:] == (0,) * 8 for row in rolled["cells"])
+    assert all(row[7:15] == (0,) * 8 for row in rolled["cells"])
 
 
 def test_deleting_and_moving_visits_recomputes_the_cells(world):
@@ -276,3 +277,16 @@ def test_deleted_cells_leave_no_coverage_rows(world):
     coverage_rebuild()
     assert not CellSummary.objects.filter(cell_id=10**9).exists()
     assert snapshot() == recomputed()
+
+
+def test_assigned_flag_follows_active_assignments(world):
+    a00, a21 = world.cell("a00"), world.cell("a21")
+    assert summary(a00).assigned and not summary(a21).assigned
+    GridAssignment.objects.create(
+        deputy=world.deputies["d2"], cell=a21, county_adcode="430121", valid_from=timezone.now()
+    )
+    assert summary(a21).assigned
+    GridAssignment.objects.filter(cell=a00).update(status="ended", valid_to=timezone.now())
+    assert not summary(a00).assigned
+    GridAssignment.objects.filter(cell=a21).delete()
+    assert not summary(a21).assigned
