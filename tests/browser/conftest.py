@@ -66,8 +66,10 @@ B_ORIGIN = (113.2, 28.0)
 
 
 def pytest_collection_modifyitems(items):
+    here = Path(__file__).parent
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def free_port() -> int:
