@@ -455,6 +455,7 @@ def measure(spec: Spec) -> dict:
     from backend.coverage.services import coverage_roll_forward, heat_hexes_complete
     from backend.coverage.windows import window_of
     from backend.regions.models import Region
+    from map_ui.data.queries import CELLS_GEOJSON
     from map_ui.data.tiles import TileRequest, tile_query
 
     scope = "49"
@@ -508,9 +509,18 @@ def measure(spec: Spec) -> dict:
             "since_at": window.since_at,
             "today": window.today,
         }
+        inner, params = selectors.coverage_by_cell_query(
+            scope=county.adcode, window=window, geometry=True, limit=5001
+        )
+        results["coverage_geojson"] = pair(
+            lambda: get_ms(f"/api/map/v1/cells.geojson?region={county.adcode}")[0],
+            CELLS_GEOJSON.format(inner=inner),
+            params,
+            30,
+        )
         results["coverage_selector"] = pair(
             lambda: timed(lambda: selectors.coverage_by_cell(scope=county.adcode, window=window)),
-            selectors.cells_sql(window) + " ORDER BY code",
+            selectors.coverage_by_cell_query(scope=county.adcode, window=window)[0],
             params,
             30,
         )

@@ -65,7 +65,7 @@ def cells_sql(window: Window, *, where: str = "", geometry: bool = False) -> str
     """
 
 
-def coverage_by_cell(
+def coverage_by_cell_query(
     *,
     scope: str,
     window: Window,
@@ -74,8 +74,8 @@ def coverage_by_cell(
     state: str | None = None,
     geometry: bool = False,
     limit: int | None = None,
-) -> list[dict]:
-    """Coverage of every cell in `scope` (optionally: these ids, this bbox, this state)."""
+) -> tuple[str, dict]:
+    """The statement of `coverage_by_cell` (also wrapped into GeoJSON by the map data API)."""
     params = _scope_params(scope, window)
     where = ""
     if cell_ids is not None:
@@ -92,6 +92,14 @@ def coverage_by_cell(
     if limit is not None:
         sql += " LIMIT %(limit)s"
         params["limit"] = limit
+    return sql, params
+
+
+def coverage_by_cell(**kwargs) -> list[dict]:
+    """Coverage of every cell in `scope` (optionally: these ids, this bbox, this state):
+    id, code, name, adcode, households, last_visit, visits, households_visited, state,
+    assigned, coverage_ratio (and geometry as GeoJSON text)."""
+    sql, params = coverage_by_cell_query(**kwargs)
     return _fetch_dicts(sql, params)
 
 

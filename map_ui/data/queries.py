@@ -6,7 +6,7 @@ import json
 
 from django.db import connection
 
-from backend.coverage.selectors import _fetch_dicts
+from backend.coverage.selectors import _fetch_dicts, coverage_by_cell_query
 
 
 def stations(*, scope: str) -> list[dict]:
@@ -65,3 +65,31 @@ def jurisdiction_bounds(scope: str) -> list[float]:
     if not row or row[0] is None:
         return [-180.0, -85.0511, 180.0, 85.0511]
     return [round(v, 6) for v in row]
+
+
+# The cells as a GeoJSON FeatureCollection built by PostgreSQL: no per-row Python work, so a
+# county's 5,000 cells cost what the query costs.
+CELLS_GEOJSON = """
+    SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(
+        json_build_object(
+            'type', 'Feature', 'id', x.id, 'geometry', x.geometry::json,
+            'properties', json_build_object(
+                'id', x.id, 'code', x.code, 'name', x.name, 'households', x.households,
+                'last_visit', to_char(x.last_visit AT TIME ZONE 'Asia/Shanghai',
+                                      'YYYY-MM-DD"T"HH24:MI:SS') || '+08:00',
+                'visits', x.visits, 'households_visited', x.households_visited,
+                'state', x.state, 'assigned', x.assigned,
+                'coverage_ratio', round(x.coverage_ratio::numeric, 4)))
+        ORDER BY x.code), '[]'::json))::text,
+        count(*)
+    FROM ({inner}) x
+"""
+
+
+def cells_feature_collection(**kwargs) -> tuple[str, int]:
+    """(GeoJSON text, number of cells) of `coverage_by_cell_query(**kwargs, geometry=True)`."""
+    inner, params = coverage_by_cell_query(geometry=True, **kwargs)
+    with connection.cursor() as cursor:
+        cursor.execute(CELLS_GEOJSON.format(inner=inner), params)
+        text, count = cursor.fetchone()
+    return text, count

@@ -113,7 +113,10 @@ def heat_sql(window: Window) -> str:
             WHERE b.resolution = %(res)s AND b.day >= %(since)s AND b.adcode LIKE %(scope)s
             GROUP BY b.h3
         )
-        SELECT ST_AsMVT(t.*, 'heat', {EXTENT}, 'geom') FROM (
+        SELECT ST_AsMVT(t.*, 'heat', {EXTENT}, 'geom'),
+               -- hexagons still without a boundary (new cells): the view fills them, once
+               (SELECT EXISTS (SELECT 1 FROM coverage_heathex WHERE boundary IS NULL))
+        FROM (
             SELECT to_hex(s.h3) AS h3, s.visits::int AS visits, s.households::int AS households,
                    {_mvt_geom("h.boundary")} AS geom
             FROM sums s JOIN hexes h USING (h3) CROSS JOIN bounds
@@ -292,14 +295,17 @@ def tile_query(req: TileRequest) -> tuple[str | None, dict]:
     return sql, params
 
 
-def tile_render(req: TileRequest) -> tuple[bytes, str]:
-    """(MVT bytes, ETag) of the tile; the ETag hashes the bytes with the cache key."""
+def tile_render(req: TileRequest) -> tuple[bytes, str, bool]:
+    """(MVT bytes, ETag, hexagons missing) of the tile; the ETag hashes the bytes with the cache
+    key; the flag says that heat hexagons without a boundary exist (fill them, render again)."""
     sql, params = tile_query(req)
-    data = b""
+    data, missing = b"", False
     if sql is not None:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
-            data = bytes(row[0]) if row and row[0] is not None else b""
+        if row:
+            data = bytes(row[0]) if row[0] is not None else b""
+            missing = bool(row[1]) if len(row) > 1 else False
     digest = hashlib.sha256(req.cache_key().encode() + b"\0" + data).hexdigest()[:32]
-    return data, f'"{digest}"'
+    return data, f'"{digest}"', missing

@@ -127,9 +127,10 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         ),
         metric_srid=metric_srid_for_lon(lon),
     )
-    if layer == "heat":
+    data, etag, hexes_missing = tile_render(req)
+    if hexes_missing:
         heat_hexes_complete()
-    data, etag = tile_render(req)
+        data, etag, _missing = tile_render(req)
     headers = {
         "ETag": etag,
         "Cache-Control": "private, max-age=0, must-revalidate",
@@ -185,25 +186,20 @@ def cells_geojson(request: HttpRequest) -> JsonResponse:
     state = request.GET.get("state") or None
     if state is not None and state not in ("covered", "stale", "never"):
         raise DomainError("map.invalid_state", _("state must be covered, stale or never."))
-    rows = coverage.coverage_by_cell(
+    text, count = queries.cells_feature_collection(
         scope=region.adcode,
         window=_window(request),
         bbox=bbox,
         state=state,
-        geometry=True,
         limit=MAX_GEOJSON_FEATURES + 1,
     )
-    if len(rows) > MAX_GEOJSON_FEATURES:
+    if count > MAX_GEOJSON_FEATURES:
         raise DomainError(
             "map.area_too_large",
             _("More than %(n)s cells: choose a smaller area (or use the map tiles).")
             % {"n": MAX_GEOJSON_FEATURES},
         )
-    for row in rows:
-        row.pop("adcode")
-        row["last_visit"] = _iso(row["last_visit"])
-        row["coverage_ratio"] = round(row["coverage_ratio"], 4)
-    return _json(_feature_collection(rows))
+    return HttpResponse(text, content_type="application/json")
 
 
 @map_endpoint()

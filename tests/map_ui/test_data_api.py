@@ -113,7 +113,8 @@ def test_cells_geojson_body(world):
         .json()
     )
     a00 = world.cell("a00")
-    last = timezone.localtime(world.now - dt.timedelta(days=5)).isoformat()
+    last = timezone.localtime(world.now - dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%S")
+    last += "+08:00"
     assert body == {
         "type": "FeatureCollection",
         "features": [
