@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import MultiPolygon, Point
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
@@ -314,6 +314,20 @@ def _roster_check(specs: Sequence[DeputySpec]) -> dict[int, str]:
     return stations
 
 
+def _district_cells_insert(pairs: list[tuple[int, int]]) -> None:
+    """(mandate id, cell id) rows of Mandate.district_cells in one statement: a county roster
+    has ~100,000 of them, too many for model instances."""
+    if not pairs:
+        return
+    through = Mandate.district_cells.through
+    table = connection.ops.quote_name(through._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (mandate_id, gridcell_id) "  # noqa: S608 - model's table
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
+            [[m for m, _c in pairs], [c for _m, c in pairs]])
+
+
 @transaction.atomic
 def roster_import(*, specs: Sequence[DeputySpec], batch_size: int = 2000) -> list[Deputy]:
     """Create deputies with their mandates, district cells and station memberships, set-based:
@@ -333,13 +347,9 @@ def roster_import(*, specs: Sequence[DeputySpec], batch_size: int = 2000) -> lis
     ]
     Mandate.objects.bulk_create(mandates, batch_size=batch_size)
     specs_mandates = [m for s in specs for m in s.mandates]
-    through = Mandate.district_cells.through
-    through.objects.bulk_create(
-        [through(mandate_id=mandate.pk, gridcell_id=cid)
-         for mandate, spec in zip(mandates, specs_mandates, strict=True)
-         for cid in spec.district_cell_ids],
-        batch_size=batch_size * 5,
-    )
+    pairs = [(mandate.pk, cid) for mandate, spec in zip(mandates, specs_mandates, strict=True)
+             for cid in spec.district_cell_ids]
+    _district_cells_insert(pairs)
     StationMembership.objects.bulk_create(
         [StationMembership(
             deputy=d, station_id=sid, since=s.since,

@@ -415,6 +415,7 @@ def plan_memberships(ctx: CountyContext, people: list[PersonPlan], stations: lis
         for person in pool[: min(size, len(pool))]:
             if station.key not in person.stations:
                 person.stations.append(station.key)
+    _top_up(ctx, people, stations)
     rank = {"national": 0, "provincial": 1, "city": 2, "county": 3, "township": 4}
     members: dict[str, list[PersonPlan]] = {}
     for person in people:
@@ -425,6 +426,28 @@ def plan_memberships(ctx: CountyContext, people: list[PersonPlan], stations: lis
         head = min(current, key=lambda p: (min(rank[m.level] for m in p.mandates),
                                            -p.birth_year))
         head.heads.append(key)
+
+
+MIN_MEMBERS = 3
+
+
+def _top_up(ctx: CountyContext, people: list[PersonPlan], stations: list[StationPlan]) -> None:
+    """A station with fewer than MIN_MEMBERS deputies (a community point in an urban street,
+    where there is no township congress) also takes the nearest deputies of its township."""
+    count: dict[str, int] = {}
+    for person in people:
+        for key in person.stations:
+            count[key] = count.get(key, 0) + 1
+    for station in stations:
+        missing = MIN_MEMBERS - count.get(station.key, 0)
+        if missing <= 0:
+            continue
+        nearby = sorted((p for p in people if p.township == station.township
+                         and station.key not in p.stations),
+                        key=lambda p: (ctx.villages[p.village].lon - station.lon) ** 2
+                        + (ctx.villages[p.village].lat - station.lat) ** 2)
+        for person in nearby[:missing]:
+            person.stations.append(station.key)
 
 
 def plan_assignments(ctx: CountyContext, people: list[PersonPlan], rng: random.Random, *,

@@ -57,7 +57,13 @@ class Command(BaseCommand):
                             help="the day the history ends (default: today)")
         parser.add_argument("--no-visits", action="store_true", help="skip visits and opinions")
         parser.add_argument("--reset", action="store_true",
-                            help="first delete the demo data of these counties, then reload")
+                            help="first empty the domain (cells, stations, deputies, visits, "
+                                 "opinions and townships of every county; accounts stay), "
+                                 "then load")
+
+    def progress(self, message: str) -> None:
+        self.stdout.write(message)
+        self.stdout.flush()  # show progress also when the output is piped (make run | tee)
 
     def handle(self, *args, **opts):
         if opts["if_empty"] and demo_present():
@@ -76,7 +82,7 @@ class Command(BaseCommand):
             opinions=not opts["no_visits"])
         started = time.monotonic()
         if opts["reset"]:
-            demo_reset(list(opts["counties"]), progress=lambda m: self.stdout.write(m))
-        load_demo(options, progress=lambda m: self.stdout.write(m))
+            demo_reset(progress=self.progress)
+        load_demo(options, progress=self.progress)
         self.stdout.write(self.style.SUCCESS(
             f"demo ready in {time.monotonic() - started:.0f} s (演示数据已就绪)"))
