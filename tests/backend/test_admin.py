@@ -15,8 +15,10 @@ from backend.grid.models import GridAssignment
 from backend.liaison.admin import StationLinkForm
 from backend.liaison.models import LinkCadence, Station, StationLink
 from backend.opinions.admin import contact_masked
-from backend.opinions.models import Opinion, OpinionTransition
-from backend.visits.models import CheckIn, Visit
+from backend.opinions.models import Opinion
+from backend.opinions.services import opinion_create
+from backend.visits.models import Visit
+from backend.visits.services import checkin_record, visits_ingest
 from tests.factories import (
     GridCellFactory,
     MandateFactory,
@@ -52,21 +54,15 @@ def demo_like(county):
     now = timezone.now()
     GridAssignment.objects.create(deputy=deputy, cell=cells[0], county_adcode="430121",
                                   valid_from=now)
-    visit = Visit.objects.create(
-        deputy=deputy, client_uuid=uuid.uuid4(), content_hash="x" * 64, kind="household",
-        location=Point(113.005, 28.005, srid=4326), accuracy_m=8, recorded_at=now,
-        received_at=now, households=2, cell=cells[0], adcode=township.adcode,
-        county_adcode="430121", flags=["low_accuracy"])
-    CheckIn.objects.create(
-        deputy=deputy, station=station, client_uuid=uuid.uuid4(), content_hash="y" * 64,
-        location=Point(113.005, 28.005, srid=4326), distance_m=3.0, inside_geofence=True,
-        recorded_at=now, received_at=now, adcode=township.adcode, county_adcode="430121")
-    opinion = Opinion.objects.create(
-        deputy=deputy, visit=visit, client_uuid=uuid.uuid4(), content_hash="z" * 64,
-        category="roads", text="村口道路破损", location=Point(113.005, 28.005, srid=4326),
-        cell=cells[0], adcode=township.adcode, county_adcode="430121", contact_consent=True,
-        citizen_contact="13812341234", recorded_at=now)
-    OpinionTransition.objects.create(opinion=opinion, from_status="", to_status="registered")
+    [visit] = visits_ingest(rows=[{
+        "deputy_id": deputy.pk, "client_uuid": uuid.uuid4(), "kind": "household",
+        "lon": 113.005, "lat": 28.005, "accuracy_m": 180.0, "recorded_at": now,
+        "households": 2, "household_ref": "h-1", "notes": "", "mock_location": False}])
+    checkin_record(deputy=deputy, station=station, client_uuid=uuid.uuid4(), lon=113.005,
+                   lat=28.005, accuracy_m=8.0, recorded_at=now)
+    opinion_create(deputy=deputy, client_uuid=uuid.uuid4(), category="roads",
+                   text="村口道路破损", recorded_at=now, lon=113.005, lat=28.005,
+                   visit_id=visit.id, contact_consent=True, citizen_contact="13812341234")
     return {"county": county, "township": township, "cells": cells, "station": station}
 
 
