@@ -10,17 +10,24 @@ from backend.coverage.selectors import _fetch_dicts, coverage_by_cell_query
 
 
 def stations(*, scope: str) -> list[dict]:
-    """Stations inside `scope`: id, name, kind, adcode, deputies (open memberships)."""
-    return _fetch_dicts(
+    """Stations inside `scope`: id, name, kind, adcode, deputies (open memberships) and the
+    simplified service area as a GeoJSON geometry (or None)."""
+    rows = _fetch_dicts(
         """
         SELECT s.id, s.name, s.kind, s.adcode,
                (SELECT count(*) FROM liaison_stationmembership m
                 WHERE m.station_id = s.id AND m.until IS NULL) AS deputies,
+               ST_AsGeoJSON(ST_Multi(ST_SimplifyPreserveTopology(s.service_area, 0.00005)), 6)
+                   AS service_area,
                ST_AsGeoJSON(s.location, 6) AS geometry
         FROM liaison_station s WHERE s.adcode LIKE %(scope)s ORDER BY s.adcode, s.name, s.id
         """,
         {"scope": scope + "%"},
     )
+    for row in rows:
+        if row["service_area"] is not None:
+            row["service_area"] = json.loads(row["service_area"])
+    return rows
 
 
 def station_links(*, scope: str) -> list[dict]:

@@ -326,6 +326,20 @@ def test_clusters_stations_and_links_bodies(world):
             "kind": "station",
             "adcode": "430121001",
             "deputies": 1,
+            "service_area": {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [
+                        [
+                            [113.0, 28.0],
+                            [113.02, 28.0],
+                            [113.02, 28.02],
+                            [113.0, 28.02],
+                            [113.0, 28.0],
+                        ]
+                    ]
+                ],
+            },
         },
         {
             "id": s2.id,
@@ -333,6 +347,20 @@ def test_clusters_stations_and_links_bodies(world):
             "kind": "station",
             "adcode": "430121002",
             "deputies": 2,
+            "service_area": {
+                "type": "MultiPolygon",
+                "coordinates": [
+                    [
+                        [
+                            [113.02, 28.0],
+                            [113.03, 28.0],
+                            [113.03, 28.01],
+                            [113.02, 28.01],
+                            [113.02, 28.0],
+                        ]
+                    ]
+                ],
+            },
         },
     ]
     assert stations["features"][0]["geometry"] == {
