@@ -319,12 +319,15 @@ def _to_hex2d_sql(src: str, res: int) -> str:
 
 
 def cells_query_sql(res: int) -> str:
-    """The body of `coverage_h3_cells_r{res}(lats, lngs)`: one row (ord, h3) per valid point."""
+    """The body of `coverage_h3_cells_r{res}(lats, lngs)`: one row (ord, h3) per point, in
+    order; h3 is NULL for a point out of range, NaN or NULL (computed as 0, 0, then dropped)."""
+    valid = "(p.lat BETWEEN -90 AND 90 AND p.lng BETWEEN -180 AND 180)"
     points = (
-        "SELECT p.ord, cos(p.lat * {pi}) AS cl, p.lat * {pi} AS la, p.lng * {pi} AS lo "
-        "FROM unnest($1, $2) WITH ORDINALITY AS p(lat, lng, ord) "
-        "WHERE p.lat BETWEEN -90 AND 90 AND p.lng BETWEEN -180 AND 180 OFFSET 0"
-    ).format(pi=_f(M_PI_180))
+        "SELECT p.ord, cos(q.lat * {pi}) AS cl, q.lat * {pi} AS la, q.lng * {pi} AS lo "
+        "FROM unnest($1, $2) WITH ORDINALITY AS p(lat, lng, ord), "
+        "LATERAL (SELECT CASE WHEN {valid} THEN p.lat ELSE 0.0 END AS lat, "
+        "CASE WHEN {valid} THEN p.lng ELSE 0.0 END AS lng) q OFFSET 0"
+    ).format(pi=_f(M_PI_180), valid=valid)
     vec = (
         "SELECT ord, cos(lo) * cl AS px, sin(lo) * cl AS py, sin(la) AS pz "
         f"FROM ({points}) s OFFSET 0"
@@ -336,8 +339,7 @@ def cells_query_sql(res: int) -> str:
     base_ix = "[face * 27 + ci * 9 + cj * 3 + ck + 1]"
     base = (
         f"SELECT s.*, ({_arr(FIJK_BASE, 'int')}){base_ix} AS base, "
-        f"({_arr(FIJK_ROT, 'int')}){base_ix} AS rots FROM ({cur}) s "
-        "WHERE ci BETWEEN 0 AND 2 AND cj BETWEEN 0 AND 2 AND ck BETWEEN 0 AND 2 OFFSET 0"
+        f"({_arr(FIJK_ROT, 'int')}){base_ix} AS rots FROM ({cur}) s OFFSET 0"
     )
     unused = (1 << (3 * (MAX_RES - res))) - 1  # digits below `res` are 7 (all ones)
     header = (
@@ -359,10 +361,15 @@ def cells_query_sql(res: int) -> str:
     )
     if res == 0:
         digits = rotated = "0::bigint"
+    # out-of-range IJK (cannot happen for a valid point) indexes past the table: base is NULL
+    ok = (
+        "coalesce(($1)[ord::int] BETWEEN -90 AND 90 AND ($2)[ord::int] BETWEEN -180 AND 180 "
+        "AND ci BETWEEN 0 AND 2 AND cj BETWEEN 0 AND 2 AND ck BETWEEN 0 AND 2, false)"
+    )
     return (
-        f"SELECT ord, CASE WHEN base = ANY ({pentagons}) "
+        f"SELECT ord, CASE WHEN NOT {ok} THEN NULL WHEN base = ANY ({pentagons}) "
         f"THEN coverage_h3_pentagon_fix({header} | {digits}, face, rots) "
-        f"ELSE {header} | {rotated} END AS h3 FROM ({base}) s"
+        f"ELSE {header} | {rotated} END AS h3 FROM ({base}) s ORDER BY ord"
     )
 
 

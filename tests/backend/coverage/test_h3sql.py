@@ -44,7 +44,7 @@ def test_points_around_every_pentagon_match():
 
 
 @pytest.mark.django_db
-def test_parent_is_h3_cell_to_parent_and_invalid_points_are_skipped():
+def test_parent_is_h3_cell_to_parent_and_invalid_points_give_null():
     cell = h3.latlng_to_cell(28.1, 113.05, 7)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -56,8 +56,8 @@ def test_parent_is_h3_cell_to_parent_and_invalid_points_are_skipped():
         h3.str_to_int(h3.cell_to_parent(cell, 4)),
         h3.str_to_int(h3.cell_to_parent(cell, 6)),
     )
-    got = _sql_cells([28.1, float("nan"), 95.0, None], [113.05, 113.0, 113.0, 113.0])
-    assert got == {1: h3.str_to_int(cell)}
+    got = _sql_cells([28.1, float("nan"), 95.0, None, 28.1], [113.05, 113.0, 113.0, 113.0, 181.0])
+    assert got == {1: h3.str_to_int(cell), 2: None, 3: None, 4: None, 5: None}
 
 
 def test_generated_tables_are_h3s():
