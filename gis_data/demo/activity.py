@@ -61,6 +61,11 @@ class CellShape:
     code: str
     geometry: BaseGeometry  # WGS-84
     households: int
+    bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+    def __post_init__(self) -> None:
+        shapely.prepare(self.geometry)
+        self.bounds = tuple(self.geometry.bounds)
 
 
 @dataclass
@@ -82,16 +87,16 @@ def random_uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def point_in(geometry: BaseGeometry, rng: random.Random) -> tuple[float, float]:
-    """A uniformly random point inside `geometry` (rejection sampling on its bounding box)."""
-    minx, miny, maxx, maxy = geometry.bounds
+def point_in(cell: CellShape, rng: np.random.Generator) -> tuple[float, float]:
+    """A uniformly random point inside the cell (rejection sampling on its bounding box)."""
+    minx, miny, maxx, maxy = cell.bounds
     for _ in range(20):
-        xs = np.array([rng.uniform(minx, maxx) for _ in range(16)])
-        ys = np.array([rng.uniform(miny, maxy) for _ in range(16)])
-        inside = np.flatnonzero(shapely.contains_xy(geometry, xs, ys))
+        xs = rng.uniform(minx, maxx, 16)
+        ys = rng.uniform(miny, maxy, 16)
+        inside = np.flatnonzero(shapely.contains_xy(cell.geometry, xs, ys))
         if inside.size:
             return float(xs[inside[0]]), float(ys[inside[0]])
-    p = geometry.representative_point()
+    p = cell.geometry.representative_point()
     return p.x, p.y
 
 
@@ -120,6 +125,7 @@ def plan_visits(visitors: list[Visitor], cells: dict[int, CellShape], rng: rando
     rows: list[dict] = []
     first_day = today - dt.timedelta(days=days)
     last_day = today - dt.timedelta(days=1)
+    points = np.random.default_rng(rng.getrandbits(64))  # seeded from rng: reproducible
     for visitor in visitors:
         pool = [c for c in visitor.assigned if c in cells] or \
             [c for c in visitor.district if c in cells]
@@ -136,13 +142,13 @@ def plan_visits(visitors: list[Visitor], cells: dict[int, CellShape], rng: rando
         for k, day in enumerate(sorted(_day(rng, first_day, end) for _ in range(outings))):
             cell_id = rng.choice(district) if rng.random() < DISTRICT_OUTING_SHARE else \
                 pool[k % len(pool)]
-            _outing(rows, visitor, cells[cell_id], day, rng)
+            _outing(rows, visitor, cells[cell_id], day, rng, points)
     rows.sort(key=lambda r: r["recorded_at"])
     return rows
 
 
 def _outing(rows: list[dict], visitor: Visitor, cell: CellShape, day: dt.date,
-            rng: random.Random) -> int:
+            rng: random.Random, points: np.random.Generator) -> int:
     """One outing to one cell: a group activity, or 1-5 household visits 10-25 minutes apart.
     Returns the households reached."""
     roll, acc = rng.random(), 0.0
@@ -153,21 +159,22 @@ def _outing(rows: list[dict], visitor: Visitor, cell: CellShape, day: dt.date,
             at = dt.datetime(day.year, day.month, day.day, hour, rng.randint(0, 59),
                              tzinfo=LOCAL_TZ)
             households = rng.randint(low, high)
-            rows.append(_row(visitor, cell, kind, at, households, "", rng))
+            rows.append(_row(visitor, cell, kind, at, households, "", rng, points))
             return households
     at = dt.datetime(day.year, day.month, day.day, rng.randint(8, 16), rng.randint(0, 59),
                      tzinfo=LOCAL_TZ)
     n = rng.randint(1, 5)
     homes = rng.sample(range(max(cell.households, n)), n)
     for home in homes:
-        rows.append(_row(visitor, cell, "household", at, 1, f"{cell.code}/{home}", rng))
+        rows.append(_row(visitor, cell, "household", at, 1, f"{cell.code}/{home}", rng,
+                         points))
         at += dt.timedelta(minutes=rng.randint(10, 25))
     return n
 
 
 def _row(visitor: Visitor, cell: CellShape, kind: str, at: dt.datetime, households: int,
-         household_ref: str, rng: random.Random) -> dict:
-    lon, lat = point_in(cell.geometry, rng)
+         household_ref: str, rng: random.Random, points: np.random.Generator) -> dict:
+    lon, lat = point_in(cell, points)
     return {
         "deputy_id": visitor.deputy_id, "client_uuid": random_uuid(rng), "kind": kind,
         "lon": round(lon, 7), "lat": round(lat, 7), "accuracy_m": _accuracy_m(rng),
