@@ -11,12 +11,30 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "full_name", "role", "jurisdiction", "is_active", "is_staff",
-                    "last_login")
-    list_filter = ("role", county_filter("jurisdiction__adcode"), "is_active", "is_staff",
-                   "is_superuser")
-    search_fields = ("username", "first_name", "last_name", "email", "jurisdiction__name",
-                     "jurisdiction__adcode")
+    list_display = (
+        "username",
+        "full_name",
+        "role",
+        "jurisdiction",
+        "is_active",
+        "is_staff",
+        "last_login",
+    )
+    list_filter = (
+        "role",
+        county_filter("jurisdiction__adcode"),
+        "is_active",
+        "is_staff",
+        "is_superuser",
+    )
+    search_fields = (
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "jurisdiction__name",
+        "jurisdiction__adcode",
+    )
     list_select_related = ("jurisdiction",)
     autocomplete_fields = ("jurisdiction",)
     fieldsets = (
@@ -33,5 +51,9 @@ class UserAdmin(DjangoUserAdmin):
         return obj.get_full_name()
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).select_related("jurisdiction")
-                .defer("jurisdiction__boundary", "jurisdiction__display_boundary"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("jurisdiction")
+            .defer("jurisdiction__boundary", "jurisdiction__display_boundary")
+        )

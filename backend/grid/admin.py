@@ -25,8 +25,12 @@ class GridCellAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
     readonly_fields = ("adcode", "county_adcode", "area_m2")
     exclude = ("display_boundary",)
     show_full_result_count = False
-    changelist_defer = ("boundary", "display_boundary", "region__boundary",
-                        "region__display_boundary")
+    changelist_defer = (
+        "boundary",
+        "display_boundary",
+        "region__boundary",
+        "region__display_boundary",
+    )
 
     @admin.display(description=_("area (km²)"), ordering="area_m2")
     def area_km2(self, obj: GridCell) -> str:

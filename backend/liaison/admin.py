@@ -44,14 +44,27 @@ def _as_validation_error(error: DomainError) -> ValidationError:
 
 class StationForm(NullGeometryFormMixin, forms.ModelForm):
     six_haves = forms.MultipleChoiceField(
-        label=_("six haves (六有)"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("six haves (六有)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=[(key, SIX_HAVES_LABELS[key]) for key in SIX_HAVES],
     )
 
     class Meta:
         model = Station
-        fields = ("kind", "name", "sector", "location", "address", "region", "parent",
-                  "service_area", "geofence_radius_m", "six_haves", "duty_rule")
+        fields = (
+            "kind",
+            "name",
+            "sector",
+            "location",
+            "address",
+            "region",
+            "parent",
+            "service_area",
+            "geofence_radius_m",
+            "six_haves",
+            "duty_rule",
+        )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,8 +88,12 @@ class StationForm(NullGeometryFormMixin, forms.ModelForm):
         region, location = cleaned.get("region"), cleaned.get("location")
         if region is not None and len(region.adcode) < 6:
             self.add_error("region", _("A station belongs to a county, township or village."))
-        if region is not None and location is not None and region.boundary is not None \
-                and not region.boundary.intersects(location):
+        if (
+            region is not None
+            and location is not None
+            and region.boundary is not None
+            and not region.boundary.intersects(location)
+        ):
             self.add_error("location", _("The station's location lies outside its region."))
         if cleaned.get("kind") == "industry" and not cleaned.get("sector", "").strip():
             self.add_error("sector", _("An industry contact point names its industry sector."))
@@ -113,7 +130,8 @@ class StationAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("region")
         return qs.annotate(
-            member_count=Count("memberships", filter=Q(memberships__until__isnull=True)))
+            member_count=Count("memberships", filter=Q(memberships__until__isnull=True))
+        )
 
     @admin.display(description=_("members"), ordering="member_count")
     def members(self, obj: Station) -> int:
@@ -128,8 +146,17 @@ class StationAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
 class MandateForm(forms.ModelForm):
     class Meta:
         model = Mandate
-        fields = ("deputy", "level", "congress_region", "district_region", "district_cells",
-                  "term_number", "term_start", "term_end", "status")
+        fields = (
+            "deputy",
+            "level",
+            "congress_region",
+            "district_region",
+            "district_cells",
+            "term_number",
+            "term_start",
+            "term_end",
+            "status",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -137,10 +164,13 @@ class MandateForm(forms.ModelForm):
         if all(cleaned.get(k) is not None for k in needed):
             try:
                 mandate_check(
-                    level=cleaned["level"], congress_region=cleaned["congress_region"],
+                    level=cleaned["level"],
+                    congress_region=cleaned["congress_region"],
                     district_region=cleaned.get("district_region"),
                     district_cell_adcodes=[c.adcode for c in cleaned.get("district_cells", [])],
-                    term_start=cleaned["term_start"], term_end=cleaned["term_end"])
+                    term_start=cleaned["term_start"],
+                    term_end=cleaned["term_end"],
+                )
             except DomainError as error:
                 raise _as_validation_error(error) from error
         return cleaned
@@ -156,8 +186,13 @@ class MandateInline(admin.StackedInline):
 @admin.register(Deputy)
 class DeputyAdmin(admin.ModelAdmin):
     list_display = ("name", "gender", "region", "levels", "occupation", "user")
-    list_filter = (county_filter(), township_filter(), "mandates__level", "mandates__status",
-                   "gender")
+    list_filter = (
+        county_filter(),
+        township_filter(),
+        "mandates__level",
+        "mandates__status",
+        "gender",
+    )
     search_fields = ("name", "phone", "occupation", "user__username")
     list_select_related = ("region", "user")
     autocomplete_fields = ("region", "user")
@@ -166,9 +201,13 @@ class DeputyAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).select_related("region")
-                .defer("region__boundary", "region__display_boundary")
-                .prefetch_related("mandates"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("region")
+            .defer("region__boundary", "region__display_boundary")
+            .prefetch_related("mandates")
+        )
 
     @admin.display(description=_("mandates"))
     def levels(self, obj: Deputy) -> str:
@@ -183,8 +222,16 @@ class DeputyAdmin(admin.ModelAdmin):
 @admin.register(Mandate)
 class MandateAdmin(admin.ModelAdmin):
     form = MandateForm
-    list_display = ("deputy", "level", "congress_region", "district_region", "term_number",
-                    "term_start", "term_end", "status")
+    list_display = (
+        "deputy",
+        "level",
+        "congress_region",
+        "district_region",
+        "term_number",
+        "term_start",
+        "term_end",
+        "status",
+    )
     list_filter = ("level", "status", county_filter("deputy__county_adcode"), "term_number")
     search_fields = ("deputy__name", "congress_region__name", "district_region__name")
     list_select_related = ("deputy", "congress_region", "district_region")
@@ -192,17 +239,27 @@ class MandateAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def get_queryset(self, request):
-        return (super().get_queryset(request)
-                .select_related("congress_region", "district_region")
-                .defer("congress_region__boundary", "congress_region__display_boundary",
-                       "district_region__boundary", "district_region__display_boundary"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("congress_region", "district_region")
+            .defer(
+                "congress_region__boundary",
+                "congress_region__display_boundary",
+                "district_region__boundary",
+                "district_region__display_boundary",
+            )
+        )
 
 
 @admin.register(StationMembership)
 class StationMembershipAdmin(admin.ModelAdmin):
     list_display = ("deputy", "station", "role", "since", "until")
-    list_filter = ("role", county_filter("station__county_adcode"),
-                   ("until", admin.EmptyFieldListFilter))
+    list_filter = (
+        "role",
+        county_filter("station__county_adcode"),
+        ("until", admin.EmptyFieldListFilter),
+    )
     search_fields = ("deputy__name", "station__name")
     list_select_related = ("deputy", "station")
     autocomplete_fields = ("deputy", "station")
@@ -211,7 +268,8 @@ class StationMembershipAdmin(admin.ModelAdmin):
 
 class StationLinkForm(forms.ModelForm):
     cadences = forms.MultipleChoiceField(
-        label=_("required cadences"), choices=LinkCadence.choices,
+        label=_("required cadences"),
+        choices=LinkCadence.choices,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -230,15 +288,19 @@ class StationLinkForm(forms.ModelForm):
         a, b = cleaned.get("station_a"), cleaned.get("station_b")
         if a is not None and b is not None:
             if a.pk == b.pk:
-                raise ValidationError(_("A link joins two different stations."),
-                                      code="station_link.same_station")
+                raise ValidationError(
+                    _("A link joins two different stations."), code="station_link.same_station"
+                )
             if a.adcode[:2] == b.adcode[:2]:
-                raise ValidationError(_("Linked stations must be in different provinces."),
-                                      code="station_link.same_province")
+                raise ValidationError(
+                    _("Linked stations must be in different provinces."),
+                    code="station_link.same_province",
+                )
             reverse = StationLink.objects.filter(station_a=b, station_b=a)
             if reverse.exclude(pk=self.instance.pk).exists():
-                raise ValidationError(_("These two stations are already linked."),
-                                      code="station_link.duplicate")
+                raise ValidationError(
+                    _("These two stations are already linked."), code="station_link.duplicate"
+                )
         return cleaned
 
 

@@ -68,8 +68,11 @@ def duty_rule_check(rule: dict | None) -> None:
     if kind == "day_digit":
         ok = set(rule) == {"type", "digit"} and rule["digit"] in range(10)
     elif kind == "nth_weekday":
-        ok = (set(rule) == {"type", "n", "weekday"} and rule["n"] in range(1, 6)
-              and rule["weekday"] in range(7))
+        ok = (
+            set(rule) == {"type", "n", "weekday"}
+            and rule["n"] in range(1, 6)
+            and rule["weekday"] in range(7)
+        )
     if not ok:
         raise DomainError("station.invalid_duty_rule", _("Unknown or malformed duty rule."))
 
@@ -77,11 +80,12 @@ def duty_rule_check(rule: dict | None) -> None:
 def six_haves_normalise(six_haves: dict | None) -> dict:
     if six_haves is None:
         return dict.fromkeys(SIX_HAVES, False)
-    if set(six_haves) != set(SIX_HAVES) or not all(isinstance(v, bool) for v in
-                                                   six_haves.values()):
-        raise DomainError("station.invalid_six_haves",
-                          _("The six-haves checklist needs exactly the keys %(keys)s as booleans.")
-                          % {"keys": ", ".join(SIX_HAVES)})
+    if set(six_haves) != set(SIX_HAVES) or not all(isinstance(v, bool) for v in six_haves.values()):
+        raise DomainError(
+            "station.invalid_six_haves",
+            _("The six-haves checklist needs exactly the keys %(keys)s as booleans.")
+            % {"keys": ", ".join(SIX_HAVES)},
+        )
     return {key: six_haves[key] for key in SIX_HAVES}
 
 
@@ -89,39 +93,54 @@ def cadences_normalise(cadences: Iterable[str]) -> list[str]:
     values = list(dict.fromkeys(cadences))
     unknown = [c for c in values if c not in LinkCadence.values]
     if not values or unknown:
-        raise DomainError("station_link.invalid_cadences",
-                          _("Name at least one cadence among %(known)s.")
-                          % {"known": ", ".join(LinkCadence.values)}, unknown=unknown)
+        raise DomainError(
+            "station_link.invalid_cadences",
+            _("Name at least one cadence among %(known)s.")
+            % {"known": ", ".join(LinkCadence.values)},
+            unknown=unknown,
+        )
     # Stable order: the order of the choices.
     return [c for c in LinkCadence.values if c in values]
 
 
 def _region_is_county_or_below(region: Region) -> None:
     if len(region.adcode) < 6:
-        raise DomainError("station.region_too_large",
-                          _("A station belongs to a county, township or village."))
+        raise DomainError(
+            "station.region_too_large", _("A station belongs to a county, township or village.")
+        )
 
 
-def mandate_check(*, level: str, congress_region: Region, district_region: Region | None,
-                  district_cell_adcodes: Sequence[str], term_start: dt.date,
-                  term_end: dt.date) -> None:
+def mandate_check(
+    *,
+    level: str,
+    congress_region: Region,
+    district_region: Region | None,
+    district_cell_adcodes: Sequence[str],
+    term_start: dt.date,
+    term_end: dt.date,
+) -> None:
     """Raise DomainError unless the mandate's regions and term are consistent."""
     if level not in CongressLevel.values:
         raise DomainError("mandate.invalid_level", _("Unknown congress level."))
     if len(congress_region.adcode) != CONGRESS_ADCODE_LENGTH[level]:
-        raise DomainError("mandate.congress_level_mismatch",
-                          _("The congress of a %(level)s mandate sits in a region of %(n)d "
-                            "adcode digits.")
-                          % {"level": CongressLevel(level).label,
-                             "n": CONGRESS_ADCODE_LENGTH[level]})
+        raise DomainError(
+            "mandate.congress_level_mismatch",
+            _("The congress of a %(level)s mandate sits in a region of %(n)d adcode digits.")
+            % {"level": CongressLevel(level).label, "n": CONGRESS_ADCODE_LENGTH[level]},
+        )
     if district_region is not None and not district_region.adcode.startswith(
-            congress_region.adcode):
-        raise DomainError("mandate.district_outside_congress",
-                          _("The electoral district lies outside the congress's region."))
+        congress_region.adcode
+    ):
+        raise DomainError(
+            "mandate.district_outside_congress",
+            _("The electoral district lies outside the congress's region."),
+        )
     outer = district_region.adcode if district_region is not None else congress_region.adcode
     if any(not adcode.startswith(outer) for adcode in district_cell_adcodes):
-        raise DomainError("mandate.cells_outside_district",
-                          _("Some district cells lie outside the electoral district."))
+        raise DomainError(
+            "mandate.cells_outside_district",
+            _("Some district cells lie outside the electoral district."),
+        )
     if term_end <= term_start:
         raise DomainError("mandate.invalid_term", _("The term must end after it starts."))
 
@@ -131,51 +150,84 @@ def mandate_check(*, level: str, congress_region: Region, district_region: Regio
 
 @transaction.atomic
 def station_create(
-    *, kind: str, name: str, location: Point, region: Region, address: str = "",
-    sector: str = "", parent: Station | None = None, service_area: MultiPolygon | None = None,
-    geofence_radius_m: int = 200, six_haves: dict | None = None, duty_rule: dict | None = None,
+    *,
+    kind: str,
+    name: str,
+    location: Point,
+    region: Region,
+    address: str = "",
+    sector: str = "",
+    parent: Station | None = None,
+    service_area: MultiPolygon | None = None,
+    geofence_radius_m: int = 200,
+    six_haves: dict | None = None,
+    duty_rule: dict | None = None,
 ) -> Station:
     if kind not in StationKind.values:
         raise DomainError("station.invalid_kind", _("Unknown station kind."))
     _region_is_county_or_below(region)
     if kind == StationKind.INDUSTRY and not sector.strip():
-        raise DomainError("station.sector_required",
-                          _("An industry contact point names its industry sector."))
+        raise DomainError(
+            "station.sector_required", _("An industry contact point names its industry sector.")
+        )
     if geofence_radius_m <= 0:
         raise DomainError("station.invalid_geofence", _("The geofence radius must be positive."))
     if region.boundary is not None and not region.boundary.intersects(location):
-        raise DomainError("station.outside_region",
-                          _("The station's location lies outside its region."))
+        raise DomainError(
+            "station.outside_region", _("The station's location lies outside its region.")
+        )
     if parent is not None and parent.county_adcode != region.adcode[:6]:
-        raise DomainError("station.parent_other_county",
-                          _("A parent station must be in the same county."))
+        raise DomainError(
+            "station.parent_other_county", _("A parent station must be in the same county.")
+        )
     duty_rule_check(duty_rule)
     return Station.objects.create(
-        kind=kind, name=name, location=location, address=address, sector=sector.strip(),
-        region=region, adcode=region.adcode, county_adcode=region.adcode[:6], parent=parent,
-        service_area=service_area, geofence_radius_m=geofence_radius_m,
-        six_haves=six_haves_normalise(six_haves), duty_rule=duty_rule,
+        kind=kind,
+        name=name,
+        location=location,
+        address=address,
+        sector=sector.strip(),
+        region=region,
+        adcode=region.adcode,
+        county_adcode=region.adcode[:6],
+        parent=parent,
+        service_area=service_area,
+        geofence_radius_m=geofence_radius_m,
+        six_haves=six_haves_normalise(six_haves),
+        duty_rule=duty_rule,
     )
 
 
 @transaction.atomic
 def station_link_create(
-    *, station_a: Station, station_b: Station, agreement_date: dt.date,
-    cadences: Iterable[str], rules: str = "",
+    *,
+    station_a: Station,
+    station_b: Station,
+    agreement_date: dt.date,
+    cadences: Iterable[str],
+    rules: str = "",
 ) -> StationLink:
     """Link two stations of different provinces (省际协同), e.g. 石角镇 ⇄ 温地镇."""
     if station_a.pk == station_b.pk:
         raise DomainError("station_link.same_station", _("A link joins two different stations."))
     if station_a.adcode[:2] == station_b.adcode[:2]:
-        raise DomainError("station_link.same_province",
-                          _("Linked stations must be in different provinces."))
+        raise DomainError(
+            "station_link.same_province", _("Linked stations must be in different provinces.")
+        )
     values = cadences_normalise(cadences)
-    exists = StationLink.objects.filter(station_a=station_b, station_b=station_a).exists() or \
-        StationLink.objects.filter(station_a=station_a, station_b=station_b).exists()
+    exists = (
+        StationLink.objects.filter(station_a=station_b, station_b=station_a).exists()
+        or StationLink.objects.filter(station_a=station_a, station_b=station_b).exists()
+    )
     if exists:
         raise DomainError("station_link.duplicate", _("These two stations are already linked."))
-    return StationLink.objects.create(station_a=station_a, station_b=station_b,
-                                      agreement_date=agreement_date, cadences=values, rules=rules)
+    return StationLink.objects.create(
+        station_a=station_a,
+        station_b=station_b,
+        agreement_date=agreement_date,
+        cadences=values,
+        rules=rules,
+    )
 
 
 # --- deputies, mandates, memberships ------------------------------------------------------------
@@ -183,8 +235,14 @@ def station_link_create(
 
 @transaction.atomic
 def deputy_create(
-    *, name: str, region: Region, gender: str = "", birth_year: int | None = None,
-    occupation: str = "", phone: str = "", user: User | None = None,
+    *,
+    name: str,
+    region: Region,
+    gender: str = "",
+    birth_year: int | None = None,
+    occupation: str = "",
+    phone: str = "",
+    user: User | None = None,
 ) -> Deputy:
     if not name.strip():
         raise DomainError("deputy.name_required", _("A deputy needs a name."))
@@ -192,29 +250,54 @@ def deputy_create(
         raise DomainError("deputy.invalid_gender", _("Unknown gender."))
     _region_is_county_or_below(region)
     return Deputy.objects.create(
-        name=name.strip(), region=region, adcode=region.adcode, county_adcode=region.adcode[:6],
-        gender=gender, birth_year=birth_year, occupation=occupation, phone=phone, user=user,
+        name=name.strip(),
+        region=region,
+        adcode=region.adcode,
+        county_adcode=region.adcode[:6],
+        gender=gender,
+        birth_year=birth_year,
+        occupation=occupation,
+        phone=phone,
+        user=user,
     )
 
 
 @transaction.atomic
 def mandate_create(
-    *, deputy: Deputy, level: str, congress_region: Region, term_number: int,
-    term_start: dt.date, term_end: dt.date, district_region: Region | None = None,
-    district_cells: Sequence[GridCell] = (), status: str = MandateStatus.CURRENT,
+    *,
+    deputy: Deputy,
+    level: str,
+    congress_region: Region,
+    term_number: int,
+    term_start: dt.date,
+    term_end: dt.date,
+    district_region: Region | None = None,
+    district_cells: Sequence[GridCell] = (),
+    status: str = MandateStatus.CURRENT,
 ) -> Mandate:
     if status not in MandateStatus.values:
         raise DomainError("mandate.invalid_status", _("Unknown mandate status."))
-    mandate_check(level=level, congress_region=congress_region, district_region=district_region,
-                  district_cell_adcodes=[c.adcode for c in district_cells],
-                  term_start=term_start, term_end=term_end)
-    if Mandate.objects.filter(deputy=deputy, level=level, congress_region=congress_region,
-                              term_number=term_number).exists():
+    mandate_check(
+        level=level,
+        congress_region=congress_region,
+        district_region=district_region,
+        district_cell_adcodes=[c.adcode for c in district_cells],
+        term_start=term_start,
+        term_end=term_end,
+    )
+    if Mandate.objects.filter(
+        deputy=deputy, level=level, congress_region=congress_region, term_number=term_number
+    ).exists():
         raise DomainError("mandate.duplicate", _("This deputy already holds this seat."))
     mandate = Mandate.objects.create(
-        deputy=deputy, level=level, congress_region=congress_region,
-        district_region=district_region, term_number=term_number, term_start=term_start,
-        term_end=term_end, status=status,
+        deputy=deputy,
+        level=level,
+        congress_region=congress_region,
+        district_region=district_region,
+        term_number=term_number,
+        term_start=term_start,
+        term_end=term_end,
+        status=status,
     )
     if district_cells:
         mandate.district_cells.set(district_cells)
@@ -223,17 +306,22 @@ def mandate_create(
 
 @transaction.atomic
 def membership_add(
-    *, deputy: Deputy, station: Station, since: dt.date, role: str = MembershipRole.MEMBER,
+    *,
+    deputy: Deputy,
+    station: Station,
+    since: dt.date,
+    role: str = MembershipRole.MEMBER,
 ) -> StationMembership:
     """Group a deputy into a station (混合编组进站); one open membership per station."""
     if role not in MembershipRole.values:
         raise DomainError("membership.invalid_role", _("Unknown membership role."))
-    if StationMembership.objects.filter(deputy=deputy, station=station,
-                                        until__isnull=True).exists():
-        raise DomainError("membership.duplicate",
-                          _("This deputy is already a member of this station."))
-    return StationMembership.objects.create(deputy=deputy, station=station, role=role,
-                                            since=since)
+    if StationMembership.objects.filter(
+        deputy=deputy, station=station, until__isnull=True
+    ).exists():
+        raise DomainError(
+            "membership.duplicate", _("This deputy is already a member of this station.")
+        )
+    return StationMembership.objects.create(deputy=deputy, station=station, role=role, since=since)
 
 
 @transaction.atomic
@@ -242,8 +330,9 @@ def membership_end(*, membership: StationMembership, until: dt.date) -> StationM
     if membership.until is not None:
         raise DomainError("membership.already_ended", _("This membership has already ended."))
     if until < membership.since:
-        raise DomainError("membership.invalid_until",
-                          _("A membership cannot end before it starts."))
+        raise DomainError(
+            "membership.invalid_until", _("A membership cannot end before it starts.")
+        )
     membership.until = until
     membership.save(update_fields=["until"])
     return membership
@@ -289,24 +378,31 @@ def _roster_check(specs: Sequence[DeputySpec]) -> dict[int, str]:
     """Validate every spec before writing anything; returns station id → county adcode."""
     cell_adcodes = _cell_adcodes(specs)
     station_ids = {sid for s in specs for sid in s.station_ids}
-    stations = dict(Station.objects.filter(pk__in=station_ids)
-                    .values_list("pk", "county_adcode"))
+    stations = dict(Station.objects.filter(pk__in=station_ids).values_list("pk", "county_adcode"))
     if len(stations) != len(station_ids):
         raise DomainError("membership.unknown_station", _("Some stations do not exist."))
     for spec in specs:
         _region_is_county_or_below(spec.region)
         if not spec.station_ids:
-            raise DomainError("membership.required",
-                              _("Every deputy is grouped into a station."), deputy=spec.name)
+            raise DomainError(
+                "membership.required",
+                _("Every deputy is grouped into a station."),
+                deputy=spec.name,
+            )
         if not set(spec.head_of_station_ids) <= set(spec.station_ids):
-            raise DomainError("membership.head_not_member",
-                              _("A head of group must be a member of that station."))
+            raise DomainError(
+                "membership.head_not_member", _("A head of group must be a member of that station.")
+            )
         seats = set()
         for m in spec.mandates:
-            mandate_check(level=m.level, congress_region=m.congress_region,
-                          district_region=m.district_region,
-                          district_cell_adcodes=[cell_adcodes[c] for c in m.district_cell_ids],
-                          term_start=m.term_start, term_end=m.term_end)
+            mandate_check(
+                level=m.level,
+                congress_region=m.congress_region,
+                district_region=m.district_region,
+                district_cell_adcodes=[cell_adcodes[c] for c in m.district_cell_ids],
+                term_start=m.term_start,
+                term_end=m.term_end,
+            )
             seat = (m.level, m.congress_region.pk, m.term_number)
             if seat in seats:
                 raise DomainError("mandate.duplicate", _("This deputy already holds this seat."))
@@ -325,7 +421,8 @@ def _district_cells_insert(pairs: list[tuple[int, int]]) -> None:
         cursor.execute(
             f"INSERT INTO {table} (mandate_id, gridcell_id) "  # noqa: S608 - model's table
             "SELECT * FROM unnest(%s::bigint[], %s::bigint[])",
-            [[m for m, _c in pairs], [c for _m, c in pairs]])
+            [[m for m, _c in pairs], [c for _m, c in pairs]],
+        )
 
 
 @transaction.atomic
@@ -334,27 +431,53 @@ def roster_import(*, specs: Sequence[DeputySpec], batch_size: int = 2000) -> lis
     all rows are validated first (same rules as the single services), then bulk-inserted."""
     _roster_check(specs)
     deputies = Deputy.objects.bulk_create(
-        [Deputy(name=s.name, region=s.region, adcode=s.region.adcode,
-                county_adcode=s.region.adcode[:6], gender=s.gender, birth_year=s.birth_year,
-                occupation=s.occupation) for s in specs],
+        [
+            Deputy(
+                name=s.name,
+                region=s.region,
+                adcode=s.region.adcode,
+                county_adcode=s.region.adcode[:6],
+                gender=s.gender,
+                birth_year=s.birth_year,
+                occupation=s.occupation,
+            )
+            for s in specs
+        ],
         batch_size=batch_size,
     )
     mandates = [
-        Mandate(deputy=d, level=m.level, congress_region=m.congress_region,
-                district_region=m.district_region, term_number=m.term_number,
-                term_start=m.term_start, term_end=m.term_end, status=m.status)
-        for d, s in zip(deputies, specs, strict=True) for m in s.mandates
+        Mandate(
+            deputy=d,
+            level=m.level,
+            congress_region=m.congress_region,
+            district_region=m.district_region,
+            term_number=m.term_number,
+            term_start=m.term_start,
+            term_end=m.term_end,
+            status=m.status,
+        )
+        for d, s in zip(deputies, specs, strict=True)
+        for m in s.mandates
     ]
     Mandate.objects.bulk_create(mandates, batch_size=batch_size)
     specs_mandates = [m for s in specs for m in s.mandates]
-    pairs = [(mandate.pk, cid) for mandate, spec in zip(mandates, specs_mandates, strict=True)
-             for cid in spec.district_cell_ids]
+    pairs = [
+        (mandate.pk, cid)
+        for mandate, spec in zip(mandates, specs_mandates, strict=True)
+        for cid in spec.district_cell_ids
+    ]
     _district_cells_insert(pairs)
     StationMembership.objects.bulk_create(
-        [StationMembership(
-            deputy=d, station_id=sid, since=s.since,
-            role=MembershipRole.HEAD if sid in s.head_of_station_ids else MembershipRole.MEMBER)
-         for d, s in zip(deputies, specs, strict=True) for sid in dict.fromkeys(s.station_ids)],
+        [
+            StationMembership(
+                deputy=d,
+                station_id=sid,
+                since=s.since,
+                role=MembershipRole.HEAD if sid in s.head_of_station_ids else MembershipRole.MEMBER,
+            )
+            for d, s in zip(deputies, specs, strict=True)
+            for sid in dict.fromkeys(s.station_ids)
+        ],
         batch_size=batch_size,
     )
     return deputies

@@ -40,9 +40,24 @@ class OpinionAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
     list_select_related = ("deputy", "cell")
     date_hierarchy = "recorded_at"
     show_full_result_count = False
-    fields = ("deputy", "visit", "category", "status", "text", "recorded_at", "created_at",
-              "due_at", "rating", "cell", "adcode", "county_adcode", "contact_consent",
-              "contact", "client_uuid", "location_map")
+    fields = (
+        "deputy",
+        "visit",
+        "category",
+        "status",
+        "text",
+        "recorded_at",
+        "created_at",
+        "due_at",
+        "rating",
+        "cell",
+        "adcode",
+        "county_adcode",
+        "contact_consent",
+        "contact",
+        "client_uuid",
+        "location_map",
+    )
     readonly_fields = fields
     inlines = (TransitionInline,)
 

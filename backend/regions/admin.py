@@ -4,10 +4,10 @@ services may write, and the changelist-only deferral of heavy boundaries."""
 
 from __future__ import annotations
 
-from django.contrib import admin
-from django.contrib.gis.geos import GEOSGeometry
 from django import forms
+from django.contrib import admin
 from django.contrib.gis.db.models import GeometryField
+from django.contrib.gis.geos import GEOSGeometry
 from django.db.models import QuerySet
 from django.forms import Media
 from django.http import HttpRequest
@@ -45,8 +45,10 @@ class NullGeometryFormMixin:
     def _get_validation_exclusions(self):
         exclude = super()._get_validation_exclusions()
         for model_field in self._meta.model._meta.concrete_fields:
-            if isinstance(model_field, GeometryField) and \
-                    self.cleaned_data.get(model_field.name) is None:
+            if (
+                isinstance(model_field, GeometryField)
+                and self.cleaned_data.get(model_field.name) is None
+            ):
                 exclude.add(model_field.name)
         return exclude
 
@@ -90,15 +92,27 @@ class TownshipFilterBase(AdcodePrefixFilter):
 
 
 def county_filter(field_path: str = "county_adcode") -> type[AdcodePrefixFilter]:
-    return type("CountyFilter", (AdcodePrefixFilter,), {
-        "title": _("county"), "parameter_name": "county", "field_path": field_path,
-    })
+    return type(
+        "CountyFilter",
+        (AdcodePrefixFilter,),
+        {
+            "title": _("county"),
+            "parameter_name": "county",
+            "field_path": field_path,
+        },
+    )
 
 
 def township_filter(field_path: str = "adcode") -> type[AdcodePrefixFilter]:
-    return type("TownshipFilter", (TownshipFilterBase,), {
-        "title": _("township"), "parameter_name": "township", "field_path": field_path,
-    })
+    return type(
+        "TownshipFilter",
+        (TownshipFilterBase,),
+        {
+            "title": _("township"),
+            "parameter_name": "township",
+            "field_path": field_path,
+        },
+    )
 
 
 class ReadonlyMapWidget(LeafletAdminWidget):
@@ -113,8 +127,9 @@ def readonly_map(name: str, geometry: GEOSGeometry | None) -> SafeString | str:
         return "-"
     widget = ReadonlyMapWidget(attrs={"geom_type": geometry.geom_type})
     widget.geom_type = geometry.geom_type
-    return format_html("{}", widget.render(f"{name}_view", geometry,
-                                           attrs={"id": f"id_{name}_view"}))
+    return format_html(
+        "{}", widget.render(f"{name}_view", geometry, attrs={"id": f"id_{name}_view"})
+    )
 
 
 class ReadonlyMapAdminMixin:
@@ -145,8 +160,12 @@ class RegionAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
     readonly_fields = ("area_m2",)
     exclude = ("display_boundary",)
     ordering = ("adcode",)
-    changelist_defer = ("boundary", "display_boundary", "parent__boundary",
-                        "parent__display_boundary")
+    changelist_defer = (
+        "boundary",
+        "display_boundary",
+        "parent__boundary",
+        "parent__display_boundary",
+    )
 
     @admin.display(description=_("area (km²)"), ordering="area_m2")
     def area_km2(self, obj: Region) -> str:

@@ -30,8 +30,7 @@ def region_children(*, region: Region) -> QuerySet[Region]:
 def region_ancestors(*, region: Region) -> list[Region]:
     """Province → … → parent, found by adcode prefixes (one query)."""
     prefixes = [region.adcode[:n] for n in ADCODE_LENGTHS if n < len(region.adcode)]
-    return list(Region.objects.filter(adcode__in=prefixes).defer("boundary")
-                .order_by("adcode"))
+    return list(Region.objects.filter(adcode__in=prefixes).defer("boundary").order_by("adcode"))
 
 
 def region_list(*, user: User, level: str | None = None) -> QuerySet[Region]:

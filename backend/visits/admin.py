@@ -29,16 +29,38 @@ class FlagFilter(admin.SimpleListFilter):
 
 @admin.register(Visit)
 class VisitAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
-    list_display = ("recorded_at", "deputy", "kind", "households", "cell", "accuracy_m",
-                    "flag_list")
+    list_display = (
+        "recorded_at",
+        "deputy",
+        "kind",
+        "households",
+        "cell",
+        "accuracy_m",
+        "flag_list",
+    )
     list_filter = ("kind", county_filter(), FlagFilter, "recorded_at")
     search_fields = ("deputy__name", "cell__code", "client_uuid")
     list_select_related = ("deputy", "cell")
     date_hierarchy = "recorded_at"
     show_full_result_count = False
-    fields = ("deputy", "kind", "recorded_at", "received_at", "households", "household_ref",
-              "notes", "accuracy_m", "mock_location", "cell", "adcode", "county_adcode",
-              "flags", "client_uuid", "content_hash", "location_map")
+    fields = (
+        "deputy",
+        "kind",
+        "recorded_at",
+        "received_at",
+        "households",
+        "household_ref",
+        "notes",
+        "accuracy_m",
+        "mock_location",
+        "cell",
+        "adcode",
+        "county_adcode",
+        "flags",
+        "client_uuid",
+        "content_hash",
+        "location_map",
+    )
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -61,9 +83,21 @@ class CheckInAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
     list_select_related = ("deputy", "station")
     date_hierarchy = "recorded_at"
     show_full_result_count = False
-    fields = ("deputy", "station", "recorded_at", "received_at", "distance_m",
-              "inside_geofence", "accuracy_m", "adcode", "county_adcode", "flags",
-              "client_uuid", "content_hash", "location_map")
+    fields = (
+        "deputy",
+        "station",
+        "recorded_at",
+        "received_at",
+        "distance_m",
+        "inside_geofence",
+        "accuracy_m",
+        "adcode",
+        "county_adcode",
+        "flags",
+        "client_uuid",
+        "content_hash",
+        "location_map",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("location"))

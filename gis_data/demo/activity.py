@@ -26,21 +26,49 @@ FADED_STOPPED_DAYS = 100  # > 90: their cells turn "stale" on the 90-day map
 HOUSEHOLDS_PER_OUTING = 3.6  # mean over the outing kinds below
 DISTRICT_OUTING_SHARE = 0.08
 # Campaign months (千名代表访万人) see twice the outings.
-MONTH_WEIGHT = {1: 0.6, 2: 0.5, 3: 2.0, 4: 1.2, 5: 1.0, 6: 1.0, 7: 0.9, 8: 0.9, 9: 2.0,
-                10: 1.0, 11: 1.2, 12: 0.8}
-GROUP_KINDS = (("forum", 0.04, (5, 20)), ("evening_talk", 0.04, (4, 15)),
-               ("survey", 0.03, (1, 3)), ("reception", 0.04, (1, 6)))
+MONTH_WEIGHT = {
+    1: 0.6,
+    2: 0.5,
+    3: 2.0,
+    4: 1.2,
+    5: 1.0,
+    6: 1.0,
+    7: 0.9,
+    8: 0.9,
+    9: 2.0,
+    10: 1.0,
+    11: 1.2,
+    12: 0.8,
+}
+GROUP_KINDS = (
+    ("forum", 0.04, (5, 20)),
+    ("evening_talk", 0.04, (4, 15)),
+    ("survey", 0.03, (1, 3)),
+    ("reception", 0.04, (1, 6)),
+)
 _NOTES = {
-    "household": ("了解家庭生产生活情况", "宣传惠民政策", "听取对村道建设的意见", "走访困难家庭",
-                  "了解农田灌溉用水情况", "宣讲基层治理工作", "收集群众对医保的意见", ""),
+    "household": (
+        "了解家庭生产生活情况",
+        "宣传惠民政策",
+        "听取对村道建设的意见",
+        "走访困难家庭",
+        "了解农田灌溉用水情况",
+        "宣讲基层治理工作",
+        "收集群众对医保的意见",
+        "",
+    ),
     "forum": ("召开村民座谈会", "组织代表议事座谈", "与种养大户座谈"),
     "evening_talk": ("屋场夜话", "院落夜话，听取群众意见"),
     "survey": ("调研乡村产业发展", "调研农村人居环境整治"),
     "reception": ("接待来访群众", "代表接待日接待群众"),
 }
 OPINION_TEXTS = {
-    "roads": ("村道路面破损，雨天难行", "路口缺少减速带，存在安全隐患", "桥梁护栏损坏需维修",
-              "公交班次太少，出行不便"),
+    "roads": (
+        "村道路面破损，雨天难行",
+        "路口缺少减速带，存在安全隐患",
+        "桥梁护栏损坏需维修",
+        "公交班次太少，出行不便",
+    ),
     "water": ("自来水水压不足", "雨季排水沟堵塞积水", "饮用水偶有浑浊", "灌溉水渠需清淤"),
     "health": ("村卫生室药品不全", "希望增加老年人体检服务", "医保报销流程繁琐"),
     "education": ("学校门口交通拥堵", "希望开办课后托管服务", "校车接送时间不合理"),
@@ -116,8 +144,15 @@ def _accuracy_m(rng: random.Random) -> float:
     return round(min(math.exp(rng.gauss(math.log(9), 0.6)), 95.0), 1)
 
 
-def plan_visits(visitors: list[Visitor], cells: dict[int, CellShape], rng: random.Random, *,
-                today: dt.date, days: int = 365, intensity: float = 1.0) -> list[dict]:
+def plan_visits(
+    visitors: list[Visitor],
+    cells: dict[int, CellShape],
+    rng: random.Random,
+    *,
+    today: dt.date,
+    days: int = 365,
+    intensity: float = 1.0,
+) -> list[dict]:
     """Visit rows (the shape `visits_ingest` takes) for `days` ending yesterday, in time order.
     `intensity` scales every deputy's yearly target (a shorter history gets a share of it).
     Deputies rotate through their assigned cells in time order, with an occasional outing to
@@ -127,28 +162,41 @@ def plan_visits(visitors: list[Visitor], cells: dict[int, CellShape], rng: rando
     last_day = today - dt.timedelta(days=1)
     points = np.random.default_rng(rng.getrandbits(64))  # seeded from rng: reproducible
     for visitor in visitors:
-        pool = [c for c in visitor.assigned if c in cells] or \
-            [c for c in visitor.district if c in cells]
+        pool = [c for c in visitor.assigned if c in cells] or [
+            c for c in visitor.district if c in cells
+        ]
         if not pool:
             continue
         rng.shuffle(pool)
         district = [c for c in visitor.district if c in cells] or pool
         low, high = HOUSEHOLD_TARGET[visitor.profile]
         outings = round(rng.randint(low, high) * intensity / HOUSEHOLDS_PER_OUTING)
-        end = last_day if visitor.profile != "faded" else \
-            today - dt.timedelta(days=FADED_STOPPED_DAYS)
+        end = (
+            last_day
+            if visitor.profile != "faded"
+            else today - dt.timedelta(days=FADED_STOPPED_DAYS)
+        )
         if end < first_day:
             continue
         for k, day in enumerate(sorted(_day(rng, first_day, end) for _ in range(outings))):
-            cell_id = rng.choice(district) if rng.random() < DISTRICT_OUTING_SHARE else \
-                pool[k % len(pool)]
+            cell_id = (
+                rng.choice(district)
+                if rng.random() < DISTRICT_OUTING_SHARE
+                else pool[k % len(pool)]
+            )
             _outing(rows, visitor, cells[cell_id], day, rng, points)
     rows.sort(key=lambda r: r["recorded_at"])
     return rows
 
 
-def _outing(rows: list[dict], visitor: Visitor, cell: CellShape, day: dt.date,
-            rng: random.Random, points: np.random.Generator) -> int:
+def _outing(
+    rows: list[dict],
+    visitor: Visitor,
+    cell: CellShape,
+    day: dt.date,
+    rng: random.Random,
+    points: np.random.Generator,
+) -> int:
     """One outing to one cell: a group activity, or 1-5 household visits 10-25 minutes apart.
     Returns the households reached."""
     roll, acc = rng.random(), 0.0
@@ -156,36 +204,52 @@ def _outing(rows: list[dict], visitor: Visitor, cell: CellShape, day: dt.date,
         acc += share
         if roll < acc:
             hour = rng.randint(19, 20) if kind == "evening_talk" else rng.randint(9, 16)
-            at = dt.datetime(day.year, day.month, day.day, hour, rng.randint(0, 59),
-                             tzinfo=LOCAL_TZ)
+            at = dt.datetime(
+                day.year, day.month, day.day, hour, rng.randint(0, 59), tzinfo=LOCAL_TZ
+            )
             households = rng.randint(low, high)
             rows.append(_row(visitor, cell, kind, at, households, "", rng, points))
             return households
-    at = dt.datetime(day.year, day.month, day.day, rng.randint(8, 16), rng.randint(0, 59),
-                     tzinfo=LOCAL_TZ)
+    at = dt.datetime(
+        day.year, day.month, day.day, rng.randint(8, 16), rng.randint(0, 59), tzinfo=LOCAL_TZ
+    )
     n = rng.randint(1, 5)
     homes = rng.sample(range(max(cell.households, n)), n)
     for home in homes:
-        rows.append(_row(visitor, cell, "household", at, 1, f"{cell.code}/{home}", rng,
-                         points))
+        rows.append(_row(visitor, cell, "household", at, 1, f"{cell.code}/{home}", rng, points))
         at += dt.timedelta(minutes=rng.randint(10, 25))
     return n
 
 
-def _row(visitor: Visitor, cell: CellShape, kind: str, at: dt.datetime, households: int,
-         household_ref: str, rng: random.Random, points: np.random.Generator) -> dict:
+def _row(
+    visitor: Visitor,
+    cell: CellShape,
+    kind: str,
+    at: dt.datetime,
+    households: int,
+    household_ref: str,
+    rng: random.Random,
+    points: np.random.Generator,
+) -> dict:
     lon, lat = point_in(cell, points)
     return {
-        "deputy_id": visitor.deputy_id, "client_uuid": random_uuid(rng), "kind": kind,
-        "lon": round(lon, 7), "lat": round(lat, 7), "accuracy_m": _accuracy_m(rng),
-        "recorded_at": at.astimezone(dt.UTC), "households": households,
-        "household_ref": household_ref, "notes": rng.choice(_NOTES[kind]),
+        "deputy_id": visitor.deputy_id,
+        "client_uuid": random_uuid(rng),
+        "kind": kind,
+        "lon": round(lon, 7),
+        "lat": round(lat, 7),
+        "accuracy_m": _accuracy_m(rng),
+        "recorded_at": at.astimezone(dt.UTC),
+        "households": households,
+        "household_ref": household_ref,
+        "notes": rng.choice(_NOTES[kind]),
         "mock_location": rng.random() < 0.002,
     }
 
 
-def weekly_batches(rows: list[dict], *, max_rows: int = 5_000) -> list[tuple[list[dict],
-                                                                          dt.datetime]]:
+def weekly_batches(
+    rows: list[dict], *, max_rows: int = 5_000
+) -> list[tuple[list[dict], dt.datetime]]:
     """Split time-ordered rows into batches of one ISO week (at most `max_rows`), each with the
     `received_at` a phone syncing at the end of it would have (so history is not "stale")."""
     batches: list[tuple[list[dict], dt.datetime]] = []
@@ -215,8 +279,9 @@ def plan_hotspots(cells: list[CellShape], rng: random.Random, count: int) -> lis
     return hotspots
 
 
-def plan_opinions(visits: list[tuple[int, dict]], hotspots: list[Hotspot], rng: random.Random
-                  ) -> list[dict]:
+def plan_opinions(
+    visits: list[tuple[int, dict]], hotspots: list[Hotspot], rng: random.Random
+) -> list[dict]:
     """Opinions taken down during visits (visit id, row): more of them, and of one category,
     near the hotspots. Each opinion: deputy_id, visit_id, category, text, lon, lat,
     recorded_at, client_uuid."""
@@ -229,18 +294,25 @@ def plan_opinions(visits: list[tuple[int, dict]], hotspots: list[Hotspot], rng: 
         for h in hotspots:
             dx = (row["lon"] - h.lon) * m_per_deg * math.cos(math.radians(h.lat))
             dy = (row["lat"] - h.lat) * m_per_deg
-            if dx * dx + dy * dy < HOTSPOT_RADIUS_M ** 2:
+            if dx * dx + dy * dy < HOTSPOT_RADIUS_M**2:
                 near = h
                 break
         rate = OPINION_HOTSPOT_RATE if near else OPINION_BASE_RATE
         if rng.random() >= rate:
             continue
-        category = near.category if near and rng.random() < 0.75 else \
-            rng.choice(list(OPINION_TEXTS))
-        opinions.append({
-            "deputy_id": row["deputy_id"], "visit_id": visit_id, "category": category,
-            "text": rng.choice(OPINION_TEXTS[category]), "lon": row["lon"], "lat": row["lat"],
-            "recorded_at": row["recorded_at"] + dt.timedelta(minutes=rng.randint(1, 8)),
-            "client_uuid": random_uuid(rng),
-        })
+        category = (
+            near.category if near and rng.random() < 0.75 else rng.choice(list(OPINION_TEXTS))
+        )
+        opinions.append(
+            {
+                "deputy_id": row["deputy_id"],
+                "visit_id": visit_id,
+                "category": category,
+                "text": rng.choice(OPINION_TEXTS[category]),
+                "lon": row["lon"],
+                "lat": row["lat"],
+                "recorded_at": row["recorded_at"] + dt.timedelta(minutes=rng.randint(1, 8)),
+                "client_uuid": random_uuid(rng),
+            }
+        )
     return opinions

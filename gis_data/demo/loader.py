@@ -78,8 +78,10 @@ def county_loaded(adcode: str) -> bool:
 def demo_present() -> bool:
     """Cheap check used by --if-empty: any demo county with deputies, and the admin account."""
     adcodes = [c.adcode for c in places.DEMO_COUNTIES]
-    return (Deputy.objects.filter(county_adcode__in=adcodes).exists()
-            and User.objects.filter(username="admin").exists())
+    return (
+        Deputy.objects.filter(county_adcode__in=adcodes).exists()
+        and User.objects.filter(username="admin").exists()
+    )
 
 
 @transaction.atomic
@@ -92,10 +94,22 @@ def demo_reset(progress: Progress = print) -> None:
     from backend.opinions.models import Opinion, OpinionTransition
     from backend.visits.models import CheckIn, Visit
 
-    models = [Visit, CheckIn, Opinion, OpinionTransition, GridAssignment,
-              GridAssignment.history.model, StationLink, StationLink.history.model,
-              StationMembership, Mandate, Mandate.district_cells.through, Deputy, Station,
-              GridCell]
+    models = [
+        Visit,
+        CheckIn,
+        Opinion,
+        OpinionTransition,
+        GridAssignment,
+        GridAssignment.history.model,
+        StationLink,
+        StationLink.history.model,
+        StationMembership,
+        Mandate,
+        Mandate.district_cells.through,
+        Deputy,
+        Station,
+        GridCell,
+    ]
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models)
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
@@ -125,14 +139,19 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
         seats = places.cross_border_seats(boundaries)
         for adcode in todo:
             t0 = time.monotonic()
-            counts[adcode] = _load_county(adcode, boundaries[adcode], seats.get(adcode),
-                                          options, today, progress)
-            progress(f"{places.COUNTY_BY_ADCODE[adcode].name}: done in "
-                     f"{time.monotonic() - t0:.0f} s {counts[adcode]}")
+            counts[adcode] = _load_county(
+                adcode, boundaries[adcode], seats.get(adcode), options, today, progress
+            )
+            progress(
+                f"{places.COUNTY_BY_ADCODE[adcode].name}: done in "
+                f"{time.monotonic() - t0:.0f} s {counts[adcode]}"
+            )
     link = _cross_province_link(today, progress)
     users = _demo_accounts(progress)
-    progress(f"demo loaded in {time.monotonic() - started:.0f} s "
-             f"(link: {'yes' if link else 'no'}, accounts: {', '.join(users)})")
+    progress(
+        f"demo loaded in {time.monotonic() - started:.0f} s "
+        f"(link: {'yes' if link else 'no'}, accounts: {', '.join(users)})"
+    )
     return counts
 
 
@@ -147,27 +166,37 @@ def _geos(geometry) -> GEOSGeometry:
 # --- one county -------------------------------------------------------------------------------
 
 
-def _load_county(adcode: str, boundary, seat: tuple[float, float] | None, options: DemoOptions,
-                 today: dt.date, progress: Progress) -> dict[str, int]:
+def _load_county(
+    adcode: str,
+    boundary,
+    seat: tuple[float, float] | None,
+    options: DemoOptions,
+    today: dt.date,
+    progress: Progress,
+) -> dict[str, int]:
     spec = places.COUNTY_BY_ADCODE[adcode]
     rng = random.Random(f"{options.seed}:{adcode}")  # noqa: S311 - demo data, not secrets
     say = lambda message: progress(f"{spec.name}: {message}")  # noqa: E731
     with transaction.atomic():
         _jit_off()
         county = Region.objects.get(adcode=adcode)
-        plans = places.plan_townships(spec, boundary, rng, townships=options.townships,
-                                      forced_seat=seat,
-                                      forced_name=places.CROSS_BORDER_TOWNS.get(adcode))
+        plans = places.plan_townships(
+            spec,
+            boundary,
+            rng,
+            townships=options.townships,
+            forced_seat=seat,
+            forced_name=places.CROSS_BORDER_TOWNS.get(adcode),
+        )
         townships = _create_townships(county, plans)
         say(f"{len(townships)} townships")
         cells = _generate_cells(spec, county, boundary, plans, townships, options, say)
         ctx, shapes = _context(spec, county, plans, townships, cells, rng, today)
         _name_cells(ctx, rng)
-        total_stations = options.stations or people.scaled(people.STATIONS_PER_2400,
-                                                            options.deputies,
-                                                            len(plans) + 1)
-        station_plans = people.plan_stations(spec, plans, ctx.villages, rng,
-                                             total=total_stations)
+        total_stations = options.stations or people.scaled(
+            people.STATIONS_PER_2400, options.deputies, len(plans) + 1
+        )
+        station_plans = people.plan_stations(spec, plans, ctx.villages, rng, total=total_stations)
         stations = _create_stations(station_plans, townships, ctx, shapes)
         say(f"{len(stations)} stations")
         say(f"{len(cells)} cells in {len(ctx.villages)} villages")
@@ -182,11 +211,18 @@ def _load_county(adcode: str, boundary, seat: tuple[float, float] | None, option
         visits = opinions = 0
         if options.visits:
             days = options.county_days.get(adcode, options.days)
-            visits, opinions = _create_activity(roster, deputies, ctx, shapes, rng, today,
-                                                options, days, say)
-    return {"townships": len(townships), "cells": len(cells), "stations": len(stations),
-            "deputies": len(deputies), "assignments": assignments, "visits": visits,
-            "opinions": opinions}
+            visits, opinions = _create_activity(
+                roster, deputies, ctx, shapes, rng, today, options, days, say
+            )
+    return {
+        "townships": len(townships),
+        "cells": len(cells),
+        "stations": len(stations),
+        "deputies": len(deputies),
+        "assignments": assignments,
+        "visits": visits,
+        "opinions": opinions,
+    }
 
 
 def _jit_off() -> None:
@@ -198,15 +234,25 @@ def _jit_off() -> None:
 
 
 def _create_townships(county: Region, plans: list[places.TownshipPlan]) -> list[Region]:
-    regions = Region.objects.bulk_create([
-        Region(adcode=p.adcode, name=p.name, level=RegionLevel.TOWNSHIP, parent=county,
-               boundary=_geos(p.boundary),
-               display_boundary=_geos(places.as_multipolygon(
-                   p.boundary.simplify(0.0005, preserve_topology=True)) or p.boundary))
-        for p in plans
-    ])
+    regions = Region.objects.bulk_create(
+        [
+            Region(
+                adcode=p.adcode,
+                name=p.name,
+                level=RegionLevel.TOWNSHIP,
+                parent=county,
+                boundary=_geos(p.boundary),
+                display_boundary=_geos(
+                    places.as_multipolygon(p.boundary.simplify(0.0005, preserve_topology=True))
+                    or p.boundary
+                ),
+            )
+            for p in plans
+        ]
+    )
     Region.objects.filter(pk__in=[r.pk for r in regions]).update(
-        area_m2=Area(as_geography("boundary")))
+        area_m2=Area(as_geography("boundary"))
+    )
     return regions
 
 
@@ -215,8 +261,9 @@ def cell_size_for(area_m2: float, target_cells: int = TARGET_CELLS_PER_COUNTY) -
     return max(MIN_CELL_SIZE_M, round(math.sqrt(area_m2 / target_cells) / 50) * 50)
 
 
-def _household_density(spec: places.CountySpec, plans: list[places.TownshipPlan], boundary,
-                       rng: random.Random) -> Callable[[float, float], float]:
+def _household_density(
+    spec: places.CountySpec, plans: list[places.TownshipPlan], boundary, rng: random.Random
+) -> Callable[[float, float], float]:
     """Households per m² at (lon, lat): a rural floor, villages around each township seat, the
     county seat's streets densest; scaled so that the county holds its real-ish population."""
     seats = np.array([p.seat for p in plans])
@@ -241,24 +288,23 @@ def _household_density(spec: places.CountySpec, plans: list[places.TownshipPlan]
 
 def _area_m2(geometry) -> float:
     cos_lat, _ = places.local_frame(geometry)
-    return places.to_local(geometry, cos_lat).area * places.M_PER_DEG_LAT ** 2
+    return places.to_local(geometry, cos_lat).area * places.M_PER_DEG_LAT**2
 
 
-def _generate_cells(spec, county: Region, boundary, plans, townships, options: DemoOptions,
-                    say: Progress) -> list[GridCell]:
+def _generate_cells(
+    spec, county: Region, boundary, plans, townships, options: DemoOptions, say: Progress
+) -> list[GridCell]:
     from gis_data.loaders import cells_generate
 
     size_m = options.cell_size_m or cell_size_for(county.area_m2 or _area_m2(boundary))
-    density = _household_density(spec, plans, boundary,
-                                 random.Random(spec.adcode))  # noqa: S311 - demo data
+    density = _household_density(spec, plans, boundary, random.Random(spec.adcode))  # noqa: S311 - demo data
 
     def households(cell) -> int:
         point = cell.geometry.representative_point()
         return max(0, round(density(point.x, point.y) * cell.area_m2))
 
     for index, township in enumerate(townships):
-        cells_generate(region=township, method="square", cell_size_m=size_m,
-                       households=households)
+        cells_generate(region=township, method="square", cell_size_m=size_m, households=households)
         if (index + 1) % 5 == 0 or index + 1 == len(townships):
             say(f"grid cells of {size_m:g} m: {index + 1}/{len(townships)} townships")
     with connection.cursor() as cursor:
@@ -268,8 +314,15 @@ def _generate_cells(spec, county: Region, boundary, plans, townships, options: D
     return list(GridCell.objects.filter(county_adcode=county.adcode).order_by("code"))
 
 
-def _context(spec, county: Region, plans, townships: list[Region], cells: list[GridCell],
-             rng: random.Random, today: dt.date):
+def _context(
+    spec,
+    county: Region,
+    plans,
+    townships: list[Region],
+    cells: list[GridCell],
+    rng: random.Random,
+    today: dt.date,
+):
     index_of = {t.pk: i for i, t in enumerate(townships)}
     shapes: dict[int, activity.CellShape] = {}
     infos = []
@@ -277,14 +330,24 @@ def _context(spec, county: Region, plans, townships: list[Region], cells: list[G
         geometry = _shape(cell.boundary)
         shapes[cell.pk] = activity.CellShape(cell.pk, cell.code, geometry, cell.households)
         point = geometry.representative_point()
-        infos.append(people.CellInfo(cell.pk, cell.code, index_of[cell.region_id], point.x,
-                                     point.y, cell.households))
+        infos.append(
+            people.CellInfo(
+                cell.pk, cell.code, index_of[cell.region_id], point.x, point.y, cell.households
+            )
+        )
     villages = people.plan_villages(infos, plans, rng)
     districts = people.plan_county_districts(villages, plans, rng)
-    ctx = people.CountyContext(county=spec, county_adcode=county.adcode,
-                               city_adcode=county.adcode[:4], province_adcode=county.adcode[:2],
-                               townships=plans, cells=infos, villages=villages,
-                               districts=districts, today=today)
+    ctx = people.CountyContext(
+        county=spec,
+        county_adcode=county.adcode,
+        city_adcode=county.adcode[:4],
+        province_adcode=county.adcode[:2],
+        townships=plans,
+        cells=infos,
+        villages=villages,
+        districts=districts,
+        today=today,
+    )
     return ctx, shapes
 
 
@@ -303,12 +366,17 @@ def _name_cells(ctx: people.CountyContext, rng: random.Random) -> None:
         cursor.execute(
             "UPDATE grid_gridcell g SET name = u.name, population = u.population FROM "
             "unnest(%s::bigint[], %s::text[], %s::int[]) AS u(id, name, population) "
-            "WHERE g.id = u.id", [ids, names, population])
+            "WHERE g.id = u.id",
+            [ids, names, population],
+        )
 
 
-def _create_stations(plans: list[people.StationPlan], townships: list[Region],
-                     ctx: people.CountyContext, shapes: dict[int, activity.CellShape]
-                     ) -> dict[str, Station]:
+def _create_stations(
+    plans: list[people.StationPlan],
+    townships: list[Region],
+    ctx: people.CountyContext,
+    shapes: dict[int, activity.CellShape],
+) -> dict[str, Station]:
     created: dict[str, Station] = {}
     for plan in plans:  # township stations come first, so parents exist
         region = townships[plan.township]
@@ -319,63 +387,100 @@ def _create_stations(plans: list[people.StationPlan], townships: list[Region],
             union = shapely.union_all([shapes[ctx.cells[i].id].geometry for i in village.cells])
             area = _geos(places.as_multipolygon(union))
         created[plan.key] = station_create(
-            kind=plan.kind, name=plan.name, location=Point(plan.lon, plan.lat, srid=STORAGE_SRID),
-            region=region, address=plan.address, sector=plan.sector,
+            kind=plan.kind,
+            name=plan.name,
+            location=Point(plan.lon, plan.lat, srid=STORAGE_SRID),
+            region=region,
+            address=plan.address,
+            sector=plan.sector,
             parent=created.get(plan.parent_key) if plan.parent_key else None,
-            service_area=area, geofence_radius_m=plan.geofence_radius_m,
-            six_haves=plan.six_haves, duty_rule=plan.duty_rule)
+            service_area=area,
+            geofence_radius_m=plan.geofence_radius_m,
+            six_haves=plan.six_haves,
+            duty_rule=plan.duty_rule,
+        )
     return created
 
 
-def _create_roster(ctx: people.CountyContext, roster: list[people.PersonPlan],
-                   townships: list[Region], stations: dict[str, Station]) -> list[Deputy]:
+def _create_roster(
+    ctx: people.CountyContext,
+    roster: list[people.PersonPlan],
+    townships: list[Region],
+    stations: dict[str, Station],
+) -> list[Deputy]:
     adcodes = {ctx.county_adcode, ctx.city_adcode, ctx.province_adcode}
     regions = {r.adcode: r for r in Region.objects.filter(adcode__in=adcodes)}
     regions.update({t.adcode: t for t in townships})
     specs = []
     for person in roster:
         since = min(m.term_start for m in person.mandates)
-        specs.append(DeputySpec(
-            name=person.name, region=townships[person.township], gender=person.gender,
-            birth_year=person.birth_year, occupation=person.occupation, since=since,
-            station_ids=[stations[k].pk for k in person.stations],
-            head_of_station_ids=[stations[k].pk for k in person.heads],
-            mandates=[MandateSpec(level=m.level, congress_region=regions[m.congress],
-                                  district_region=regions[m.district],
-                                  district_cell_ids=m.cells, term_number=m.term_number,
-                                  term_start=m.term_start, term_end=m.term_end,
-                                  status=m.status) for m in person.mandates]))
+        specs.append(
+            DeputySpec(
+                name=person.name,
+                region=townships[person.township],
+                gender=person.gender,
+                birth_year=person.birth_year,
+                occupation=person.occupation,
+                since=since,
+                station_ids=[stations[k].pk for k in person.stations],
+                head_of_station_ids=[stations[k].pk for k in person.heads],
+                mandates=[
+                    MandateSpec(
+                        level=m.level,
+                        congress_region=regions[m.congress],
+                        district_region=regions[m.district],
+                        district_cell_ids=m.cells,
+                        term_number=m.term_number,
+                        term_start=m.term_start,
+                        term_end=m.term_end,
+                        status=m.status,
+                    )
+                    for m in person.mandates
+                ],
+            )
+        )
     return roster_import(specs=specs)
 
 
-def _create_assignments(roster: list[people.PersonPlan], deputies: list[Deputy],
-                        county_adcode: str, today: dt.date) -> int:
+def _create_assignments(
+    roster: list[people.PersonPlan], deputies: list[Deputy], county_adcode: str, today: dt.date
+) -> int:
     """Active assignments since before the year of visits, with their history rows."""
     from simple_history.utils import bulk_create_with_history
 
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=400), dt.time(9)))
-    rows = [GridAssignment(deputy=deputy, cell_id=cell_id, county_adcode=county_adcode,
-                           valid_from=since, status=AssignmentStatus.ACTIVE,
-                           reason="按原选区编组进网格")
-            for person, deputy in zip(roster, deputies, strict=True)
-            for cell_id in person.assigned_cells]
+    rows = [
+        GridAssignment(
+            deputy=deputy,
+            cell_id=cell_id,
+            county_adcode=county_adcode,
+            valid_from=since,
+            status=AssignmentStatus.ACTIVE,
+            reason="按原选区编组进网格",
+        )
+        for person, deputy in zip(roster, deputies, strict=True)
+        for cell_id in person.assigned_cells
+    ]
     bulk_create_with_history(rows, GridAssignment, batch_size=2_000)
     return len(rows)
 
 
-def _create_activity(roster, deputies, ctx, shapes, rng, today, options, days, say
-                     ) -> tuple[int, int]:
+def _create_activity(
+    roster, deputies, ctx, shapes, rng, today, options, days, say
+) -> tuple[int, int]:
     from backend.visits.services import visits_ingest
 
     district_of = {}
     for person, deputy in zip(roster, deputies, strict=True):
         district_of[deputy.pk] = [c for m in person.mandates for c in m.cells]
-    visitors = [activity.Visitor(deputy.pk, person.profile, person.assigned_cells,
-                                 district_of[deputy.pk])
-                for person, deputy in zip(roster, deputies, strict=True)]
+    visitors = [
+        activity.Visitor(deputy.pk, person.profile, person.assigned_cells, district_of[deputy.pk])
+        for person, deputy in zip(roster, deputies, strict=True)
+    ]
     # Yearly targets, pro rata over a shorter history (same visits per day).
-    rows = activity.plan_visits(visitors, shapes, rng, today=today, days=days,
-                                intensity=min(days, 365) / 365)
+    rows = activity.plan_visits(
+        visitors, shapes, rng, today=today, days=days, intensity=min(days, 365) / 365
+    )
     batches = activity.weekly_batches(rows)
     created: list[tuple[int, dict]] = []
     for n, (batch, received_at) in enumerate(batches, 1):
@@ -385,8 +490,9 @@ def _create_activity(roster, deputies, ctx, shapes, rng, today, options, days, s
             say(f"visits: {len(created):,}/{len(rows):,} (week {n}/{len(batches)})")
     opinions = 0
     if options.opinions:
-        hotspots = activity.plan_hotspots(list(shapes.values()), rng,
-                                          max(2, len(ctx.townships) // 2))
+        hotspots = activity.plan_hotspots(
+            list(shapes.values()), rng, max(2, len(ctx.townships) // 2)
+        )
         opinions = _create_opinions(activity.plan_opinions(created, hotspots, rng), say)
     return len(created), opinions
 
@@ -396,10 +502,16 @@ def _create_opinions(planned: list[dict], say: Progress) -> int:
 
     deputies = Deputy.objects.in_bulk({p["deputy_id"] for p in planned})
     for n, item in enumerate(planned, 1):
-        opinion_create(deputy=deputies[item["deputy_id"]], client_uuid=item["client_uuid"],
-                       category=item["category"], text=item["text"],
-                       recorded_at=item["recorded_at"], lon=item["lon"], lat=item["lat"],
-                       visit_id=item["visit_id"])
+        opinion_create(
+            deputy=deputies[item["deputy_id"]],
+            client_uuid=item["client_uuid"],
+            category=item["category"],
+            text=item["text"],
+            recorded_at=item["recorded_at"],
+            lon=item["lon"],
+            lat=item["lat"],
+            visit_id=item["visit_id"],
+        )
         if n % 500 == 0:
             say(f"opinions: {n}/{len(planned)}")
     return len(planned)
@@ -411,22 +523,32 @@ def _create_opinions(planned: list[dict], say: Progress) -> int:
 def _cross_province_link(today: dt.date, progress: Progress) -> int:
     """石角镇 (廉江) ⇄ 古城镇 (陆川) and ⇄ 文地镇 (博白): weekly reception, monthly exchange,
     quarterly interaction (周周有接待，月月有交流，季季有互动), 12 rules."""
-    stations = {s.adcode[:6]: s for s in Station.objects.filter(
-        kind="station", region__name__in=places.CROSS_BORDER_TOWNS.values(),
-        county_adcode__in=places.CROSS_BORDER_TOWNS)}
+    stations = {
+        s.adcode[:6]: s
+        for s in Station.objects.filter(
+            kind="station",
+            region__name__in=places.CROSS_BORDER_TOWNS.values(),
+            county_adcode__in=places.CROSS_BORDER_TOWNS,
+        )
+    }
     if set(stations) != set(places.CROSS_BORDER_TOWNS):
         return 0
     shijiao = stations["440881"]
     made = 0
     for other in (stations["450922"], stations["450923"]):
-        exists = shijiao.links_as_a.filter(station_b=other).exists() or \
-            shijiao.links_as_b.filter(station_a=other).exists()
+        exists = (
+            shijiao.links_as_a.filter(station_b=other).exists()
+            or shijiao.links_as_b.filter(station_a=other).exists()
+        )
         if exists:
             continue
         station_link_create(
-            station_a=shijiao, station_b=other, agreement_date=today.replace(month=3, day=18)
-            - dt.timedelta(days=365 * 2), cadences=LinkCadence.values,
-            rules="一套人马、三镇参与、互联互通；12项制度；跨省界问题属地管理、分级负责、承办单位解决。")
+            station_a=shijiao,
+            station_b=other,
+            agreement_date=today.replace(month=3, day=18) - dt.timedelta(days=365 * 2),
+            cadences=LinkCadence.values,
+            rules="一套人马、三镇参与、互联互通；12项制度；跨省界问题属地管理、分级负责、承办单位解决。",
+        )
         made += 1
     if made:
         progress(f"cross-province links: {shijiao.name} ⇄ 古城镇, 文地镇")
@@ -443,12 +565,18 @@ def _demo_deputy_account(roster: list[people.PersonPlan], deputies: list[Deputy]
     def merit(pair: tuple[people.PersonPlan, Deputy]) -> tuple:
         person = pair[0]
         levels = {m.level for m in person.mandates if m.status == "current"}
-        return (len(person.assigned_cells) >= 2, {"county", "township"} <= levels,
-                person.profile == "regular", len(person.assigned_cells))
+        return (
+            len(person.assigned_cells) >= 2,
+            {"county", "township"} <= levels,
+            person.profile == "regular",
+            len(person.assigned_cells),
+        )
 
-    candidates = [(p, d) for p, d in zip(roster, deputies, strict=True)
-                  if p.assigned_cells and p.stations
-                  and any(m.status == "current" for m in p.mandates)]
+    candidates = [
+        (p, d)
+        for p, d in zip(roster, deputies, strict=True)
+        if p.assigned_cells and p.stations and any(m.status == "current" for m in p.mandates)
+    ]
     if not candidates:
         return
     person, deputy = max(candidates, key=merit)
@@ -458,8 +586,14 @@ def _demo_deputy_account(roster: list[people.PersonPlan], deputies: list[Deputy]
     deputy.save(update_fields=["user"])
 
 
-def _account(username: str, role: str, jurisdiction: Region | None, *, first_name: str,
-             superuser: bool = False) -> User:
+def _account(
+    username: str,
+    role: str,
+    jurisdiction: Region | None,
+    *,
+    first_name: str,
+    superuser: bool = False,
+) -> User:
     user = User.objects.filter(username=username).first() or User(username=username)
     user.role, user.jurisdiction, user.first_name = role, jurisdiction, first_name
     user.is_staff = user.is_superuser = superuser
@@ -494,8 +628,13 @@ def _demo_accounts(progress: Progress) -> list[str]:
     for username, role, adcode, superuser, display in DEMO_ACCOUNTS:
         if adcode and adcode not in regions:
             continue
-        _account(username, role, regions.get(adcode) if adcode else None, first_name=display,
-                 superuser=superuser)
+        _account(
+            username,
+            role,
+            regions.get(adcode) if adcode else None,
+            first_name=display,
+            superuser=superuser,
+        )
         made.append(username)
     if Deputy.objects.filter(user__username="deputy").exists():
         made.append("deputy")

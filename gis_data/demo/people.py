@@ -33,13 +33,26 @@ _GIVEN = (
     "德华小红永红雪梅宏伟建国丽华卫东建军俊杰思远子涵雨欣嘉怡浩然佳豪梓轩瑞光新民金凤银花秋菊"
 )
 _OCCUPATIONS = (
-    ("村党组织书记", 14), ("村（居）委会主任", 10), ("种养大户", 12), ("个体工商户", 8),
-    ("企业负责人", 10), ("工人", 8), ("教师", 7), ("医生", 5), ("乡镇干部", 9),
-    ("社区工作者", 6), ("农民", 8), ("律师", 1), ("退役军人", 2),
+    ("村党组织书记", 14),
+    ("村（居）委会主任", 10),
+    ("种养大户", 12),
+    ("个体工商户", 8),
+    ("企业负责人", 10),
+    ("工人", 8),
+    ("教师", 7),
+    ("医生", 5),
+    ("乡镇干部", 9),
+    ("社区工作者", 6),
+    ("农民", 8),
+    ("律师", 1),
+    ("退役军人", 2),
 )
 TERMS = {  # level: (term number, years before this year it started, length in years)
-    "township": (18, 4, 5), "county": (18, 4, 5), "city": (16, 4, 5),
-    "provincial": (14, 3, 5), "national": (14, 3, 5),
+    "township": (18, 4, 5),
+    "county": (18, 4, 5),
+    "city": (16, 4, 5),
+    "provincial": (14, 3, 5),
+    "national": (14, 3, 5),
 }
 FORMER_TERM = 17
 
@@ -132,8 +145,9 @@ def apportion(total: int, weights: list[float], minimum: int = 0) -> list[int]:
     return [b + f for b, f in zip(base, floors, strict=True)]
 
 
-def cluster(points: np.ndarray, weights: np.ndarray, k: int, rng: random.Random,
-            iterations: int = 4) -> np.ndarray:
+def cluster(
+    points: np.ndarray, weights: np.ndarray, k: int, rng: random.Random, iterations: int = 4
+) -> np.ndarray:
     """Label each point with one of `k` compact clusters (weighted k-means, seeded)."""
     n = len(points)
     k = max(1, min(k, n))
@@ -152,8 +166,9 @@ def cluster(points: np.ndarray, weights: np.ndarray, k: int, rng: random.Random,
     return dense
 
 
-def plan_villages(cells: list[CellInfo], townships: list[TownshipPlan], rng: random.Random
-                  ) -> list[Village]:
+def plan_villages(
+    cells: list[CellInfo], townships: list[TownshipPlan], rng: random.Random
+) -> list[Village]:
     """Cut each township's cells into villages (rural) or communities (streets)."""
     villages: list[Village] = []
     cos_lat = math.cos(math.radians(cells[0].lat)) if cells else 1.0
@@ -178,14 +193,24 @@ def plan_villages(cells: list[CellInfo], townships: list[TownshipPlan], rng: ran
             # (a mean of a concave village can fall outside it).
             centre = min(idx, key=lambda i: (cells[i].lon - lon) ** 2 + (cells[i].lat - lat) ** 2)
             lon, lat = cells[centre].lon, cells[centre].lat
-            villages.append(Village(index=len(villages), township=t_index,
-                                    name=village_name(stems[label], urban), urban=urban,
-                                    cells=idx, lon=lon, lat=lat, households=house))
+            villages.append(
+                Village(
+                    index=len(villages),
+                    township=t_index,
+                    name=village_name(stems[label], urban),
+                    urban=urban,
+                    cells=idx,
+                    lon=lon,
+                    lat=lat,
+                    households=house,
+                )
+            )
     return villages
 
 
-def plan_county_districts(villages: list[Village], townships: list[TownshipPlan],
-                          rng: random.Random) -> list[list[int]]:
+def plan_county_districts(
+    villages: list[Village], townships: list[TownshipPlan], rng: random.Random
+) -> list[list[int]]:
     """County electoral districts: groups of ~3.5 neighbouring villages within a township."""
     districts: list[list[int]] = []
     for t_index in range(len(townships)):
@@ -207,40 +232,75 @@ def _nearest(items: list, lon: float, lat: float):
     return min(items, key=lambda s: (s.lon - lon) ** 2 + (s.lat - lat) ** 2)
 
 
-def plan_stations(county: CountySpec, townships: list[TownshipPlan], villages: list[Village],
-                  rng: random.Random, *, total: int) -> list[StationPlan]:
+def plan_stations(
+    county: CountySpec,
+    townships: list[TownshipPlan],
+    villages: list[Village],
+    rng: random.Random,
+    *,
+    total: int,
+) -> list[StationPlan]:
     """One 联络站 per township seat, then a legislative contact point, industry contact points,
     service posts and 联络点 in the largest villages, up to `total` stations."""
     stations: list[StationPlan] = []
     for t_index, township in enumerate(townships):
-        stations.append(StationPlan(
-            key=f"T{t_index}", kind="station", name=f"{township.name}人大代表联络站",
-            township=t_index, lon=township.seat[0], lat=township.seat[1],
-            six_haves=_six_haves(rng, 0.97), duty_rule={"type": "day_digit", "digit": 6},
-            address=f"{county.name}{township.name}人民政府院内"))
+        stations.append(
+            StationPlan(
+                key=f"T{t_index}",
+                kind="station",
+                name=f"{township.name}人大代表联络站",
+                township=t_index,
+                lon=township.seat[0],
+                lat=township.seat[1],
+                six_haves=_six_haves(rng, 0.97),
+                duty_rule={"type": "day_digit", "digit": 6},
+                address=f"{county.name}{township.name}人民政府院内",
+            )
+        )
     remaining = max(total - len(stations), 0)
     rural = [v for v in villages if not v.urban] or list(villages)
     by_size = sorted(villages, key=lambda v: v.households, reverse=True)
     used: set[int] = set()
     if remaining and townships:
-        seat_village = _nearest([v for v in villages if v.township == 0] or villages,
-                                *townships[0].seat)
+        seat_village = _nearest(
+            [v for v in villages if v.township == 0] or villages, *townships[0].seat
+        )
         used.add(seat_village.index)
-        stations.append(_at_village(
-            county, townships, seat_village, "legislative", f"{county.name}基层立法联系点",
-            rng, duty_rule={"type": "nth_weekday", "n": 4, "weekday": 3}))
+        stations.append(
+            _at_village(
+                county,
+                townships,
+                seat_village,
+                "legislative",
+                f"{county.name}基层立法联系点",
+                rng,
+                duty_rule={"type": "nth_weekday", "n": 4, "weekday": 3},
+            )
+        )
         remaining -= 1
     for sector in county.sectors[: max(0, min(len(county.sectors), remaining // 8))]:
         village = rng.choice([v for v in rural if v.index not in used] or rural)
         used.add(village.index)
-        stations.append(_at_village(county, townships, village, "industry",
-                                    f"{sector}产业代表联系点", rng, sector=sector))
+        stations.append(
+            _at_village(
+                county,
+                townships,
+                village,
+                "industry",
+                f"{sector}产业代表联系点",
+                rng,
+                sector=sector,
+            )
+        )
         remaining -= 1
     for _ in range(min(remaining // 7, 10)):
         village = rng.choice([v for v in rural if v.index not in used] or rural)
         used.add(village.index)
-        stations.append(_at_village(county, townships, village, "post",
-                                    f"{village.name}代表服务岗", rng, radius=100))
+        stations.append(
+            _at_village(
+                county, townships, village, "post", f"{village.name}代表服务岗", rng, radius=100
+            )
+        )
         remaining -= 1
     for village in by_size:
         if remaining <= 0:
@@ -248,9 +308,17 @@ def plan_stations(county: CountySpec, townships: list[TownshipPlan], villages: l
         if village.index in used:
             continue
         used.add(village.index)
-        stations.append(_at_village(county, townships, village, "point",
-                                    f"{townships[village.township].name}{village.name}"
-                                    "人大代表联络点", rng, radius=150))
+        stations.append(
+            _at_village(
+                county,
+                townships,
+                village,
+                "point",
+                f"{townships[village.township].name}{village.name}人大代表联络点",
+                rng,
+                radius=150,
+            )
+        )
         remaining -= 1
     return stations
 
@@ -260,17 +328,34 @@ def _six_haves(rng: random.Random, p: float) -> dict:
     return {k: rng.random() < p for k in keys}
 
 
-def _at_village(county: CountySpec, townships: list[TownshipPlan], village: Village, kind: str,
-                name: str, rng: random.Random, *, sector: str = "", radius: int = 200,
-                duty_rule: dict | None = None) -> StationPlan:
+def _at_village(
+    county: CountySpec,
+    townships: list[TownshipPlan],
+    village: Village,
+    kind: str,
+    name: str,
+    rng: random.Random,
+    *,
+    sector: str = "",
+    radius: int = 200,
+    duty_rule: dict | None = None,
+) -> StationPlan:
     township = townships[village.township]
     return StationPlan(
-        key=f"{kind[0].upper()}{village.index}", kind=kind, name=name,
-        township=village.township, lon=village.lon, lat=village.lat, village=village.index,
-        sector=sector, parent_key=f"T{village.township}", geofence_radius_m=radius,
+        key=f"{kind[0].upper()}{village.index}",
+        kind=kind,
+        name=name,
+        township=village.township,
+        lon=village.lon,
+        lat=village.lat,
+        village=village.index,
+        sector=sector,
+        parent_key=f"T{village.township}",
+        geofence_radius_m=radius,
         six_haves=_six_haves(rng, 0.85 if kind == "point" else 0.7),
         duty_rule=duty_rule or {"type": "day_digit", "digit": 6},
-        address=f"{county.name}{township.name}{village.name}")
+        address=f"{county.name}{township.name}{village.name}",
+    )
 
 
 def person_name(rng: random.Random) -> tuple[str, str]:
@@ -303,19 +388,37 @@ class CountyContext:
 def _new_person(ctx: CountyContext, rng: random.Random, village: Village) -> PersonPlan:
     name, gender = person_name(rng)
     occupation = rng.choices([o for o, _ in _OCCUPATIONS], [w for _, w in _OCCUPATIONS])[0]
-    return PersonPlan(name=name, gender=gender, birth_year=rng.randint(1962, 1996),
-                      occupation=occupation, township=village.township, village=village.index)
+    return PersonPlan(
+        name=name,
+        gender=gender,
+        birth_year=rng.randint(1962, 1996),
+        occupation=occupation,
+        township=village.township,
+        village=village.index,
+    )
 
 
-def _mandate(ctx: CountyContext, level: str, cells: list[int], township: int,
-             former: bool = False) -> MandatePlan:
-    congress = {"township": ctx.townships[township].adcode, "county": ctx.county_adcode,
-                "city": ctx.city_adcode, "provincial": ctx.province_adcode,
-                "national": ctx.province_adcode}[level]
+def _mandate(
+    ctx: CountyContext, level: str, cells: list[int], township: int, former: bool = False
+) -> MandatePlan:
+    congress = {
+        "township": ctx.townships[township].adcode,
+        "county": ctx.county_adcode,
+        "city": ctx.city_adcode,
+        "provincial": ctx.province_adcode,
+        "national": ctx.province_adcode,
+    }[level]
     number, start, end = _term(level, ctx.today, former)
-    return MandatePlan(level=level, congress=congress, district=ctx.townships[township].adcode,
-                       cells=[ctx.cells[i].id for i in cells], term_number=number,
-                       term_start=start, term_end=end, status="former" if former else "current")
+    return MandatePlan(
+        level=level,
+        congress=congress,
+        district=ctx.townships[township].adcode,
+        cells=[ctx.cells[i].id for i in cells],
+        term_number=number,
+        term_start=start,
+        term_end=end,
+        status="former" if former else "current",
+    )
 
 
 def _district_cells(ctx: CountyContext, district: int) -> list[int]:
@@ -325,8 +428,10 @@ def _district_cells(ctx: CountyContext, district: int) -> list[int]:
 def plan_roster(ctx: CountyContext, rng: random.Random, *, deputies: int) -> list[PersonPlan]:
     """About `deputies` persons of five levels, each with mandates whose districts are villages
     (township congress) or groups of villages (county congress and above)."""
-    counts = {level: scaled(n, deputies, 1 if level != "former" else 0)
-              for level, n in LEVEL_SHARE.items()}
+    counts = {
+        level: scaled(n, deputies, 1 if level != "former" else 0)
+        for level, n in LEVEL_SHARE.items()
+    }
     people: list[PersonPlan] = []
     district_hh = [sum(ctx.villages[v].households for v in d) for d in ctx.districts]
     # County deputies: 1-3 per district, by households.
@@ -335,8 +440,9 @@ def plan_roster(ctx: CountyContext, rng: random.Random, *, deputies: int) -> lis
         for _ in range(n):
             village = ctx.villages[rng.choice(ctx.districts[d_index])]
             person = _new_person(ctx, rng, village)
-            person.mandates.append(_mandate(ctx, "county", _district_cells(ctx, d_index),
-                                            village.township))
+            person.mandates.append(
+                _mandate(ctx, "county", _district_cells(ctx, d_index), village.township)
+            )
             county_people.append(person)
     people += county_people
     # Upper levels: half of them are also county deputies (one person, two mandates).
@@ -352,15 +458,19 @@ def plan_roster(ctx: CountyContext, rng: random.Random, *, deputies: int) -> lis
             d_index = rng.randrange(len(ctx.districts))
             village = ctx.villages[rng.choice(ctx.districts[d_index])]
             person = _new_person(ctx, rng, village)
-            person.mandates.append(_mandate(ctx, level, _district_cells(ctx, d_index),
-                                            village.township))
+            person.mandates.append(
+                _mandate(ctx, level, _district_cells(ctx, d_index), village.township)
+            )
             people.append(person)
     # Former deputies serving as special liaisons (往届代表, 特邀联络员).
     for _ in range(counts["former"]):
         village = rng.choice(ctx.villages)
         person = _new_person(ctx, rng, village)
-        level = "township" if ctx.townships[village.township].has_congress and \
-            rng.random() < 0.6 else "county"
+        level = (
+            "township"
+            if ctx.townships[village.township].has_congress and rng.random() < 0.6
+            else "county"
+        )
         person.mandates.append(_mandate(ctx, level, village.cells, village.township, True))
         people.append(person)
     # Township deputies fill the rest, by village households; 40% of county deputies living
@@ -368,8 +478,10 @@ def plan_roster(ctx: CountyContext, rng: random.Random, *, deputies: int) -> lis
     congress_villages = [v for v in ctx.villages if ctx.townships[v.township].has_congress]
     for person in county_people:
         village = ctx.villages[person.village]
-        if ctx.townships[village.township].has_congress and \
-                rng.random() < TWO_MANDATE_SHARE["county"]:
+        if (
+            ctx.townships[village.township].has_congress
+            and rng.random() < TWO_MANDATE_SHARE["county"]
+        ):
             person.mandates.append(_mandate(ctx, "township", village.cells, village.township))
     remaining = max(deputies - len(people), len(congress_villages) and 1)
     shares = apportion(remaining, [v.households for v in congress_villages])
@@ -385,12 +497,20 @@ def plan_roster(ctx: CountyContext, rng: random.Random, *, deputies: int) -> lis
 def _profiles(people: list[PersonPlan], rng: random.Random) -> None:
     for person in people:
         roll = rng.random()
-        person.profile = ("keen" if roll < 0.12 else "regular" if roll < 0.82 else
-                          "faded" if roll < 0.92 else "idle")
+        person.profile = (
+            "keen"
+            if roll < 0.12
+            else "regular"
+            if roll < 0.82
+            else "faded"
+            if roll < 0.92
+            else "idle"
+        )
 
 
-def plan_memberships(ctx: CountyContext, people: list[PersonPlan], stations: list[StationPlan],
-                     rng: random.Random) -> None:
+def plan_memberships(
+    ctx: CountyContext, people: list[PersonPlan], stations: list[StationPlan], rng: random.Random
+) -> None:
     """Mixed grouping (混合编组进站): everyone joins the 联络点 of their village if it has one,
     else their township's 联络站; service posts, industry and legislative contact points take
     nearby or suitable deputies as second memberships; each station gets one head of group."""
@@ -410,8 +530,12 @@ def plan_memberships(ctx: CountyContext, people: list[PersonPlan], stations: lis
             pool = [p for p in people if p.township == station.township]
             size = 12
         pool = pool or people
-        pool.sort(key=lambda p: (ctx.villages[p.village].lon - station.lon) ** 2
-                  + (ctx.villages[p.village].lat - station.lat) ** 2)
+        pool.sort(
+            key=lambda p: (
+                (ctx.villages[p.village].lon - station.lon) ** 2
+                + (ctx.villages[p.village].lat - station.lat) ** 2
+            )
+        )
         for person in pool[: min(size, len(pool))]:
             if station.key not in person.stations:
                 person.stations.append(station.key)
@@ -423,8 +547,7 @@ def plan_memberships(ctx: CountyContext, people: list[PersonPlan], stations: lis
             members.setdefault(key, []).append(person)
     for key, group in members.items():
         current = [p for p in group if any(m.status == "current" for m in p.mandates)] or group
-        head = min(current, key=lambda p: (min(rank[m.level] for m in p.mandates),
-                                           -p.birth_year))
+        head = min(current, key=lambda p: (min(rank[m.level] for m in p.mandates), -p.birth_year))
         head.heads.append(key)
 
 
@@ -442,16 +565,24 @@ def _top_up(ctx: CountyContext, people: list[PersonPlan], stations: list[Station
         missing = MIN_MEMBERS - count.get(station.key, 0)
         if missing <= 0:
             continue
-        nearby = sorted((p for p in people if p.township == station.township
-                         and station.key not in p.stations),
-                        key=lambda p: (ctx.villages[p.village].lon - station.lon) ** 2
-                        + (ctx.villages[p.village].lat - station.lat) ** 2)
+        nearby = sorted(
+            (p for p in people if p.township == station.township and station.key not in p.stations),
+            key=lambda p: (
+                (ctx.villages[p.village].lon - station.lon) ** 2
+                + (ctx.villages[p.village].lat - station.lat) ** 2
+            ),
+        )
         for person in nearby[:missing]:
             person.stations.append(station.key)
 
 
-def plan_assignments(ctx: CountyContext, people: list[PersonPlan], rng: random.Random, *,
-                     unassigned_share: float = 0.08) -> None:
+def plan_assignments(
+    ctx: CountyContext,
+    people: list[PersonPlan],
+    rng: random.Random,
+    *,
+    unassigned_share: float = 0.08,
+) -> None:
     """Most cells get one responsible deputy of their own district (township deputies in towns,
     county deputies in streets); ~8% stay unassigned (work for the staff assignment page)."""
     by_village: dict[int, list[PersonPlan]] = {}
@@ -467,8 +598,9 @@ def plan_assignments(ctx: CountyContext, people: list[PersonPlan], rng: random.R
             by_township.setdefault(person.township, []).append(person)
     for village in ctx.villages:
         # A village without deputies of its own is looked after by its township's.
-        pool = (by_village.get(village.index, []) + by_district.get(village.district, [])
-                or by_township.get(village.township, []))
+        pool = by_village.get(village.index, []) + by_district.get(
+            village.district, []
+        ) or by_township.get(village.township, [])
         if not pool:
             continue
         order = list(village.cells)

@@ -39,20 +39,69 @@ class CountySpec:
 
 
 DEMO_COUNTIES: tuple[CountySpec, ...] = (
-    CountySpec("430121", "长沙县", (113.080, 28.246), 16, 5, 0, 1_370_000,
-               ("工程机械", "花卉苗木", "茶叶", "汽车制造")),
-    CountySpec("430182", "宁乡市", (112.552, 28.277), 20, 4, 0, 1_260_000,
-               ("生猪养殖", "食品加工", "花猪", "储能材料")),
-    CountySpec("430525", "洞口县", (110.576, 27.060), 18, 3, 3, 780_000,
-               ("雪峰蜜橘", "竹木加工", "中药材")),
-    CountySpec("440784", "鹤山市", (112.964, 22.767), 10, 2, 0, 530_000,
-               ("不锈钢五金", "茶叶", "家具", "水产")),
-    CountySpec("440881", "廉江市", (110.286, 21.611), 20, 3, 0, 1_440_000,
-               ("红橙", "家电制造", "陶瓷", "水产养殖")),
-    CountySpec("450922", "陆川县", (110.264, 22.321), 14, 0, 0, 870_000,
-               ("陆川猪", "橘红", "铁锅", "温泉旅游")),
-    CountySpec("450923", "博白县", (109.975, 22.272), 20, 0, 2, 1_390_000,
-               ("编织工艺", "桂圆", "沙田柚", "服装")),
+    CountySpec(
+        "430121",
+        "长沙县",
+        (113.080, 28.246),
+        16,
+        5,
+        0,
+        1_370_000,
+        ("工程机械", "花卉苗木", "茶叶", "汽车制造"),
+    ),
+    CountySpec(
+        "430182",
+        "宁乡市",
+        (112.552, 28.277),
+        20,
+        4,
+        0,
+        1_260_000,
+        ("生猪养殖", "食品加工", "花猪", "储能材料"),
+    ),
+    CountySpec(
+        "430525", "洞口县", (110.576, 27.060), 18, 3, 3, 780_000, ("雪峰蜜橘", "竹木加工", "中药材")
+    ),
+    CountySpec(
+        "440784",
+        "鹤山市",
+        (112.964, 22.767),
+        10,
+        2,
+        0,
+        530_000,
+        ("不锈钢五金", "茶叶", "家具", "水产"),
+    ),
+    CountySpec(
+        "440881",
+        "廉江市",
+        (110.286, 21.611),
+        20,
+        3,
+        0,
+        1_440_000,
+        ("红橙", "家电制造", "陶瓷", "水产养殖"),
+    ),
+    CountySpec(
+        "450922",
+        "陆川县",
+        (110.264, 22.321),
+        14,
+        0,
+        0,
+        870_000,
+        ("陆川猪", "橘红", "铁锅", "温泉旅游"),
+    ),
+    CountySpec(
+        "450923",
+        "博白县",
+        (109.975, 22.272),
+        20,
+        0,
+        2,
+        1_390_000,
+        ("编织工艺", "桂圆", "沙田柚", "服装"),
+    ),
 )
 COUNTY_BY_ADCODE = {c.adcode: c for c in DEMO_COUNTIES}
 
@@ -62,12 +111,78 @@ CROSS_BORDER_TOWNS = {"440881": "石角镇", "450922": "古城镇", "450923": "�
 CROSS_BORDER_INSET_M = 4_000.0
 
 _PLACE_STEMS = (
-    "青山", "白沙", "金井", "高桥", "龙泉", "新塘", "石门", "双江", "桃花", "杨林", "黄土", "大坪",
-    "长乐", "清水", "花桥", "太平", "永安", "东山", "西岭", "南岭", "北港", "雁田", "凤凰", "梅溪",
-    "柳塘", "荷塘", "枫林", "竹山", "松柏", "麻田", "泉水", "横江", "马鞍", "狮子", "牛角", "鹿门",
-    "茶园", "果园", "樟树", "杉木", "丰收", "和平", "团结", "兴隆", "仁和", "福田", "富民", "同心",
-    "红岩", "碧水", "云台", "望城", "仙人", "月塘", "朝阳", "晓光", "大同", "文昌", "安乐", "宝塔",
-    "沙坪", "石桥", "铁山", "银田", "金鸡", "玉屏", "洪山", "秀水", "平湖", "清溪", "湖田", "岭头",
+    "青山",
+    "白沙",
+    "金井",
+    "高桥",
+    "龙泉",
+    "新塘",
+    "石门",
+    "双江",
+    "桃花",
+    "杨林",
+    "黄土",
+    "大坪",
+    "长乐",
+    "清水",
+    "花桥",
+    "太平",
+    "永安",
+    "东山",
+    "西岭",
+    "南岭",
+    "北港",
+    "雁田",
+    "凤凰",
+    "梅溪",
+    "柳塘",
+    "荷塘",
+    "枫林",
+    "竹山",
+    "松柏",
+    "麻田",
+    "泉水",
+    "横江",
+    "马鞍",
+    "狮子",
+    "牛角",
+    "鹿门",
+    "茶园",
+    "果园",
+    "樟树",
+    "杉木",
+    "丰收",
+    "和平",
+    "团结",
+    "兴隆",
+    "仁和",
+    "福田",
+    "富民",
+    "同心",
+    "红岩",
+    "碧水",
+    "云台",
+    "望城",
+    "仙人",
+    "月塘",
+    "朝阳",
+    "晓光",
+    "大同",
+    "文昌",
+    "安乐",
+    "宝塔",
+    "沙坪",
+    "石桥",
+    "铁山",
+    "银田",
+    "金鸡",
+    "玉屏",
+    "洪山",
+    "秀水",
+    "平湖",
+    "清溪",
+    "湖田",
+    "岭头",
 )
 _VILLAGE_SUFFIX_RURAL = "村"
 _VILLAGE_SUFFIX_URBAN = "社区"
@@ -109,11 +224,18 @@ def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon | None:
     """The polygonal part of `geometry`, valid, as a MultiPolygon (None when empty)."""
     if not geometry.is_valid:
         geometry = shapely.make_valid(geometry)
-    parts = [g for g in getattr(geometry, "geoms", [geometry])
-             if isinstance(g, Polygon) and not g.is_empty]
+    parts = [
+        g
+        for g in getattr(geometry, "geoms", [geometry])
+        if isinstance(g, Polygon) and not g.is_empty
+    ]
     if not parts:
-        polys = [p for g in getattr(geometry, "geoms", [geometry])
-                 for p in getattr(g, "geoms", [g]) if isinstance(p, Polygon)]
+        polys = [
+            p
+            for g in getattr(geometry, "geoms", [geometry])
+            for p in getattr(g, "geoms", [g])
+            if isinstance(p, Polygon)
+        ]
         parts = [p for p in polys if not p.is_empty]
     if not parts:
         return None
@@ -121,9 +243,15 @@ def as_multipolygon(geometry: BaseGeometry) -> MultiPolygon | None:
     return result if result.is_valid else as_multipolygon(shapely.make_valid(result))
 
 
-def spread_points(area: BaseGeometry, n: int, rng: random.Random, *,
-                  fixed: list[tuple[float, float]] = (), spacing: float | None = None,
-                  max_tries: int = 50_000) -> list[tuple[float, float]]:
+def spread_points(
+    area: BaseGeometry,
+    n: int,
+    rng: random.Random,
+    *,
+    fixed: list[tuple[float, float]] = (),
+    spacing: float | None = None,
+    max_tries: int = 50_000,
+) -> list[tuple[float, float]]:
     """`n` points inside `area` (a local-frame geometry), `fixed` first, at least `spacing`
     apart where possible (the spacing shrinks when the area is too crowded)."""
     points = list(fixed)
@@ -140,7 +268,7 @@ def spread_points(area: BaseGeometry, n: int, rng: random.Random, *,
         x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
         if not prepared.contains(Point(x, y)):
             continue
-        if all((x - px) ** 2 + (y - py) ** 2 >= spacing ** 2 for px, py in points):
+        if all((x - px) ** 2 + (y - py) ** 2 >= spacing**2 for px, py in points):
             points.append((x, y))
     return points
 
@@ -154,8 +282,9 @@ def inset_point(area: BaseGeometry, near: tuple[float, float], inset: float) -> 
     return nearest.x, nearest.y
 
 
-def township_names(county: CountySpec, rng: random.Random, *, reserved: dict[int, str]
-                   ) -> list[str]:
+def township_names(
+    county: CountySpec, rng: random.Random, *, reserved: dict[int, str]
+) -> list[str]:
     """Distinct stems for the county's townships; `reserved` fixes some (index → full name)."""
     stems = list(_PLACE_STEMS)
     rng.shuffle(stems)
@@ -164,10 +293,15 @@ def township_names(county: CountySpec, rng: random.Random, *, reserved: dict[int
     return stems[: county.townships]
 
 
-def plan_townships(county: CountySpec, boundary: MultiPolygon, rng: random.Random, *,
-                   townships: int | None = None,
-                   forced_seat: tuple[float, float] | None = None,
-                   forced_name: str | None = None) -> list[TownshipPlan]:
+def plan_townships(
+    county: CountySpec,
+    boundary: MultiPolygon,
+    rng: random.Random,
+    *,
+    townships: int | None = None,
+    forced_seat: tuple[float, float] | None = None,
+    forced_name: str | None = None,
+) -> list[TownshipPlan]:
     """Synthesize the county's townships: streets around the county seat, then towns and
     townships (乡); `forced_seat`/`forced_name` pin one town (the cross-border demo)."""
     count = townships or county.townships
@@ -201,16 +335,21 @@ def plan_townships(county: CountySpec, boundary: MultiPolygon, rng: random.Rando
     for index, (seed, tile) in enumerate(zip(seeds, boundaries, strict=True)):
         kind = kinds[index]
         counters[kind] += 1
-        plan = TownshipPlan(adcode=f"{county.adcode}{counters[kind]:03d}", name="", kind=kind,
-                            seat=(seed[0] / cos_lat, seed[1]))
+        plan = TownshipPlan(
+            adcode=f"{county.adcode}{counters[kind]:03d}",
+            name="",
+            kind=kind,
+            seat=(seed[0] / cos_lat, seed[1]),
+        )
         plan.name = reserved.get(index) or f"{stems[index]}{plan.suffix}"
         plan.boundary = as_multipolygon(to_lonlat(tile, cos_lat).intersection(boundary))
         plans.append(plan)
     return [p for p in plans if p.boundary is not None]
 
 
-def _township_kinds(county: CountySpec, count: int, streets: int, rng: random.Random,
-                    forced_index: int | None) -> list[str]:
+def _township_kinds(
+    county: CountySpec, count: int, streets: int, rng: random.Random, forced_index: int | None
+) -> list[str]:
     kinds = ["town"] * count
     for i in range(min(streets, count)):
         kinds[i] = "street"

@@ -36,33 +36,69 @@ OUR_APPS = {"accounts", "regions", "grid", "liaison", "visits", "opinions", "cov
 
 @pytest.fixture
 def demo_like(county):
-    township = RegionFactory(adcode="430121001", name="星沙街道", parent=county,
-                             boundary=square(113.0, 28.0, 0.05))
+    township = RegionFactory(
+        adcode="430121001", name="星沙街道", parent=county, boundary=square(113.0, 28.0, 0.05)
+    )
     guangxi = RegionFactory(adcode="450922", name="陆川县", boundary=square(110.3, 22.0, 0.1))
     cells = [GridCellFactory(region=township, col=c, row=0) for c in range(3)]
     station = StationFactory(region=township, name="星沙联络站")
-    other = StationFactory(region=guangxi, name="温地镇联络站",
-                           location=Point(110.35, 22.05, srid=4326))
-    mandate = MandateFactory(deputy__region=township, district_region=township,
-                             congress_region=county)
+    other = StationFactory(
+        region=guangxi, name="温地镇联络站", location=Point(110.35, 22.05, srid=4326)
+    )
+    mandate = MandateFactory(
+        deputy__region=township, district_region=township, congress_region=county
+    )
     mandate.district_cells.set(cells[:2])
     deputy = mandate.deputy
     StationMembershipFactory(deputy=deputy, station=station)
-    StationLink.objects.create(station_a=station, station_b=other,
-                               agreement_date=dt.date(2024, 5, 1),
-                               cadences=[LinkCadence.WEEKLY_RECEPTION])
+    StationLink.objects.create(
+        station_a=station,
+        station_b=other,
+        agreement_date=dt.date(2024, 5, 1),
+        cadences=[LinkCadence.WEEKLY_RECEPTION],
+    )
     now = timezone.now()
-    GridAssignment.objects.create(deputy=deputy, cell=cells[0], county_adcode="430121",
-                                  valid_from=now)
-    [visit] = visits_ingest(rows=[{
-        "deputy_id": deputy.pk, "client_uuid": uuid.uuid4(), "kind": "household",
-        "lon": 113.005, "lat": 28.005, "accuracy_m": 180.0, "recorded_at": now,
-        "households": 2, "household_ref": "h-1", "notes": "", "mock_location": False}])
-    checkin_record(deputy=deputy, station=station, client_uuid=uuid.uuid4(), lon=113.005,
-                   lat=28.005, accuracy_m=8.0, recorded_at=now)
-    opinion_create(deputy=deputy, client_uuid=uuid.uuid4(), category="roads",
-                   text="村口道路破损", recorded_at=now, lon=113.005, lat=28.005,
-                   visit_id=visit.id, contact_consent=True, citizen_contact="13812341234")
+    GridAssignment.objects.create(
+        deputy=deputy, cell=cells[0], county_adcode="430121", valid_from=now
+    )
+    [visit] = visits_ingest(
+        rows=[
+            {
+                "deputy_id": deputy.pk,
+                "client_uuid": uuid.uuid4(),
+                "kind": "household",
+                "lon": 113.005,
+                "lat": 28.005,
+                "accuracy_m": 180.0,
+                "recorded_at": now,
+                "households": 2,
+                "household_ref": "h-1",
+                "notes": "",
+                "mock_location": False,
+            }
+        ]
+    )
+    checkin_record(
+        deputy=deputy,
+        station=station,
+        client_uuid=uuid.uuid4(),
+        lon=113.005,
+        lat=28.005,
+        accuracy_m=8.0,
+        recorded_at=now,
+    )
+    opinion_create(
+        deputy=deputy,
+        client_uuid=uuid.uuid4(),
+        category="roads",
+        text="村口道路破损",
+        recorded_at=now,
+        lon=113.005,
+        lat=28.005,
+        visit_id=visit.id,
+        contact_consent=True,
+        citizen_contact="13812341234",
+    )
     return {"county": county, "township": township, "cells": cells, "station": station}
 
 
@@ -74,16 +110,24 @@ def admin_client_zh(client, demo_like):
 
 
 def our_model_admins():
-    return [(model, model_admin) for model, model_admin in admin.site._registry.items()
-            if model._meta.app_label in OUR_APPS]
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in OUR_APPS
+    ]
 
 
 def test_every_model_of_ours_is_registered():
     from django.apps import apps
 
     registered = {model for model, _ in our_model_admins()}
-    ours = {m for m in apps.get_models() if m._meta.app_label in OUR_APPS
-            and not m._meta.auto_created and not m.__name__.startswith("Historical")}
+    ours = {
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in OUR_APPS
+        and not m._meta.auto_created
+        and not m.__name__.startswith("Historical")
+    }
     assert ours - registered == set()
 
 
@@ -130,10 +174,15 @@ def test_county_and_township_filters_narrow_the_list(admin_client_zh, demo_like)
 def test_search_and_autocomplete_for_big_foreign_keys(admin_client_zh, demo_like):
     page = admin_client_zh.get(reverse("admin:liaison_station_changelist"), {"q": "星沙"})
     assert page.context["cl"].result_count == 1
-    auto = admin_client_zh.get(reverse("admin:autocomplete"), {
-        "app_label": "liaison", "model_name": "mandate", "field_name": "district_cells",
-        "term": demo_like["cells"][0].code,
-    })
+    auto = admin_client_zh.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "liaison",
+            "model_name": "mandate",
+            "field_name": "district_cells",
+            "term": demo_like["cells"][0].code,
+        },
+    )
     assert auto.status_code == 200
     assert [r["id"] for r in auto.json()["results"]] == [str(demo_like["cells"][0].pk)]
 
@@ -156,9 +205,14 @@ def test_contact_masking():
 def test_station_link_form_refuses_same_province(demo_like):
     station = demo_like["station"]
     same = StationFactory(region=demo_like["township"], name="第二联络点")
-    form = StationLinkForm(data={"station_a": station.pk, "station_b": same.pk,
-                                 "agreement_date": "2024-05-01",
-                                 "cadences": [LinkCadence.MONTHLY_EXCHANGE]})
+    form = StationLinkForm(
+        data={
+            "station_a": station.pk,
+            "station_b": same.pk,
+            "agreement_date": "2024-05-01",
+            "cadences": [LinkCadence.MONTHLY_EXCHANGE],
+        }
+    )
     assert not form.is_valid()
     assert "different provinces" in str(form.errors) or "不同省份" in str(form.errors)
 
@@ -173,14 +227,25 @@ def admin_form(model, rf, user):
 def test_station_form_checks_location_and_six_haves(demo_like, rf):
     township = demo_like["township"]
     StationForm = admin_form(Station, rf, UserFactory(is_superuser=True, is_staff=True))
-    data = {"kind": "point", "name": "某村联络点", "region": township.pk,
-            "location": Point(113.01, 28.01, srid=4326).geojson, "geofence_radius_m": 200,
-            "six_haves": ["sign", "plan"], "duty_rule": '{"type": "day_digit", "digit": 6}'}
+    data = {
+        "kind": "point",
+        "name": "某村联络点",
+        "region": township.pk,
+        "location": Point(113.01, 28.01, srid=4326).geojson,
+        "geofence_radius_m": 200,
+        "six_haves": ["sign", "plan"],
+        "duty_rule": '{"type": "day_digit", "digit": 6}',
+    }
     form = StationForm(data=data)
     assert form.is_valid(), form.errors
     assert form.cleaned_data["six_haves"] == {
-        "sign": True, "premises": False, "rules": False, "boards": False, "plan": True,
-        "records": False}
+        "sign": True,
+        "premises": False,
+        "rules": False,
+        "boards": False,
+        "plan": True,
+        "records": False,
+    }
     outside = StationForm(data={**data, "location": Point(114.0, 29.0, srid=4326).geojson})
     assert not outside.is_valid() and "location" in outside.errors
     bad_rule = StationForm(data={**data, "duty_rule": '{"type": "day_digit", "digit": 16}'})

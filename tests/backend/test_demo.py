@@ -44,6 +44,7 @@ def raw_boundary(adcode: str):
 
 # --- pure parts: no database -----------------------------------------------------------------
 
+
 def test_townships_tile_the_county_with_nine_digit_codes():
     county = places.COUNTY_BY_ADCODE["430121"]
     boundary = raw_boundary("430121")
@@ -51,8 +52,11 @@ def test_townships_tile_the_county_with_nine_digit_codes():
     assert len(plans) == county.townships
     union = shapely.union_all([p.boundary for p in plans])
     assert union.symmetric_difference(boundary).area / boundary.area < 1e-6
-    overlap = sum(a.boundary.intersection(b.boundary).area
-                  for i, a in enumerate(plans) for b in plans[i + 1:])
+    overlap = sum(
+        a.boundary.intersection(b.boundary).area
+        for i, a in enumerate(plans)
+        for b in plans[i + 1 :]
+    )
     assert overlap / boundary.area < 1e-9
     assert all(p.boundary.is_valid and p.boundary.contains(shapely.Point(p.seat)) for p in plans)
     assert len({p.adcode for p in plans}) == len({p.name for p in plans}) == len(plans)
@@ -74,7 +78,7 @@ def test_cross_border_seats_sit_near_the_shared_border():
         for b in seats:
             dx_km = (seats[a][0] - seats[b][0]) * 111.32 * 0.93
             dy_km = (seats[a][1] - seats[b][1]) * 111.32
-            assert (dx_km ** 2 + dy_km ** 2) ** 0.5 < 25
+            assert (dx_km**2 + dy_km**2) ** 0.5 < 25
     assert places.cross_border_seats({"440881": boundaries["440881"]}) == {}
 
 
@@ -115,32 +119,42 @@ def test_small_county_keeps_the_invariants():
     # Every deputy is grouped into a station of the county, and has a mandate.
     open_members = StationMembership.objects.filter(until__isnull=True)
     assert not deputies.exclude(pk__in=open_members.values("deputy")).exists()
-    assert not open_members.filter(deputy__county_adcode="440784").exclude(
-        station__county_adcode="440784").exists()
+    assert (
+        not open_members.filter(deputy__county_adcode="440784")
+        .exclude(station__county_adcode="440784")
+        .exists()
+    )
     assert not deputies.annotate(n=Count("mandates")).filter(n=0).exists()
     # Each station has exactly one head of group among its members.
     stations = Station.objects.filter(county_adcode="440784")
     assert stations.count() == counts["stations"] >= 5
-    heads = stations.annotate(h=Count("memberships", filter=Q(memberships__role="head")),
-                              n=Count("memberships"))
+    heads = stations.annotate(
+        h=Count("memberships", filter=Q(memberships__role="head")), n=Count("memberships")
+    )
     assert {s.h for s in heads} == {1}
     assert min(s.n for s in heads) >= 3
     assert {"station", "legislative"} <= set(stations.values_list("kind", flat=True))
     assert all(s.duty_rule is not None for s in stations)
 
-    for mandate in Mandate.objects.filter(deputy__county_adcode="440784").select_related(
-            "congress_region", "district_region").prefetch_related("district_cells"):
+    for mandate in (
+        Mandate.objects.filter(deputy__county_adcode="440784")
+        .select_related("congress_region", "district_region")
+        .prefetch_related("district_cells")
+    ):
         assert len(mandate.congress_region.adcode) == CONGRESS_ADCODE_LENGTH[mandate.level]
         assert mandate.district_region.adcode.startswith(mandate.congress_region.adcode)
-        assert all(c.adcode.startswith(mandate.district_region.adcode)
-                   for c in mandate.district_cells.all())
+        assert all(
+            c.adcode.startswith(mandate.district_region.adcode)
+            for c in mandate.district_cells.all()
+        )
         assert mandate.term_start < mandate.term_end
         if mandate.status == "current":
             assert mandate.term_start <= TODAY <= mandate.term_end
         else:
             assert mandate.term_end < TODAY
-    levels = set(Mandate.objects.filter(deputy__county_adcode="440784")
-                 .values_list("level", flat=True))
+    levels = set(
+        Mandate.objects.filter(deputy__county_adcode="440784").values_list("level", flat=True)
+    )
     assert {"township", "county", "city", "provincial"} <= levels
 
     assignments = GridAssignment.objects.filter(county_adcode="440784", status="active")
@@ -163,10 +177,10 @@ def test_small_county_keeps_the_invariants():
 
 def signature() -> dict:
     return {
-        "townships": list(Region.objects.filter(level="township").order_by("adcode")
-                          .values_list("adcode", "name")),
-        "cells": list(GridCell.objects.order_by("code").values_list("code", "name",
-                                                                     "households")),
+        "townships": list(
+            Region.objects.filter(level="township").order_by("adcode").values_list("adcode", "name")
+        ),
+        "cells": list(GridCell.objects.order_by("code").values_list("code", "name", "households")),
         "stations": sorted(Station.objects.values_list("name", "kind")),
         "deputies": sorted(Deputy.objects.values_list("name", "gender", "birth_year")),
         "mandates": Mandate.objects.count(),
@@ -196,9 +210,17 @@ def test_same_seed_same_demo_other_seed_other_people():
 
 @db
 def test_cross_province_link_between_shijiao_and_gucheng_wendi():
-    load_demo(DemoOptions(counties=tuple(places.CROSS_BORDER_TOWNS), townships=3,
-                          cell_size_m=8_000, deputies=20, visits=False, today=TODAY),
-              progress=quiet)
+    load_demo(
+        DemoOptions(
+            counties=tuple(places.CROSS_BORDER_TOWNS),
+            townships=3,
+            cell_size_m=8_000,
+            deputies=20,
+            visits=False,
+            today=TODAY,
+        ),
+        progress=quiet,
+    )
     links = list(StationLink.objects.select_related("station_a", "station_b"))
     assert sorted((link.station_a.name, link.station_b.name) for link in links) == [
         ("石角镇人大代表联络站", "古城镇人大代表联络站"),
@@ -206,8 +228,7 @@ def test_cross_province_link_between_shijiao_and_gucheng_wendi():
     ]
     for link in links:
         assert link.station_a.adcode.startswith("44") and link.station_b.adcode.startswith("45")
-        assert link.cadences == ["weekly_reception", "monthly_exchange",
-                                 "quarterly_interaction"]
+        assert link.cadences == ["weekly_reception", "monthly_exchange", "quarterly_interaction"]
     shijiao = Region.objects.get(name="石角镇")
     assert shijiao.adcode.startswith("440881") and shijiao.level == "township"
 
@@ -215,26 +236,45 @@ def test_cross_province_link_between_shijiao_and_gucheng_wendi():
 @db
 def test_command_accounts_if_empty_and_info(client):
     out = io.StringIO()
-    call_command("load_demo", "--counties", "430121", "--townships", "3", "--cell-size", "2000",
-                 "--deputies", "150", "--days", "30", "--today", TODAY.isoformat(), stdout=out)
+    call_command(
+        "load_demo",
+        "--counties",
+        "430121",
+        "--townships",
+        "3",
+        "--cell-size",
+        "2000",
+        "--deputies",
+        "150",
+        "--days",
+        "30",
+        "--today",
+        TODAY.isoformat(),
+        stdout=out,
+    )
     assert "长沙县" in out.getvalue() and "demo ready" in out.getvalue()
-    for username, role, jurisdiction in (("admin", "admin", None), ("leader", "leader", "430121"),
-                                         ("staff", "staff", "430121"),
-                                         ("deputy", "deputy", None)):
+    for username, role, jurisdiction in (
+        ("admin", "admin", None),
+        ("leader", "leader", "430121"),
+        ("staff", "staff", "430121"),
+        ("deputy", "deputy", None),
+    ):
         user = User.objects.get(username=username)
         assert user.check_password("demo12345"), username
         assert user.role == role
         assert (user.jurisdiction.adcode if user.jurisdiction else None) == jurisdiction
     assert User.objects.filter(username="admin", is_superuser=True, is_staff=True).exists()
-    response = client.post("/admin/login/?next=/admin/",
-                           {"username": "admin", "password": "demo12345"})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": "demo12345"}
+    )
     assert response.status_code == 302 and response["Location"] == "/admin/"
     deputy = Deputy.objects.get(user__username="deputy")
     assert deputy.county_adcode == "430121"
     assert deputy.assignments.filter(status="active").count() >= 2
     assert deputy.memberships.filter(until__isnull=True).exists()
-    assert {"county", "township"} & set(deputy.mandates.filter(status="current")
-                                        .values_list("level", flat=True))
+    assert {"county", "township"} & set(
+        deputy.mandates.filter(status="current").values_list("level", flat=True)
+    )
 
     before = (Deputy.objects.count(), Visit.objects.count())
     again = io.StringIO()

@@ -7,8 +7,11 @@ from gis_data.demo.loader import DEMO_PASSWORD
 
 PAGES = (
     ("/", "首页（按角色跳转）", "home (redirects by role)"),
-    ("/dashboard/", "领导驾驶舱：覆盖热力图、空白网格、问题聚集",
-     "leader dashboard: coverage, gaps, clusters"),
+    (
+        "/dashboard/",
+        "领导驾驶舱：覆盖热力图、空白网格、问题聚集",
+        "leader dashboard: coverage, gaps, clusters",
+    ),
     ("/assign/", "专干分配页：为未覆盖网格分配代表", "staff assignment page"),
     ("/stations/", "站点地图与跨省协同", "stations map with cross-province links"),
     ("/admin/", "管理后台", "admin"),
@@ -27,8 +30,9 @@ class Command(BaseCommand):
     help = "Print the demo's URLs and logins (中文 / English)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default="http://127.0.0.1:8000",
-                            help="base URL the app is served at")
+        parser.add_argument(
+            "--url", default="http://127.0.0.1:8000", help="base URL the app is served at"
+        )
 
     def handle(self, *args, **opts):
         base = opts["url"].rstrip("/")
@@ -38,8 +42,11 @@ class Command(BaseCommand):
         out("页面 / Pages:")
         for path, zh, en in PAGES:
             out(f"  {base}{path:<24} {zh} / {en}")
-        existing = set(User.objects.filter(username__in=[a for a, _, _ in ACCOUNTS])
-                       .values_list("username", flat=True))
+        existing = set(
+            User.objects.filter(username__in=[a for a, _, _ in ACCOUNTS]).values_list(
+                "username", flat=True
+            )
+        )
         out(f"演示账号 / Demo logins (密码 password: {DEMO_PASSWORD}):")
         for username, zh, en in ACCOUNTS:
             mark = "" if username in existing else "  [未创建 / not created: run load_demo]"

@@ -35,31 +35,63 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2024)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing (quickly) when the demo is already loaded")
-        parser.add_argument("--counties", nargs="+", metavar="ADCODE",
-                            default=[c.adcode for c in places.DEMO_COUNTIES],
-                            help="a subset of the seven demo counties")
-        parser.add_argument("--deputies", type=int, default=FULL_DEPUTIES,
-                            help="deputies per county (default 2400)")
-        parser.add_argument("--cell-size", type=float, default=None, metavar="METRES",
-                            help="square cell size (default: per county, ~4,500 cells)")
-        parser.add_argument("--townships", type=int, default=None,
-                            help="townships per county (default: 10-20 by county)")
-        parser.add_argument("--stations", type=int, default=None,
-                            help="stations per county (default: 80 per 2,400 deputies)")
-        parser.add_argument("--days", type=int, default=365,
-                            help="days of visit history of 长沙县 (default 365)")
-        parser.add_argument("--other-days", type=int, default=OTHER_DAYS,
-                            help="days of visit history of the other counties (default "
-                                 f"{OTHER_DAYS})")
-        parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
-                            help="the day the history ends (default: today)")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (quickly) when the demo is already loaded",
+        )
+        parser.add_argument(
+            "--counties",
+            nargs="+",
+            metavar="ADCODE",
+            default=[c.adcode for c in places.DEMO_COUNTIES],
+            help="a subset of the seven demo counties",
+        )
+        parser.add_argument(
+            "--deputies", type=int, default=FULL_DEPUTIES, help="deputies per county (default 2400)"
+        )
+        parser.add_argument(
+            "--cell-size",
+            type=float,
+            default=None,
+            metavar="METRES",
+            help="square cell size (default: per county, ~4,500 cells)",
+        )
+        parser.add_argument(
+            "--townships",
+            type=int,
+            default=None,
+            help="townships per county (default: 10-20 by county)",
+        )
+        parser.add_argument(
+            "--stations",
+            type=int,
+            default=None,
+            help="stations per county (default: 80 per 2,400 deputies)",
+        )
+        parser.add_argument(
+            "--days", type=int, default=365, help="days of visit history of 长沙县 (default 365)"
+        )
+        parser.add_argument(
+            "--other-days",
+            type=int,
+            default=OTHER_DAYS,
+            help=f"days of visit history of the other counties (default {OTHER_DAYS})",
+        )
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            default=None,
+            help="the day the history ends (default: today)",
+        )
         parser.add_argument("--no-visits", action="store_true", help="skip visits and opinions")
-        parser.add_argument("--reset", action="store_true",
-                            help="first empty the domain (cells, stations, deputies, visits, "
-                                 "opinions and townships of every county; accounts stay), "
-                                 "then load")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="first empty the domain (cells, stations, deputies, visits, "
+            "opinions and townships of every county; accounts stay), "
+            "then load",
+        )
 
     def progress(self, message: str) -> None:
         self.stdout.write(message)
@@ -73,16 +105,22 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"not a demo county: {', '.join(unknown)}")
         options = DemoOptions(
-            seed=opts["seed"], counties=tuple(opts["counties"]), deputies=opts["deputies"],
-            cell_size_m=opts["cell_size"], townships=opts["townships"],
+            seed=opts["seed"],
+            counties=tuple(opts["counties"]),
+            deputies=opts["deputies"],
+            cell_size_m=opts["cell_size"],
+            townships=opts["townships"],
             stations=opts["stations"],
             days=opts["days"],
             county_days={a: opts["other_days"] for a in opts["counties"] if a != FULL_YEAR_COUNTY},
-            today=opts["today"], visits=not opts["no_visits"],
-            opinions=not opts["no_visits"])
+            today=opts["today"],
+            visits=not opts["no_visits"],
+            opinions=not opts["no_visits"],
+        )
         started = time.monotonic()
         if opts["reset"]:
             demo_reset(progress=self.progress)
         load_demo(options, progress=self.progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"demo ready in {time.monotonic() - started:.0f} s (演示数据已就绪)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"demo ready in {time.monotonic() - started:.0f} s (演示数据已就绪)")
+        )
