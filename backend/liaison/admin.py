@@ -204,7 +204,7 @@ class DeputyAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("region")
+            .select_related("region", "user")
             .defer("region__boundary", "region__display_boundary")
             .prefetch_related("mandates")
         )
@@ -242,7 +242,8 @@ class MandateAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("congress_region", "district_region")
+            # The changelist skips list_select_related once a select_related is set: name all.
+            .select_related("deputy", "congress_region", "district_region")
             .defer(
                 "congress_region__boundary",
                 "congress_region__display_boundary",

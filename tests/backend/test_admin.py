@@ -250,3 +250,36 @@ def test_station_form_checks_location_and_six_haves(demo_like, rf):
     assert not outside.is_valid() and "location" in outside.errors
     bad_rule = StationForm(data={**data, "duty_rule": '{"type": "day_digit", "digit": 16}'})
     assert not bad_rule.is_valid() and "duty_rule" in bad_rule.errors
+
+
+def test_changelists_do_not_query_per_row(admin_client_zh, demo_like):
+    """The list pages' query counts do not grow with the rows (no N+1 on foreign keys)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist")
+        for m, _ in our_model_admins()
+    ]
+
+    def counts():
+        result = {}
+        for url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert admin_client_zh.get(url).status_code == 200
+            result[url] = len(queries)
+        return result
+
+    before = counts()
+    township, station = demo_like["township"], demo_like["station"]
+    for _ in range(4):
+        mandate = MandateFactory(
+            deputy__region=township,
+            deputy__user=UserFactory(),
+            district_region=township,
+            congress_region=demo_like["county"],
+        )
+        StationMembershipFactory(deputy=mandate.deputy, station=station)
+        GridCellFactory(region=township, col=5, row=5)
+        StationFactory(region=township)
+    assert counts() == before
