@@ -259,7 +259,6 @@ def plan_stations(
         )
     remaining = max(total - len(stations), 0)
     rural = [v for v in villages if not v.urban] or list(villages)
-    by_size = sorted(villages, key=lambda v: v.households, reverse=True)
     used: set[int] = set()
     if remaining and townships:
         seat_village = _nearest(
@@ -302,11 +301,7 @@ def plan_stations(
             )
         )
         remaining -= 1
-    for village in by_size:
-        if remaining <= 0:
-            break
-        if village.index in used:
-            continue
+    for village in _round_robin_by_size(villages, used, remaining):
         used.add(village.index)
         stations.append(
             _at_village(
@@ -321,6 +316,21 @@ def plan_stations(
         )
         remaining -= 1
     return stations
+
+
+def _round_robin_by_size(villages: list[Village], used: set[int], count: int) -> list[Village]:
+    """Up to `count` unused villages, the largest of each township in turn: liaison points
+    spread over the county instead of crowding the dense urban streets."""
+    queues: dict[int, list[Village]] = {}
+    for village in sorted(villages, key=lambda v: v.households, reverse=True):
+        if village.index not in used:
+            queues.setdefault(village.township, []).append(village)
+    chosen: list[Village] = []
+    while len(chosen) < count and any(queues.values()):
+        for township in sorted(queues):
+            if queues[township] and len(chosen) < count:
+                chosen.append(queues[township].pop(0))
+    return chosen
 
 
 def _six_haves(rng: random.Random, p: float) -> dict:
