@@ -316,3 +316,52 @@ def plan_opinions(
             }
         )
     return opinions
+
+
+@dataclass
+class Duty:
+    """A deputy on duty at a station on the days ending in `digit` (逢六进站)."""
+
+    deputy_id: int
+    station_id: int
+    lon: float
+    lat: float
+    digit: int = 6
+
+
+def plan_checkins(
+    duties: list[Duty], rng: random.Random, *, today: dt.date, days: int = 90
+) -> list[dict]:
+    """Check-ins on duty days over `days` ending yesterday: most at the station, a few from
+    the car park down the road (outside the geofence, stored and flagged), some days missed."""
+    rows = []
+    for duty in duties:
+        for offset in range(days, 0, -1):
+            day = today - dt.timedelta(days=offset)
+            if day.day % 10 != duty.digit or rng.random() < 0.12:
+                continue
+            far = rng.random() < 0.05
+            distance_m = rng.uniform(300, 800) if far else abs(rng.gauss(0, 35))
+            bearing = rng.uniform(0, 2 * math.pi)
+            dlat = distance_m * math.cos(bearing) / 111_320.0
+            dlon = distance_m * math.sin(bearing) / (111_320.0 * math.cos(math.radians(duty.lat)))
+            at = dt.datetime(
+                day.year,
+                day.month,
+                day.day,
+                rng.randint(8, 10),
+                rng.randint(0, 59),
+                tzinfo=LOCAL_TZ,
+            )
+            rows.append(
+                {
+                    "deputy_id": duty.deputy_id,
+                    "station_id": duty.station_id,
+                    "client_uuid": random_uuid(rng),
+                    "lon": round(duty.lon + dlon, 7),
+                    "lat": round(duty.lat + dlat, 7),
+                    "accuracy_m": _accuracy_m(rng),
+                    "recorded_at": at.astimezone(dt.UTC),
+                }
+            )
+    return rows

@@ -206,14 +206,18 @@ def _load_county(
         deputies = _create_roster(ctx, roster, townships, stations)
         assignments = _create_assignments(roster, deputies, adcode, today)
         say(f"{len(deputies)} deputies, {assignments} grid assignments")
+        demo_deputy = None
         if adcode == DEMO_DEPUTY_COUNTY:
-            _demo_deputy_account(roster, deputies)
-        visits = opinions = 0
+            demo_deputy = _demo_deputy_account(roster, deputies)
+        visits = opinions = checkins = 0
         if options.visits:
             days = options.county_days.get(adcode, options.days)
             visits, opinions = _create_activity(
                 roster, deputies, ctx, shapes, rng, today, options, days, say
             )
+            if adcode == DEMO_DEPUTY_COUNTY:
+                checkins = _create_checkins(roster, deputies, stations, demo_deputy, rng, today)
+                say(f"{checkins} check-ins on duty days")
     return {
         "townships": len(townships),
         "cells": len(cells),
@@ -222,6 +226,7 @@ def _load_county(
         "assignments": assignments,
         "visits": visits,
         "opinions": opinions,
+        "checkins": checkins,
     }
 
 
@@ -497,6 +502,43 @@ def _create_activity(
     return len(created), opinions
 
 
+def _create_checkins(
+    roster: list[people.PersonPlan],
+    deputies: list[Deputy],
+    stations: dict[str, Station],
+    demo_deputy: Deputy | None,
+    rng: random.Random,
+    today: dt.date,
+) -> int:
+    """90 days of duty-day check-ins (逢六进站) by each station's head of group and by the demo
+    deputy, through the check-in service (geofence and flags as for the phone)."""
+    from backend.visits.services import checkin_record
+
+    duties = []
+    for person, deputy in zip(roster, deputies, strict=True):
+        keys = person.heads + (person.stations[:1] if deputy == demo_deputy else [])
+        for key in dict.fromkeys(keys):
+            station = stations[key]
+            duties.append(
+                activity.Duty(deputy.pk, station.pk, station.location.x, station.location.y)
+            )
+    rows = activity.plan_checkins(duties, rng, today=today)
+    by_id = Deputy.objects.in_bulk({r["deputy_id"] for r in rows})
+    station_by_id = {s.pk: s for s in stations.values()}
+    for row in rows:
+        checkin_record(
+            deputy=by_id[row["deputy_id"]],
+            station=station_by_id[row["station_id"]],
+            client_uuid=row["client_uuid"],
+            lon=row["lon"],
+            lat=row["lat"],
+            accuracy_m=row["accuracy_m"],
+            recorded_at=row["recorded_at"],
+            received_at=row["recorded_at"] + dt.timedelta(minutes=2),
+        )
+    return len(rows)
+
+
 def _create_opinions(planned: list[dict], say: Progress) -> int:
     from backend.opinions.services import opinion_create
 
@@ -558,7 +600,7 @@ def _cross_province_link(today: dt.date, progress: Progress) -> int:
 DEMO_DEPUTY_COUNTY = "430121"
 
 
-def _demo_deputy_account(roster: list[people.PersonPlan], deputies: list[Deputy]) -> None:
+def _demo_deputy_account(roster: list[people.PersonPlan], deputies: list[Deputy]) -> Deputy | None:
     """The phone-app demo deputy: preferably a regular visitor of 长沙县 holding a county and a
     township mandate, in a station, responsible for two or more cells."""
 
@@ -578,12 +620,13 @@ def _demo_deputy_account(roster: list[people.PersonPlan], deputies: list[Deputy]
         if p.assigned_cells and p.stations and any(m.status == "current" for m in p.mandates)
     ]
     if not candidates:
-        return
+        return None
     person, deputy = max(candidates, key=merit)
     user = _account("deputy", Role.DEPUTY, None, first_name=person.name)
     Deputy.objects.filter(user=user).update(user=None)
     deputy.user = user
     deputy.save(update_fields=["user"])
+    return deputy
 
 
 def _account(

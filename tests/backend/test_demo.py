@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
 import shapely
@@ -21,12 +22,13 @@ from backend.liaison.models import Deputy, Mandate, Station, StationLink, Statio
 from backend.liaison.services import CONGRESS_ADCODE_LENGTH
 from backend.opinions.models import Opinion
 from backend.regions.models import Region
-from backend.visits.models import Visit
+from backend.visits.models import CheckIn, Visit
 from gis_data.cnmaps import cnmaps_geojson_path
 from gis_data.demo import places
 from gis_data.demo.loader import DemoOptions, load_demo
 
 TODAY = dt.date(2026, 6, 15)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 SMALL = {"townships": 4, "cell_size_m": 3_000, "deputies": 60, "days": 60, "today": TODAY}
 
 
@@ -275,6 +277,14 @@ def test_command_accounts_if_empty_and_info(client):
     assert {"county", "township"} & set(
         deputy.mandates.filter(status="current").values_list("level", flat=True)
     )
+
+    # Duty-day check-ins (逢六进站) through the check-in service: heads of group and the deputy.
+    checkins = CheckIn.objects.filter(county_adcode="430121")
+    assert checkins.filter(deputy=deputy).exists()
+    assert {
+        c.astimezone(SHANGHAI).day % 10 for c in checkins.values_list("recorded_at", flat=True)
+    } == {6}
+    assert checkins.filter(inside_geofence=True).count() > 0.8 * checkins.count()
 
     before = (Deputy.objects.count(), Visit.objects.count())
     again = io.StringIO()
