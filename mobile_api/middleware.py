@@ -7,22 +7,14 @@ the stack and catches the rest: unknown URLs (Django's 404 page), an exception o
 
 from __future__ import annotations
 
-import logging
-
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import JsonResponse
 from django.utils import translation
 
+from backend.core.http import JsonErrorsMiddleware
+
 from .errors import body, json_error
 
-logger = logging.getLogger(__name__)
 API_PREFIX = "/api/mobile/"
-
-
-def _needs_json(request, response) -> bool:
-    if not request.path.startswith(API_PREFIX) or response.status_code < 400:
-        return False
-    return not response.get("Content-Type", "").startswith("application/json")
 
 
 def _as_json(request, response):
@@ -30,39 +22,18 @@ def _as_json(request, response):
     with translation.override(language):
         if getattr(request, "axes_locked_out", False):
             return JsonResponse(
-                body("auth.locked_out",
-                     translation.gettext("Too many failed logins; try again later.")),
-                status=429, json_dumps_params={"ensure_ascii": False})
+                body(
+                    "auth.locked_out",
+                    translation.gettext("Too many failed logins; try again later."),
+                ),
+                status=429,
+                json_dumps_params={"ensure_ascii": False},
+            )
         return json_error(response.status_code)
 
 
-class ApiJsonErrorsMiddleware:
-    async_capable = True
-    sync_capable = True
+class ApiJsonErrorsMiddleware(JsonErrorsMiddleware):
+    prefixes = (API_PREFIX,)
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(self.get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self.__acall__(request)
-        try:
-            response = self.get_response(request)
-        except Exception:
-            if not request.path.startswith(API_PREFIX):
-                raise
-            logger.exception("unhandled error under %s", API_PREFIX)
-            return json_error(500)
-        return _as_json(request, response) if _needs_json(request, response) else response
-
-    async def __acall__(self, request):
-        try:
-            response = await self.get_response(request)
-        except Exception:
-            if not request.path.startswith(API_PREFIX):
-                raise
-            logger.exception("unhandled error under %s", API_PREFIX)
-            return json_error(500)
-        return _as_json(request, response) if _needs_json(request, response) else response
+    def render(self, request, status, response=None):
+        return json_error(status) if response is None else _as_json(request, response)

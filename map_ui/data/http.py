@@ -7,17 +7,15 @@ Views raise DomainError (code, message, status); `map_endpoint` turns it into JS
 
 from __future__ import annotations
 
-import logging
 from functools import wraps
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from backend.core.errors import DomainError
+from backend.core.http import JsonErrorsMiddleware
 
-logger = logging.getLogger(__name__)
 PREFIXES = ("/api/map/", "/tiles/")
 
 
@@ -72,45 +70,8 @@ def csrf_failure(request, reason: str = ""):
     return django_csrf_failure(request, reason=reason)
 
 
-def _needs_json(request, response) -> bool:
-    return (
-        request.path.startswith(PREFIXES)
-        and response.status_code >= 400
-        and not response.get("Content-Type", "").startswith("application/json")
-    )
+class MapJsonErrorsMiddleware(JsonErrorsMiddleware):
+    prefixes = PREFIXES
 
-
-class MapJsonErrorsMiddleware:
-    async_capable = True
-    sync_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        if iscoroutinefunction(self.get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if iscoroutinefunction(self):
-            return self.__acall__(request)
-        try:
-            response = self.get_response(request)
-        except Exception:
-            if not request.path.startswith(PREFIXES):
-                raise
-            logger.exception("unhandled error under the map data endpoints")
-            return _json_for(request, 500)
-        return (
-            _json_for(request, response.status_code) if _needs_json(request, response) else response
-        )
-
-    async def __acall__(self, request):
-        try:
-            response = await self.get_response(request)
-        except Exception:
-            if not request.path.startswith(PREFIXES):
-                raise
-            logger.exception("unhandled error under the map data endpoints")
-            return _json_for(request, 500)
-        return (
-            _json_for(request, response.status_code) if _needs_json(request, response) else response
-        )
+    def render(self, request, status, response=None):
+        return _json_for(request, status)
