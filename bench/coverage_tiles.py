@@ -152,27 +152,54 @@ def _county_adcode(i: int) -> str:
     return f"4901{i + 1:02d}"
 
 
+def _meta(spec: Spec, key: str) -> str | None:
+    row = _sql(spec.db, "SELECT value FROM bench_meta WHERE key = %s", [key])
+    return row[0][0] if row else None
+
+
+def _set_meta(spec: Spec, key: str, value: str) -> None:
+    _sql(
+        spec.db,
+        "INSERT INTO bench_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+        "SET value = EXCLUDED.value",
+        [key, value],
+    )
+
+
+def _connect(spec: Spec):
+    conn = psycopg.connect(PG + spec.db, autocommit=True)
+    conn.execute("SET work_mem = '256MB'")
+    conn.execute("SET maintenance_work_mem = '1GB'")
+    return conn
+
+
 def _generate(spec: Spec) -> None:
+    """Resumable phases (the server may restart under a long load: other suites restart it):
+    places (regions, cells, deputies, assignments), then visits chunk by chunk, then indexes and
+    summaries; each phase is recorded in bench_meta when done."""
     print(f"  {spec.db}: generating {spec.cells:,} cells, {spec.visits:,} visits", flush=True)
-    with psycopg.connect(PG + spec.db, autocommit=True) as conn:
-        conn.execute("SET work_mem = '256MB'")
-        conn.execute("SET maintenance_work_mem = '1GB'")
-        for table in (
-            "visits_visit",
-            "grid_gridassignment",
-            "liaison_deputy",
-            "grid_gridcell",
-            "regions_region",
-        ):
-            conn.execute(f"TRUNCATE {table} CASCADE")
-        conn.execute("SELECT coverage_rebuild()")
-        _regions(conn, spec)
-        _cells(conn, spec)
-        _people(conn, spec)
-        if spec.bulk:
-            _visits_bulk(conn, spec)
-        else:
+    if _meta(spec, "places") != spec.signature():
+        with _connect(spec) as conn:
+            for table in (
+                "visits_visit",
+                "grid_gridassignment",
+                "liaison_deputy",
+                "grid_gridcell",
+                "regions_region",
+            ):
+                conn.execute(f"TRUNCATE {table} CASCADE")
+            conn.execute("SELECT coverage_rebuild()")
+            _regions(conn, spec)
+            _cells(conn, spec)
+            _people(conn, spec)
+        _sql(spec.db, "DELETE FROM bench_meta WHERE key IN ('visits_done', 'visit_indexes')")
+        _set_meta(spec, "places", spec.signature())
+    if spec.bulk:
+        _visits_bulk(spec)
+    else:
+        with _connect(spec) as conn:
             _visits_through_triggers(conn, spec)
+    with _connect(spec) as conn:
         conn.execute("VACUUM ANALYZE")
 
 
@@ -316,6 +343,8 @@ def _visit_cells(conn, spec: Spec) -> int:
 
 def _visits_through_triggers(conn, spec: Spec) -> None:
     ncells = _visit_cells(conn, spec)
+    conn.execute("TRUNCATE visits_visit")
+    conn.execute("SELECT coverage_rebuild()")
     started = time.perf_counter()
     for first in range(1, spec.visits + 1, VISIT_CHUNK):
         last = min(first + VISIT_CHUNK - 1, spec.visits)
@@ -333,20 +362,29 @@ def _visits_through_triggers(conn, spec: Spec) -> None:
     conn.execute("DROP TABLE bench_cells, bench_first_deputy")
 
 
-def _visits_bulk(conn, spec: Spec) -> None:
-    ncells = _visit_cells(conn, spec)
-    indexes = conn.execute("""
-        SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'visits_visit'
-          AND indexname NOT IN (SELECT conname FROM pg_constraint
-                                WHERE conrelid = 'visits_visit'::regclass)""").fetchall()
+def _visits_bulk(spec: Spec) -> None:
+    """Triggers and secondary indexes off, 1 M rows per committed statement (resumable), then
+    the indexes rebuilt from their saved definitions and coverage_rebuild()."""
+    chunk = 1_000_000
     started = time.perf_counter()
-    conn.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
-    try:
+    with _connect(spec) as conn:
+        if _meta(spec, "visit_indexes") is None:
+            indexes = conn.execute("""
+                SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'visits_visit'
+                  AND indexname NOT IN (SELECT conname FROM pg_constraint
+                                        WHERE conrelid = 'visits_visit'::regclass)""").fetchall()
+            _set_meta(spec, "visit_indexes", json.dumps(indexes))
+            conn.execute("TRUNCATE visits_visit")
+        indexes = json.loads(_meta(spec, "visit_indexes"))
+        conn.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
         for name, _ in indexes:
-            conn.execute(f'DROP INDEX "{name}"')
-        chunk = 1_000_000
-        for first in range(1, spec.visits + 1, chunk):
-            last = min(first + chunk - 1, spec.visits)
+            conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+        ncells = _visit_cells(conn, spec)
+    done = int(_meta(spec, "visits_done") or 0)
+    while done < spec.visits:
+        with _connect(spec) as conn:
+            # rows of a chunk that did not finish were rolled back with it
+            first, last = done + 1, min(done + chunk, spec.visits)
             conn.execute(
                 _VISITS_SQL,
                 {
@@ -357,14 +395,16 @@ def _visits_bulk(conn, spec: Spec) -> None:
                     "per_county": spec.deputies_per_county,
                 },
             )
-            print(f"    visits {last:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+        _set_meta(spec, "visits_done", str(last))
+        done = last
+        print(f"    visits {done:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+    with _connect(spec) as conn:
         for _, definition in indexes:
-            conn.execute(definition)
+            conn.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
         print(f"    indexes rebuilt ({time.perf_counter() - started:.0f} s)", flush=True)
-    finally:
         conn.execute("ALTER TABLE visits_visit ENABLE TRIGGER USER")
-    conn.execute("DROP TABLE bench_cells, bench_first_deputy")
-    conn.execute("SELECT coverage_rebuild()")
+        conn.execute("DROP TABLE IF EXISTS bench_cells, bench_first_deputy")
+        conn.execute("SELECT coverage_rebuild()")
     print(f"    coverage_rebuild() done ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
