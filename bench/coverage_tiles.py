@@ -192,7 +192,11 @@ def _generate(spec: Spec) -> None:
             _regions(conn, spec)
             _cells(conn, spec)
             _people(conn, spec)
-        _sql(spec.db, "DELETE FROM bench_meta WHERE key IN ('visits_done', 'visit_indexes')")
+        _sql(
+            spec.db,
+            "DELETE FROM bench_meta WHERE key IN ('visits_done', 'visit_indexes', "
+            "'visits_indexed')",
+        )
         _set_meta(spec, "places", spec.signature())
     if spec.bulk:
         _visits_bulk(spec)
@@ -363,48 +367,60 @@ def _visits_through_triggers(conn, spec: Spec) -> None:
 
 
 def _visits_bulk(spec: Spec) -> None:
-    """Triggers and secondary indexes off, 1 M rows per committed statement (resumable), then
-    the indexes rebuilt from their saved definitions and coverage_rebuild()."""
+    """Triggers and secondary indexes off, 1 M rows per committed statement, then the indexes
+    rebuilt from their saved definitions and coverage_rebuild(); every step is resumable."""
     chunk = 1_000_000
     started = time.perf_counter()
-    with _connect(spec) as conn:
-        if _meta(spec, "visit_indexes") is None:
-            indexes = conn.execute("""
-                SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'visits_visit'
-                  AND indexname NOT IN (SELECT conname FROM pg_constraint
-                                        WHERE conrelid = 'visits_visit'::regclass)""").fetchall()
-            _set_meta(spec, "visit_indexes", json.dumps(indexes))
-            conn.execute("TRUNCATE visits_visit")
-        indexes = json.loads(_meta(spec, "visit_indexes"))
-        conn.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
-        for name, _ in indexes:
-            conn.execute(f'DROP INDEX IF EXISTS "{name}"')
-        ncells = _visit_cells(conn, spec)
-    done = int(_meta(spec, "visits_done") or 0)
-    while done < spec.visits:
+    if _meta(spec, "visits_indexed") != "yes":
         with _connect(spec) as conn:
-            # rows of a chunk that did not finish were rolled back with it
-            first, last = done + 1, min(done + chunk, spec.visits)
-            conn.execute(
-                _VISITS_SQL,
-                {
-                    "first": first,
-                    "last": last,
-                    "ncells": ncells,
-                    "d": spec.cell_deg,
-                    "per_county": spec.deputies_per_county,
-                },
-            )
-        _set_meta(spec, "visits_done", str(last))
-        done = last
-        print(f"    visits {done:,} ({time.perf_counter() - started:.0f} s)", flush=True)
-    with _connect(spec) as conn:
-        for _, definition in indexes:
-            conn.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            if _meta(spec, "visit_indexes") is None:
+                indexes = conn.execute("""
+                    SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'visits_visit'
+                      AND indexname NOT IN (SELECT conname FROM pg_constraint
+                                            WHERE conrelid = 'visits_visit'::regclass)
+                """).fetchall()
+                _set_meta(spec, "visit_indexes", json.dumps(indexes))
+                conn.execute("TRUNCATE visits_visit")
+            indexes = json.loads(_meta(spec, "visit_indexes"))
+            conn.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
+            for name, _ in indexes:
+                conn.execute(f'DROP INDEX IF EXISTS "{name}"')
+            ncells = _visit_cells(conn, spec)
+        done = int(_meta(spec, "visits_done") or 0)
+        while done < spec.visits:
+            with _connect(spec) as conn:
+                # the rows of a chunk that did not finish were rolled back with it
+                first, last = done + 1, min(done + chunk, spec.visits)
+                conn.execute(
+                    _VISITS_SQL,
+                    {
+                        "first": first,
+                        "last": last,
+                        "ncells": ncells,
+                        "d": spec.cell_deg,
+                        "per_county": spec.deputies_per_county,
+                    },
+                )
+            _set_meta(spec, "visits_done", str(last))
+            done = last
+            print(f"    visits {done:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+        with _connect(spec) as conn:
+            for _, definition in indexes:
+                conn.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+            conn.execute("ALTER TABLE visits_visit ENABLE TRIGGER USER")
+            conn.execute("DROP TABLE IF EXISTS bench_cells, bench_first_deputy")
+        _set_meta(spec, "visits_indexed", "yes")
         print(f"    indexes rebuilt ({time.perf_counter() - started:.0f} s)", flush=True)
-        conn.execute("ALTER TABLE visits_visit ENABLE TRIGGER USER")
-        conn.execute("DROP TABLE IF EXISTS bench_cells, bench_first_deputy")
-        conn.execute("SELECT coverage_rebuild()")
+    for attempt in range(3):
+        try:
+            with _connect(spec) as conn:
+                conn.execute("SELECT coverage_rebuild()")
+            break
+        except psycopg.OperationalError:
+            if attempt == 2:
+                raise
+            print("    (server restarted during coverage_rebuild: again)", flush=True)
+            time.sleep(30)
     print(f"    coverage_rebuild() done ({time.perf_counter() - started:.0f} s)", flush=True)
 
 
