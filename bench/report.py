@@ -19,7 +19,9 @@ HEADER = (
 def machine_line() -> str:
     import os
 
-    return f"{platform.node() or 'host'}: {os.cpu_count()} cores, Python {platform.python_version()}"
+    return (
+        f"{platform.node() or 'host'}: {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
 
 
 def update_section(name: str, markdown: str) -> Path:
@@ -27,8 +29,14 @@ def update_section(name: str, markdown: str) -> Path:
     text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else HEADER
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = f"<!-- bench:{name} -->\n{markdown.rstrip()}\n\n_Measured {stamp} on {machine_line()}._\n<!-- /bench:{name} -->"
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S)
-    text = pattern.sub(lambda _m: body, text) if pattern.search(text) else f"{text.rstrip()}\n\n{body}\n"
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
+    )
+    text = (
+        pattern.sub(lambda _m: body, text)
+        if pattern.search(text)
+        else f"{text.rstrip()}\n\n{body}\n"
+    )
     BENCHMARKS_MD.parent.mkdir(exist_ok=True)
     BENCHMARKS_MD.write_text(text, encoding="utf-8")
     return BENCHMARKS_MD

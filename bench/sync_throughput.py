@@ -76,10 +76,19 @@ def _sql(dbname: str, statement: str, params=None, *, autocommit: bool = True):
 
 
 def _manage(*args: str, env_extra: dict | None = None) -> None:
-    env = dict(os.environ, DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
-               DB_POOL="false", **(env_extra or {}))
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
+        DB_POOL="false",
+        **(env_extra or {}),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _setup_database() -> None:
@@ -87,8 +96,10 @@ def _setup_database() -> None:
         _sql("postgres", f'CREATE DATABASE "{DB_NAME}"')
         _sql(DB_NAME, "CREATE EXTENSION IF NOT EXISTS postgis")
     _manage("migrate", "--no-input", "-v", "0")
-    if _sql(DB_NAME, "SELECT count(*) FROM grid_gridcell WHERE county_adcode = %s",
-            [COUNTY])[0][0] < COLS * ROWS:
+    if (
+        _sql(DB_NAME, "SELECT count(*) FROM grid_gridcell WHERE county_adcode = %s", [COUNTY])[0][0]
+        < COLS * ROWS
+    ):
         _generate_county()
     existing = _sql(DB_NAME, "SELECT count(*) FROM visits_visit")[0][0]
     if existing < EXISTING_VISITS:
@@ -99,14 +110,19 @@ def _generate_county() -> None:
     print("generating the county: 5,000 cells and 16 deputies", flush=True)
     west, south = ORIGIN
     east, north = west + COLS * CELL_DEG, south + ROWS * CELL_DEG
-    _sql(DB_NAME, """
+    _sql(
+        DB_NAME,
+        """
         INSERT INTO regions_region (adcode, name, level, boundary, area_m2)
         VALUES (%(c)s, '基准县', 'county',
                 ST_Multi(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)),
                 ST_Area(ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)::geography))
-        ON CONFLICT (adcode) DO NOTHING""", {"c": COUNTY, "w": west, "s": south, "e": east,
-                                              "n": north})
-    _sql(DB_NAME, """
+        ON CONFLICT (adcode) DO NOTHING""",
+        {"c": COUNTY, "w": west, "s": south, "e": east, "n": north},
+    )
+    _sql(
+        DB_NAME,
+        """
         INSERT INTO grid_gridcell (code, name, region_id, adcode, county_adcode, boundary,
                                    area_m2, households, population, source)
         SELECT format('B-%%s-%%s', c, r), format('基准网格%%s-%%s', c, r), reg.id,
@@ -121,7 +137,8 @@ def _generate_county() -> None:
              generate_series(0, %(rows)s - 1) r
         WHERE reg.adcode = %(c)s::text
         ON CONFLICT (code) DO NOTHING""",
-         {"c": COUNTY, "w": west, "s": south, "d": CELL_DEG, "cols": COLS, "rows": ROWS})
+        {"c": COUNTY, "w": west, "s": south, "d": CELL_DEG, "cols": COLS, "rows": ROWS},
+    )
     script = f"""
 import django; django.setup()
 from backend.accounts.models import User
@@ -134,8 +151,12 @@ for i in range({DEPUTIES}):
     Deputy.objects.get_or_create(user=user, defaults={{"name": f"基准代表{{i}}",
         "region": region, "adcode": region.adcode, "county_adcode": region.adcode}})
 """
-    env = dict(os.environ, DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
-               DB_POOL="false", DJANGO_SETTINGS_MODULE="backend.settings")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
+        DB_POOL="false",
+        DJANGO_SETTINGS_MODULE="backend.settings",
+    )
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
 
 
@@ -144,7 +165,9 @@ def _generate_visits(count: int) -> None:
     chunk = 200_000
     for start in range(0, count, chunk):
         n = min(chunk, count - start)
-        _sql(DB_NAME, """
+        _sql(
+            DB_NAME,
+            """
             INSERT INTO visits_visit (deputy_id, client_uuid, content_hash, kind, location,
                 accuracy_m, recorded_at, received_at, households, household_ref, notes,
                 mock_location, cell_id, adcode, county_adcode, flags)
@@ -160,18 +183,34 @@ def _generate_visits(count: int) -> None:
             CROSS JOIN LATERAL (SELECT now() - ((n * 31337) %% 31536000) * interval '1 second'
                                        AS at) t
             JOIN grid_gridcell g ON g.code = format('B-%%s-%%s', cell.c, cell.r)
-            """, {"first": start + 1, "last": start + n, "w": ORIGIN[0], "s": ORIGIN[1],
-                  "d": CELL_DEG, "county": COUNTY, "cols": COLS, "rows": ROWS})
+            """,
+            {
+                "first": start + 1,
+                "last": start + n,
+                "w": ORIGIN[0],
+                "s": ORIGIN[1],
+                "d": CELL_DEG,
+                "county": COUNTY,
+                "cols": COLS,
+                "rows": ROWS,
+            },
+        )
         print(f"  {start + n:,}", flush=True)
     _sql(DB_NAME, "VACUUM ANALYZE visits_visit")
     _sql(DB_NAME, "VACUUM ANALYZE grid_gridcell")
 
 
 def _raw_limit() -> dict:
-    deputy = _sql(DB_NAME, "SELECT min(id) FROM liaison_deputy WHERE county_adcode = %s",
-                  [COUNTY])[0][0]
-    params = {"deputy": deputy, "lon0": ORIGIN[0], "lat0": ORIGIN[1], "w": COLS * CELL_DEG,
-              "h": ROWS * CELL_DEG}
+    deputy = _sql(DB_NAME, "SELECT min(id) FROM liaison_deputy WHERE county_adcode = %s", [COUNTY])[
+        0
+    ][0]
+    params = {
+        "deputy": deputy,
+        "lon0": ORIGIN[0],
+        "lat0": ORIGIN[1],
+        "w": COLS * CELL_DEG,
+        "h": ROWS * CELL_DEG,
+    }
     with psycopg.connect(PG + DB_NAME, autocommit=True) as conn:
         # The bulk statement's estimated cost triggers JIT compilation (~1 s, more than the work
         # itself at this size); the API's 100-row statements never reach jit_above_cost.
@@ -191,8 +230,11 @@ def _raw_limit() -> dict:
             started = time.perf_counter()
             conn.execute(RAW_INSERT_SQL, dict(params, n=RAW_ROWS))
             untriggered_s = time.perf_counter() - started
-    return {"bulk_rows_s": RAW_ROWS / bulk_s, "batched_rows_s": (RAW_ROWS // 10) / batched_s,
-            "untriggered_rows_s": RAW_ROWS / untriggered_s}
+    return {
+        "bulk_rows_s": RAW_ROWS / bulk_s,
+        "batched_rows_s": (RAW_ROWS // 10) / batched_s,
+        "untriggered_rows_s": RAW_ROWS / untriggered_s,
+    }
 
 
 def _free_port() -> int:
@@ -203,15 +245,37 @@ def _free_port() -> int:
 
 def _start_server(workers: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    env = dict(os.environ, DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
-               REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-               MOBILE_THROTTLE_SYNC="1000000/min", MOBILE_THROTTLE_LOGIN="10000/min",
-               MOBILE_THROTTLE_READ="1000000/min", DJANGO_SETTINGS_MODULE="backend.settings",
-               LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        MOBILE_THROTTLE_SYNC="1000000/min",
+        MOBILE_THROTTLE_LOGIN="10000/min",
+        MOBILE_THROTTLE_READ="1000000/min",
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        LOG_LEVEL="WARNING",
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "backend.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--lifespan", "off",
-         "--log-level", "warning", "--no-access-log"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "backend.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}/api/mobile/v1/"
     for _ in range(200):
         try:
@@ -228,23 +292,40 @@ def _batch_body(rng_seed: int) -> bytes:
 
     rnd = random.Random(rng_seed)
     now = dt.datetime.now(dt.UTC)
-    records = [{
-        "client_uuid": str(uuid.uuid4()), "kind": "household",
-        "location": {"type": "Point", "coordinates": [
-            ORIGIN[0] + rnd.random() * COLS * CELL_DEG,
-            ORIGIN[1] + rnd.random() * ROWS * CELL_DEG]},
-        "accuracy_m": 8.0, "recorded_at": (now - dt.timedelta(minutes=BATCH - i)).isoformat(),
-        "households": 1, "household_ref": f"h{rnd.randrange(10**6)}", "notes": "",
-        "mock_location": False} for i in range(BATCH)]
+    records = [
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "household",
+            "location": {
+                "type": "Point",
+                "coordinates": [
+                    ORIGIN[0] + rnd.random() * COLS * CELL_DEG,
+                    ORIGIN[1] + rnd.random() * ROWS * CELL_DEG,
+                ],
+            },
+            "accuracy_m": 8.0,
+            "recorded_at": (now - dt.timedelta(minutes=BATCH - i)).isoformat(),
+            "households": 1,
+            "household_ref": f"h{rnd.randrange(10**6)}",
+            "notes": "",
+            "mock_location": False,
+        }
+        for i in range(BATCH)
+    ]
     return json.dumps({"records": records}).encode()
 
 
 def _login(url: str, i: int) -> dict:
-    response = httpx.post(url + "auth/login", json={
-        "username": f"bench{i}", "password": PASSWORD, "device_id": f"bench-{i}"}, timeout=30)
+    response = httpx.post(
+        url + "auth/login",
+        json={"username": f"bench{i}", "password": PASSWORD, "device_id": f"bench-{i}"},
+        timeout=30,
+    )
     response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access']}",
-            "Content-Type": "application/json"}
+    return {
+        "Authorization": f"Bearer {response.json()['access']}",
+        "Content-Type": "application/json",
+    }
 
 
 def _post(client: httpx.Client, url: str, headers: dict, body: bytes) -> float:
@@ -263,8 +344,9 @@ def _percentile(values: list[float], q: float) -> float:
 
 def _measure_api(url: str) -> dict:
     headers = [_login(url, i) for i in range(CLIENTS)]
-    bodies = [[_batch_body(c * 10_000 + b) for b in range(BATCHES_PER_CLIENT)]
-              for c in range(CLIENTS)]
+    bodies = [
+        [_batch_body(c * 10_000 + b) for b in range(BATCHES_PER_CLIENT)] for c in range(CLIENTS)
+    ]
     sequential_bodies = [_batch_body(999_000 + i) for i in range(LATENCY_SAMPLES + 10)]
     with httpx.Client(timeout=60) as client:
         for body in sequential_bodies[:10]:  # warm-up: pools, caches, JIT-free Python paths
@@ -311,20 +393,33 @@ def main() -> None:
     visits = _sql(DB_NAME, "SELECT count(*) FROM visits_visit")[0][0]
     ratio = api["visits_s"] / raw["bulk_rows_s"]
     rows = [
-        ("measure", "value"), ("---", "---"),
-        (f"raw SQL: one INSERT ... SELECT of {RAW_ROWS:,} rows, cell by ST_Covers (psycopg)",
-         f"{raw['bulk_rows_s']:,.0f} rows/s"),
-        (f"raw SQL: the same in statements of {BATCH} rows, one connection",
-         f"{raw['batched_rows_s']:,.0f} rows/s"),
-        ("raw SQL: the bulk statement without the coverage triggers (rolled back)",
-         f"{raw['untriggered_rows_s']:,.0f} rows/s"),
-        (f"API: POST visits/sync, batches of {BATCH}, {CLIENTS} clients",
-         f"{api['visits_s']:,.0f} visits/s"),
+        ("measure", "value"),
+        ("---", "---"),
+        (
+            f"raw SQL: one INSERT ... SELECT of {RAW_ROWS:,} rows, cell by ST_Covers (psycopg)",
+            f"{raw['bulk_rows_s']:,.0f} rows/s",
+        ),
+        (
+            f"raw SQL: the same in statements of {BATCH} rows, one connection",
+            f"{raw['batched_rows_s']:,.0f} rows/s",
+        ),
+        (
+            "raw SQL: the bulk statement without the coverage triggers (rolled back)",
+            f"{raw['untriggered_rows_s']:,.0f} rows/s",
+        ),
+        (
+            f"API: POST visits/sync, batches of {BATCH}, {CLIENTS} clients",
+            f"{api['visits_s']:,.0f} visits/s",
+        ),
         ("API / raw bulk limit", f"{ratio:.0%} (goal ≥ 20%)"),
-        (f"one {BATCH}-record batch, sequential: p50 / p95",
-         f"{api['seq_p50_ms']:.1f} ms / {api['seq_p95_ms']:.1f} ms (goal p95 ≤ 100 ms)"),
-        (f"one {BATCH}-record batch under the {CLIENTS}-client load: p50 / p95",
-         f"{api['load_p50_ms']:.1f} ms / {api['load_p95_ms']:.1f} ms"),
+        (
+            f"one {BATCH}-record batch, sequential: p50 / p95",
+            f"{api['seq_p50_ms']:.1f} ms / {api['seq_p95_ms']:.1f} ms (goal p95 ≤ 100 ms)",
+        ),
+        (
+            f"one {BATCH}-record batch under the {CLIENTS}-client load: p50 / p95",
+            f"{api['load_p50_ms']:.1f} ms / {api['load_p95_ms']:.1f} ms",
+        ),
     ]
     table = "\n".join(f"| {a} | {b} |" for a, b in rows)
     markdown = f"""## Phone sync throughput (`bench/sync_throughput.py`)
