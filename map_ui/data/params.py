@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,23 @@ def float_param(raw, *, name: str, default: float, low: float, high: float) -> f
             % {"name": name, "low": low, "high": high},
         )
     return value
+
+
+class ClusterParams(TypedDict):
+    """DBSCAN settings of the opinion clusters (tiles and GeoJSON alike)."""
+
+    eps_m: float
+    min_points: int
+
+
+def cluster_params(query) -> ClusterParams:
+    """`eps_m` (metres, default 500) and `min_points` (default 3) from a query dict."""
+    return ClusterParams(
+        eps_m=float_param(query.get("eps_m"), name="eps_m", default=500.0, low=10.0, high=5000.0),
+        min_points=int_param(
+            query.get("min_points"), name="min_points", default=3, low=2, high=100
+        ),
+    )
 
 
 def _positive_id(item) -> int | None:

@@ -28,7 +28,7 @@ from .params import (
     MAX_GEOJSON_FEATURES,
     adcode_param,
     bbox_param,
-    float_param,
+    cluster_params,
     ids_param,
     int_param,
     tile_coords,
@@ -119,12 +119,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         scope=scope,
         window=window,
         category=category,
-        eps_m=float_param(
-            request.GET.get("eps_m"), name="eps_m", default=500.0, low=10.0, high=5000.0
-        ),
-        min_points=int_param(
-            request.GET.get("min_points"), name="min_points", default=3, low=2, high=100
-        ),
+        **cluster_params(request.GET),
         metric_srid=metric_srid_for_lon(lon),
     )
     data, etag, hexes_missing = tile_render(req)
@@ -306,12 +301,7 @@ def clusters_geojson(request: HttpRequest) -> JsonResponse:
         scope=region.adcode,
         window=_window(request),
         category=category,
-        eps_m=float_param(
-            request.GET.get("eps_m"), name="eps_m", default=500.0, low=10.0, high=5000.0
-        ),
-        min_points=int_param(
-            request.GET.get("min_points"), name="min_points", default=3, low=2, high=100
-        ),
+        **cluster_params(request.GET),
         metric_srid=_metric_srid(region),
         bbox=bbox_param(request.GET.get("bbox")),
     )
