@@ -15,6 +15,8 @@ Visits (through backend.visits.services.visits_ingest), days before now:
 - a30 by d2: unreferenced 150 households 2 d;  b0 by db: household ref "h5" 3 d.
 The expected numbers per window are spelled out in EXPECTED below (e.g. a00 in 30 days: 3 visits,
 households h1 + 3 unreferenced = 4, ratio 4/100).
+County A's statistics over 30 days (the stats selector's dict and the stats endpoint's body
+alike) are COUNTY_STATS_30_DAYS.
 
 Deputies: d1 (district a00, a10, a01; station s1 in a00; assigned a00), d2 (district a20, a30;
 station s2 in a30), d3 (district = region T2, no cells; station s2), db in county B.
@@ -77,6 +79,47 @@ EXPECTED = {
     "a11": {30: ("never", 0, 0, 0.0), 90: ("never", 0, 0, 0.0), 365: ("never", 0, 0, 0.0)},
     "a21": {30: ("never", 0, 0, 0.0), 90: ("never", 0, 0, 0.0), 365: ("never", 0, 0, 0.0)},
     "a31": {30: ("never", 0, 0, 0.0), 90: ("never", 0, 0, 0.0), 365: ("never", 0, 0, 0.0)},
+}
+
+# region_stats of county A over the last 30 days: the selector's dict and the stats
+# endpoint's JSON body alike.
+COUNTY_STATS_30_DAYS = {
+    "adcode": "430121",
+    "name": "长沙县",
+    "level": "county",
+    "bbox": [113.0, 28.0, 113.1, 28.1],
+    "cells": 8,
+    "covered": 2,
+    "stale": 2,
+    "never": 4,
+    "coverage_pct": 25.0,
+    "households": 650,
+    "households_visited": 154,
+    "deputies": 3,
+    "deputies_active": 2,
+    "target_households": 150,
+    "children": [
+        {
+            "adcode": "430121001",
+            "name": "星沙街道",
+            "level": "township",
+            "bbox": [113.0, 28.0, 113.02, 28.02],
+            "cells": 4,
+            "covered": 1,
+            "coverage_pct": 25.0,
+            "households_visited": 4,
+        },
+        {
+            "adcode": "430121002",
+            "name": "泉塘街道",
+            "level": "township",
+            "bbox": [113.02, 28.0, 113.04, 28.02],
+            "cells": 4,
+            "covered": 1,
+            "coverage_pct": 25.0,
+            "households_visited": 150,
+        },
+    ],
 }
 PASSWORD = "pass-1234"
 

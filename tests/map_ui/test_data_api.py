@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from backend.grid.models import GridAssignment
-from tests.coverage_world import HOUSEHOLDS
+from tests.coverage_world import COUNTY_STATS_30_DAYS, HOUSEHOLDS
 
 API = "/api/map/v1/"
 GET_ENDPOINTS = [
@@ -66,44 +66,7 @@ def test_township_staff_see_their_township_only(world):
 
 def test_stats_body(world):
     body = client_for(world, "leader").get(API + "regions/430121/stats", {"days": 30}).json()
-    assert body == {
-        "adcode": "430121",
-        "name": "长沙县",
-        "level": "county",
-        "bbox": [113.0, 28.0, 113.1, 28.1],
-        "cells": 8,
-        "covered": 2,
-        "stale": 2,
-        "never": 4,
-        "coverage_pct": 25.0,
-        "households": 650,
-        "households_visited": 154,
-        "deputies": 3,
-        "deputies_active": 2,
-        "target_households": 150,
-        "children": [
-            {
-                "adcode": "430121001",
-                "name": "星沙街道",
-                "level": "township",
-                "bbox": [113.0, 28.0, 113.02, 28.02],
-                "cells": 4,
-                "covered": 1,
-                "coverage_pct": 25.0,
-                "households_visited": 4,
-            },
-            {
-                "adcode": "430121002",
-                "name": "泉塘街道",
-                "level": "township",
-                "bbox": [113.02, 28.0, 113.04, 28.02],
-                "cells": 4,
-                "covered": 1,
-                "coverage_pct": 25.0,
-                "households_visited": 150,
-            },
-        ],
-    }
+    assert body == COUNTY_STATS_30_DAYS
 
 
 def test_cells_geojson_body(world):

@@ -13,7 +13,7 @@ from backend.coverage import selectors
 from backend.coverage.services import coverage_roll_forward
 from backend.coverage.windows import window_of
 from backend.opinions.models import Opinion
-from tests.coverage_world import EXPECTED
+from tests.coverage_world import COUNTY_STATS_30_DAYS, EXPECTED
 from tests.factories import cell_center
 
 
@@ -200,44 +200,7 @@ def test_region_stats_of_a_county(world):
     with CaptureQueriesContext(connection) as ctx:
         stats = selectors.region_stats(region=world.county, window=window)
     assert len(ctx.captured_queries) == 1
-    assert stats == {
-        "adcode": "430121",
-        "name": "长沙县",
-        "level": "county",
-        "bbox": [113.0, 28.0, 113.1, 28.1],
-        "cells": 8,
-        "covered": 2,
-        "stale": 2,
-        "never": 4,
-        "coverage_pct": 25.0,
-        "households": 650,
-        "households_visited": 154,
-        "deputies": 3,
-        "deputies_active": 2,
-        "target_households": 150,
-        "children": [
-            {
-                "adcode": "430121001",
-                "name": "星沙街道",
-                "level": "township",
-                "bbox": [113.0, 28.0, 113.02, 28.02],
-                "cells": 4,
-                "covered": 1,
-                "coverage_pct": 25.0,
-                "households_visited": 4,
-            },
-            {
-                "adcode": "430121002",
-                "name": "泉塘街道",
-                "level": "township",
-                "bbox": [113.02, 28.0, 113.04, 28.02],
-                "cells": 4,
-                "covered": 1,
-                "coverage_pct": 25.0,
-                "households_visited": 150,
-            },
-        ],
-    }
+    assert stats == COUNTY_STATS_30_DAYS
 
 
 def test_gaps_are_ranked_by_households_times_days_plus_open_opinions(world):
