@@ -1,7 +1,9 @@
-"""Shared plumbing of the gis_data import commands: progress lines, summaries, clean errors."""
+"""Shared plumbing of the gis_data import commands: file-reading options, progress lines,
+summaries, clean errors."""
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +11,21 @@ from django.core.management.base import BaseCommand, CommandError
 from backend.regions.models import Region
 from gis_data.errors import GisDataError
 from gis_data.report import ImportReport
+
+
+def add_reading_arguments(parser: ArgumentParser) -> None:
+    """--crs and --encoding: how to read a polygon file (import_regions, import_cells)."""
+    parser.add_argument(
+        "--crs",
+        default=None,
+        help="the file's CRS if it declares none or uses a Chinese one: "
+        "EPSG:<code>, wgs84, gcj02 or bd09",
+    )
+    parser.add_argument(
+        "--encoding",
+        default=None,
+        help="Shapefile text encoding (default: .cpg, else detected)",
+    )
 
 
 def progress_writer(command: BaseCommand) -> Callable[[str], None]:

@@ -3,7 +3,12 @@
 from django.core.management.base import BaseCommand
 
 from gis_data.loaders import cells_import
-from gis_data.management.commands._gis import progress_writer, region_by_adcode, run_import
+from gis_data.management.commands._gis import (
+    add_reading_arguments,
+    progress_writer,
+    region_by_adcode,
+    run_import,
+)
 
 
 class Command(BaseCommand):
@@ -26,17 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--name-field", default="name")
         parser.add_argument("--households-field", default="households")
         parser.add_argument("--population-field", default="population")
-        parser.add_argument(
-            "--crs",
-            default=None,
-            help="the file's CRS if it declares none or uses a Chinese one: "
-            "EPSG:<code>, wgs84, gcj02 or bd09",
-        )
-        parser.add_argument(
-            "--encoding",
-            default=None,
-            help="Shapefile text encoding (default: .cpg, else detected)",
-        )
+        add_reading_arguments(parser)
 
     def handle(self, *args, **opts):
         def work():

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gis_data.cnmaps import regions_import_cnmaps
 from gis_data.loaders import regions_import
-from gis_data.management.commands._gis import progress_writer, run_import
+from gis_data.management.commands._gis import add_reading_arguments, progress_writer, run_import
 
 
 class Command(BaseCommand):
@@ -25,17 +25,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--adcode-field", default="adcode")
         parser.add_argument("--name-field", default="name")
-        parser.add_argument(
-            "--crs",
-            default=None,
-            help="the file's CRS if it declares none or uses a Chinese one: "
-            "EPSG:<code>, wgs84, gcj02 or bd09",
-        )
-        parser.add_argument(
-            "--encoding",
-            default=None,
-            help="Shapefile text encoding (default: .cpg, else detected)",
-        )
+        add_reading_arguments(parser)
 
     def handle(self, *args, **opts):
         if bool(opts["file"]) == bool(opts["cnmaps"]):
