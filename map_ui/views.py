@@ -180,6 +180,12 @@ def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dic
     return {"page": page, "region": region, "config": config}
 
 
+def render_map_page(request: HttpRequest, page: str) -> HttpResponse:
+    """Template map_ui/<page>.html on the requested (readable) region."""
+    region = page_region(request)
+    return render(request, f"map_ui/{page}.html", map_context(request, page, region))
+
+
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -196,8 +202,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_region_reader(request.user)
-    region = page_region(request)
-    return render(request, "map_ui/dashboard.html", map_context(request, "dashboard", region))
+    return render_map_page(request, "dashboard")
 
 
 @require_GET
@@ -205,16 +210,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def assign(request: HttpRequest) -> HttpResponse:
     if not (request.user.role == Role.STAFF or is_admin(request.user)):
         raise PermissionDenied
-    region = page_region(request)
-    return render(request, "map_ui/assign.html", map_context(request, "assign", region))
+    return render_map_page(request, "assign")
 
 
 @require_GET
 @login_required
 def stations(request: HttpRequest) -> HttpResponse:
     require_region_reader(request.user)
-    region = page_region(request)
-    return render(request, "map_ui/stations.html", map_context(request, "stations", region))
+    return render_map_page(request, "stations")
 
 
 @require_GET
