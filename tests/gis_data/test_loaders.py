@@ -35,6 +35,9 @@ from gis_data.readers import read_polygons
 from tests.factories import GridAssignmentFactory, RegionFactory
 from tests.gis_data.conftest import TOWN_A, TOWN_NAMES, feature, write_geojson
 
+# Refusals are matched by their English text; test_i18n.py checks the zh-hans default.
+pytestmark = pytest.mark.usefixtures("english")
+
 GEOD = Geod(ellps="WGS84")
 DEMO_COUNTIES = {
     "430121": "长沙县",
@@ -363,7 +366,7 @@ def test_cells_import_from_geojson_with_households(town, tmp_path):
     generated = grid.square_cells(TOWN_A, cell_size_m=1000, code_prefix="x")
     report = cells_import(cells_file(tmp_path, generated), region=town)
     assert (report.read, report.created) == (len(generated), len(generated))
-    assert "cover 100.0%" in report.notes[-1]
+    assert str(report.notes[-1]) == "cells cover 100.0% of the region"
     cell = GridCell.objects.get(code="XS003")
     assert (cell.name, cell.households, cell.population) == ("星沙3号网格", 13, 33)
     assert (cell.adcode, cell.county_adcode, cell.source) == ("430121001", "430121", "imported")
@@ -455,16 +458,28 @@ def test_command_errors_name_file_feature_and_reason(outside_china_geojson):
     assert table_counts() == before
 
 
-def test_command_exit_status_is_non_zero(vrt_disguised_as_geojson):
-    # A refusal happens before any query, so the process needs no database of its own.
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+@pytest.mark.parametrize(
+    ("lang", "reason"),
+    [
+        ([], "innocent.geojson：不是 GeoJSON 文档，而是 XML 文档（GDAL VRT？）（未写入任何数据）"),
+        (
+            ["--lang", "en"],
+            "innocent.geojson: is not a GeoJSON document: it is an XML document (a GDAL VRT?) "
+            "(nothing was written)",
+        ),
+    ],
+)
+def test_command_exit_status_is_non_zero(vrt_disguised_as_geojson, lang, reason):
+    # A refusal happens before any query, so the process needs no database of its own. Without
+    # --lang the command speaks settings.LANGUAGE_CODE (zh-hans).
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run(
-        [sys.executable, "manage.py", "import_regions", str(vrt_disguised_as_geojson)],
+        [sys.executable, "manage.py", "import_regions", str(vrt_disguised_as_geojson), *lang],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         check=False,
     )
     assert done.returncode == 1
-    assert "innocent.geojson: is not a GeoJSON document" in done.stderr
+    assert f"CommandError: {reason}\n" in done.stderr

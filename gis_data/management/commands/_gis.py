@@ -1,16 +1,45 @@
-"""Shared plumbing of the gis_data import commands: file-reading options, progress lines,
-summaries, clean errors."""
+"""Shared plumbing of the gis_data commands: the --lang option, file-reading options, progress
+lines, summaries, clean errors.
+
+Output is in the active language. Django 5.2 runs commands with settings.LANGUAGE_CODE
+(zh-hans) active, so they print Chinese; `--lang en` prints English.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from argparse import ArgumentParser
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext
 
 from backend.regions.models import Region
 from gis_data.errors import GisDataError
+from gis_data.i18n import lazy_message as _
 from gis_data.report import ImportReport
+
+
+class GisCommand(BaseCommand):
+    """A command with `--lang`: the language of its messages (default: the active one)."""
+
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.add_argument(
+            "--lang",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=None,
+            help=f"language of the output (default: {settings.LANGUAGE_CODE})",
+        )
+        return parser
+
+    def execute(self, *args, **options):
+        language = options.get("lang")
+        # No --lang: leave the active language alone (LANGUAGE_CODE, or a caller's override).
+        with translation.override(language) if language else contextlib.nullcontext():
+            return super().execute(*args, **options)
 
 
 def add_reading_arguments(parser: ArgumentParser) -> None:
@@ -41,7 +70,9 @@ def run_import(command: BaseCommand, work: Callable[[], list[ImportReport]]) -> 
     try:
         reports = work()
     except GisDataError as exc:
-        raise CommandError(f"{exc.message} (nothing was written)") from exc
+        raise CommandError(
+            gettext("%(error)s (nothing was written)") % {"error": exc.message}
+        ) from exc
     for report in reports:
         command.stdout.write(command.style.SUCCESS(report.summary()))
 
@@ -49,5 +80,7 @@ def run_import(command: BaseCommand, work: Callable[[], list[ImportReport]]) -> 
 def region_by_adcode(adcode: str) -> Region:
     region = Region.objects.filter(adcode=adcode).first()
     if region is None:
-        raise GisDataError(f"no region with adcode {adcode}: import it first (import_regions)")
+        raise GisDataError(
+            _("no region with adcode %(adcode)s: import it first (import_regions)", adcode=adcode)
+        )
     return region

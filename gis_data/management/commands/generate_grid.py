@@ -1,13 +1,19 @@
 """manage.py generate_grid: square or H3 grid cells inside regions."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from gis_data.loaders import cells_generate
-from gis_data.management.commands._gis import progress_writer, region_by_adcode, run_import
+from gis_data.management.commands._gis import (
+    GisCommand,
+    progress_writer,
+    region_by_adcode,
+    run_import,
+)
 
 
-class Command(BaseCommand):
+class Command(GisCommand):
     help = (
         "Generate grid cells (网格) inside one or more regions: squares of --size-m metres or "
         "H3 hexagons at --resolution, computed in the local CGCS2000 Gauss-Krueger zone and "
@@ -36,9 +42,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if opts["method"] == "square" and opts["size_m"] is None:
-            raise CommandError("--method square needs --size-m")
+            raise CommandError(gettext("--method square needs --size-m"))
         if opts["method"] == "hex" and opts["resolution"] is None:
-            raise CommandError("--method hex needs --resolution")
+            raise CommandError(gettext("--method hex needs --resolution"))
         progress = progress_writer(self)
 
         def work():

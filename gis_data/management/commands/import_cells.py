@@ -1,9 +1,8 @@
 """manage.py import_cells: a region's grid cells from a polygon file."""
 
-from django.core.management.base import BaseCommand
-
 from gis_data.loaders import cells_import
 from gis_data.management.commands._gis import (
+    GisCommand,
     add_reading_arguments,
     progress_writer,
     region_by_adcode,
@@ -11,7 +10,7 @@ from gis_data.management.commands._gis import (
 )
 
 
-class Command(BaseCommand):
+class Command(GisCommand):
     help = (
         "Import the grid cells (网格) of one region from a GeoJSON, Shapefile or GeoPackage "
         "file: upsert by code in one transaction; cells must lie inside the region and not "

