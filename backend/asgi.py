@@ -1,11 +1,26 @@
-"""ASGI entry point: HTTP through Django, websockets through Channels (map_ui.routing)."""
+"""ASGI entry point: static files through ServeStatic, other HTTP through Django (in one thread
+hop per request, backend.core.asgi), websockets through Channels (map_ui.routing)."""
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+
+from backend.core.asgi import get_asgi_application  # noqa: E402
+
 django_asgi_app = get_asgi_application()
+
+from django.conf import settings  # noqa: E402
+from servestatic import ServeStaticASGI  # noqa: E402
+
+# Static files (collected by `collectstatic`) answered before Django: ServeStatic's middleware is
+# async-only and would cost a synchronous request two more thread hops.
+http_app = ServeStaticASGI(
+    django_asgi_app,
+    root=settings.STATIC_ROOT,
+    prefix=settings.STATIC_URL,
+    max_age=0 if settings.DEBUG else 3600,
+    autorefresh=settings.DEBUG,
+)
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
@@ -14,7 +29,7 @@ from map_ui.routing import websocket_application  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(websocket_application),
     }
 )

@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "servestatic.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
@@ -60,7 +59,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -263,6 +261,9 @@ CSRF_FAILURE_VIEW = "map_ui.data.http.csrf_failure"
 # No JIT: PostgreSQL compiles any statement whose estimate exceeds jit_above_cost (tiles with
 # PostGIS functions do), which adds 20-200 ms to requests that run in a few ms without it.
 DATABASES["default"]["OPTIONS"]["options"] = "-c jit=off"
+# Statements run through server-side-binding cursors (map tiles) get prepared on their pooled
+# connection after 5 runs; Django's own client-side cursors never prepare, whatever this says.
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 # --- end of map data block ----------------------------------------------------------------------
 
 # --- live websocket block (PAGES helper) --------------------------------------------------------

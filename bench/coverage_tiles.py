@@ -347,7 +347,7 @@ def _visit_cells(conn, spec: Spec) -> int:
 
 def _visits_through_triggers(conn, spec: Spec) -> None:
     ncells = _visit_cells(conn, spec)
-    conn.execute("TRUNCATE visits_visit")
+    conn.execute("TRUNCATE visits_visit CASCADE")
     conn.execute("SELECT coverage_rebuild()")
     started = time.perf_counter()
     for first in range(1, spec.visits + 1, VISIT_CHUNK):
@@ -380,7 +380,7 @@ def _visits_bulk(spec: Spec) -> None:
                                             WHERE conrelid = 'visits_visit'::regclass)
                 """).fetchall()
                 _set_meta(spec, "visit_indexes", json.dumps(indexes))
-                conn.execute("TRUNCATE visits_visit")
+                conn.execute("TRUNCATE visits_visit CASCADE")
             indexes = json.loads(_meta(spec, "visit_indexes"))
             conn.execute("ALTER TABLE visits_visit DISABLE TRIGGER USER")
             for name, _ in indexes:
@@ -453,49 +453,11 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_server(spec: Spec):
-    """uvicorn (one worker, the production ASGI stack with psycopg's pool) on a free port."""
-    import httpx
+    """uvicorn with one worker: one request at a time, as the tiles are timed."""
+    from bench.server import start_uvicorn
 
-    port = _free_port()
-    env = dict(_env(spec), DB_POOL="true")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "backend.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(base + "/api/map/v1/gaps", timeout=1.0)
-            return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError("uvicorn did not start")
+    return start_uvicorn(_env(spec), workers=1, ready_path="/api/map/v1/gaps")
 
 
 def measure(spec: Spec) -> dict:
@@ -702,65 +664,60 @@ def _row(label: str, data: dict) -> tuple[str, str, str, str, bool]:
     )
 
 
-def _markdown(results: dict[str, dict]) -> str:
+INTRO = (
+    "## Coverage analytics and map tiles (`bench/coverage_tiles.py`)\n\n"
+    "Synthetic data generated once into separate databases (see the module docstring): county "
+    "`cg_bench_county` (5,000 cells, 1,000,000 visits over a year, loaded through the visit "
+    "triggers) and province `cg_bench_province` (200,000 cells in 40 counties, 20,000,000 "
+    "visits, bulk-loaded then `coverage_rebuild()`). Each endpoint is timed through HTTP "
+    "against uvicorn (one worker, the production ASGI stack, session cookie of a provincial "
+    "leader, keep-alive client on loopback), beside the same SQL with the same parameters run "
+    "raw through psycopg, alternating, warm cache, 90-day window; the per-cell coverage "
+    "selector is timed in process. Coverage tiles are the county roll-up layer (`counties`) at "
+    "z8 and the `cells` layer from z10; heat tiles are H3 res 5 / 6 / 7 at z8 / z10 / z12. "
+    "Tiles: p50 / p95 over up to 40 interior tiles per zoom, each fetched three times.\n\n"
+    "Goals: endpoint ≤ 1.5 × raw + 5 ms at p50 and p95; county coverage < 100 ms; every tile "
+    "p95 < 100 ms (the `goal met` column checks both). Each scale is its own section below: "
+    "`BENCH_COVERAGE_SCALES=county` (or `province`) re-measures one and leaves the other. "
+    "Run: `.venv/bin/python -m bench.run coverage_tiles`."
+)
+
+
+def _markdown(key: str, res: dict) -> str:
+    gen = res.get("generation_s")
     lines = [
-        "## Coverage analytics and map tiles (`bench/coverage_tiles.py`)",
+        f"### {key.capitalize()}: {res['cells']:,} cells, {res['visits']:,} visits"
+        + (f" (generated in {gen} s)" if gen else ""),
         "",
-        "Synthetic data generated once into separate databases (see the module docstring): "
-        "county `cg_bench_county` (5,000 cells, 1,000,000 visits over a year, loaded through "
-        "the visit triggers) and province `cg_bench_province` (200,000 cells in 40 counties, "
-        "20,000,000 visits, bulk-loaded then `coverage_rebuild()`). Each endpoint is timed "
-        "through HTTP against uvicorn (one worker, the production ASGI stack, session cookie, "
-        "keep-alive client on loopback), beside the same SQL with the same parameters run raw "
-        "through psycopg, alternating, warm cache, 90-day window; the per-cell coverage "
-        "selector is timed in process. Coverage tiles are the county "
-        "roll-up layer (`counties`) at z8 and the `cells` layer from z10; heat tiles are H3 "
-        "res 5 / 6 / 7 at z8 / z10 / z12. Tiles: p50 / p95 over up to 40 interior tiles per "
-        "zoom, each fetched three times.",
-        "",
+        "| measure | endpoint p50 / p95 (ms) | raw SQL p50 / p95 (ms) | ratio p50 | goal met |",
+        "| --- | --- | --- | --- | --- |",
     ]
-    for key, res in results.items():
-        gen = res.get("generation_s")
-        lines += [
-            f"### {key.capitalize()}: {res['cells']:,} cells, {res['visits']:,} visits"
-            + (f" (generated in {gen} s)" if gen else ""),
-            "",
-            "| measure | endpoint p50 / p95 (ms) | raw SQL p50 / p95 (ms) | ratio p50 | goal met |",
-            "| --- | --- | --- | --- | --- |",
-        ]
-        rows = [
-            _row("county coverage: per-cell selector (5,000 cells)", res["coverage_selector"]),
-            _row("county coverage: GET regions/<county>/stats", res["stats_endpoint"]),
-        ]
-        for layer in ("coverage", "heat"):
-            for z in (8, 10, 12):
-                data = res[f"tile_{layer}_z{z}"]
-                rows.append(
-                    _row(
-                        f"tile {layer} z{z} (`{data['layer']}`, {data['kb_p50']:.0f} kB p50)", data
-                    )
-                )
-        for label, e, r, ratio, ok in rows:
-            p95 = float(e.split(" / ")[1])
-            goal = ok and (p95 < 100)
-            lines.append(f"| {label} | {e} | {r} | {ratio} | {'yes' if goal else 'NO'} |")
-        lines.append("")
-        lines.append(
-            f"Daily roll of the standard windows (one day forward, rolled back): "
-            f"{res['roll_ms']:.0f} ms."
-        )
-        if "trigger" in res:
-            t = res["trigger"]
-            lines.append(
-                f"One 100-visit INSERT statement: {t['with']:.1f} ms with the coverage "
-                f"triggers, {t['without']:.1f} ms without (median of 28 each, rolled back)."
+    rows = [
+        _row("county coverage: per-cell selector (5,000 cells)", res["coverage_selector"]),
+        _row("county coverage: GET cells.geojson (5,000 cells)", res["coverage_geojson"]),
+        _row("county coverage: GET regions/<county>/stats", res["stats_endpoint"]),
+    ]
+    for layer in ("coverage", "heat"):
+        for z in (8, 10, 12):
+            data = res[f"tile_{layer}_z{z}"]
+            rows.append(
+                _row(f"tile {layer} z{z} (`{data['layer']}`, {data['kb_p50']:.0f} kB p50)", data)
             )
-        lines.append("")
-    lines.append(
-        "Goals: endpoint ≤ 1.5 × raw + 5 ms at p50 and p95; county coverage < 100 ms; "
-        "every tile p95 < 100 ms (the `goal met` column checks both). "
-        "Run: `.venv/bin/python -m bench.run coverage_tiles`."
-    )
+    for label, e, r, ratio, ok in rows:
+        p95 = float(e.split(" / ")[1])
+        goal = ok and (p95 < 100)
+        lines.append(f"| {label} | {e} | {r} | {ratio} | {'yes' if goal else 'NO'} |")
+    lines += [
+        "",
+        f"Daily roll of the standard windows (one day forward, rolled back): "
+        f"{res['roll_ms']:.0f} ms.",
+    ]
+    if "trigger" in res:
+        t = res["trigger"]
+        lines.append(
+            f"One 100-visit INSERT statement: {t['with']:.1f} ms with the coverage triggers, "
+            f"{t['without']:.1f} ms without (median of 28 each, rolled back)."
+        )
     return "\n".join(lines)
 
 
@@ -784,9 +741,11 @@ def main() -> None:
         results[key] = json.loads(out.stdout.strip().splitlines()[-1])
         gen = _sql(spec.db, "SELECT value FROM bench_meta WHERE key = 'generation_s'")
         results[key]["generation_s"] = gen[0][0] if gen else None
-    markdown = _markdown(results)
-    print(markdown)
-    update_section("coverage_tiles", markdown)
+    update_section("coverage_tiles", INTRO)
+    for key, res in results.items():
+        markdown = _markdown(key, res)
+        print(markdown)
+        update_section(f"coverage_tiles_{key}", markdown)
 
 
 if __name__ == "__main__":

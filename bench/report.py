@@ -11,8 +11,9 @@ from pathlib import Path
 BENCHMARKS_MD = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 HEADER = (
     "# Benchmarks\n\n"
-    "Written by `make bench` (bench/). Every figure stands beside the raw-SQL limit measured in the\n"
-    "same run on the same machine; compare ratios, not absolute times. Not part of `make test`.\n"
+    "Written by `make bench` (bench/). Every figure stands beside the raw-SQL limit measured in\n"
+    "the same run on the same machine; compare ratios, not absolute times. Not part of\n"
+    "`make test`.\n"
 )
 
 
@@ -28,7 +29,10 @@ def update_section(name: str, markdown: str) -> Path:
     """Replace (or append) the section `name` with `markdown` and a timestamp line."""
     text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else HEADER
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    body = f"<!-- bench:{name} -->\n{markdown.rstrip()}\n\n_Measured {stamp} on {machine_line()}._\n<!-- /bench:{name} -->"
+    body = (
+        f"<!-- bench:{name} -->\n{markdown.rstrip()}\n\n"
+        f"_Measured {stamp} on {machine_line()}._\n<!-- /bench:{name} -->"
+    )
     pattern = re.compile(
         rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->", re.S
     )

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import httpx
 import psycopg
 
 from bench.report import update_section
+from bench.server import start_uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("BENCH_SYNC_DB", "cg_bench_sync")
@@ -237,14 +237,7 @@ def _raw_limit() -> dict:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _start_server(workers: int) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
     env = dict(
         os.environ,
         DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
@@ -255,36 +248,8 @@ def _start_server(workers: int) -> tuple[subprocess.Popen, str]:
         DJANGO_SETTINGS_MODULE="backend.settings",
         LOG_LEVEL="WARNING",
     )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "backend.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}/api/mobile/v1/"
-    for _ in range(200):
-        try:
-            httpx.get(url + "schema/", timeout=2)
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("uvicorn did not start")
+    process, base = start_uvicorn(env, workers=workers, ready_path="/api/mobile/v1/schema/")
+    return process, base + "/api/mobile/v1/"
 
 
 def _batch_body(rng_seed: int) -> bytes:
