@@ -1,0 +1,34 @@
+"""`manage.py coverage_roll`: move the standard coverage windows to today (Asia/Shanghai).
+
+Run it from cron just after midnight (`5 0 * * * cd /srv/app && .venv/bin/python manage.py
+coverage_roll`): otherwise the first map request of the day does the roll, which takes seconds
+at province scale (docs/benchmarks.md). Idempotent: a second run the same day does nothing.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from backend.coverage.models import CoverageClock
+from backend.coverage.services import coverage_clock_reset, coverage_roll_forward
+
+
+class Command(BaseCommand):
+    help = _("Move the standard coverage windows (30/90/180/365 days) to today.")
+
+    def handle(self, *args, **options):
+        before = CoverageClock.objects.values_list("as_of", flat=True).first()
+        coverage_clock_reset()  # a long-lived process may remember an earlier day
+        started = time.perf_counter()
+        as_of = coverage_roll_forward()
+        elapsed = time.perf_counter() - started
+        if before == as_of:
+            self.stdout.write(_("Coverage windows already at %(day)s.") % {"day": as_of})
+        else:
+            self.stdout.write(
+                _("Coverage windows moved from %(before)s to %(day)s in %(s).1f s.")
+                % {"before": before, "day": as_of, "s": elapsed}
+            )
