@@ -20,29 +20,33 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def uvicorn_argv(port: int, *, workers: int = 1) -> list[str]:
+    """The command line of `make run`'s server on loopback (also used by the tests that need a
+    real server: tests/browser, tests/mobile_api/test_durability.py)."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "backend.asgi:application",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--lifespan",
+        "off",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+
+
 def start_uvicorn(env: dict, *, workers: int, ready_path: str) -> tuple[subprocess.Popen, str]:
     """Start uvicorn with `env`; returns (process, base URL) once `ready_path` answers."""
     port = free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "backend.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--lifespan",
-            "off",
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env={**env, "DB_POOL": "true"},
+        uvicorn_argv(port, workers=workers), cwd=ROOT, env={**env, "DB_POOL": "true"}
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):

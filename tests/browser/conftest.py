@@ -10,7 +10,6 @@ loop, hence DJANGO_ALLOW_ASYNC_UNSAFE=true and `-p no:asyncio`.
 
 import datetime as dt
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from backend.liaison.services import station_create, station_link_create
 from backend.opinions.services import opinion_create
 from backend.regions.models import RegionLevel
 from backend.visits.services import visits_sync
+from bench.server import free_port, uvicorn_argv
 from tests.factories import (
     DeputyFactory,
     GridCellFactory,
@@ -70,12 +70,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.browser)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, timeout_s: float, proc: subprocess.Popen) -> None:
@@ -130,20 +124,7 @@ def live_server_url(django_db_setup, django_db_blocker):
     log.mkdir(exist_ok=True)
     with open(log / "browser-test-server.log", "wb") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "backend.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "off",
-                "--log-level",
-                "warning",
-            ],
+            uvicorn_argv(port),
             cwd=ROOT,
             env=env,
             stdout=out,
