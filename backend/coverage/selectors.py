@@ -14,8 +14,7 @@ Definitions (docs/api-map.md):
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
-from django.db import connection
-
+from backend.core.db import reading_cursor
 from backend.opinions.models import OPEN_STATUSES
 
 from .windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
@@ -29,7 +28,7 @@ ROLLUP_LEVELS = {"county": 6, "township": 9}
 
 
 def _fetch_dicts(sql: str, params: dict) -> list[dict]:
-    with connection.cursor() as cursor:
+    with reading_cursor() as cursor:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

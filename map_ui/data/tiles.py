@@ -19,9 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import psycopg
-from django.db import connection
-
+from backend.core.db import fetchone_prepared
 from backend.coverage.windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
 from backend.opinions.models import OPEN_STATUSES
 
@@ -296,23 +294,13 @@ def tile_query(req: TileRequest) -> tuple[str | None, dict]:
     return sql, params
 
 
-def _fetchone_prepared(sql: str, params: dict):
-    """Run a tile statement with server-side parameters, so that psycopg prepares it on a pooled
-    connection after a few calls (a handful of statement shapes serve every tile); Django's
-    cursors bind on the client side and never prepare."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def tile_render(req: TileRequest) -> tuple[bytes, str, bool]:
     """(MVT bytes, ETag, hexagons missing) of the tile; the ETag hashes the bytes with the cache
     key; the flag says that heat hexagons without a boundary exist (fill them, render again)."""
     sql, params = tile_query(req)
     data, missing = b"", False
     if sql is not None:
-        row = _fetchone_prepared(sql, params)
+        row = fetchone_prepared(sql, params)
         if row:
             data = bytes(row[0]) if row[0] is not None else b""
             missing = bool(row[1]) if len(row) > 1 else False
