@@ -684,6 +684,10 @@ INTRO = (
     "Goals: endpoint ≤ 1.5 × raw + 5 ms at p50 and p95; county coverage < 100 ms; every tile "
     "p95 < 100 ms (the `goal met` column checks both). Each scale is its own section below: "
     "`BENCH_COVERAGE_SCALES=county` (or `province`) re-measures one and leaves the other. "
+    "The daily roll is the one figure that depends on how the data was loaded: visits arriving "
+    "through the triggers leave the per-day rows in day order (county), the province's bulk "
+    "rebuild leaves them in cell order, so its roll reads most of that table; either way it "
+    "runs off the request path from cron (`manage.py coverage_roll`, README). "
     "Run: `.venv/bin/python -m bench.run coverage_tiles`."
 )
 
