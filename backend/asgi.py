@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 
-from backend.core.asgi import get_asgi_application  # noqa: E402
+from backend.core.asgi import get_asgi_application
 
 django_asgi_app = get_asgi_application()
 
@@ -18,11 +18,11 @@ http_app = ServeStaticASGI(
     django_asgi_app,
     root=settings.STATIC_ROOT,
     prefix=settings.STATIC_URL,
-    max_age=0 if settings.DEBUG else 3600,
+    max_age=0 if settings.DEBUG else 60,  # file names carry no hash: keep caches short
     autorefresh=settings.DEBUG,
 )
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from map_ui.routing import websocket_application  # noqa: E402
