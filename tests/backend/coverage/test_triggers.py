@@ -290,3 +290,13 @@ def test_assigned_flag_follows_active_assignments(world):
     assert not summary(a00).assigned
     GridAssignment.objects.filter(cell=a21).delete()
     assert not summary(a21).assigned
+
+
+def test_a_rebuild_writes_the_per_day_rows_in_day_order(world):
+    # the daily roll reads whole days: they must not be spread over the table (migration 0013)
+    coverage_rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT day FROM coverage_cellday ORDER BY ctid")
+        days = [row[0] for row in cursor.fetchall()]
+    assert len(set(days)) > 3
+    assert days == sorted(days)
