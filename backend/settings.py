@@ -210,8 +210,11 @@ CACHES = globals().get("CACHES") or {
 }
 # Throttle counters must be shared by all ASGI workers: Redis when available.
 CACHES["mobile_api_throttle"] = (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-     "KEY_PREFIX": "throttle"}
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
 )
@@ -249,14 +252,18 @@ SPECTACULAR_SETTINGS = {
 }
 # JSON (never HTML) errors for everything under /api/mobile/: unknown URLs, errors raised outside
 # a view, django-axes lockout pages. Near the top so that it sees every inner response.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "mobile_api.middleware.ApiJsonErrorsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "mobile_api.middleware.ApiJsonErrorsMiddleware",
+)
 # --- end of phone API block ---------------------------------------------------------------------
 
 # --- map data block (ANALYTICS helper) ----------------------------------------------------------
 # JSON (never HTML) errors under /api/map/ and /tiles/: unknown URLs, wrong methods, CSRF refusals.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "map_ui.data.http.MapJsonErrorsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "map_ui.data.http.MapJsonErrorsMiddleware",
+)
 CSRF_FAILURE_VIEW = "map_ui.data.http.csrf_failure"
 # No JIT: PostgreSQL compiles any statement whose estimate exceeds jit_above_cost (tiles with
 # PostGIS functions do), which adds 20-200 ms to requests that run in a few ms without it.
@@ -273,5 +280,6 @@ DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 CHANNEL_REDIS_SOCKET_TIMEOUT_S = 15
 if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
-        {"address": REDIS_URL, "socket_timeout": CHANNEL_REDIS_SOCKET_TIMEOUT_S}]
+        {"address": REDIS_URL, "socket_timeout": CHANNEL_REDIS_SOCKET_TIMEOUT_S}
+    ]
 # --- end of live websocket block ----------------------------------------------------------------

@@ -47,8 +47,9 @@ def check_token_claims(token, device: Device | None):
     if not user.is_active:
         raise TokenRejected("auth.account_inactive", _("This account is deactivated."))
     if not constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)):
-        raise TokenRejected("auth.credentials_changed",
-                            _("The password has changed; log in again."))
+        raise TokenRejected(
+            "auth.credentials_changed", _("The password has changed; log in again.")
+        )
     return user
 
 
@@ -69,8 +70,9 @@ class DeviceJWTAuthentication(JWTAuthentication):
         try:
             return super().get_validated_token(raw_token)
         except exceptions.AuthenticationFailed as exc:
-            raise TokenRejected("auth.invalid_token",
-                                _("The token is not valid or has expired.")) from exc
+            raise TokenRejected(
+                "auth.invalid_token", _("The token is not valid or has expired.")
+            ) from exc
 
 
 class DeviceJWTScheme(OpenApiAuthenticationExtension):
@@ -79,4 +81,7 @@ class DeviceJWTScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return build_bearer_security_scheme_object(
-            header_name="HTTP_AUTHORIZATION", token_prefix="Bearer", bearer_format="JWT")  # noqa: S106
+            header_name="HTTP_AUTHORIZATION",
+            token_prefix="Bearer",  # noqa: S106 - the scheme's name, not a secret
+            bearer_format="JWT",
+        )

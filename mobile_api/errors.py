@@ -67,8 +67,9 @@ def status_body(status: int) -> dict:
 
 
 def json_error(status: int, **extra) -> JsonResponse:
-    return JsonResponse(dict(status_body(status), **extra), status=status,
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        dict(status_body(status), **extra), status=status, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 def _dotted(code: str | None, default: str) -> str:
@@ -89,14 +90,17 @@ def flatten_errors(detail, path: str = "") -> dict[str, dict[str, str]]:
             first = detail[0]
             out[path or "non_field_errors"] = {
                 "code": _dotted(getattr(first, "code", None), "field.invalid"),
-                "message": str(first)}
+                "message": str(first),
+            }
         else:
             for i, item in enumerate(detail):
                 if item:
                     out.update(flatten_errors(item, f"{path}.{i}" if path else str(i)))
     else:
         out[path or "non_field_errors"] = {
-            "code": _dotted(getattr(detail, "code", None), "field.invalid"), "message": str(detail)}
+            "code": _dotted(getattr(detail, "code", None), "field.invalid"),
+            "message": str(detail),
+        }
     return out
 
 
@@ -121,16 +125,16 @@ def _response_for(exc) -> Response:
         if len(errors) == 1 and "non_field_errors" in errors:
             only = errors["non_field_errors"]
             return Response(body(only["code"], only["message"]), status=400)
-        return Response(body("request.invalid", _g("Some fields are invalid."), errors),
-                        status=400)
+        return Response(body("request.invalid", _g("Some fields are invalid."), errors), status=400)
     if isinstance(exc, exceptions.NotAuthenticated):
         return Response(status_body(401), status=401)
     if isinstance(exc, exceptions.AuthenticationFailed):
         message = exc.detail.get("detail") if isinstance(exc.detail, dict) else exc.detail
         return Response(body(_auth_code(exc), message), status=401)
     if isinstance(exc, exceptions.Throttled):
-        return Response(dict(status_body(429), retry_after_s=exc.wait and int(exc.wait + 0.999)),
-                        status=429)
+        return Response(
+            dict(status_body(429), retry_after_s=exc.wait and int(exc.wait + 0.999)), status=429
+        )
     if isinstance(exc, PayloadTooLarge | RequestDataTooBig):
         return Response(status_body(413), status=413)
     if isinstance(exc, Http404 | exceptions.NotFound):

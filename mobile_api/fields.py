@@ -20,15 +20,29 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
-GEOJSON_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
-                 "MultiPolygon", "GeometryCollection", "Feature", "FeatureCollection")
+GEOJSON_TYPES = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+    "Feature",
+    "FeatureCollection",
+)
 # Roughly mainland China plus margins: used only to explain a [lat, lon] mistake.
 CHINA_LON = (73.0, 136.0)
 CHINA_LAT = (3.0, 54.0)
-_WKT_RE = re.compile(r"^\s*(SRID=\d+;)?\s*(POINT|MULTIPOINT|LINESTRING|MULTILINESTRING|POLYGON|"
-                     r"MULTIPOLYGON|GEOMETRYCOLLECTION)\b", re.I)
-_UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                      r"[0-9a-fA-F]{12}$")
+_WKT_RE = re.compile(
+    r"^\s*(SRID=\d+;)?\s*(POINT|MULTIPOINT|LINESTRING|MULTILINESTRING|POLYGON|"
+    r"MULTIPOLYGON|GEOMETRYCOLLECTION)\b",
+    re.I,
+)
+_UUID_RE = re.compile(
+    r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{12}$"
+)
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
@@ -47,29 +61,39 @@ def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
     if not (math.isfinite(lon) and math.isfinite(lat)):
         raise fail("geometry.non_finite", _("Coordinates must be finite numbers."))
     in_range = -180 <= lon <= 180 and -90 <= lat <= 90
-    swapped_in_china = (CHINA_LON[0] <= lat <= CHINA_LON[1]
-                        and CHINA_LAT[0] <= lon <= CHINA_LAT[1])
+    swapped_in_china = CHINA_LON[0] <= lat <= CHINA_LON[1] and CHINA_LAT[0] <= lon <= CHINA_LAT[1]
     if not in_range and swapped_in_china:
-        raise fail("geometry.swapped_axes",
-                   _("Coordinates look like [lat, lon]; GeoJSON order is [lon, lat]."))
+        raise fail(
+            "geometry.swapped_axes",
+            _("Coordinates look like [lat, lon]; GeoJSON order is [lon, lat]."),
+        )
     if not in_range:
-        raise fail("geometry.out_of_range",
-                   _("Longitude must be within -180..180 and latitude within -90..90."))
+        raise fail(
+            "geometry.out_of_range",
+            _("Longitude must be within -180..180 and latitude within -90..90."),
+        )
     return float(lon), float(lat)
 
 
-@extend_schema_field({
-    "type": "object",
-    "description": "GeoJSON Point (RFC 7946), coordinates [lon, lat] in the declared `crs`. "
-                   "No `crs` member, no third coordinate.",
-    "properties": {
-        "type": {"type": "string", "enum": ["Point"]},
-        "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2,
-                        "maxItems": 2, "example": [113.012345, 28.234567]},
-    },
-    "required": ["type", "coordinates"],
-    "example": {"type": "Point", "coordinates": [113.012345, 28.234567]},
-})
+@extend_schema_field(
+    {
+        "type": "object",
+        "description": "GeoJSON Point (RFC 7946), coordinates [lon, lat] in the declared `crs`. "
+        "No `crs` member, no third coordinate.",
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {
+                "type": "array",
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+                "example": [113.012345, 28.234567],
+            },
+        },
+        "required": ["type", "coordinates"],
+        "example": {"type": "Point", "coordinates": [113.012345, 28.234567]},
+    }
+)
 class GeoJSONPointField(serializers.Field):
     """A GeoJSON Point → (lon, lat) floats, as sent (no CRS conversion here)."""
 
@@ -78,15 +102,21 @@ class GeoJSONPointField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, str):
             if _WKT_RE.match(data):
-                raise fail("geometry.untagged_wkt",
-                           _("WKT is not accepted; send a GeoJSON Point [lon, lat]."))
+                raise fail(
+                    "geometry.untagged_wkt",
+                    _("WKT is not accepted; send a GeoJSON Point [lon, lat]."),
+                )
             raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
         if not isinstance(data, dict):
             raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
         if "crs" in data:
-            raise fail("geometry.crs_member",
-                       _("A GeoJSON `crs` member is not accepted; declare the `crs` field "
-                         "(wgs84, gcj02, bd09) instead."))
+            raise fail(
+                "geometry.crs_member",
+                _(
+                    "A GeoJSON `crs` member is not accepted; declare the `crs` field "
+                    "(wgs84, gcj02, bd09) instead."
+                ),
+            )
         kind = data.get("type")
         if kind != "Point":
             if kind in GEOJSON_TYPES:
@@ -110,8 +140,7 @@ class GeoJSONPointField(serializers.Field):
 class StrictFloatField(serializers.Field):
     """A JSON number (not a string, not a boolean), finite, within [min_value, max_value]."""
 
-    def __init__(self, *, min_value: float | None = None, max_value: float | None = None,
-                 **kwargs):
+    def __init__(self, *, min_value: float | None = None, max_value: float | None = None, **kwargs):
         self.min_value, self.max_value = min_value, max_value
         super().__init__(**kwargs)
 
@@ -121,11 +150,13 @@ class StrictFloatField(serializers.Field):
         if not math.isfinite(data):
             raise fail("number.non_finite", _("NaN and Infinity are not accepted."))
         if self.min_value is not None and data < self.min_value:
-            raise fail("number.out_of_range",
-                       _("Must be at least %(min)s.") % {"min": self.min_value})
+            raise fail(
+                "number.out_of_range", _("Must be at least %(min)s.") % {"min": self.min_value}
+            )
         if self.max_value is not None and data > self.max_value:
-            raise fail("number.out_of_range",
-                       _("Must be at most %(max)s.") % {"max": self.max_value})
+            raise fail(
+                "number.out_of_range", _("Must be at most %(max)s.") % {"max": self.max_value}
+            )
         return float(data)
 
     def to_representation(self, value):
@@ -153,9 +184,14 @@ class StrictBooleanField(serializers.Field):
         return bool(value)
 
 
-@extend_schema_field({"type": "string", "format": "date-time",
-                      "example": "2026-11-16T09:30:00+08:00",
-                      "description": "ISO 8601 with a UTC offset (naive times are refused)."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date-time",
+        "example": "2026-11-16T09:30:00+08:00",
+        "description": "ISO 8601 with a UTC offset (naive times are refused).",
+    }
+)
 class AwareDateTimeField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or len(data) > 40:
@@ -167,8 +203,10 @@ class AwareDateTimeField(serializers.Field):
         if value is None:
             raise fail("datetime.invalid", _("An ISO 8601 date-time string is required."))
         if value.tzinfo is None or value.utcoffset() is None:
-            raise fail("datetime.naive",
-                       _("The time has no UTC offset; send e.g. 2026-11-16T09:30:00+08:00."))
+            raise fail(
+                "datetime.naive",
+                _("The time has no UTC offset; send e.g. 2026-11-16T09:30:00+08:00."),
+            )
         if not EARLIEST <= value < LATEST:
             raise fail("datetime.out_of_range", _("The date must lie between 2000 and 2100."))
         return value
@@ -181,17 +219,24 @@ class AwareDateTimeField(serializers.Field):
 class StrictUUIDField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or not _UUID_RE.match(data):
-            raise fail("uuid.invalid",
-                       _("A UUID like 3f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f is required."))
+            raise fail(
+                "uuid.invalid", _("A UUID like 3f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f is required.")
+            )
         return uuid.UUID(data)
 
     def to_representation(self, value):
         return str(value)
 
 
-@extend_schema_field({"type": "string", "enum": list(CRS_CHOICES), "default": "wgs84",
-                      "description": "Coordinate system of the coordinates sent: raw GPS "
-                                     "(wgs84), Amap/Tencent (gcj02) or Baidu (bd09)."})
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(CRS_CHOICES),
+        "default": "wgs84",
+        "description": "Coordinate system of the coordinates sent: raw GPS "
+        "(wgs84), Amap/Tencent (gcj02) or Baidu (bd09).",
+    }
+)
 class CRSField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or data.lower() not in CRS_CHOICES:
@@ -211,19 +256,23 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
-def parse_query_number(raw: str | None, *, name: str, required: bool = True,
-                       default: float | None = None) -> float | None:
+def parse_query_number(
+    raw: str | None, *, name: str, required: bool = True, default: float | None = None
+) -> float | None:
     """A decimal number from a query string; NaN, Infinity, hex and the like are refused."""
     if raw is None or raw == "":
         if required:
             raise serializers.ValidationError(
-                {name: [fail("field.required", _("This field is required.")).detail[0]]})
+                {name: [fail("field.required", _("This field is required.")).detail[0]]}
+            )
         return default
     if not _NUMBER_RE.match(raw.strip()):
         raise serializers.ValidationError(
-            {name: [fail("number.invalid", _("A number is required.")).detail[0]]})
+            {name: [fail("number.invalid", _("A number is required.")).detail[0]]}
+        )
     value = float(raw)
     if not math.isfinite(value):
         raise serializers.ValidationError(
-            {name: [fail("number.non_finite", _("NaN and Infinity are not accepted.")).detail[0]]})
+            {name: [fail("number.non_finite", _("NaN and Infinity are not accepted.")).detail[0]]}
+        )
     return value

@@ -67,14 +67,21 @@ class StrictJSONParser(BaseParser):
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except _NonFinite as exc:
-            raise ApiError("request.non_finite_number",
-                           _("NaN and Infinity are not valid JSON numbers.")) from exc
+            raise ApiError(
+                "request.non_finite_number", _("NaN and Infinity are not valid JSON numbers.")
+            ) from exc
         except (ValueError, RecursionError) as exc:
             raise ApiError("request.malformed_json", _("The body is not valid JSON.")) from exc
         path = find_non_finite(data)
         if path:
-            raise ApiError("request.non_finite_number",
-                           _("NaN and Infinity are not accepted, not even as strings."),
-                           errors={path: {"code": "request.non_finite_number",
-                                          "message": str(_("NaN/Infinity is not accepted."))}})
+            raise ApiError(
+                "request.non_finite_number",
+                _("NaN and Infinity are not accepted, not even as strings."),
+                errors={
+                    path: {
+                        "code": "request.non_finite_number",
+                        "message": str(_("NaN/Infinity is not accepted.")),
+                    }
+                },
+            )
         return data

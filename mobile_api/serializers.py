@@ -32,8 +32,11 @@ MAX_HOUSEHOLDS_PER_VISIT = 500
 class StrictChoiceField(serializers.ChoiceField):
     def to_internal_value(self, data):
         if not isinstance(data, str) or data not in self.choices:
-            raise fail("choice.invalid", _("Not one of the allowed values: %(values)s.")
-                       % {"values": ", ".join(map(str, self.choices))})
+            raise fail(
+                "choice.invalid",
+                _("Not one of the allowed values: %(values)s.")
+                % {"values": ", ".join(map(str, self.choices))},
+            )
         return data
 
 
@@ -51,19 +54,30 @@ class LocatedInput(serializers.Serializer):
 
 
 class VisitRecordInput(LocatedInput):
-    client_uuid = StrictUUIDField(help_text="Generated on the phone when the visit is recorded; "
-                                            "the same uuid on every retry.")
+    client_uuid = StrictUUIDField(
+        help_text="Generated on the phone when the visit is recorded; the same uuid on every retry."
+    )
     kind = StrictChoiceField(choices=VisitKind.choices)
     location = GeoJSONPointField()
     crs = CRSField(required=False, help_text="Overrides the batch's crs for this record.")
-    accuracy_m = StrictFloatField(min_value=0, max_value=MAX_ACCURACY_M, required=False,
-                                  allow_null=True, help_text="Horizontal accuracy in metres.")
+    accuracy_m = StrictFloatField(
+        min_value=0,
+        max_value=MAX_ACCURACY_M,
+        required=False,
+        allow_null=True,
+        help_text="Horizontal accuracy in metres.",
+    )
     recorded_at = AwareDateTimeField()
-    households = StrictIntegerField(min_value=0, max_value=MAX_HOUSEHOLDS_PER_VISIT,
-                                    required=False, default=1)
-    household_ref = StrictCharField(max_length=64, required=False, allow_blank=True, default="",
-                                    help_text="Opaque household reference (e.g. a house "
-                                              "number); stored only as a keyed hash.")
+    households = StrictIntegerField(
+        min_value=0, max_value=MAX_HOUSEHOLDS_PER_VISIT, required=False, default=1
+    )
+    household_ref = StrictCharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Opaque household reference (e.g. a house number); stored only as a keyed hash.",
+    )
     notes = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
     mock_location = StrictBooleanField(required=False, default=False)
 
@@ -126,8 +140,9 @@ class CheckInInput(LocatedInput):
     station_id = StrictIntegerField(min_value=1, max_value=2**62)
     location = GeoJSONPointField()
     crs = CRSField(required=False)
-    accuracy_m = StrictFloatField(min_value=0, max_value=MAX_ACCURACY_M, required=False,
-                                  allow_null=True)
+    accuracy_m = StrictFloatField(
+        min_value=0, max_value=MAX_ACCURACY_M, required=False, allow_null=True
+    )
     recorded_at = AwareDateTimeField()
     mock_location = StrictBooleanField(required=False, default=False)
 
@@ -164,9 +179,13 @@ class OpinionInput(LocatedInput):
     crs = CRSField(required=False)
     visit_id = StrictIntegerField(min_value=1, max_value=2**62, required=False, allow_null=True)
     contact_consent = StrictBooleanField(required=False, default=False)
-    citizen_contact = StrictCharField(max_length=30, required=False, allow_blank=True,
-                                      default="", help_text="Only with contact_consent; "
-                                                            "always returned masked.")
+    citizen_contact = StrictCharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only with contact_consent; always returned masked.",
+    )
     recorded_at = AwareDateTimeField()
 
 
@@ -182,8 +201,7 @@ class OpinionOutput(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     contact_consent = serializers.BooleanField()
-    citizen_contact = serializers.SerializerMethodField(
-        help_text="Masked, e.g. 138****1234.")
+    citizen_contact = serializers.SerializerMethodField(help_text="Masked, e.g. 138****1234.")
 
     def get_location(self, obj) -> dict | None:
         return point_json(obj.location)

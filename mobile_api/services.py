@@ -52,26 +52,33 @@ def _issue(user, device: Device) -> dict:
     }
 
 
-def device_login(*, request: HttpRequest, username: str, password: str, device_uid: str,
-                 device_name: str = "", platform: str = "") -> dict:
+def device_login(
+    *,
+    request: HttpRequest,
+    username: str,
+    password: str,
+    device_uid: str,
+    device_name: str = "",
+    platform: str = "",
+) -> dict:
     """Authenticate (axes-counted), register or reuse the device, start a new session."""
     user = authenticate(request=request, username=username, password=password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
-            raise DomainError("auth.locked_out", _("Too many failed logins; try again later."),
-                              status=429)
-        raise DomainError("auth.invalid_credentials", _("Wrong username or password."),
-                          status=401)
+            raise DomainError(
+                "auth.locked_out", _("Too many failed logins; try again later."), status=429
+            )
+        raise DomainError("auth.invalid_credentials", _("Wrong username or password."), status=401)
     if not hasattr(user, "deputy"):
-        raise DomainError("auth.not_a_deputy", _("Only deputies can use the field app."),
-                          status=403)
+        raise DomainError(
+            "auth.not_a_deputy", _("Only deputies can use the field app."), status=403
+        )
     with transaction.atomic():
         device, _created = Device.objects.select_for_update().get_or_create(
-            user=user, device_uid=device_uid,
-            defaults={"name": device_name, "platform": platform})
+            user=user, device_uid=device_uid, defaults={"name": device_name, "platform": platform}
+        )
         if device.revoked_at is not None:
-            raise DomainError("auth.device_revoked", _("This device has been revoked."),
-                              status=403)
+            raise DomainError("auth.device_revoked", _("This device has been revoked."), status=403)
         device.session += 1
         device.last_login_at = timezone.now()
         device.name = device_name or device.name
@@ -86,8 +93,9 @@ def _refresh_token(raw: str) -> RefreshToken:
     try:
         return RefreshToken(raw)  # signature, expiry, type and blacklist
     except TokenError as exc:
-        raise TokenRejected("auth.invalid_token",
-                            _("The refresh token is not valid or has expired.")) from exc
+        raise TokenRejected(
+            "auth.invalid_token", _("The refresh token is not valid or has expired.")
+        ) from exc
 
 
 def token_refresh(*, refresh: str) -> dict:
@@ -95,8 +103,11 @@ def token_refresh(*, refresh: str) -> dict:
     token = _refresh_token(refresh)
     with transaction.atomic():
         device_id = token.get(DEVICE_CLAIM)
-        device = (Device.objects.select_for_update().select_related("user")
-                  .filter(pk=device_id).first() if isinstance(device_id, int) else None)
+        device = (
+            Device.objects.select_for_update().select_related("user").filter(pk=device_id).first()
+            if isinstance(device_id, int)
+            else None
+        )
         user = check_token_claims(token, device)
         if BlacklistedToken.objects.filter(token__jti=token["jti"]).exists():
             raise TokenRejected("auth.invalid_token", _("The refresh token was already used."))

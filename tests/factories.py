@@ -29,8 +29,13 @@ _cell_seq = itertools.count()
 
 def square(lon: float, lat: float, size_deg: float) -> MultiPolygon:
     """An axis-aligned square MultiPolygon (SRID 4326) with its south-west corner at lon, lat."""
-    ring = ((lon, lat), (lon + size_deg, lat), (lon + size_deg, lat + size_deg),
-            (lon, lat + size_deg), (lon, lat))
+    ring = (
+        (lon, lat),
+        (lon + size_deg, lat),
+        (lon + size_deg, lat + size_deg),
+        (lon, lat + size_deg),
+        (lon, lat),
+    )
     return MultiPolygon(Polygon(ring), srid=4326)
 
 
@@ -42,8 +47,13 @@ class RegionFactory(factory.django.DjangoModelFactory):
     adcode = "430121"
     name = factory.LazyAttribute(lambda o: f"测试县{o.adcode}")
     level = factory.LazyAttribute(
-        lambda o: {2: RegionLevel.PROVINCE, 4: RegionLevel.CITY, 6: RegionLevel.COUNTY,
-                   9: RegionLevel.TOWNSHIP}.get(len(o.adcode), RegionLevel.VILLAGE))
+        lambda o: {
+            2: RegionLevel.PROVINCE,
+            4: RegionLevel.CITY,
+            6: RegionLevel.COUNTY,
+            9: RegionLevel.TOWNSHIP,
+        }.get(len(o.adcode), RegionLevel.VILLAGE)
+    )
     boundary = factory.LazyFunction(lambda: square(*COUNTY_ORIGIN, 0.1))
     area_m2 = 1.0e8
 
@@ -63,7 +73,8 @@ class GridCellFactory(factory.django.DjangoModelFactory):
     adcode = factory.SelfAttribute("region.adcode")
     county_adcode = factory.LazyAttribute(lambda o: o.region.adcode[:6])
     boundary = factory.LazyAttribute(
-        lambda o: square(COUNTY_ORIGIN[0] + 0.01 * o.col, COUNTY_ORIGIN[1] + 0.01 * o.row, 0.01))
+        lambda o: square(COUNTY_ORIGIN[0] + 0.01 * o.col, COUNTY_ORIGIN[1] + 0.01 * o.row, 0.01)
+    )
     area_m2 = 1.0e6
     households = 100
     population = 300
@@ -94,7 +105,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", "pass-1234")
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 

@@ -21,8 +21,12 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.DEPUTY)
     jurisdiction = models.ForeignKey(
-        "regions.Region", verbose_name=_("jurisdiction"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "regions.Region",
+        verbose_name=_("jurisdiction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:

@@ -27,7 +27,7 @@ def publish(county_adcode: str, event_type: str, payload: dict) -> bool:
     message = {"type": "domain.event", "event": event_type, "data": payload}
     try:
         async_to_sync(layer.group_send)(county_group(county_adcode), message)
-    except Exception:  # noqa: BLE001 - any transport failure must not fail the write
+    except Exception:
         logger.exception("event %s for county %s not published", event_type, county_adcode)
         return False
     return True

@@ -14,7 +14,8 @@ _GK3_FIRST_CM = 75
 
 
 def metric_srid_for_lon(lon: float) -> int:
-    """The CGCS2000 3-degree Gauss-Krueger zone (CM in degrees E) whose central meridian is nearest."""
+    """The CGCS2000 3-degree Gauss-Krueger zone (CM in degrees E) whose central meridian is
+    nearest to `lon`."""
     zone = round((lon - _GK3_FIRST_CM) / 3)
     zone = max(0, min(zone, 20))
     return _GK3_FIRST_SRID + zone

@@ -37,12 +37,15 @@ class GridCell(models.Model):
         verbose_name_plural = _("grid cells")
         ordering = ["code"]
         indexes = [
-            models.Index(fields=["adcode"], name="gridcell_adcode_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["adcode"], name="gridcell_adcode_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["county_adcode"], name="gridcell_county"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(boundary__isvalid=True), name="gridcell_boundary_valid"),
+            models.CheckConstraint(
+                condition=Q(boundary__isvalid=True), name="gridcell_boundary_valid"
+            ),
             models.CheckConstraint(condition=Q(area_m2__gt=0), name="gridcell_area_positive"),
         ]
 
@@ -59,7 +62,9 @@ class GridAssignment(models.Model):
     """A deputy is responsible for a cell from `valid_from` until `valid_to` (open = current)."""
 
     deputy = models.ForeignKey(
-        "liaison.Deputy", verbose_name=_("deputy"), on_delete=models.PROTECT,
+        "liaison.Deputy",
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
         related_name="assignments",
     )
     cell = models.ForeignKey(
@@ -67,13 +72,20 @@ class GridAssignment(models.Model):
     )
     county_adcode = models.CharField(_("county adcode"), max_length=6)
     assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     valid_from = models.DateTimeField(_("from"))
     valid_to = models.DateTimeField(_("until"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE
+        _("status"),
+        max_length=10,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ACTIVE,
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     history = HistoricalRecords()
@@ -84,7 +96,8 @@ class GridAssignment(models.Model):
         indexes = [models.Index(fields=["cell", "status"], name="assignment_cell_status")]
         constraints = [
             models.UniqueConstraint(
-                fields=["deputy", "cell"], condition=Q(status="active"),
+                fields=["deputy", "cell"],
+                condition=Q(status="active"),
                 name="assignment_one_active_per_deputy_cell",
             ),
             models.CheckConstraint(

@@ -32,14 +32,20 @@ class Station(models.Model):
     location = models.PointField(_("location"))
     address = models.CharField(_("address"), max_length=200, blank=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("region"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
         related_name="stations",
     )
     adcode = models.CharField(_("adcode"), max_length=12)
     county_adcode = models.CharField(_("county adcode"), max_length=6)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent station"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     service_area = models.MultiPolygonField(_("service area"), null=True, blank=True)
     geofence_radius_m = models.PositiveIntegerField(_("geofence radius (m)"), default=200)
@@ -53,8 +59,9 @@ class Station(models.Model):
         verbose_name_plural = _("stations")
         ordering = ["adcode", "name"]
         indexes = [
-            models.Index(fields=["adcode"], name="station_adcode_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["adcode"], name="station_adcode_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["county_adcode"], name="station_county"),
             # Radius and nearest queries in metres go through the geography cast.
             GistIndex(as_geography_point("location"), name="station_location_geog"),
@@ -64,8 +71,9 @@ class Station(models.Model):
                 condition=Q(service_area__isnull=True) | Q(service_area__isvalid=True),
                 name="station_service_area_valid",
             ),
-            models.CheckConstraint(condition=Q(geofence_radius_m__gt=0),
-                                   name="station_geofence_positive"),
+            models.CheckConstraint(
+                condition=Q(geofence_radius_m__gt=0), name="station_geofence_positive"
+            ),
             models.CheckConstraint(condition=~Q(parent=F("id")), name="station_not_own_parent"),
         ]
 
@@ -82,8 +90,12 @@ class Deputy(models.Model):
     """A person; their seats at each level are Mandates."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("account"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="deputy",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deputy",
     )
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
@@ -91,7 +103,9 @@ class Deputy(models.Model):
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("home region"), on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("home region"),
+        on_delete=models.PROTECT,
         related_name="deputies",
     )
     adcode = models.CharField(_("adcode"), max_length=12)
@@ -105,8 +119,9 @@ class Deputy(models.Model):
         verbose_name_plural = _("deputies")
         ordering = ["adcode", "name"]
         indexes = [
-            models.Index(fields=["adcode"], name="deputy_adcode_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["adcode"], name="deputy_adcode_prefix", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["county_adcode"], name="deputy_county"),
         ]
 
@@ -128,34 +143,45 @@ class MandateStatus(models.TextChoices):
 
 
 class Mandate(models.Model):
-    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE,
-                               related_name="mandates")
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="mandates"
+    )
     level = models.CharField(_("level"), max_length=10, choices=CongressLevel.choices)
     congress_region = models.ForeignKey(
         "regions.Region", verbose_name=_("congress of"), on_delete=models.PROTECT, related_name="+"
     )
     district_region = models.ForeignKey(
-        "regions.Region", verbose_name=_("electoral district region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "regions.Region",
+        verbose_name=_("electoral district region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     district_cells = models.ManyToManyField(
-        "grid.GridCell", verbose_name=_("electoral district cells"), blank=True,
+        "grid.GridCell",
+        verbose_name=_("electoral district cells"),
+        blank=True,
         related_name="district_mandates",
     )
     term_number = models.PositiveSmallIntegerField(_("term (届)"))
     term_start = models.DateField(_("term start"))
     term_end = models.DateField(_("term end"))
-    status = models.CharField(_("status"), max_length=10, choices=MandateStatus.choices,
-                              default=MandateStatus.CURRENT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MandateStatus.choices, default=MandateStatus.CURRENT
+    )
 
     class Meta:
         verbose_name = _("mandate")
         verbose_name_plural = _("mandates")
         constraints = [
-            models.UniqueConstraint(fields=["deputy", "level", "congress_region", "term_number"],
-                                    name="mandate_unique_seat"),
-            models.CheckConstraint(condition=Q(term_end__gt=F("term_start")),
-                                   name="mandate_term_range"),
+            models.UniqueConstraint(
+                fields=["deputy", "level", "congress_region", "term_number"],
+                name="mandate_unique_seat",
+            ),
+            models.CheckConstraint(
+                condition=Q(term_end__gt=F("term_start")), name="mandate_term_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,12 +196,15 @@ class MembershipRole(models.TextChoices):
 class StationMembership(models.Model):
     """Mixed grouping (混合编组进站): deputies of every level are grouped into a station."""
 
-    deputy = models.ForeignKey(Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE,
-                               related_name="memberships")
-    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE,
-                                related_name="memberships")
-    role = models.CharField(_("role"), max_length=10, choices=MembershipRole.choices,
-                            default=MembershipRole.MEMBER)
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
 
@@ -183,8 +212,11 @@ class StationMembership(models.Model):
         verbose_name = _("station membership")
         verbose_name_plural = _("station memberships")
         constraints = [
-            models.UniqueConstraint(fields=["deputy", "station"], condition=Q(until__isnull=True),
-                                    name="membership_one_open_per_station"),
+            models.UniqueConstraint(
+                fields=["deputy", "station"],
+                condition=Q(until__isnull=True),
+                name="membership_one_open_per_station",
+            ),
         ]
 
 
@@ -197,10 +229,12 @@ class LinkCadence(models.TextChoices):
 class StationLink(models.Model):
     """Stations in different provinces working together (省际协同)."""
 
-    station_a = models.ForeignKey(Station, verbose_name=_("station A"), on_delete=models.CASCADE,
-                                  related_name="links_as_a")
-    station_b = models.ForeignKey(Station, verbose_name=_("station B"), on_delete=models.CASCADE,
-                                  related_name="links_as_b")
+    station_a = models.ForeignKey(
+        Station, verbose_name=_("station A"), on_delete=models.CASCADE, related_name="links_as_a"
+    )
+    station_b = models.ForeignKey(
+        Station, verbose_name=_("station B"), on_delete=models.CASCADE, related_name="links_as_b"
+    )
     agreement_date = models.DateField(_("agreement date"))
     cadences = models.JSONField(_("required cadences"), default=list)
     rules = models.TextField(_("rules"), blank=True)
@@ -210,7 +244,9 @@ class StationLink(models.Model):
         verbose_name = _("cross-province station link")
         verbose_name_plural = _("cross-province station links")
         constraints = [
-            models.CheckConstraint(condition=~Q(station_a=F("station_b")), name="link_two_stations"),
+            models.CheckConstraint(
+                condition=~Q(station_a=F("station_b")), name="link_two_stations"
+            ),
             models.UniqueConstraint(fields=["station_a", "station_b"], name="link_unique_pair"),
         ]
 

@@ -60,16 +60,22 @@ def deputy_duty(*, deputy: Deputy, today: dt.date | None = None) -> list[dict]:
     """Each current station of the deputy with its rule, whether today is a duty day and the
     next duty date (today's duty = the entries with `on_duty_today`)."""
     today = today or timezone.localdate()
-    memberships = (StationMembership.objects.filter(deputy=deputy, until__isnull=True)
-                   .select_related("station").order_by("station__name"))
-    return [{
-        "station_id": m.station_id,
-        "station_name": m.station.name,
-        "role": m.role,
-        "rule": m.station.duty_rule,
-        "on_duty_today": duty_rule_matches(m.station.duty_rule, today),
-        "next_duty_date": next_duty_date(m.station.duty_rule, today),
-    } for m in memberships]
+    memberships = (
+        StationMembership.objects.filter(deputy=deputy, until__isnull=True)
+        .select_related("station")
+        .order_by("station__name")
+    )
+    return [
+        {
+            "station_id": m.station_id,
+            "station_name": m.station.name,
+            "role": m.role,
+            "rule": m.station.duty_rule,
+            "on_duty_today": duty_rule_matches(m.station.duty_rule, today),
+            "next_duty_date": next_duty_date(m.station.duty_rule, today),
+        }
+        for m in memberships
+    ]
 
 
 # The cast must match the functional GiST index `station_location_geog` exactly

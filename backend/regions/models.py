@@ -28,7 +28,11 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     boundary = models.MultiPolygonField(_("boundary"), null=True, blank=True)
@@ -42,8 +46,9 @@ class Region(models.Model):
         ordering = ["adcode"]
         indexes = [
             # LIKE 'prefix%' needs the pattern opclass under a non-C collation.
-            models.Index(fields=["adcode"], name="region_adcode_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["adcode"], name="region_adcode_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,8 +19,7 @@ def access_visit_by_id(*, deputy: Deputy, visit_id: int) -> Visit:
 
 
 def access_checkin_by_id(*, deputy: Deputy, checkin_id: int) -> CheckIn:
-    checkin = (CheckIn.objects.select_related("station")
-               .filter(id=checkin_id, deputy=deputy).first())
+    checkin = CheckIn.objects.select_related("station").filter(id=checkin_id, deputy=deputy).first()
     if checkin is None:
         raise NotFound("checkin.not_found", _("No such check-in."))
     return checkin
@@ -29,10 +28,14 @@ def access_checkin_by_id(*, deputy: Deputy, checkin_id: int) -> CheckIn:
 def access_station_for_checkin(*, deputy: Deputy, station_id: int) -> Station:
     """A deputy checks in at stations of their own county, or at any station they belong to
     (industry and legislative contact points may lie in another county)."""
-    member = StationMembership.objects.filter(station=OuterRef("pk"), deputy=deputy,
-                                              until__isnull=True)
-    station = (Station.objects.filter(id=station_id)
-               .filter(Q(county_adcode=deputy.county_adcode) | Exists(member)).first())
+    member = StationMembership.objects.filter(
+        station=OuterRef("pk"), deputy=deputy, until__isnull=True
+    )
+    station = (
+        Station.objects.filter(id=station_id)
+        .filter(Q(county_adcode=deputy.county_adcode) | Exists(member))
+        .first()
+    )
     if station is None:
         raise NotFound("station.not_found", _("No such station."))
     return station

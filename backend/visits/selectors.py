@@ -30,13 +30,17 @@ COVERAGE_WINDOW_DAYS = 90
 
 
 def visit_list(*, deputy: Deputy) -> QuerySet[Visit]:
-    return (Visit.objects.filter(deputy=deputy).select_related("cell")
-            .order_by("-recorded_at", "-id"))
+    return (
+        Visit.objects.filter(deputy=deputy).select_related("cell").order_by("-recorded_at", "-id")
+    )
 
 
 def checkin_list(*, deputy: Deputy) -> QuerySet[CheckIn]:
-    return (CheckIn.objects.filter(deputy=deputy).select_related("station")
-            .order_by("-recorded_at", "-id"))
+    return (
+        CheckIn.objects.filter(deputy=deputy)
+        .select_related("station")
+        .order_by("-recorded_at", "-id")
+    )
 
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
@@ -55,11 +59,14 @@ def deputy_year_progress(*, deputy: Deputy, year: int | None = None) -> dict:
     in_year = Q(recorded_at__gte=start, recorded_at__lt=end)
     visits = Visit.objects.filter(in_year, deputy=deputy).aggregate(
         visits=Count("id"),
-        distinct_refs=Count("household_ref", distinct=True,
-                            filter=Q(kind=VisitKind.HOUSEHOLD) & ~Q(household_ref="")),
-        unreferenced=Coalesce(Sum("households",
-                                  filter=Q(kind=VisitKind.HOUSEHOLD, household_ref="")),
-                              Value(0)),
+        distinct_refs=Count(
+            "household_ref",
+            distinct=True,
+            filter=Q(kind=VisitKind.HOUSEHOLD) & ~Q(household_ref=""),
+        ),
+        unreferenced=Coalesce(
+            Sum("households", filter=Q(kind=VisitKind.HOUSEHOLD, household_ref="")), Value(0)
+        ),
     )
     households = visits["distinct_refs"] + visits["unreferenced"]
     return {
@@ -75,30 +82,38 @@ def deputy_year_progress(*, deputy: Deputy, year: int | None = None) -> dict:
 
 def deputy_cell_ids(*, deputy: Deputy) -> QuerySet:
     """The deputy's cells: active grid assignments plus current mandates' district cells."""
-    assigned = GridAssignment.objects.filter(
-        deputy=deputy, status=AssignmentStatus.ACTIVE).values("cell_id")
+    assigned = GridAssignment.objects.filter(deputy=deputy, status=AssignmentStatus.ACTIVE).values(
+        "cell_id"
+    )
     district = GridCell.objects.filter(
-        district_mandates__deputy=deputy,
-        district_mandates__status=MandateStatus.CURRENT).values("id")
+        district_mandates__deputy=deputy, district_mandates__status=MandateStatus.CURRENT
+    ).values("id")
     return GridCell.objects.filter(Q(id__in=assigned) | Q(id__in=district)).values("id")
 
 
-def deputy_cells(*, deputy: Deputy, days: int = COVERAGE_WINDOW_DAYS,
-                 now: dt.datetime | None = None) -> list[GridCell]:
+def deputy_cells(
+    *, deputy: Deputy, days: int = COVERAGE_WINDOW_DAYS, now: dt.datetime | None = None
+) -> list[GridCell]:
     """The deputy's cells, each annotated with the last visit by anyone, the deputy's own last
     visit, whether it is assigned, and its coverage state over `days` (covered/stale/never)."""
     now = now or timezone.now()
     visits = Visit.objects.filter(cell=OuterRef("pk")).order_by()
     last_any = visits.values("cell").annotate(m=Max("recorded_at")).values("m")
-    last_mine = visits.filter(deputy=deputy).values("cell").annotate(
-        m=Max("recorded_at")).values("m")
-    assigned = GridAssignment.objects.filter(deputy=deputy, cell=OuterRef("pk"),
-                                             status=AssignmentStatus.ACTIVE)
-    cells = list(GridCell.objects.filter(id__in=deputy_cell_ids(deputy=deputy))
-             .annotate(last_visit_at=Subquery(last_any, output_field=DateTimeField()),
-                       my_last_visit_at=Subquery(last_mine, output_field=DateTimeField()),
-                       assigned=Exists(assigned))
-             .order_by("code"))
+    last_mine = (
+        visits.filter(deputy=deputy).values("cell").annotate(m=Max("recorded_at")).values("m")
+    )
+    assigned = GridAssignment.objects.filter(
+        deputy=deputy, cell=OuterRef("pk"), status=AssignmentStatus.ACTIVE
+    )
+    cells = list(
+        GridCell.objects.filter(id__in=deputy_cell_ids(deputy=deputy))
+        .annotate(
+            last_visit_at=Subquery(last_any, output_field=DateTimeField()),
+            my_last_visit_at=Subquery(last_mine, output_field=DateTimeField()),
+            assigned=Exists(assigned),
+        )
+        .order_by("code")
+    )
     cutoff = now - dt.timedelta(days=days)
     for cell in cells:
         if cell.last_visit_at is None:

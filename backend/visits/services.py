@@ -114,8 +114,9 @@ def _row_errors(row: dict[str, Any]) -> dict[str, dict[str, str]]:
     if not isinstance(row.get("client_uuid"), uuid.UUID):
         bad("client_uuid", "uuid.invalid", _("A UUID is required."))
     accuracy = row.get("accuracy_m")
-    if accuracy is not None and (not isinstance(accuracy, int | float)
-                                 or not math.isfinite(accuracy) or accuracy < 0):
+    if accuracy is not None and (
+        not isinstance(accuracy, int | float) or not math.isfinite(accuracy) or accuracy < 0
+    ):
         bad("accuracy_m", "number.invalid", _("Accuracy must be a non-negative number of metres."))
     households = row.get("households", 1)
     if not isinstance(households, int) or isinstance(households, bool) or households < 0:
@@ -245,21 +246,42 @@ def _ingest_params(rows: list[tuple[int, dict]], deputies: dict, received_at) ->
         params["deputy_adcode"].append(adcode)
         params["deputy_county"].append(county)
     params.update(
-        received_at=received_at, low_accuracy_m=LOW_ACCURACY_M, max_speed_kmh=MAX_SPEED_KMH,
-        future_after=received_at + FUTURE_TOLERANCE, stale_before=received_at - STALE_AFTER,
+        received_at=received_at,
+        low_accuracy_m=LOW_ACCURACY_M,
+        max_speed_kmh=MAX_SPEED_KMH,
+        future_after=received_at + FUTURE_TOLERANCE,
+        stale_before=received_at - STALE_AFTER,
     )
     return dict(params)
 
 
 def _publish_visits(created_rows: Iterable[tuple]) -> None:
     by_county: dict[str, list[dict]] = defaultdict(list)
-    for (id_, _dep, _uuid, cell_id, adcode, county, kind, households, recorded_at, _flags,
-         cell_code) in sorted(created_rows):
-        by_county[county].append({
-            "id": id_, "cell_id": cell_id, "cell_code": cell_code, "adcode": adcode,
-            "county_adcode": county, "kind": kind, "households": households,
-            "recorded_at": recorded_at.isoformat(),
-        })
+    for (
+        id_,
+        _dep,
+        _uuid,
+        cell_id,
+        adcode,
+        county,
+        kind,
+        households,
+        recorded_at,
+        _flags,
+        cell_code,
+    ) in sorted(created_rows):
+        by_county[county].append(
+            {
+                "id": id_,
+                "cell_id": cell_id,
+                "cell_code": cell_code,
+                "adcode": adcode,
+                "county_adcode": county,
+                "kind": kind,
+                "households": households,
+                "recorded_at": recorded_at.isoformat(),
+            }
+        )
     for county, items in by_county.items():
         publish_on_commit(county, "visit.created", {"items": items})
 
@@ -278,8 +300,11 @@ def _split_valid(rows: list[dict], deputies: dict) -> tuple[list[tuple[int, dict
         if errors:
             client_uuid = row.get("client_uuid")
             rejected[index] = IngestResult(
-                index, client_uuid if isinstance(client_uuid, uuid.UUID) else None, REJECTED,
-                errors=errors)
+                index,
+                client_uuid if isinstance(client_uuid, uuid.UUID) else None,
+                REJECTED,
+                errors=errors,
+            )
             continue
         normalised = dict(row, household_ref=household_ref_hash(row.get("household_ref", "")))
         normalised["content_hash"] = visit_content_hash(normalised)
@@ -293,26 +318,41 @@ def _classify_existing(pending: list[tuple[int, dict]]) -> dict[int, IngestResul
     if not pending:
         return {}
     with connection.cursor() as cursor:
-        cursor.execute(_EXISTING_SQL, [[r["deputy_id"] for _i, r in pending],
-                                       [r["client_uuid"] for _i, r in pending]])
-        existing = {(dep, cu): (id_, hash_, cell, flags)
-                    for id_, dep, cu, hash_, cell, flags in cursor.fetchall()}
+        cursor.execute(
+            _EXISTING_SQL,
+            [[r["deputy_id"] for _i, r in pending], [r["client_uuid"] for _i, r in pending]],
+        )
+        existing = {
+            (dep, cu): (id_, hash_, cell, flags)
+            for id_, dep, cu, hash_, cell, flags in cursor.fetchall()
+        }
     results: dict[int, IngestResult] = {}
     for index, row in pending:
         found = existing.get((row["deputy_id"], row["client_uuid"]))
         if found is None:  # cannot happen after ON CONFLICT; never report success falsely
-            results[index] = IngestResult(index, row["client_uuid"], REJECTED, errors={
-                "client_uuid": {"code": "visit.retry", "message": str(_("Please retry."))}})
+            results[index] = IngestResult(
+                index,
+                row["client_uuid"],
+                REJECTED,
+                errors={"client_uuid": {"code": "visit.retry", "message": str(_("Please retry."))}},
+            )
             continue
         id_, hash_, cell_id, flags = found
         status = DUPLICATE if hash_ == row["content_hash"] else CONFLICT
-        results[index] = IngestResult(index, row["client_uuid"], status, id=id_, cell_id=cell_id,
-                                      flags=tuple(flags) if status == DUPLICATE else ())
+        results[index] = IngestResult(
+            index,
+            row["client_uuid"],
+            status,
+            id=id_,
+            cell_id=cell_id,
+            flags=tuple(flags) if status == DUPLICATE else (),
+        )
     return results
 
 
-def visits_ingest(*, rows: list[dict], received_at: dt.datetime | None = None
-                  ) -> list[IngestResult]:
+def visits_ingest(
+    *, rows: list[dict], received_at: dt.datetime | None = None
+) -> list[IngestResult]:
     """Store a batch of visits (possibly of several deputies) set-based; one result per row.
 
     Each row: deputy_id, client_uuid (UUID), kind, lon, lat (WGS-84), accuracy_m (or None),
@@ -321,9 +361,12 @@ def visits_ingest(*, rows: list[dict], received_at: dt.datetime | None = None
     """
     received_at = received_at or timezone.now()
     deputy_ids = {r.get("deputy_id") for r in rows if isinstance(r.get("deputy_id"), int)}
-    deputies = {d: (a, c) for d, a, c in
-                Deputy.objects.filter(id__in=deputy_ids).values_list("id", "adcode",
-                                                                    "county_adcode")}
+    deputies = {
+        d: (a, c)
+        for d, a, c in Deputy.objects.filter(id__in=deputy_ids).values_list(
+            "id", "adcode", "county_adcode"
+        )
+    }
     valid, results = _split_valid(rows, deputies)
     first_of_key: dict[tuple, int] = {}
     to_insert, pending = [], []
@@ -346,21 +389,29 @@ def visits_ingest(*, rows: list[dict], received_at: dt.datetime | None = None
             if hit is None:
                 pending.append((index, row))
             else:
-                results[index] = IngestResult(index, row["client_uuid"], CREATED, id=hit[0],
-                                              cell_id=hit[3], flags=tuple(hit[9]))
+                results[index] = IngestResult(
+                    index,
+                    row["client_uuid"],
+                    CREATED,
+                    id=hit[0],
+                    cell_id=hit[3],
+                    flags=tuple(hit[9]),
+                )
         results.update(_classify_existing(pending))
         _publish_visits(created_rows)
     return [results[i] for i in range(len(rows))]
 
 
-def visits_sync(*, deputy: Deputy, records: list[dict], received_at: dt.datetime | None = None
-                ) -> list[IngestResult]:
+def visits_sync(
+    *, deputy: Deputy, records: list[dict], received_at: dt.datetime | None = None
+) -> list[IngestResult]:
     """The phone's batch: records of one deputy, coordinates already converted to WGS-84."""
     rows = [dict(record, deputy_id=deputy.id) for record in records]
     return visits_ingest(rows=rows, received_at=received_at)
 
 
 # --- check-ins -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CheckInResult:
@@ -372,12 +423,23 @@ class CheckInResult:
     flags: tuple[str, ...]
 
 
-def checkin_content_hash(*, station_id: int, lon: float, lat: float, accuracy_m: float | None,
-                         recorded_at: dt.datetime, mock_location: bool) -> str:
-    parts = [str(station_id), f"{lon:.7f}", f"{lat:.7f}",
-             "" if accuracy_m is None else f"{accuracy_m:.2f}",
-             recorded_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-             "1" if mock_location else "0"]
+def checkin_content_hash(
+    *,
+    station_id: int,
+    lon: float,
+    lat: float,
+    accuracy_m: float | None,
+    recorded_at: dt.datetime,
+    mock_location: bool,
+) -> str:
+    parts = [
+        str(station_id),
+        f"{lon:.7f}",
+        f"{lat:.7f}",
+        "" if accuracy_m is None else f"{accuracy_m:.2f}",
+        recorded_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "1" if mock_location else "0",
+    ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -419,50 +481,97 @@ RETURNING id, station_id, distance_m, inside_geofence, flags, recorded_at, count
 """  # noqa: S608 - only the SRID constant is interpolated
 
 
-def checkin_record(*, deputy: Deputy, station: Station, client_uuid: uuid.UUID, lon: float,
-                   lat: float, accuracy_m: float | None, recorded_at: dt.datetime,
-                   mock_location: bool = False, received_at: dt.datetime | None = None,
-                   ) -> CheckInResult:
+def checkin_record(
+    *,
+    deputy: Deputy,
+    station: Station,
+    client_uuid: uuid.UUID,
+    lon: float,
+    lat: float,
+    accuracy_m: float | None,
+    recorded_at: dt.datetime,
+    mock_location: bool = False,
+    received_at: dt.datetime | None = None,
+) -> CheckInResult:
     """Record a check-in at `station` (already access-checked). Outside the fence: stored, flagged.
 
     Idempotent on (deputy, client_uuid): a retry returns the stored row as `duplicate`, a
     different check-in under the same uuid raises `checkin.conflict` (409) and changes nothing.
     """
     received_at = received_at or timezone.now()
-    content_hash = checkin_content_hash(station_id=station.id, lon=lon, lat=lat,
-                                        accuracy_m=accuracy_m, recorded_at=recorded_at,
-                                        mock_location=mock_location)
+    content_hash = checkin_content_hash(
+        station_id=station.id,
+        lon=lon,
+        lat=lat,
+        accuracy_m=accuracy_m,
+        recorded_at=recorded_at,
+        mock_location=mock_location,
+    )
     params = {
-        "deputy_id": deputy.id, "station_id": station.id, "client_uuid": client_uuid,
-        "content_hash": content_hash, "lon": lon, "lat": lat, "accuracy_m": accuracy_m,
-        "recorded_at": recorded_at, "received_at": received_at, "mock_location": mock_location,
-        "credit_max_m": GEOFENCE_ACCURACY_CREDIT_MAX_M, "low_accuracy_m": LOW_ACCURACY_M,
-        "future_after": received_at + FUTURE_TOLERANCE, "stale_before": received_at - STALE_AFTER,
+        "deputy_id": deputy.id,
+        "station_id": station.id,
+        "client_uuid": client_uuid,
+        "content_hash": content_hash,
+        "lon": lon,
+        "lat": lat,
+        "accuracy_m": accuracy_m,
+        "recorded_at": recorded_at,
+        "received_at": received_at,
+        "mock_location": mock_location,
+        "credit_max_m": GEOFENCE_ACCURACY_CREDIT_MAX_M,
+        "low_accuracy_m": LOW_ACCURACY_M,
+        "future_after": received_at + FUTURE_TOLERANCE,
+        "stale_before": received_at - STALE_AFTER,
     }
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(_CHECKIN_SQL, params)
         row = cursor.fetchone()
         if row is not None:
             id_, station_id, distance_m, inside, flags, recorded, county = row
-            publish_on_commit(county, "checkin.created", {"items": [{
-                "id": id_, "station_id": station_id, "inside_geofence": inside,
-                "distance_m": round(distance_m, 1), "recorded_at": recorded.isoformat(),
-                "county_adcode": county}]})
+            publish_on_commit(
+                county,
+                "checkin.created",
+                {
+                    "items": [
+                        {
+                            "id": id_,
+                            "station_id": station_id,
+                            "inside_geofence": inside,
+                            "distance_m": round(distance_m, 1),
+                            "recorded_at": recorded.isoformat(),
+                            "county_adcode": county,
+                        }
+                    ]
+                },
+            )
             return CheckInResult(CREATED, id_, station_id, distance_m, inside, tuple(flags))
         cursor.execute(
             "SELECT id, station_id, distance_m, inside_geofence, flags, content_hash"
             " FROM visits_checkin WHERE deputy_id = %s AND client_uuid = %s",
-            [deputy.id, client_uuid])
+            [deputy.id, client_uuid],
+        )
         id_, station_id, distance_m, inside, flags, stored_hash = cursor.fetchone()
     if stored_hash != content_hash:
-        raise DomainError("checkin.conflict",
-                          _("Another check-in was already stored under this client_uuid."),
-                          status=409, id=id_)
+        raise DomainError(
+            "checkin.conflict",
+            _("Another check-in was already stored under this client_uuid."),
+            status=409,
+            id=id_,
+        )
     return CheckInResult(DUPLICATE, id_, station_id, distance_m, inside, tuple(flags))
 
 
 __all__ = [
-    "CONFLICT", "CREATED", "DUPLICATE", "REJECTED", "CheckInResult", "IngestResult",
-    "PlausibilityFlag", "checkin_record", "household_ref_hash", "visit_content_hash",
-    "visits_ingest", "visits_sync",
+    "CONFLICT",
+    "CREATED",
+    "DUPLICATE",
+    "REJECTED",
+    "CheckInResult",
+    "IngestResult",
+    "PlausibilityFlag",
+    "checkin_record",
+    "household_ref_hash",
+    "visit_content_hash",
+    "visits_ingest",
+    "visits_sync",
 ]

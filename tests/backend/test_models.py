@@ -1,6 +1,6 @@
 import pytest
-from django.db import IntegrityError, transaction
 from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.db import IntegrityError, transaction
 
 from backend.grid.models import GridCell
 from backend.regions.models import Region
@@ -10,8 +10,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_invalid_cell_boundary_is_refused(county):
-    bowtie = MultiPolygon(Polygon(((113, 28), (113.01, 28.01), (113.01, 28), (113, 28.01),
-                                   (113, 28))), srid=4326)
+    bowtie = MultiPolygon(
+        Polygon(((113, 28), (113.01, 28.01), (113.01, 28), (113, 28.01), (113, 28))), srid=4326
+    )
     with pytest.raises(IntegrityError, match="gridcell_boundary_valid"), transaction.atomic():
         GridCellFactory(region=county, boundary=bowtie)
 

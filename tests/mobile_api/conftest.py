@@ -29,7 +29,8 @@ def api_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Relaxed throttles (test_auth tightens them on purpose).
     settings.MOBILE_API_THROTTLE_RATES = dict.fromkeys(
-        ("login", "refresh", "read", "sync", "write"), "100000/min")
+        ("login", "refresh", "read", "sync", "write"), "100000/min"
+    )
     caches["mobile_api_throttle"].clear()
     yield
     caches["mobile_api_throttle"].clear()
@@ -57,12 +58,15 @@ class Api:
 
     def post(self, path, body=None, *, raw: bytes | str | None = None, **headers):
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self.client.post(API + path, data, content_type="application/json",
-                                headers=self.headers(headers))
+        return self.client.post(
+            API + path, data, content_type="application/json", headers=self.headers(headers)
+        )
 
     def login(self, username, password=PASSWORD, device_id="phone-1", **extra):
-        response = self.post("auth/login", {"username": username, "password": password,
-                                            "device_id": device_id, **extra})
+        response = self.post(
+            "auth/login",
+            {"username": username, "password": password, "device_id": device_id, **extra},
+        )
         assert response.status_code == 200, response.content
         self.access, self.refresh = response.json()["access"], response.json()["refresh"]
         return response.json()
@@ -76,8 +80,9 @@ def deputy(county):
 
 @pytest.fixture
 def station(county, deputy):
-    station = StationFactory(region=county, name="城关联络站",
-                             duty_rule={"type": "day_digit", "digit": 6})
+    station = StationFactory(
+        region=county, name="城关联络站", duty_rule={"type": "day_digit", "digit": 6}
+    )
     StationMembershipFactory(deputy=deputy, station=station)
     return station
 
@@ -117,11 +122,17 @@ def record(cells_3x3):
     def make(**overrides):
         lon, lat = cell_center(cells_3x3[4])
         body = {
-            "client_uuid": str(uuid.uuid4()), "kind": "household",
-            "location": {"type": "Point", "coordinates": [lon, lat]}, "accuracy_m": 8.0,
+            "client_uuid": str(uuid.uuid4()),
+            "kind": "household",
+            "location": {"type": "Point", "coordinates": [lon, lat]},
+            "accuracy_m": 8.0,
             "recorded_at": (base + dt.timedelta(minutes=10 * next(counter))).isoformat(),
-            "households": 1, "household_ref": "", "notes": "", "mock_location": False,
+            "households": 1,
+            "household_ref": "",
+            "notes": "",
+            "mock_location": False,
         }
         body.update(overrides)
         return body
+
     return make

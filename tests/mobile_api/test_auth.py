@@ -19,7 +19,11 @@ def test_login_returns_device_bound_pair(deputy):
     assert body["device_id"] == device.id and body["token_type"] == "Bearer"
     assert body["access_expires_in_s"] == 900
     assert (device.user_id, device.device_uid, device.name, device.session) == (
-        deputy.user_id, "phone-1", "华为 Mate", 1)
+        deputy.user_id,
+        "phone-1",
+        "华为 Mate",
+        1,
+    )
     assert api.get("me").status_code == 200
 
 
@@ -34,11 +38,14 @@ def test_no_token_and_bad_token(deputy):
 
 
 def test_wrong_password_is_json_401(deputy):
-    response = Api(language="en").post("auth/login", {"username": "deputy1", "password": "x",
-                                                      "device_id": "p"})
+    response = Api(language="en").post(
+        "auth/login", {"username": "deputy1", "password": "x", "device_id": "p"}
+    )
     assert response.status_code == 401
-    assert response.json() == {"code": "auth.invalid_credentials",
-                               "message": "Wrong username or password."}
+    assert response.json() == {
+        "code": "auth.invalid_credentials",
+        "message": "Wrong username or password.",
+    }
 
 
 def test_refresh_rotates_and_old_refresh_is_blacklisted(api):
@@ -74,10 +81,12 @@ def test_revoked_device_fails_at_once_and_cannot_log_in(api):
     response = second.post(f"devices/{device.id}/revoke")
     assert response.status_code == 200 and response.json()["revoked_at"]
     assert api.get("me").json()["code"] == "auth.device_revoked"
-    assert api.post("auth/refresh", {"refresh": api.refresh}).json()["code"] == \
-        "auth.device_revoked"
-    relogin = Api().post("auth/login", {"username": "deputy1", "password": "pass-1234",
-                                        "device_id": "phone-1"})
+    assert (
+        api.post("auth/refresh", {"refresh": api.refresh}).json()["code"] == "auth.device_revoked"
+    )
+    relogin = Api().post(
+        "auth/login", {"username": "deputy1", "password": "pass-1234", "device_id": "phone-1"}
+    )
     assert relogin.status_code == 403 and relogin.json()["code"] == "auth.device_revoked"
     assert second.get("me").status_code == 200
 
@@ -104,14 +113,17 @@ def test_changed_password_stops_tokens_at_once(api, deputy):
     deputy.user.set_password("another-pass-99")
     deputy.user.save()
     assert api.get("me").json()["code"] == "auth.credentials_changed"
-    assert api.post("auth/refresh", {"refresh": api.refresh}).json()["code"] == \
-        "auth.credentials_changed"
+    assert (
+        api.post("auth/refresh", {"refresh": api.refresh}).json()["code"]
+        == "auth.credentials_changed"
+    )
 
 
 def test_non_deputy_cannot_log_in(county):
     UserFactory(username="staff1", role="staff", jurisdiction=county)
-    response = Api().post("auth/login", {"username": "staff1", "password": "pass-1234",
-                                         "device_id": "p"})
+    response = Api().post(
+        "auth/login", {"username": "staff1", "password": "pass-1234", "device_id": "p"}
+    )
     assert response.status_code == 403 and response.json()["code"] == "auth.not_a_deputy"
 
 
@@ -120,23 +132,28 @@ def test_lockout_by_username_and_ip_counts_jwt_login_failures(deputy):
     UserFactory(username="neighbour")
     api = Api()
     for _ in range(3):
-        response = api.post("auth/login", {"username": "deputy1", "password": "wrong",
-                                           "device_id": "p"})
+        response = api.post(
+            "auth/login", {"username": "deputy1", "password": "wrong", "device_id": "p"}
+        )
     assert response.status_code == 429
     assert response.json()["code"] == "auth.locked_out"
     # Even the right password is refused while locked out...
-    right = api.post("auth/login", {"username": "deputy1", "password": "pass-1234",
-                                    "device_id": "p"})
+    right = api.post(
+        "auth/login", {"username": "deputy1", "password": "pass-1234", "device_id": "p"}
+    )
     assert right.status_code == 429 and right.json()["code"] == "auth.locked_out"
     # ...but only for this username: a colleague behind the same carrier IP logs in.
-    colleague = api.post("auth/login", {"username": "neighbour", "password": "pass-1234",
-                                        "device_id": "p"})
+    colleague = api.post(
+        "auth/login", {"username": "neighbour", "password": "pass-1234", "device_id": "p"}
+    )
     assert colleague.status_code != 429
     # and the same username from another IP is not locked either.
-    other_ip = api.client.post("/api/mobile/v1/auth/login",
-                               '{"username": "deputy1", "password": "pass-1234", '
-                               '"device_id": "p"}', content_type="application/json",
-                               REMOTE_ADDR="10.9.8.7")
+    other_ip = api.client.post(
+        "/api/mobile/v1/auth/login",
+        '{"username": "deputy1", "password": "pass-1234", "device_id": "p"}',
+        content_type="application/json",
+        REMOTE_ADDR="10.9.8.7",
+    )
     assert other_ip.status_code == 200
 
 

@@ -38,8 +38,7 @@ def _together(work):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_eight_concurrent_retries_of_one_batch_make_exactly_one_row_each(
-        deputy, assigned, record):
+def test_eight_concurrent_retries_of_one_batch_make_exactly_one_row_each(deputy, assigned, record):
     api = Api()
     api.login("deputy1")
     records = [record() for _ in range(3)]
@@ -63,8 +62,12 @@ def test_eight_concurrent_retries_of_one_batch_make_exactly_one_row_each(
 def test_eight_concurrent_opinion_retries_make_one_row(deputy):
     api = Api()
     api.login("deputy1")
-    payload = {"client_uuid": "6f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f", "category": "water",
-               "text": "自来水压力不足", "recorded_at": "2026-11-16T09:30:00+08:00"}
+    payload = {
+        "client_uuid": "6f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f",
+        "category": "water",
+        "text": "自来水压力不足",
+        "recorded_at": "2026-11-16T09:30:00+08:00",
+    }
 
     def upload(_i):
         client = Api()

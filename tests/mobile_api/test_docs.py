@@ -14,9 +14,15 @@ def test_schema_is_openapi3_with_lon_lat_examples(client):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
-    assert {"/api/mobile/v1/visits/sync", "/api/mobile/v1/me", "/api/mobile/v1/me/cells",
-            "/api/mobile/v1/stations/nearby", "/api/mobile/v1/checkins",
-            "/api/mobile/v1/opinions", "/api/mobile/v1/auth/login"} <= paths
+    assert {
+        "/api/mobile/v1/visits/sync",
+        "/api/mobile/v1/me",
+        "/api/mobile/v1/me/cells",
+        "/api/mobile/v1/stations/nearby",
+        "/api/mobile/v1/checkins",
+        "/api/mobile/v1/opinions",
+        "/api/mobile/v1/auth/login",
+    } <= paths
     assert not any(p.startswith(("/api/map", "/tiles")) for p in paths)
     sync = schema["paths"]["/api/mobile/v1/visits/sync"]["post"]
     example = sync["requestBody"]["content"]["application/json"]["examples"]
@@ -28,11 +34,19 @@ def test_schema_is_openapi3_with_lon_lat_examples(client):
     assert "deviceJWT" in schema["components"]["securitySchemes"]
 
 
-@pytest.mark.parametrize(("page", "assets"), [
-    ("docs/", ["drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
-               "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"]),
-    ("redoc/", ["drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"]),
-])
+@pytest.mark.parametrize(
+    ("page", "assets"),
+    [
+        (
+            "docs/",
+            [
+                "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
+                "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css",
+            ],
+        ),
+        ("redoc/", ["drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"]),
+    ],
+)
 def test_docs_pages_use_local_static_files(client, page, assets):
     response = client.get(API + page)
     assert response.status_code == 200

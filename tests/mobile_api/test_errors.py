@@ -17,8 +17,7 @@ def test_unexpected_error_in_a_view_is_json_500(api, monkeypatch):
     monkeypatch.setattr("mobile_api.apis.deputy_year_progress", boom)
     response = api.get("me")
     assert response.status_code == 500
-    assert response.json() == {"code": "server.error",
-                               "message": "服务器出错，请稍后重试。"}
+    assert response.json() == {"code": "server.error", "message": "服务器出错，请稍后重试。"}
     assert "fire" not in response.content.decode()
 
 
@@ -35,8 +34,10 @@ def test_middleware_turns_html_errors_and_exceptions_into_json():
     html_500 = ApiJsonErrorsMiddleware(lambda r: HttpResponseServerError("<h1>oops</h1>"))
     converted = html_500(factory.get("/api/mobile/v1/me", HTTP_ACCEPT_LANGUAGE="en"))
     assert converted.status_code == 500
-    assert converted.content == (b'{"code": "server.error", "message": '
-                                 b'"Something went wrong on our side; please retry later."}')
+    assert converted.content == (
+        b'{"code": "server.error", "message": '
+        b'"Something went wrong on our side; please retry later."}'
+    )
     # Outside the API prefix nothing is touched, and exceptions propagate as usual.
     page = ApiJsonErrorsMiddleware(lambda r: HttpResponse("<h1>x</h1>", status=404))
     assert page(factory.get("/dashboard/")).content == b"<h1>x</h1>"

@@ -16,10 +16,15 @@ from .conftest import Api
 
 @pytest.fixture
 def redis_layer(settings):
-    settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"],
-                   "prefix": f"test-{uuid.uuid4().hex[:12]}"}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": ["redis://127.0.0.1:6379/0"],
+                "prefix": f"test-{uuid.uuid4().hex[:12]}",
+            },
+        }
+    }
     layer = get_channel_layer()
     assert type(layer).__name__ == "RedisChannelLayer"
     # A plain channel name (no "!"): receive() then reads Redis directly, with no per-event-loop
@@ -65,10 +70,16 @@ def test_visit_batch_is_one_message_on_redis(redis_layer, deputy, assigned, reco
     items = message["data"]["items"]
     assert [i["id"] for i in items] == [r["id"] for r in body["results"]]
     visit = Visit.objects.get(id=items[0]["id"])
-    assert items[0] == {"id": visit.id, "cell_id": cells_3x3[4].id,
-                        "cell_code": cells_3x3[4].code, "adcode": "430121",
-                        "county_adcode": "430121", "kind": "household", "households": 1,
-                        "recorded_at": visit.recorded_at.isoformat()}
+    assert items[0] == {
+        "id": visit.id,
+        "cell_id": cells_3x3[4].id,
+        "cell_code": cells_3x3[4].code,
+        "adcode": "430121",
+        "county_adcode": "430121",
+        "kind": "household",
+        "households": 1,
+        "recorded_at": visit.recorded_at.isoformat(),
+    }
     assert _nothing_pending(layer, channel)  # exactly one message for the batch
     # A retry creates nothing and publishes nothing.
     retry = api.post("visits/sync", {"records": records}).json()
@@ -82,33 +93,60 @@ def test_checkin_and_opinion_events_on_redis(redis_layer, deputy, station):
     api = Api()
     api.login("deputy1")
     recorded = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()
-    checkin = api.post("checkins", {
-        "client_uuid": str(uuid.uuid4()), "station_id": station.id,
-        "location": {"type": "Point", "coordinates": [113.005, 28.005]}, "accuracy_m": 5,
-        "recorded_at": recorded}).json()
+    checkin = api.post(
+        "checkins",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "station_id": station.id,
+            "location": {"type": "Point", "coordinates": [113.005, 28.005]},
+            "accuracy_m": 5,
+            "recorded_at": recorded,
+        },
+    ).json()
     message = _receive(layer, channel)
     assert message["event"] == "checkin.created"
-    assert message["data"]["items"] == [{
-        "id": checkin["id"], "station_id": station.id, "inside_geofence": True,
-        "distance_m": 0.0, "recorded_at": message["data"]["items"][0]["recorded_at"],
-        "county_adcode": "430121"}]
-    opinion = api.post("opinions", {
-        "client_uuid": str(uuid.uuid4()), "category": "health", "text": "卫生室缺药",
-        "recorded_at": recorded}).json()
+    assert message["data"]["items"] == [
+        {
+            "id": checkin["id"],
+            "station_id": station.id,
+            "inside_geofence": True,
+            "distance_m": 0.0,
+            "recorded_at": message["data"]["items"][0]["recorded_at"],
+            "county_adcode": "430121",
+        }
+    ]
+    opinion = api.post(
+        "opinions",
+        {
+            "client_uuid": str(uuid.uuid4()),
+            "category": "health",
+            "text": "卫生室缺药",
+            "recorded_at": recorded,
+        },
+    ).json()
     message = _receive(layer, channel)
     assert message["event"] == "opinion.created"
     item = message["data"]["items"][0]
-    assert {k: item[k] for k in ("id", "category", "status", "cell_id", "adcode",
-                                 "county_adcode")} == {
-        "id": opinion["id"], "category": "health", "status": "registered", "cell_id": None,
-        "adcode": "430121", "county_adcode": "430121"}
+    assert {
+        k: item[k] for k in ("id", "category", "status", "cell_id", "adcode", "county_adcode")
+    } == {
+        "id": opinion["id"],
+        "category": "health",
+        "status": "registered",
+        "cell_id": None,
+        "adcode": "430121",
+        "county_adcode": "430121",
+    }
 
 
 @pytest.mark.django_db(transaction=True)
 def test_redis_down_write_succeeds_and_is_logged(settings, deputy, assigned, record, caplog):
-    settings.CHANNEL_LAYERS = {"default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"], "prefix": "down"}}}
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"], "prefix": "down"},
+        }
+    }
     api = Api()
     api.login("deputy1")
     with caplog.at_level(logging.ERROR, logger="backend.core.events"):

@@ -15,26 +15,30 @@ from tests.factories import GridAssignmentFactory, StationFactory, cell_center
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("rule", "day", "expected"), [
-    ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 16), True),
-    ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 6), True),
-    ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 26), True),
-    ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 15), False),
-    ({"type": "nth_weekday", "n": 4, "weekday": 3}, dt.date(2026, 11, 26), True),  # 4th Thu
-    ({"type": "nth_weekday", "n": 4, "weekday": 3}, dt.date(2026, 11, 19), False),
-    ({"type": "nth_weekday", "n": -1, "weekday": 0}, dt.date(2026, 11, 30), True),  # last Mon
-    ({"type": "nth_weekday", "n": -1, "weekday": 0}, dt.date(2026, 11, 23), False),
-    ({"type": "moon_phase"}, dt.date(2026, 11, 16), False),
-    ({"type": "day_digit", "digit": "6"}, dt.date(2026, 11, 16), False),
-    (None, dt.date(2026, 11, 16), False),
-])
+@pytest.mark.parametrize(
+    ("rule", "day", "expected"),
+    [
+        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 16), True),
+        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 6), True),
+        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 26), True),
+        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 15), False),
+        ({"type": "nth_weekday", "n": 4, "weekday": 3}, dt.date(2026, 11, 26), True),  # 4th Thu
+        ({"type": "nth_weekday", "n": 4, "weekday": 3}, dt.date(2026, 11, 19), False),
+        ({"type": "nth_weekday", "n": -1, "weekday": 0}, dt.date(2026, 11, 30), True),  # last Mon
+        ({"type": "nth_weekday", "n": -1, "weekday": 0}, dt.date(2026, 11, 23), False),
+        ({"type": "moon_phase"}, dt.date(2026, 11, 16), False),
+        ({"type": "day_digit", "digit": "6"}, dt.date(2026, 11, 16), False),
+        (None, dt.date(2026, 11, 16), False),
+    ],
+)
 def test_duty_rules(rule, day, expected):
     assert duty_rule_matches(rule, day) is expected
 
 
 def test_next_duty_date():
-    assert next_duty_date({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 17)) == \
-        dt.date(2026, 11, 26)
+    assert next_duty_date({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 17)) == dt.date(
+        2026, 11, 26
+    )
     assert next_duty_date({"type": "bogus"}, dt.date(2026, 11, 17)) is None
 
 
@@ -43,45 +47,103 @@ def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkey
     monkeypatch.setattr("mobile_api.apis.timezone.localdate", lambda: today)
     lon, lat = cell_center(cells_3x3[4])
     recorded = timezone.make_aware(dt.datetime(2026, 11, 10, 10, 0))
-    visits_ingest(rows=[
-        {"deputy_id": deputy.id, "client_uuid": u, "kind": "household", "lon": lon,
-         "lat": lat, "accuracy_m": 5.0, "recorded_at": recorded + dt.timedelta(hours=i),
-         "households": h, "household_ref": ref, "notes": "", "mock_location": False}
-        for i, (u, h, ref) in enumerate([
-            (uuid.uuid4(), 1, "A"), (uuid.uuid4(), 1, "A"),
-            (uuid.uuid4(), 1, "B"), (uuid.uuid4(), 3, "")])
-    ], received_at=recorded + dt.timedelta(hours=5))
+    visits_ingest(
+        rows=[
+            {
+                "deputy_id": deputy.id,
+                "client_uuid": u,
+                "kind": "household",
+                "lon": lon,
+                "lat": lat,
+                "accuracy_m": 5.0,
+                "recorded_at": recorded + dt.timedelta(hours=i),
+                "households": h,
+                "household_ref": ref,
+                "notes": "",
+                "mock_location": False,
+            }
+            for i, (u, h, ref) in enumerate(
+                [
+                    (uuid.uuid4(), 1, "A"),
+                    (uuid.uuid4(), 1, "A"),
+                    (uuid.uuid4(), 1, "B"),
+                    (uuid.uuid4(), 3, ""),
+                ]
+            )
+        ],
+        received_at=recorded + dt.timedelta(hours=5),
+    )
     body = api.get("me").json()
     assert body["user"] == {"id": deputy.user.id, "username": "deputy1"}
-    assert body["deputy"] == {"id": deputy.id, "name": "张三", "adcode": "430121",
-                              "county_adcode": "430121"}
-    assert body["mandates"] == [{
-        "level": "county", "status": "current", "term_number": 18,
-        "term_start": "2021-10-01", "term_end": "2026-12-31",
-        "congress": {"adcode": "430121", "name": "长沙县"},
-        "district": {"adcode": "430121", "name": "长沙县"}}]
-    assert body["stations"] == [{
-        "id": station.id, "name": "城关联络站", "kind": "station", "address": "",
-        "location": {"type": "Point", "coordinates": [113.005, 28.005]},
-        "geofence_radius_m": 200, "duty_rule": {"type": "day_digit", "digit": 6},
-        "on_duty_today": True, "next_duty_date": "2026-11-16", "role": "member"}]
-    assert body["today"] == {"date": "2026-11-16", "on_duty_at": [
-        {"station_id": station.id, "station_name": "城关联络站"}]}
+    assert body["deputy"] == {
+        "id": deputy.id,
+        "name": "张三",
+        "adcode": "430121",
+        "county_adcode": "430121",
+    }
+    assert body["mandates"] == [
+        {
+            "level": "county",
+            "status": "current",
+            "term_number": 18,
+            "term_start": "2021-10-01",
+            "term_end": "2026-12-31",
+            "congress": {"adcode": "430121", "name": "长沙县"},
+            "district": {"adcode": "430121", "name": "长沙县"},
+        }
+    ]
+    assert body["stations"] == [
+        {
+            "id": station.id,
+            "name": "城关联络站",
+            "kind": "station",
+            "address": "",
+            "location": {"type": "Point", "coordinates": [113.005, 28.005]},
+            "geofence_radius_m": 200,
+            "duty_rule": {"type": "day_digit", "digit": 6},
+            "on_duty_today": True,
+            "next_duty_date": "2026-11-16",
+            "role": "member",
+        }
+    ]
+    assert body["today"] == {
+        "date": "2026-11-16",
+        "on_duty_at": [{"station_id": station.id, "station_name": "城关联络站"}],
+    }
     # Distinct households: refs A and B, plus 3 households recorded without a reference.
-    assert body["progress"] == {"year": 2026, "households_visited": 5, "households_target": 50,
-                                "target_reached": False, "visits": 4, "checkins": 0,
-                                "opinions": 0}
+    assert body["progress"] == {
+        "year": 2026,
+        "households_visited": 5,
+        "households_target": 50,
+        "target_reached": False,
+        "visits": 4,
+        "checkins": 0,
+        "opinions": 0,
+    }
 
 
 def test_my_cells_feature_collection(api, deputy, mandate, cells_3x3, assigned, county):
     mandate.district_cells.add(cells_3x3[0])
     other_cell_visit = cells_3x3[0]
     lon, lat = cell_center(other_cell_visit)
-    visits_ingest(rows=[{"deputy_id": deputy.id, "client_uuid": uuid.uuid4(),
-                         "kind": "household", "lon": lon, "lat": lat, "accuracy_m": 5.0,
-                         "recorded_at": timezone.now() - dt.timedelta(days=120),
-                         "households": 1, "household_ref": "", "notes": "",
-                         "mock_location": False}], received_at=timezone.now())
+    visits_ingest(
+        rows=[
+            {
+                "deputy_id": deputy.id,
+                "client_uuid": uuid.uuid4(),
+                "kind": "household",
+                "lon": lon,
+                "lat": lat,
+                "accuracy_m": 5.0,
+                "recorded_at": timezone.now() - dt.timedelta(days=120),
+                "households": 1,
+                "household_ref": "",
+                "notes": "",
+                "mock_location": False,
+            }
+        ],
+        received_at=timezone.now(),
+    )
     response = api.get("me/cells")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/geo+json"
@@ -90,14 +152,19 @@ def test_my_cells_feature_collection(api, deputy, mandate, cells_3x3, assigned, 
     by_code = {f["properties"]["code"]: f for f in body["features"]}
     assert set(by_code) == {cells_3x3[0].code, cells_3x3[4].code}
     centre = by_code[cells_3x3[4].code]
-    assert centre["geometry"] == {"type": "MultiPolygon", "coordinates": [[[
-        [113.01, 28.01], [113.02, 28.01], [113.02, 28.02], [113.01, 28.02], [113.01, 28.01]]]]}
+    assert centre["geometry"] == {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[113.01, 28.01], [113.02, 28.01], [113.02, 28.02], [113.01, 28.02], [113.01, 28.01]]]
+        ],
+    }
     assert centre["properties"]["state"] == "never" and centre["properties"]["assigned"] is True
     corner = by_code[cells_3x3[0].code]["properties"]
     assert corner["state"] == "stale" and corner["assigned"] is False
     assert corner["last_visit_at"] == corner["my_last_visit_at"] is not None
-    assert api.get("me/cells", {"days": 365}).json()["features"][0]["properties"]["state"] == \
-        "covered"
+    assert (
+        api.get("me/cells", {"days": 365}).json()["features"][0]["properties"]["state"] == "covered"
+    )
     assert api.get("me/cells", {"days": "0"}).status_code == 400
 
 
@@ -105,8 +172,7 @@ def test_nearby_stations_sorted_by_geodesic_distance(api, county, station):
     near = StationFactory(region=county, name="近站", location=Point(113.0, 28.0005, srid=4326))
     far = StationFactory(region=county, name="远站", location=Point(113.03, 28.0, srid=4326))
     StationFactory(region=county, name="太远", location=Point(113.5, 28.0, srid=4326))
-    body = api.get("stations/nearby", {"lon": "113.0", "lat": "28.0",
-                                       "radius_m": "5000"}).json()
+    body = api.get("stations/nearby", {"lon": "113.0", "lat": "28.0", "radius_m": "5000"}).json()
     assert [s["name"] for s in body["results"]] == ["近站", "城关联络站", "远站"]
     assert body["results"][0]["distance_m"] == pytest.approx(55.4, abs=0.5)
     assert body["results"][2]["distance_m"] == pytest.approx(2951, rel=0.01)
@@ -119,12 +185,17 @@ def test_nearby_stations_accepts_gcj02(api, county):
 
     StationFactory(region=county, name="站", location=Point(113.0, 28.0, srid=4326))
     lon, lat = wgs84_to_gcj02(113.0, 28.0)
-    body = api.get("stations/nearby", {"lon": str(lon), "lat": str(lat), "radius_m": "50",
-                                       "crs": "gcj02"}).json()
+    body = api.get(
+        "stations/nearby", {"lon": str(lon), "lat": str(lat), "radius_m": "50", "crs": "gcj02"}
+    ).json()
     assert [s["name"] for s in body["results"]] == ["站"]
     assert body["results"][0]["distance_m"] < 0.1
-    assert api.get("stations/nearby", {"lon": str(lon), "lat": str(lat),
-                                       "radius_m": "50"}).json()["results"] == []
+    assert (
+        api.get("stations/nearby", {"lon": str(lon), "lat": str(lat), "radius_m": "50"}).json()[
+            "results"
+        ]
+        == []
+    )
 
 
 def test_nearby_query_uses_the_geography_gist_index(county, station):

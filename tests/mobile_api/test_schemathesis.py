@@ -39,9 +39,15 @@ def test_no_operation_ever_answers_5xx(deputy, station, assigned, record):
 
     def request(case):
         headers = {"Authorization": f"Bearer {api.access}"}
-        headers.update({k: v for k, v in (case.headers or {}).items()
-                        if k.lower() not in {"authorization", "content-length", "host"}
-                        and isinstance(v, str) and v.isascii()})
+        headers.update(
+            {
+                k: v
+                for k, v in (case.headers or {}).items()
+                if k.lower() not in {"authorization", "content-length", "host"}
+                and isinstance(v, str)
+                and v.isascii()
+            }
+        )
         path, query = case.formatted_path, case.query or {}
         if case.method.upper() == "GET":
             return path, client.get(path, query, headers=headers)
@@ -53,23 +59,29 @@ def test_no_operation_ever_answers_5xx(deputy, station, assigned, record):
             data = case.body  # negative mode sends raw, possibly non-JSON bodies
         else:
             data = json.dumps(case.body)
-        return path, client.generic(case.method.upper(), path, data,
-                                    content_type="application/json", headers=headers)
+        return path, client.generic(
+            case.method.upper(), path, data, content_type="application/json", headers=headers
+        )
 
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-            @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
-                      derandomize=True, suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=MAX_EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def check(case):
                 path, response = request(case)
                 key = case.operation.definition.raw.get("operationId")
                 statuses.setdefault(key, set()).add(response.status_code)
-                assert response.status_code < 500, (case.method, path, case.body,
-                                                    response.content)
+                assert response.status_code < 500, (case.method, path, case.body, response.content)
                 assert response["Content-Type"].startswith(
-                    ("application/json", "application/geo+json")), path
+                    ("application/json", "application/geo+json")
+                ), path
 
             check()
     assert set(statuses) == {op.definition.raw.get("operationId") for op in operations}

@@ -20,10 +20,22 @@ def test_sync_creates_and_reports_each_record(api, record, assigned, cells_3x3):
     visits = list(Visit.objects.order_by("id"))
     assert body == {
         "results": [
-            {"index": 0, "client_uuid": records[0]["client_uuid"], "status": "created",
-             "id": visits[0].id, "cell_id": cells_3x3[4].id, "flags": []},
-            {"index": 1, "client_uuid": records[1]["client_uuid"], "status": "created",
-             "id": visits[1].id, "cell_id": cells_3x3[4].id, "flags": ["low_accuracy"]},
+            {
+                "index": 0,
+                "client_uuid": records[0]["client_uuid"],
+                "status": "created",
+                "id": visits[0].id,
+                "cell_id": cells_3x3[4].id,
+                "flags": [],
+            },
+            {
+                "index": 1,
+                "client_uuid": records[1]["client_uuid"],
+                "status": "created",
+                "id": visits[1].id,
+                "cell_id": cells_3x3[4].id,
+                "flags": ["low_accuracy"],
+            },
         ],
         "summary": {"created": 2, "duplicate": 0, "conflict": 0, "rejected": 0},
     }
@@ -42,19 +54,26 @@ def test_mixed_good_bad_duplicate_conflict_batch(api, record, assigned):
     stored = record()
     api.post("visits/sync", {"records": [stored]})
     records = [
-        record(),                                                   # created
-        dict(stored),                                               # duplicate
-        dict(stored, notes="changed"),                              # conflict
+        record(),  # created
+        dict(stored),  # duplicate
+        dict(stored, notes="changed"),  # conflict
         record(location={"type": "Point", "coordinates": [28.2, 113.0]}),  # swapped
-        record(recorded_at="2026-11-16T10:00:00"),                  # naive
-        record(client_uuid="1234"),                                 # malformed uuid
-        "not an object",                                            # not a record
-        record(),                                                   # created
+        record(recorded_at="2026-11-16T10:00:00"),  # naive
+        record(client_uuid="1234"),  # malformed uuid
+        "not an object",  # not a record
+        record(),  # created
     ]
     body = api.post("visits/sync", {"records": records}).json()
     assert [r["status"] for r in body["results"]] == [
-        "created", "duplicate", "conflict", "rejected", "rejected", "rejected", "rejected",
-        "created"]
+        "created",
+        "duplicate",
+        "conflict",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "created",
+    ]
     assert body["results"][3]["errors"]["location"]["code"] == "geometry.swapped_axes"
     assert body["results"][4]["errors"]["recorded_at"]["code"] == "datetime.naive"
     assert body["results"][5]["errors"]["client_uuid"]["code"] == "uuid.invalid"
@@ -78,8 +97,10 @@ def test_batch_limits(api, record, settings):
 
 def _distance_m(lon1, lat1, lon2, lat2):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ST_Distance(ST_MakePoint(%s,%s)::geography,"
-                       " ST_MakePoint(%s,%s)::geography)", [lon1, lat1, lon2, lat2])
+        cursor.execute(
+            "SELECT ST_Distance(ST_MakePoint(%s,%s)::geography, ST_MakePoint(%s,%s)::geography)",
+            [lon1, lat1, lon2, lat2],
+        )
         return cursor.fetchone()[0]
 
 
@@ -117,12 +138,26 @@ def test_list_detail_and_pagination_cap(api, record, assigned):
     visit = Visit.objects.order_by("-recorded_at", "-id").first()
     assert page["results"][0]["id"] == visit.id
     detail = api.get(f"visits/{visit.id}").json()
-    assert detail["location"] == {"type": "Point", "coordinates": [
-        round(visit.location.x, 6), round(visit.location.y, 6)]}
+    assert detail["location"] == {
+        "type": "Point",
+        "coordinates": [round(visit.location.x, 6), round(visit.location.y, 6)],
+    }
     assert detail["cell"]["id"] == visit.cell_id and detail["flags"] == []
-    assert set(detail) == {"id", "client_uuid", "kind", "location", "accuracy_m",
-                           "recorded_at", "received_at", "households", "notes",
-                           "mock_location", "cell", "adcode", "flags"}
+    assert set(detail) == {
+        "id",
+        "client_uuid",
+        "kind",
+        "location",
+        "accuracy_m",
+        "recorded_at",
+        "received_at",
+        "households",
+        "notes",
+        "mock_location",
+        "cell",
+        "adcode",
+        "flags",
+    }
     bad_page = api.get("visits", {"page": 99})
     assert bad_page.status_code == 404 and bad_page.json()["code"] == "not_found"
 

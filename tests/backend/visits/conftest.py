@@ -46,11 +46,19 @@ def make_row(deputy, cells_3x3):
         """A valid row in the centre cell; successive rows are 10 minutes apart."""
         lon, lat = cell_center(cells_3x3[4])
         row = {
-            "deputy_id": deputy.id, "client_uuid": uuid.uuid4(), "kind": "household",
-            "lon": lon, "lat": lat, "accuracy_m": 10.0,
-            "recorded_at": base + dt.timedelta(minutes=10 * next(counter)), "households": 1,
-            "household_ref": "", "notes": "", "mock_location": False,
+            "deputy_id": deputy.id,
+            "client_uuid": uuid.uuid4(),
+            "kind": "household",
+            "lon": lon,
+            "lat": lat,
+            "accuracy_m": 10.0,
+            "recorded_at": base + dt.timedelta(minutes=10 * next(counter)),
+            "households": 1,
+            "household_ref": "",
+            "notes": "",
+            "mock_location": False,
         }
         row.update(overrides)
         return row
+
     return make

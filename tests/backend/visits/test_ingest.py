@@ -31,8 +31,9 @@ def test_batch_creates_rows_with_cell_and_adcodes_resolved(make_row, cells_3x3, 
 
 
 def test_one_insert_per_batch_no_query_per_record(make_row, assigned):
-    rows = [make_row(recorded_at=timezone.now() - dt.timedelta(minutes=100 - i))
-            for i in range(100)]
+    rows = [
+        make_row(recorded_at=timezone.now() - dt.timedelta(minutes=100 - i)) for i in range(100)
+    ]
     with CaptureQueriesContext(connection) as queries:
         results = visits_ingest(rows=rows)
     assert {r.status for r in results} == {"created"}
@@ -68,11 +69,23 @@ def test_repeated_uuid_inside_one_batch(make_row, assigned):
 
 
 def test_bad_rows_are_rejected_without_sinking_the_batch(make_row, assigned):
-    rows = [make_row(), make_row(lon=float("nan")), make_row(recorded_at=dt.datetime(2026, 1, 1)),
-            make_row(kind="party"), make_row(deputy_id=999_999), make_row()]
+    rows = [
+        make_row(),
+        make_row(lon=float("nan")),
+        make_row(recorded_at=dt.datetime(2026, 1, 1)),
+        make_row(kind="party"),
+        make_row(deputy_id=999_999),
+        make_row(),
+    ]
     results = visits_ingest(rows=rows)
-    assert [r.status for r in results] == ["created", "rejected", "rejected", "rejected",
-                                           "rejected", "created"]
+    assert [r.status for r in results] == [
+        "created",
+        "rejected",
+        "rejected",
+        "rejected",
+        "rejected",
+        "created",
+    ]
     assert results[1].errors["lon"]["code"] == "geometry.out_of_range"
     assert results[2].errors["recorded_at"]["code"] == "datetime.naive"
     assert results[3].errors["kind"]["code"] == "visit.invalid_kind"
@@ -105,13 +118,15 @@ def test_visits_sync_is_per_deputy(deputy, make_row, assigned):
 
 # --- plausibility flags, one by one -----------------------------------------------------------
 
+
 def _flags(rows, **kwargs):
     return [set(r.flags) for r in visits_ingest(rows=rows, **kwargs)]
 
 
 def test_flag_low_accuracy(make_row, assigned):
-    assert _flags([make_row(accuracy_m=100.0), make_row(accuracy_m=100.5),
-                   make_row(accuracy_m=None)]) == [set(), {"low_accuracy"}, {"low_accuracy"}]
+    assert _flags(
+        [make_row(accuracy_m=100.0), make_row(accuracy_m=100.5), make_row(accuracy_m=None)]
+    ) == [set(), {"low_accuracy"}, {"low_accuracy"}]
 
 
 def test_flag_mock_location(make_row, assigned):
@@ -138,10 +153,15 @@ def test_no_cell_keeps_the_deputys_adcodes(make_row, assigned):
 
 def test_flag_future_and_stale(make_row, assigned):
     now = timezone.now()
-    flags = _flags([make_row(recorded_at=now + dt.timedelta(hours=1)),
-                    make_row(recorded_at=now + dt.timedelta(minutes=2)),
-                    make_row(recorded_at=now - dt.timedelta(days=31)),
-                    make_row(recorded_at=now - dt.timedelta(days=29))], received_at=now)
+    flags = _flags(
+        [
+            make_row(recorded_at=now + dt.timedelta(hours=1)),
+            make_row(recorded_at=now + dt.timedelta(minutes=2)),
+            make_row(recorded_at=now - dt.timedelta(days=31)),
+            make_row(recorded_at=now - dt.timedelta(days=29)),
+        ],
+        received_at=now,
+    )
     assert flags == [{"future"}, set(), {"stale"}, set()]
 
 
@@ -155,9 +175,11 @@ def test_flag_too_fast_within_the_batch(make_row, cells_3x3, assigned):
     t0 = timezone.now() - dt.timedelta(hours=2)
     _lon, lat = cell_center(cells_3x3[4])
     # 0.01 degree of latitude is ~1.1 km: in 10 s that is ~400 km/h; in 10 min ~6.7 km/h.
-    rows = [make_row(recorded_at=t0),
-            make_row(lat=lat + 0.004, recorded_at=t0 + dt.timedelta(seconds=10)),
-            make_row(lat=lat + 0.004, recorded_at=t0 + dt.timedelta(minutes=10))]
+    rows = [
+        make_row(recorded_at=t0),
+        make_row(lat=lat + 0.004, recorded_at=t0 + dt.timedelta(seconds=10)),
+        make_row(lat=lat + 0.004, recorded_at=t0 + dt.timedelta(minutes=10)),
+    ]
     assert _flags(rows) == [set(), {"too_fast"}, set()]
 
 
@@ -166,16 +188,23 @@ def test_flag_too_fast_against_the_stored_previous_fix(make_row, cells_3x3, assi
     lon, _lat = cell_center(cells_3x3[4])
     visits_ingest(rows=[make_row(recorded_at=t0)])
     # Uploaded later, out of order: judged against the stored fix just before it.
-    flags = _flags([make_row(lon=lon + 0.5, recorded_at=t0 + dt.timedelta(minutes=5)),
-                    make_row(recorded_at=t0 + dt.timedelta(hours=1))])
+    flags = _flags(
+        [
+            make_row(lon=lon + 0.5, recorded_at=t0 + dt.timedelta(minutes=5)),
+            make_row(recorded_at=t0 + dt.timedelta(hours=1)),
+        ]
+    )
     assert flags == [{"too_fast", "no_cell", "outside_assigned_cells"}, set()]
 
 
-def test_events_one_message_per_county_per_commit(make_row, assigned, monkeypatch,
-                                                  django_capture_on_commit_callbacks):
+def test_events_one_message_per_county_per_commit(
+    make_row, assigned, monkeypatch, django_capture_on_commit_callbacks
+):
     sent = []
-    monkeypatch.setattr("backend.core.events.publish",
-                        lambda county, event, payload: sent.append((county, event, payload)))
+    monkeypatch.setattr(
+        "backend.core.events.publish",
+        lambda county, event, payload: sent.append((county, event, payload)),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         results = visits_ingest(rows=[make_row() for _ in range(3)])
     assert len(sent) == 1
@@ -183,8 +212,16 @@ def test_events_one_message_per_county_per_commit(make_row, assigned, monkeypatc
     assert (county, event) == ("430121", "visit.created")
     assert [i["id"] for i in payload["items"]] == [r.id for r in results]
     item = payload["items"][0]
-    assert set(item) == {"id", "cell_id", "cell_code", "adcode", "county_adcode", "kind",
-                         "households", "recorded_at"}
+    assert set(item) == {
+        "id",
+        "cell_id",
+        "cell_code",
+        "adcode",
+        "county_adcode",
+        "kind",
+        "households",
+        "recorded_at",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         visits_ingest(rows=[])
     assert len(sent) == 1
@@ -192,8 +229,9 @@ def test_events_one_message_per_county_per_commit(make_row, assigned, monkeypatc
 
 def test_client_uuid_must_be_a_uuid(make_row, assigned):
     text_form = str(uuid.uuid4())
-    bad, good = visits_ingest(rows=[make_row(client_uuid="not-a-uuid"),
-                                    make_row(client_uuid=text_form)])
+    bad, good = visits_ingest(
+        rows=[make_row(client_uuid="not-a-uuid"), make_row(client_uuid=text_form)]
+    )
     assert bad.status == "rejected" and bad.errors["client_uuid"]["code"] == "uuid.invalid"
     assert good.status == "created" and good.client_uuid == uuid.UUID(text_form)
 
