@@ -1,17 +1,47 @@
-"""Permission-checked fetch of an opinion: missing and forbidden give the same 404."""
+"""Permission-checked fetches of an opinion: missing and forbidden give the same 404."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.access import jurisdiction_prefix
+from backend.accounts.models import User
 from backend.core.errors import NotFound
 from backend.liaison.models import Deputy
 
 from .models import Opinion
 
 
+def _not_found() -> NotFound:
+    return NotFound("opinion.not_found", _("No such opinion."))
+
+
 def access_opinion_by_id(*, deputy: Deputy, opinion_id: int) -> Opinion:
     opinion = Opinion.objects.select_related("cell").filter(id=opinion_id, deputy=deputy).first()
     if opinion is None:
-        raise NotFound("opinion.not_found", _("No such opinion."))
+        raise _not_found()
+    return opinion
+
+
+def access_opinion_for_user(*, user: User, opinion_id: int, for_update: bool = False) -> Opinion:
+    """The opinion if it lies inside the user's jurisdiction (adcode prefix) or was taken down by
+    the user as a deputy; NotFound otherwise. `for_update` locks the opinion's row (only it) for
+    the caller's transaction."""
+    if not user.is_authenticated or not user.is_active:
+        raise _not_found()
+    visible = Q(deputy__user=user)
+    prefix = jurisdiction_prefix(user)
+    if prefix is not None:
+        visible |= Q(adcode__startswith=prefix)
+    queryset = Opinion.objects.filter(visible, id=opinion_id)
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",))
+    opinion = (
+        queryset.select_related("deputy", "cell")
+        .defer("cell__boundary", "cell__display_boundary")
+        .first()
+    )
+    if opinion is None:
+        raise _not_found()
     return opinion

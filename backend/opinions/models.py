@@ -8,6 +8,7 @@ kept only with consent and is always masked on read.
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,33 +34,54 @@ class OpinionStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (
-    OpinionStatus.REGISTERED, OpinionStatus.FORWARDED, OpinionStatus.HANDLING,
+    OpinionStatus.REGISTERED,
+    OpinionStatus.FORWARDED,
+    OpinionStatus.HANDLING,
     OpinionStatus.REHANDLING,
 )
 
 
 class Opinion(models.Model):
-    deputy = models.ForeignKey("liaison.Deputy", verbose_name=_("deputy"),
-                               on_delete=models.PROTECT, related_name="opinions")
-    visit = models.ForeignKey("visits.Visit", verbose_name=_("visit"), null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="opinions")
+    deputy = models.ForeignKey(
+        "liaison.Deputy",
+        verbose_name=_("deputy"),
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
+    visit = models.ForeignKey(
+        "visits.Visit",
+        verbose_name=_("visit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opinions",
+    )
     client_uuid = models.UUIDField(_("client UUID"))
     content_hash = models.CharField(_("content hash"), max_length=64)
     category = models.CharField(_("category"), max_length=20, choices=OpinionCategory.choices)
     text = models.TextField(_("text"))
     location = models.PointField(_("location"), null=True, blank=True)
-    cell = models.ForeignKey("grid.GridCell", verbose_name=_("grid cell"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="opinions")
+    cell = models.ForeignKey(
+        "grid.GridCell",
+        verbose_name=_("grid cell"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
     adcode = models.CharField(_("adcode"), max_length=12, blank=True)
     county_adcode = models.CharField(_("county adcode"), max_length=6, blank=True)
     contact_consent = models.BooleanField(_("citizen consented to contact"), default=False)
     citizen_contact = models.CharField(_("citizen contact"), max_length=30, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=OpinionStatus.choices,
-                              default=OpinionStatus.REGISTERED)
+    status = models.CharField(
+        _("status"), max_length=12, choices=OpinionStatus.choices, default=OpinionStatus.REGISTERED
+    )
     recorded_at = models.DateTimeField(_("recorded at"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("citizen rating (1-5)"), null=True, blank=True)
+    handler = models.CharField(_("handled by (department)"), max_length=100, blank=True)
+    answer = models.TextField(_("answer"), blank=True)
 
     class Meta:
         verbose_name = _("opinion")
@@ -67,30 +89,48 @@ class Opinion(models.Model):
         ordering = ["-recorded_at"]
         indexes = [
             models.Index(fields=["county_adcode", "recorded_at"], name="opinion_county_time"),
-            models.Index(fields=["adcode"], name="opinion_adcode_prefix",
-                         opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["adcode"], name="opinion_adcode_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["deputy", "client_uuid"],
-                                    name="opinion_unique_client_uuid"),
-            models.CheckConstraint(condition=Q(citizen_contact="") | Q(contact_consent=True),
-                                   name="opinion_contact_needs_consent"),
-            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__range=(1, 5)),
-                                   name="opinion_rating_range"),
+            models.UniqueConstraint(
+                fields=["deputy", "client_uuid"], name="opinion_unique_client_uuid"
+            ),
+            models.CheckConstraint(
+                condition=Q(citizen_contact="") | Q(contact_consent=True),
+                name="opinion_contact_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__range=(1, 5)),
+                name="opinion_rating_range",
+            ),
         ]
 
 
 class OpinionTransition(models.Model):
-    """History of an opinion's status: one row per change, written by the transition service."""
+    """History of an opinion: one row per registration or transition (`action`: forward, start,
+    extend, answer, rate, close; blank for the registration), written by the opinion services.
+    `at` is set by the service (a replay such as the demo gives past times)."""
 
-    opinion = models.ForeignKey(Opinion, verbose_name=_("opinion"), on_delete=models.CASCADE,
-                                related_name="transitions")
-    from_status = models.CharField(_("from"), max_length=12, choices=OpinionStatus.choices,
-                                   blank=True)
+    opinion = models.ForeignKey(
+        Opinion, verbose_name=_("opinion"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(
+        _("from"), max_length=12, choices=OpinionStatus.choices, blank=True
+    )
     to_status = models.CharField(_("to"), max_length=12, choices=OpinionStatus.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-                           on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=12, blank=True)
+    rating = models.PositiveSmallIntegerField(_("citizen rating (1-5)"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -1,12 +1,41 @@
-"""Reads of opinions. A citizen's contact never leaves unmasked: use `mask_contact`."""
+"""Reads of opinions. A citizen's contact never leaves unmasked: use `mask_contact` (every row
+these selectors return carries `citizen_contact` masked).
+
+The staff's work list (`opinion_work_list`) is scoped by an adcode prefix the caller may read
+(checked by the caller through backend.accounts.access). An opinion is *overdue* when it is open
+(registered, forwarded, handling, re-handling) and its due_at has passed.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from backend.liaison.models import Deputy
 
-from .models import Opinion
+from .models import OPEN_STATUSES, Opinion, OpinionStatus, OpinionTransition
+
+WORK_LIST_FIELDS = (
+    "id",
+    "status",
+    "category",
+    "text",
+    "recorded_at",
+    "due_at",
+    "handler",
+    "answer",
+    "rating",
+    "adcode",
+    "county_adcode",
+    "cell_id",
+    "cell__code",
+    "deputy_id",
+    "deputy__name",
+    "contact_consent",
+    "citizen_contact",
+)
 
 
 def mask_contact(contact: str) -> str:
@@ -19,5 +48,91 @@ def mask_contact(contact: str) -> str:
 
 
 def opinion_list(*, deputy: Deputy) -> QuerySet[Opinion]:
-    return (Opinion.objects.filter(deputy=deputy).select_related("cell")
-            .order_by("-recorded_at", "-id"))
+    return (
+        Opinion.objects.filter(deputy=deputy).select_related("cell").order_by("-recorded_at", "-id")
+    )
+
+
+def _overdue(now: dt.datetime) -> Case:
+    return Case(
+        When(Q(status__in=OPEN_STATUSES, due_at__lt=now), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def opinion_work_list(
+    *,
+    scope: str,
+    status: str | None = None,
+    overdue_only: bool = False,
+    now: dt.datetime | None = None,
+) -> QuerySet:
+    """Opinions inside `scope` as dicts (WORK_LIST_FIELDS + `overdue`), overdue first, then by
+    due_at (earliest first). Default: the open ones; `status` picks one status instead."""
+    now = now or timezone.now()
+    queryset = Opinion.objects.filter(adcode__startswith=scope)
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.filter(status__in=OPEN_STATUSES)
+    if overdue_only:
+        queryset = queryset.filter(status__in=OPEN_STATUSES, due_at__lt=now)
+    return (
+        queryset.annotate(overdue=_overdue(now))
+        .order_by("-overdue", "due_at", "id")
+        .values(*WORK_LIST_FIELDS, "overdue")
+    )
+
+
+def masked(row: dict) -> dict:
+    """A work-list row with the citizen's contact masked."""
+    return {**row, "citizen_contact": mask_contact(row["citizen_contact"])}
+
+
+def opinion_status_counts(*, scope: str, now: dt.datetime | None = None) -> dict[str, int]:
+    """{status: count} for every status inside `scope`, and `overdue` (one query)."""
+    now = now or timezone.now()
+    counts = {s: Count("id", filter=Q(status=s)) for s in OpinionStatus.values}
+    counts["overdue"] = Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now))
+    return Opinion.objects.filter(adcode__startswith=scope).aggregate(**counts)
+
+
+def opinion_history(*, opinion: Opinion) -> list[dict]:
+    """The opinion's transitions, oldest first: at, action, from_status, to_status, rating, note,
+    by (the account's display name, else its username; None once the account is gone)."""
+    rows = (
+        OpinionTransition.objects.filter(opinion=opinion)
+        .order_by("at", "id")
+        .values(
+            "at",
+            "action",
+            "from_status",
+            "to_status",
+            "rating",
+            "note",
+            "by__username",
+            "by__first_name",
+        )
+    )
+    return [
+        {
+            **{k: v for k, v in row.items() if not k.startswith("by__")},
+            "by": row["by__first_name"] or row["by__username"],
+        }
+        for row in rows
+    ]
+
+
+def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
+    """One opinion (already access-checked) as a work-list row, with its location and history."""
+    now = now or timezone.now()
+    row = {name: getattr(opinion, name) for name in WORK_LIST_FIELDS if "__" not in name}
+    row["cell__code"] = opinion.cell.code if opinion.cell_id else None
+    row["deputy__name"] = opinion.deputy.name
+    row["overdue"] = bool(
+        opinion.status in OPEN_STATUSES and opinion.due_at and opinion.due_at < now
+    )
+    row["lon"] = opinion.location.x if opinion.location else None
+    row["lat"] = opinion.location.y if opinion.location else None
+    return {**masked(row), "history": opinion_history(opinion=opinion)}

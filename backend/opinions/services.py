@@ -9,6 +9,30 @@ Invariants:
   from the linked visit; a linked visit must be the deputy's own (else 404).
 - Idempotent on (deputy, client_uuid): same content → duplicate, other content → 409 conflict.
 - Registration writes the first OpinionTransition row and publishes `opinion.created` on commit.
+
+The closed loop after registration (`opinion_transition`), one action at a time:
+
+    action   from                    to                          who
+    forward  registered              forwarded                   staff, admin
+    start    forwarded               handling                    staff, admin
+    extend   forwarded, handling,    (unchanged)                 staff, admin
+             rehandling
+    answer   handling, rehandling    answered                    staff, admin, own deputy
+    rate     answered                closed (rating ≥ 3) or      staff, admin
+                                     rehandling (≤ 2, once)
+    close    answered                closed (review, archive)    staff, admin
+
+- Forwarding sets the handler (department) and due_at = now + 3 working days; an extension adds
+  2 working days to due_at, once per opinion, with a reason; an unsatisfied first rating (≤ 2)
+  sends the opinion back for re-handling with 3 new working days (三处三复: a second answer);
+  a second unsatisfied rating closes it anyway, the rating kept in the history.
+- "Staff" means station staff acting inside their jurisdiction (backend.accounts.access
+  .can_act_in_adcode); leaders read, they do not act. An opinion outside the actor's reach is
+  NotFound (404), never 403; inside it, an action the actor may not take is 403
+  `opinion.not_allowed`; an action the status does not allow is 409 `opinion.invalid_transition`.
+- The opinion's row is locked for the transaction, so two concurrent transitions serialise and
+  the second one sees the first one's status. Each transition writes one OpinionTransition row
+  and publishes `opinion.updated` to the opinion's county on commit.
 """
 
 from __future__ import annotations
@@ -23,7 +47,10 @@ from django.contrib.gis.geos import Point
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from backend.accounts.access import can_act_in_adcode
+from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
@@ -31,6 +58,8 @@ from backend.grid.models import GridCell
 from backend.liaison.models import Deputy
 from backend.visits.access import access_visit_by_id
 
+from .access import access_opinion_for_user
+from .deadlines import EXTENSION_WORKING_DAYS, HANDLE_WITHIN_WORKING_DAYS, add_working_days
 from .models import Opinion, OpinionCategory, OpinionStatus, OpinionTransition
 
 FORWARD_WITHIN = dt.timedelta(hours=24)
@@ -49,16 +78,20 @@ def normalise_contact(raw: str) -> str:
     if not raw:
         return ""
     if not _PHONE_RE.match(raw):
-        raise DomainError("opinion.invalid_contact",
-                          _("The contact must be a phone number (digits only)."),
-                          field="citizen_contact")
+        raise DomainError(
+            "opinion.invalid_contact",
+            _("The contact must be a phone number (digits only)."),
+            field="citizen_contact",
+        )
     digits = re.sub(r"\D", "", raw)
     if raw.startswith("+86") and len(digits) == 13:
         digits = digits[2:]
     if not 5 <= len(digits) <= 20:
-        raise DomainError("opinion.invalid_contact",
-                          _("The contact must be a phone number (digits only)."),
-                          field="citizen_contact")
+        raise DomainError(
+            "opinion.invalid_contact",
+            _("The contact must be a phone number (digits only)."),
+            field="citizen_contact",
+        )
     return digits
 
 
@@ -73,8 +106,12 @@ def _place(deputy: Deputy, location: Point | None, visit) -> tuple:
         location = visit.location
     cell = None
     if location is not None:
-        cell = (GridCell.objects.filter(boundary__covers=location).order_by("id")
-                .only("id", "adcode", "county_adcode").first())
+        cell = (
+            GridCell.objects.filter(boundary__covers=location)
+            .order_by("id")
+            .only("id", "adcode", "county_adcode")
+            .first()
+        )
     if cell is None and visit is not None and visit.cell_id:
         cell = visit.cell
     if cell is not None:
@@ -82,45 +119,92 @@ def _place(deputy: Deputy, location: Point | None, visit) -> tuple:
     return location, None, deputy.adcode, deputy.county_adcode
 
 
-def opinion_create(*, deputy: Deputy, client_uuid: uuid.UUID, category: str, text: str,
-                   recorded_at: dt.datetime, lon: float | None = None, lat: float | None = None,
-                   visit_id: int | None = None, contact_consent: bool = False,
-                   citizen_contact: str = "") -> OpinionResult:
-    """Register an opinion taken down by `deputy` (coordinates already WGS-84)."""
+def opinion_create(
+    *,
+    deputy: Deputy,
+    client_uuid: uuid.UUID,
+    category: str,
+    text: str,
+    recorded_at: dt.datetime,
+    lon: float | None = None,
+    lat: float | None = None,
+    visit_id: int | None = None,
+    contact_consent: bool = False,
+    citizen_contact: str = "",
+    received_at: dt.datetime | None = None,
+) -> OpinionResult:
+    """Register an opinion taken down by `deputy` (coordinates already WGS-84). `received_at`
+    (default now) is the registration time; a replay of past records (the demo) passes it."""
     if category not in OpinionCategory.values:
         raise DomainError("opinion.invalid_category", _("Unknown category."), field="category")
     contact = normalise_contact(citizen_contact)
     if contact and not contact_consent:
-        raise DomainError("opinion.contact_without_consent",
-                          _("A citizen's contact may only be kept with their consent."),
-                          field="citizen_contact")
+        raise DomainError(
+            "opinion.contact_without_consent",
+            _("A citizen's contact may only be kept with their consent."),
+            field="citizen_contact",
+        )
     visit = access_visit_by_id(deputy=deputy, visit_id=visit_id) if visit_id else None
     location = Point(lon, lat, srid=STORAGE_SRID) if lon is not None and lat is not None else None
     content_hash = _content_hash(
-        category=category, text=text, recorded_at=recorded_at.astimezone(dt.UTC).isoformat(),
-        lon="" if lon is None else f"{lon:.7f}", lat="" if lat is None else f"{lat:.7f}",
-        visit=visit_id or "", consent=bool(contact_consent), contact=contact)
+        category=category,
+        text=text,
+        recorded_at=recorded_at.astimezone(dt.UTC).isoformat(),
+        lon="" if lon is None else f"{lon:.7f}",
+        lat="" if lat is None else f"{lat:.7f}",
+        visit=visit_id or "",
+        consent=bool(contact_consent),
+        contact=contact,
+    )
     existing = Opinion.objects.filter(deputy=deputy, client_uuid=client_uuid).first()
     if existing is not None:
         return _existing_result(existing, content_hash)
     location, cell, adcode, county = _place(deputy, location, visit)
-    now = timezone.now()
+    now = received_at or timezone.now()
     try:
         with transaction.atomic():
             opinion = Opinion.objects.create(
-                deputy=deputy, visit=visit, client_uuid=client_uuid, content_hash=content_hash,
-                category=category, text=text, location=location, cell=cell, adcode=adcode,
-                county_adcode=county, contact_consent=bool(contact_consent),
+                deputy=deputy,
+                visit=visit,
+                client_uuid=client_uuid,
+                content_hash=content_hash,
+                category=category,
+                text=text,
+                location=location,
+                cell=cell,
+                adcode=adcode,
+                county_adcode=county,
+                contact_consent=bool(contact_consent),
                 citizen_contact=contact if contact_consent else "",
-                status=OpinionStatus.REGISTERED, recorded_at=recorded_at,
-                due_at=now + FORWARD_WITHIN)
-            OpinionTransition.objects.create(opinion=opinion, from_status="",
-                                             to_status=OpinionStatus.REGISTERED, by=deputy.user,
-                                             note="registered from the field app")
-            publish_on_commit(county, "opinion.created", {"items": [{
-                "id": opinion.id, "category": category, "status": opinion.status,
-                "cell_id": opinion.cell_id, "adcode": adcode, "county_adcode": county,
-                "recorded_at": recorded_at.isoformat()}]})
+                status=OpinionStatus.REGISTERED,
+                recorded_at=recorded_at,
+                due_at=now + FORWARD_WITHIN,
+            )
+            OpinionTransition.objects.create(
+                opinion=opinion,
+                from_status="",
+                to_status=OpinionStatus.REGISTERED,
+                by=deputy.user,
+                at=now,
+                note="registered from the field app",
+            )
+            publish_on_commit(
+                county,
+                "opinion.created",
+                {
+                    "items": [
+                        {
+                            "id": opinion.id,
+                            "category": category,
+                            "status": opinion.status,
+                            "cell_id": opinion.cell_id,
+                            "adcode": adcode,
+                            "county_adcode": county,
+                            "recorded_at": recorded_at.isoformat(),
+                        }
+                    ]
+                },
+            )
     except IntegrityError:
         # A concurrent retry of the same record won the race on (deputy, client_uuid).
         existing = Opinion.objects.filter(deputy=deputy, client_uuid=client_uuid).first()
@@ -132,7 +216,203 @@ def opinion_create(*, deputy: Deputy, client_uuid: uuid.UUID, category: str, tex
 
 def _existing_result(existing: Opinion, content_hash: str) -> OpinionResult:
     if existing.content_hash != content_hash:
-        raise DomainError("opinion.conflict",
-                          _("Another opinion was already stored under this client_uuid."),
-                          status=409, id=existing.id)
+        raise DomainError(
+            "opinion.conflict",
+            _("Another opinion was already stored under this client_uuid."),
+            status=409,
+            id=existing.id,
+        )
     return OpinionResult("duplicate", existing)
+
+
+# --- the closed loop ----------------------------------------------------------------------------
+
+MAX_HANDLER_LENGTH = 100
+MAX_TEXT_LENGTH = 2000
+SATISFIED_FROM_RATING = 3
+DEPUTY_ACTIONS = frozenset({"answer"})
+S = OpinionStatus
+# action -> statuses it may start from
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "forward": frozenset({S.REGISTERED}),
+    "start": frozenset({S.FORWARDED}),
+    "extend": frozenset({S.FORWARDED, S.HANDLING, S.REHANDLING}),
+    "answer": frozenset({S.HANDLING, S.REHANDLING}),
+    "rate": frozenset({S.ANSWERED}),
+    "close": frozenset({S.ANSWERED}),
+}
+ACTIONS = tuple(ALLOWED_FROM)
+
+
+def _required_text(value: str, *, field: str, max_length: int, code: str, message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(code, message, field=field)
+    if len(value) > max_length:
+        raise DomainError(
+            "opinion.text_too_long",
+            _("%(field)s may have at most %(n)s characters.") % {"field": field, "n": max_length},
+            field=field,
+        )
+    return value
+
+
+def _check_allowed(actor: User, opinion: Opinion, action: str) -> None:
+    if can_act_in_adcode(actor, opinion.adcode):
+        return
+    if action in DEPUTY_ACTIONS and opinion.deputy.user_id == actor.id:
+        return
+    raise DomainError(
+        "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
+    )
+
+
+def _check_transition(opinion: Opinion, action: str) -> None:
+    if opinion.status not in ALLOWED_FROM[action]:
+        raise DomainError(
+            "opinion.invalid_transition",
+            _("The opinion is “%(status)s”: “%(action)s” is not possible now.")
+            % {"status": S(opinion.status).label, "action": ACTION_LABELS[action]},
+            status=409,
+            current_status=opinion.status,
+            action=action,
+        )
+
+
+def _apply(
+    opinion: Opinion,
+    action: str,
+    now: dt.datetime,
+    *,
+    handler: str,
+    reason: str,
+    answer: str,
+    rating: int | None,
+) -> tuple[str, str]:
+    """Change `opinion` in memory for `action`; returns (new status, history note)."""
+    if action == "forward":
+        opinion.handler = _required_text(
+            handler,
+            field="handler",
+            max_length=MAX_HANDLER_LENGTH,
+            code="opinion.handler_required",
+            message=_("Name the department that handles it."),
+        )
+        opinion.due_at = add_working_days(now, HANDLE_WITHIN_WORKING_DAYS)
+        return S.FORWARDED, opinion.handler
+    if action == "start":
+        return S.HANDLING, ""
+    if action == "extend":
+        note = _required_text(
+            reason,
+            field="reason",
+            max_length=MAX_TEXT_LENGTH,
+            code="opinion.reason_required",
+            message=_("Give the reason for the extension."),
+        )
+        if opinion.transitions.filter(action="extend").exists():
+            raise DomainError(
+                "opinion.already_extended", _("The deadline was already extended once."), status=409
+            )
+        opinion.due_at = add_working_days(opinion.due_at or now, EXTENSION_WORKING_DAYS)
+        return opinion.status, note
+    if action == "answer":
+        opinion.answer = _required_text(
+            answer,
+            field="answer",
+            max_length=MAX_TEXT_LENGTH,
+            code="opinion.answer_required",
+            message=_("Write the answer given to the citizen."),
+        )
+        return S.ANSWERED, opinion.answer
+    if action == "rate":
+        return _rate(opinion, rating, now)
+    return S.CLOSED, ""  # close: reviewed and archived without a rating
+
+
+def _rate(opinion: Opinion, rating: int | None, now: dt.datetime) -> tuple[str, str]:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError(
+            "opinion.invalid_rating",
+            _("The rating must be a whole number from 1 to 5."),
+            field="rating",
+        )
+    opinion.rating = rating
+    if rating >= SATISFIED_FROM_RATING:
+        return S.CLOSED, ""
+    if not opinion.transitions.filter(to_status=S.REHANDLING).exists():
+        opinion.due_at = add_working_days(now, HANDLE_WITHIN_WORKING_DAYS)
+        return S.REHANDLING, ""
+    return S.CLOSED, "closed after a second unsatisfied rating"
+
+
+@transaction.atomic
+def opinion_transition(
+    *,
+    actor: User,
+    opinion_id: int,
+    action: str,
+    handler: str = "",
+    reason: str = "",
+    answer: str = "",
+    rating: int | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Opinion:
+    """Apply `action` to the opinion (see the table above) and return it. `at` (default now) is
+    the time of the action; a replay of past work (the demo) passes it."""
+    if action not in ALLOWED_FROM:
+        raise DomainError(
+            "opinion.unknown_action",
+            _("Unknown action: use one of %(actions)s.") % {"actions": ", ".join(ACTIONS)},
+            field="action",
+        )
+    opinion = access_opinion_for_user(user=actor, opinion_id=opinion_id, for_update=True)
+    _check_allowed(actor, opinion, action)
+    _check_transition(opinion, action)
+    now = at or timezone.now()
+    from_status = opinion.status
+    opinion.status, action_note = _apply(
+        opinion, action, now, handler=handler, reason=reason, answer=answer, rating=rating
+    )
+    opinion.save(update_fields=["status", "due_at", "handler", "answer", "rating"])
+    OpinionTransition.objects.create(
+        opinion=opinion,
+        from_status=from_status,
+        to_status=opinion.status,
+        by=actor,
+        at=now,
+        action=action,
+        rating=rating if action == "rate" else None,
+        note="\n".join(n for n in (action_note, (note or "").strip()) if n),
+    )
+    publish_on_commit(
+        opinion.county_adcode,
+        "opinion.updated",
+        {
+            "items": [
+                {
+                    "id": opinion.id,
+                    "action": action,
+                    "from_status": from_status,
+                    "status": opinion.status,
+                    "due_at": opinion.due_at.isoformat() if opinion.due_at else None,
+                    "rating": opinion.rating,
+                    "cell_id": opinion.cell_id,
+                    "adcode": opinion.adcode,
+                    "county_adcode": opinion.county_adcode,
+                }
+            ]
+        },
+    )
+    return opinion
+
+
+ACTION_LABELS = {
+    "forward": pgettext_lazy("opinion action", "forward"),
+    "start": pgettext_lazy("opinion action", "start handling"),
+    "extend": pgettext_lazy("opinion action", "extend"),
+    "answer": pgettext_lazy("opinion action", "answer"),
+    "rate": pgettext_lazy("opinion action", "rate"),
+    "close": pgettext_lazy("opinion action", "close"),
+}
