@@ -23,5 +23,12 @@ urlpatterns = [
     path("api/map/v1/stations.geojson", views.stations_geojson, name="map-stations"),
     path("api/map/v1/links.geojson", views.links_geojson, name="map-links"),
     path("api/map/v1/rollups", views.rollups, name="map-rollups"),
+    path("api/map/v1/opinions", views.opinion_list, name="map-opinions"),
+    path("api/map/v1/opinions/<int:opinion_id>", views.opinion_detail, name="map-opinion"),
+    path(
+        "api/map/v1/opinions/<int:opinion_id>/transitions",
+        views.opinion_transitions,
+        name="map-opinion-transitions",
+    ),
     re_path(r"^(?:api/map/|tiles/)(?P<rest>.*)$", _not_found),
 ]

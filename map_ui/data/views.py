@@ -18,7 +18,10 @@ from backend.coverage.services import coverage_roll_forward, heat_hexes_complete
 from backend.coverage.windows import window_of
 from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
 from backend.grid.services import cell_assign
-from backend.opinions.models import OpinionCategory
+from backend.opinions import selectors as opinions
+from backend.opinions.access import access_opinion_for_user
+from backend.opinions.models import OpinionCategory, OpinionStatus
+from backend.opinions.services import opinion_transition
 from backend.regions.models import Region
 from backend.regions.selectors import region_get
 
@@ -336,3 +339,80 @@ def rollups(request: HttpRequest) -> JsonResponse:
         for row in rows:
             row["last_visit"] = _iso(row["last_visit"])
     return _json({"by": by, "days": window.days, "results": rows})
+
+
+# --- opinions: the closed loop (staff work list) -------------------------------------------
+
+MAX_OPINIONS_PER_PAGE = 200
+TRANSITION_TEXT_FIELDS = ("handler", "reason", "answer", "note")
+
+
+def _opinion_row(row: dict) -> dict:
+    row = dict(row)
+    for name in ("recorded_at", "due_at"):
+        row[name] = _iso(row[name])
+    row["cell_code"] = row.pop("cell__code")
+    row["deputy_name"] = row.pop("deputy__name")
+    for step in row.get("history", ()):
+        step["at"] = _iso(step["at"])
+    return row
+
+
+@map_endpoint()
+def opinion_list(request: HttpRequest) -> JsonResponse:
+    region = _region(request)
+    status = request.GET.get("status") or None
+    if status is not None and status not in OpinionStatus.values:
+        raise DomainError("map.invalid_status", _("Unknown opinion status."))
+    overdue = request.GET.get("overdue", "")
+    if overdue not in ("", "0", "1"):
+        raise DomainError("map.invalid_overdue", _("overdue must be 0 or 1."))
+    limit = int_param(
+        request.GET.get("limit"), name="limit", default=50, low=1, high=MAX_OPINIONS_PER_PAGE
+    )
+    offset = int_param(request.GET.get("offset"), name="offset", default=0, low=0, high=10**6)
+    rows = opinions.opinion_work_list(
+        scope=region.adcode, status=status, overdue_only=overdue == "1"
+    )
+    return _json(
+        {
+            "count": rows.count(),
+            "counts": opinions.opinion_status_counts(scope=region.adcode),
+            "results": [_opinion_row(opinions.masked(r)) for r in rows[offset : offset + limit]],
+        }
+    )
+
+
+@map_endpoint()
+def opinion_detail(request: HttpRequest, opinion_id: int) -> JsonResponse:
+    opinion = access_opinion_for_user(user=request.user, opinion_id=opinion_id)
+    return _json(_opinion_row(opinions.opinion_detail(opinion=opinion)))
+
+
+@map_endpoint(methods=("POST",))
+def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
+    if not isinstance(body, dict):
+        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
+    action = body.get("action")
+    if not isinstance(action, str):
+        raise DomainError("map.invalid_action", _("action must be text."), field="action")
+    fields = {}
+    for name in TRANSITION_TEXT_FIELDS:
+        value = body.get(name, "")
+        if not isinstance(value, str):
+            raise DomainError(
+                f"map.invalid_{name}", _("%(name)s must be text.") % {"name": name}, field=name
+            )
+        fields[name] = value
+    opinion = opinion_transition(
+        actor=request.user,
+        opinion_id=opinion_id,
+        action=action,
+        rating=body.get("rating"),
+        **fields,
+    )
+    return _json(_opinion_row(opinions.opinion_detail(opinion=opinion)))
