@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= $(shell nproc)
 
-.PHONY: setup run test test-browser lint bench demo
+.PHONY: setup run test test-browser typecheck lint bench demo
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,7 @@ run: demo
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run
+	.venv/bin/mypy
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-browser
 
@@ -30,6 +31,10 @@ test: setup
 test-browser:
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -q tests/browser -o addopts="--strict-markers -p no:cacheprovider" -p no:asyncio \
 	  -W "ignore:Unknown config option:pytest.PytestConfigWarning"
+
+# mypy with the Django and DRF plugins on services, selectors and gis_data ([tool.mypy]).
+typecheck: setup
+	.venv/bin/mypy
 
 lint:
 	.venv/bin/ruff check .

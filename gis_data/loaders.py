@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 from django.contrib.gis.db.models.functions import Area
 from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import MultiPolygon as GeosMultiPolygon
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext
@@ -71,6 +72,15 @@ def _noop(_message: str) -> None:
 
 def to_geos(geometry: BaseGeometry) -> GEOSGeometry:
     return GEOSGeometry(memoryview(shapely.to_wkb(geometry)), srid=STORAGE_SRID)
+
+
+def to_geos_multipolygon(geometry: MultiPolygon) -> GeosMultiPolygon:
+    """`to_geos` for boundary fields. GEOSGeometry takes the class of the WKB it reads; a
+    MultiPolygonField refuses any other class on assignment, and so does this."""
+    geos = to_geos(geometry)
+    if not isinstance(geos, GeosMultiPolygon):
+        raise TypeError(f"expected a MultiPolygon, got a {geos.geom_type}")
+    return geos
 
 
 def to_shapely(geometry: GEOSGeometry) -> BaseGeometry:
@@ -212,8 +222,8 @@ def _regions_upsert(rows: list[RegionRow], report: ImportReport, say: Progress) 
             region.level = LEVEL_BY_ADCODE_LENGTH[len(row.adcode)]
             region.parent = _parent_of(row.adcode)
             if row.boundary is not None:
-                region.boundary = to_geos(row.boundary)
-                region.display_boundary = to_geos(display_by_adcode[row.adcode])
+                region.boundary = to_geos_multipolygon(row.boundary)
+                region.display_boundary = to_geos_multipolygon(display_by_adcode[row.adcode])
             region.save()
             report.created += created
             report.updated += not created
@@ -494,7 +504,7 @@ def _cells_replace(
         cells = []
         for number, (row, display) in enumerate(zip(rows, displays, strict=True), start=1):
             previous = existing.pop(row.code, None)
-            boundary = to_geos(row.geometry)
+            boundary = to_geos_multipolygon(row.geometry)
             cells.append(
                 GridCell(
                     code=row.code,
@@ -503,7 +513,9 @@ def _cells_replace(
                     adcode=region.adcode,
                     county_adcode=county_adcode,
                     boundary=boundary,
-                    display_boundary=boundary if display is row.geometry else to_geos(display),
+                    display_boundary=(
+                        boundary if display is row.geometry else to_geos_multipolygon(display)
+                    ),
                     area_m2=row.area_m2 if row.area_m2 is not None else 1.0,  # measured below
                     source=source,
                     households=_keep(row.households, previous, "households"),
@@ -550,7 +562,7 @@ def _delete_vanished(region: Region, cells: Iterable[GridCell]) -> None:
         GridCell.objects.filter(pk__in=ids).delete()
     except ProtectedError as exc:
         codes = sorted(
-            {getattr(o, "cell", None) and o.cell.code for o in exc.protected_objects} - {None}
+            {cell.code for o in exc.protected_objects if (cell := getattr(o, "cell", None))}
         )
         raise GisDataError(
             _(

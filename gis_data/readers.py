@@ -125,10 +125,10 @@ def read_polygons(
         result.notes.append(_("Z coordinates dropped (stored 2-D)"))
     labels = [_label(i, p) for i, p in enumerate(properties)]
     geoms = _to_wgs84(geoms, source, labels, name)
-    geoms, result.repairs = _make_valid(geoms, labels, name)
+    polygons, result.repairs = _make_valid(geoms, labels, name)
     result.features = [
-        Feature(index=i, label=labels[i], properties=properties[i], geometry=geoms[i])
-        for i in range(len(geoms))
+        Feature(index=i, label=labels[i], properties=properties[i], geometry=polygons[i])
+        for i in range(len(polygons))
     ]
     return result
 
@@ -238,8 +238,8 @@ class _Source:
 def _source_crs(file_crs: str | None, declared: str | None, name: str) -> _Source:
     declared_key = None
     if declared is not None:
-        if _EPSG_NAME.match(declared.strip()):
-            epsg_crs = _parse_epsg(declared.strip(), name)
+        if epsg_match := _EPSG_NAME.match(declared.strip()):
+            epsg_crs = _parse_epsg(epsg_match, name)
             if file_crs and CRS.from_user_input(file_crs) != epsg_crs:
                 raise GisDataError(
                     _(
@@ -286,8 +286,8 @@ def _source_crs(file_crs: str | None, declared: str | None, name: str) -> _Sourc
     return _Source(label, None if epsg == 4326 else source, declared_key or "wgs84")
 
 
-def _parse_epsg(text: str, name: str) -> CRS:
-    code = int(_EPSG_NAME.match(text).group(1))
+def _parse_epsg(epsg_match: re.Match[str], name: str) -> CRS:
+    code = int(epsg_match.group(1))
     try:
         return CRS.from_epsg(code)
     except CRSError as exc:

@@ -3,13 +3,15 @@
 Services raise DomainError; the API layers turn it into JSON `{"code", "message", ...}`.
 """
 
+from django.utils.functional import Promise
+
 
 class DomainError(Exception):
     """A rule of the domain refused the operation. `code` is stable; `message` is for people."""
 
     status = 400
 
-    def __init__(self, code: str, message: str, *, status: int | None = None, **details):
+    def __init__(self, code: str, message: str | Promise, *, status: int | None = None, **details):
         super().__init__(message)
         self.code = code
         self.message = str(message)

@@ -122,11 +122,12 @@ def mandate_check(
     """Raise DomainError unless the mandate's regions and term are consistent."""
     if level not in CongressLevel.values:
         raise DomainError("mandate.invalid_level", _("Unknown congress level."))
-    if len(congress_region.adcode) != CONGRESS_ADCODE_LENGTH[level]:
+    congress_level = CongressLevel(level)
+    if len(congress_region.adcode) != CONGRESS_ADCODE_LENGTH[congress_level]:
         raise DomainError(
             "mandate.congress_level_mismatch",
             _("The congress of a %(level)s mandate sits in a region of %(n)d adcode digits.")
-            % {"level": CongressLevel(level).label, "n": CONGRESS_ADCODE_LENGTH[level]},
+            % {"level": congress_level.label, "n": CONGRESS_ADCODE_LENGTH[congress_level]},
         )
     if district_region is not None and not district_region.adcode.startswith(
         congress_region.adcode

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from django.db.models import (
     Count,
@@ -93,7 +94,7 @@ def deputy_cell_ids(*, deputy: Deputy) -> QuerySet:
 
 def deputy_cells(
     *, deputy: Deputy, days: int = COVERAGE_WINDOW_DAYS, now: dt.datetime | None = None
-) -> list[GridCell]:
+) -> Sequence[GridCell]:
     """The deputy's cells, each annotated with the last visit by anyone, the deputy's own last
     visit, whether it is assigned, and its coverage state over `days` (covered/stale/never)."""
     now = now or timezone.now()
@@ -117,9 +118,12 @@ def deputy_cells(
     cutoff = now - dt.timedelta(days=days)
     for cell in cells:
         if cell.last_visit_at is None:
-            cell.coverage_state = "never"
+            state = "never"
         elif cell.last_visit_at >= cutoff:
-            cell.coverage_state = "covered"
+            state = "covered"
         else:
-            cell.coverage_state = "stale"
+            state = "stale"
+        # A plain attribute beside the SQL annotations (the stubs know only those), read by the
+        # deputy-cells endpoint.
+        cell.coverage_state = state  # type: ignore[attr-defined]
     return cells

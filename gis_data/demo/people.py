@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -128,7 +129,7 @@ def scaled(count: int, deputies: int, minimum: int = 0) -> int:
     return max(minimum, round(count * deputies / 2400))
 
 
-def apportion(total: int, weights: list[float], minimum: int = 0) -> list[int]:
+def apportion(total: int, weights: Sequence[float], minimum: int = 0) -> list[int]:
     """Split `total` by `weights` (largest remainders), each at least `minimum` if possible."""
     n = len(weights)
     if n == 0:

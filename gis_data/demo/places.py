@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -248,7 +250,7 @@ def spread_points(
     n: int,
     rng: random.Random,
     *,
-    fixed: list[tuple[float, float]] = (),
+    fixed: Sequence[tuple[float, float]] = (),
     spacing: float | None = None,
     max_tries: int = 50_000,
 ) -> list[tuple[float, float]]:
@@ -399,7 +401,9 @@ def village_name(stem: str, urban: bool) -> str:
     return f"{stem}{_VILLAGE_SUFFIX_URBAN if urban else _VILLAGE_SUFFIX_RURAL}"
 
 
-def village_stems(rng: random.Random, count: int, *, avoid: set[str] = frozenset()) -> list[str]:
+def village_stems(
+    rng: random.Random, count: int, *, avoid: AbstractSet[str] = frozenset()
+) -> list[str]:
     """`count` distinct two-character village stems (combinations of place stems' characters)."""
     chars = sorted({ch for stem in _PLACE_STEMS for ch in stem})
     names: list[str] = []
