@@ -370,6 +370,14 @@ def opinion_transition(
     opinion = access_opinion_for_user(user=actor, opinion_id=opinion_id, for_update=True)
     _check_allowed(actor, opinion, action)
     _check_transition(opinion, action)
+    note = (note or "").strip()
+    if len(note) > MAX_TEXT_LENGTH:
+        raise DomainError(
+            "opinion.text_too_long",
+            _("%(field)s may have at most %(n)s characters.")
+            % {"field": "note", "n": MAX_TEXT_LENGTH},
+            field="note",
+        )
     now = at or timezone.now()
     from_status = opinion.status
     opinion.status, action_note = _apply(
@@ -384,7 +392,7 @@ def opinion_transition(
         at=now,
         action=action,
         rating=rating if action == "rate" else None,
-        note="\n".join(n for n in (action_note, (note or "").strip()) if n),
+        note="\n".join(n for n in (action_note, note) if n),
     )
     publish_on_commit(
         opinion.county_adcode,

@@ -318,6 +318,101 @@ def plan_opinions(
     return opinions
 
 
+# The closed loop after registration (backend.opinions.services.opinion_transition), replayed
+# for the demo: the station forwards within a day, the department starts within about a day
+# and answers within its 3 working days (a few ask for the extension, a few sit on it and go
+# overdue), the citizen rates most answers (a few unsatisfied: re-handled and answered again),
+# the station archives the rest without a rating.
+RATINGS = ((5, 50), (4, 28), (3, 12), (2, 7), (1, 3))
+SECOND_RATINGS = ((5, 40), (4, 35), (3, 15), (2, 10))
+EXTENDED_SHARE = 0.08
+STUCK_SHARE = 0.04
+UNRATED_SHARE = 0.10
+HANDLERS = {
+    "roads": "交通运输局",
+    "water": "水务局",
+    "health": "卫生健康局",
+    "education": "教育局",
+    "environment": "生态环境分局",
+    "agriculture": "农业农村局",
+    "safety": "公安局",
+    "welfare": "民政局",
+    "other": "镇人民政府",
+}
+ANSWERS = (
+    "已转交承办单位办理，现场答复群众。",
+    "问题已解决，已电话告知群众。",
+    "已约定时间上门答复。",
+)
+
+
+def _hours(low: float, high: float, rng: random.Random) -> dt.timedelta:
+    return dt.timedelta(hours=rng.uniform(low, high))
+
+
+def _weighted(choices, rng: random.Random) -> int:
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def plan_opinion_loop(
+    opinions: list[tuple[int, str, dt.datetime]], rng: random.Random, until: dt.datetime
+) -> list[tuple[int, list[dict]]]:
+    """(opinion id, category, registered at) → (opinion id, steps): each step an `action`, its
+    time `at` and the service's fields; `by` is "station" or "deputy". Steps after `until` are
+    left out, so recent opinions stop part-way (registered, forwarded, handling, answered)."""
+    plans = []
+    for opinion_id, category, registered in opinions:
+        forward = registered + _hours(1, 20, rng)
+        start = forward + _hours(2, 30, rng)
+        extended = rng.random() < EXTENDED_SHARE
+        stuck = rng.random() < STUCK_SHARE
+        answer = start + (dt.timedelta(days=rng.uniform(6, 20)) if stuck else _hours(12, 70, rng))
+        answer += dt.timedelta(days=2) if extended else dt.timedelta()
+        rating, second = _weighted(RATINGS, rng), _weighted(SECOND_RATINGS, rng)
+        rate = answer + _hours(12, 96, rng)
+        text = rng.choice(ANSWERS)
+        steps = [
+            {"action": "forward", "at": forward, "by": "station", "handler": HANDLERS[category]},
+            {"action": "start", "at": start, "by": "station"},
+        ]
+        if extended:
+            steps.append(
+                {
+                    "action": "extend",
+                    "at": start + _hours(24, 40, rng),
+                    "by": "station",
+                    "reason": "需要多部门协调，申请延期两个工作日。",
+                }
+            )
+        steps.append({"action": "answer", "at": answer, "by": "deputy", "answer": text})
+        if rng.random() < UNRATED_SHARE:
+            steps.append({"action": "close", "at": rate, "by": "station"})
+        else:
+            steps.append({"action": "rate", "at": rate, "by": "station", "rating": rating})
+            if rating <= 2:
+                again = rate + _hours(24, 72, rng)
+                steps.append(
+                    {
+                        "action": "answer",
+                        "at": again,
+                        "by": "deputy",
+                        "answer": "已重新办理，再次答复群众。",
+                    }
+                )
+                steps.append(
+                    {
+                        "action": "rate",
+                        "at": again + _hours(12, 72, rng),
+                        "by": "station",
+                        "rating": second,
+                    }
+                )
+        steps.sort(key=lambda step: step["at"])
+        plans.append((opinion_id, [step for step in steps if step["at"] <= until]))
+    return plans
+
+
 @dataclass
 class Duty:
     """A deputy on duty at a station on the days ending in `digit` (逢六进站)."""

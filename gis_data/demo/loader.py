@@ -546,7 +546,7 @@ def _create_activity(
         hotspots = activity.plan_hotspots(
             list(shapes.values()), rng, max(2, len(ctx.townships) // 2)
         )
-        opinions = _create_opinions(activity.plan_opinions(created, hotspots, rng), say)
+        opinions = _create_opinions(activity.plan_opinions(created, hotspots, rng), say, today)
     return len(created), opinions
 
 
@@ -587,12 +587,17 @@ def _create_checkins(
     return len(rows)
 
 
-def _create_opinions(planned: list[dict], say: Progress) -> int:
+def _create_opinions(planned: list[dict], say: Progress, today: dt.date) -> int:
+    """Register the opinions (received a few minutes after they were taken down), then replay
+    the closed loop on them up to the end of `today` through opinion_transition: the older
+    ones closed with ratings, recent ones part-way, a few overdue."""
     from backend.opinions.services import opinion_create
 
-    deputies = Deputy.objects.in_bulk({p["deputy_id"] for p in planned})
+    deputies = Deputy.objects.select_related("user").in_bulk({p["deputy_id"] for p in planned})
+    registered = []
     for n, item in enumerate(planned, 1):
-        opinion_create(
+        received_at = item["recorded_at"] + dt.timedelta(minutes=5)
+        result = opinion_create(
             deputy=deputies[item["deputy_id"]],
             client_uuid=item["client_uuid"],
             category=item["category"],
@@ -601,10 +606,37 @@ def _create_opinions(planned: list[dict], say: Progress) -> int:
             lon=item["lon"],
             lat=item["lat"],
             visit_id=item["visit_id"],
+            received_at=received_at,
         )
+        registered.append((result.opinion, received_at))
         if n % 500 == 0:
             say(gettext("opinions: %(done)d/%(total)d") % {"done": n, "total": len(planned)})
+    if registered:
+        _opinion_loop(registered, deputies, today, planned[0]["client_uuid"])
     return len(planned)
+
+
+def _opinion_loop(registered: list, deputies: dict, today: dt.date, seed) -> None:
+    """The station's work (by the admin account) and the deputies' answers (by their own
+    account where they have one), through the transition service."""
+    from backend.opinions.services import opinion_transition
+
+    station = _account("admin", Role.ADMIN, None, first_name="管理员", superuser=True)
+    end_of_today = dt.datetime.combine(
+        today + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone()
+    )
+    until = min(timezone.now(), end_of_today)
+    plans = activity.plan_opinion_loop(
+        [(o.id, o.category, at) for o, at in registered],
+        random.Random(f"opinion loop {seed}"),  # noqa: S311 - demo data, not secrets
+        until,
+    )
+    user_of = {o.id: deputies[o.deputy_id].user for o, _at in registered}
+    for opinion_id, steps in plans:
+        for step in steps:
+            by = step.pop("by")
+            actor = (user_of[opinion_id] if by == "deputy" else None) or station
+            opinion_transition(actor=actor, opinion_id=opinion_id, **step)
 
 
 # --- across counties --------------------------------------------------------------------------

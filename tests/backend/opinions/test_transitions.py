@@ -304,6 +304,7 @@ def test_a_deputy_may_answer_but_not_forward_and_a_leader_only_reads(opinion, pe
         ("forward", {}, "opinion.handler_required"),
         ("forward", {"handler": "部" * 101}, "opinion.text_too_long"),
         ("dance", {}, "opinion.unknown_action"),
+        ("forward", {"handler": "局", "note": "注" * 2001}, "opinion.text_too_long"),
     ],
 )
 def test_missing_or_bad_fields(opinion, people, action, fields, code):
