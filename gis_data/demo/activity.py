@@ -14,6 +14,7 @@ import math
 import random
 import uuid
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -372,7 +373,7 @@ def plan_opinion_loop(
         rating, second = _weighted(RATINGS, rng), _weighted(SECOND_RATINGS, rng)
         rate = answer + _hours(12, 96, rng)
         text = rng.choice(ANSWERS)
-        steps = [
+        steps: list[dict[str, Any]] = [
             {"action": "forward", "at": forward, "by": "station", "handler": HANDLERS[category]},
             {"action": "start", "at": start, "by": "station"},
         ]
