@@ -128,7 +128,7 @@ def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
     """One opinion (already access-checked) as a work-list row, with its location and history."""
     now = now or timezone.now()
     row = {name: getattr(opinion, name) for name in WORK_LIST_FIELDS if "__" not in name}
-    row["cell__code"] = opinion.cell.code if opinion.cell_id else None
+    row["cell__code"] = opinion.cell.code if opinion.cell is not None else None
     row["deputy__name"] = opinion.deputy.name
     row["overdue"] = bool(
         opinion.status in OPEN_STATUSES and opinion.due_at and opinion.due_at < now
