@@ -8,5 +8,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("assign/", views.assign, name="assign"),
     path("stations/", views.stations, name="stations"),
+    path("opinions/", views.opinions, name="opinions"),
     path("deputy/", views.deputy, name="deputy"),
 ]

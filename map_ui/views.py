@@ -1,4 +1,5 @@
-"""Map pages: leader dashboard, staff assignment page, stations map and the start redirect.
+"""Map pages: leader dashboard, staff assignment page, stations map, the opinion work list
+(意见办理) and the start redirect.
 
 Every page is login-required and shows one region inside the user's jurisdiction; a region
 outside it is a 404 (the same answer as a region that does not exist). The pages hold no data:
@@ -14,14 +15,16 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from backend.accounts.access import can_read_adcode, jurisdiction_prefix
+from backend.accounts.access import can_act_in_adcode, can_read_adcode, jurisdiction_prefix
 from backend.accounts.models import Role, User
 from backend.liaison.models import LinkCadence, StationKind
-from backend.opinions.models import OpinionCategory
+from backend.opinions.models import OpinionCategory, OpinionStatus
+from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM
 from backend.regions.models import Region, RegionLevel
 
 TIME_WINDOWS_DAYS = (30, 90, 365)
 DEFAULT_WINDOW_DAYS = 90
+OPINIONS_PAGE_SIZE = 30
 
 
 def js_strings() -> dict[str, str]:
@@ -90,6 +93,23 @@ def js_strings() -> dict[str, str]:
         **{f"kind_{value}": str(label) for value, label in StationKind.choices},
         **{f"cadence_{value}": str(label) for value, label in LinkCadence.choices},
         **{f"category_{value}": str(label) for value, label in OpinionCategory.choices},
+    }
+
+
+def opinion_strings() -> dict[str, str]:
+    """Translated strings for the opinion work list (statuses and actions from backend.opinions)."""
+    return {
+        "overdueBadge": _("Overdue"),
+        "dueAt": _("due"),
+        "noDue": _("no deadline"),
+        "noContact": _("no contact (no consent)"),
+        "registeredStep": _("Registration"),
+        "noOpinions": _("No opinions here."),
+        "shownOf": _("%(shown)s of %(count)s"),
+        "actionDone": _("Done: %(action)s."),
+        "actionFailed": _("Action failed"),
+        **{f"status_{value}": str(label) for value, label in OpinionStatus.choices},
+        **{f"action_{action}": str(label) for action, label in ACTION_LABELS.items()},
     }
 
 
@@ -172,6 +192,9 @@ def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dic
             "assignments": "/api/map/v1/assignments",
             "stations": "/api/map/v1/stations.geojson",
             "links": "/api/map/v1/links.geojson",
+            "opinions": "/api/map/v1/opinions",
+            "opinion": "/api/map/v1/opinions/{id}",
+            "transitions": "/api/map/v1/opinions/{id}/transitions",
             "live": "/ws/live/",
             "page": request.path,
         },
@@ -218,6 +241,29 @@ def assign(request: HttpRequest) -> HttpResponse:
 def stations(request: HttpRequest) -> HttpResponse:
     require_region_reader(request.user)
     return render_map_page(request, "stations")
+
+
+@require_GET
+@login_required
+def opinions(request: HttpRequest) -> HttpResponse:
+    """The opinion work list: staff and admins act on it, leaders read it."""
+    require_region_reader(request.user)
+    region = page_region(request)
+    townships = Region.objects.filter(
+        level=RegionLevel.TOWNSHIP, adcode__startswith=region.adcode
+    ).values_list("adcode", "name")
+    context = map_context(
+        request,
+        "opinions",
+        region,
+        canAct=can_act_in_adcode(request.user, region.adcode),
+        pageSize=OPINIONS_PAGE_SIZE,
+        allowedFrom={action: sorted(statuses) for action, statuses in ALLOWED_FROM.items()},
+        townships=dict(townships),
+    )
+    context["config"]["strings"].update(opinion_strings())
+    context["status_choices"] = OpinionStatus.choices
+    return render(request, "map_ui/opinions.html", context)
 
 
 @require_GET

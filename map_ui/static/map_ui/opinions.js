@@ -1,0 +1,306 @@
+/* Opinion handling (意见办理): the work list from /api/map/v1/opinions (overdue first), status
+ * chips with counts, an overdue-only toggle and "load more"; a detail panel with the history and
+ * the actions the opinion's status allows (config.allowedFrom, the service's own table). After an
+ * action the row and the counts refresh in place; live opinion events refresh them too.
+ *
+ * Testability: each row is li[data-id][data-status]; the detail panel carries data-id. */
+(function () {
+  "use strict";
+  var cg = window.cg, config = cg.config, S = cg.S;
+
+  var state = { status: "", overdue: false, offset: 0, count: 0, selected: null, rows: {} };
+  var miniMap = null, miniMarker = null;
+
+  function $(id) { return document.getElementById(id); }
+  function lang() { return document.documentElement.lang === "en" ? "en" : "zh-CN"; }
+
+  function fmtDateTime(iso) {
+    if (!iso) { return "–"; }
+    var d = new Date(iso);
+    if (isNaN(d)) { return iso; }
+    return d.toLocaleString(lang(), {
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+    });
+  }
+
+  function truncate(text, n) {
+    text = String(text || "").replace(/\s+/g, " ").trim();
+    return text.length > n ? text.slice(0, n) + "…" : text;
+  }
+
+  function place(row) {
+    var township = config.townships[String(row.adcode || "").slice(0, 9)];
+    return [township, row.cell_code].filter(Boolean).join(" · ") || row.adcode || "–";
+  }
+
+  function statusLabel(status) { return S["status_" + status] || status; }
+  function categoryLabel(category) { return S["category_" + category] || category; }
+
+  function message(text, isError) {
+    var el = $("op-message");
+    el.textContent = text;
+    el.classList.toggle("error", !!isError);
+    el.hidden = false;
+    clearTimeout(message.t);
+    if (!isError) { message.t = setTimeout(function () { el.hidden = true; }, 5000); }
+  }
+
+  /* ---- the list ---- */
+  function listUrl(offset, limit) {
+    return cg.url("opinions", {
+      region: config.region.adcode, status: state.status, overdue: state.overdue ? "1" : "",
+      limit: limit, offset: offset,
+    });
+  }
+
+  function renderCounts(counts) {
+    var open = (counts.registered || 0) + (counts.forwarded || 0) + (counts.handling || 0) +
+      (counts.rehandling || 0);
+    document.querySelectorAll("[data-count]").forEach(function (el) {
+      var key = el.dataset.count;
+      el.textContent = cg.fmtInt(key === "open" ? open : counts[key] || 0);
+    });
+  }
+
+  function rowHtml(row) {
+    var due = row.due_at
+      ? "<span class='op-due'>" + cg.esc(S.dueAt) + " " + cg.esc(fmtDateTime(row.due_at)) + "</span>"
+      : "<span class='op-due muted'>" + cg.esc(S.noDue) + "</span>";
+    return "<div class='op-row-top'><span class='op-cat'>" + cg.esc(categoryLabel(row.category)) +
+      "</span><span class='op-status op-status-" + cg.esc(row.status) + "'>" +
+      cg.esc(statusLabel(row.status)) + "</span>" +
+      (row.overdue ? "<span class='op-overdue'>" + cg.esc(S.overdueBadge) + "</span>" : "") +
+      "</div><div class='op-row-text'>" + cg.esc(truncate(row.text, 80)) + "</div>" +
+      "<div class='op-row-meta'><span>" + cg.esc(place(row)) + "</span>" + due +
+      (row.citizen_contact ? "<span>" + cg.esc(row.citizen_contact) + "</span>" : "") + "</div>";
+  }
+
+  function renderRow(row, li) {
+    li = li || document.createElement("li");
+    li.className = "op-row" + (row.overdue ? " is-overdue" : "") +
+      (state.selected === row.id ? " selected" : "");
+    li.dataset.id = String(row.id);
+    li.dataset.status = row.status;
+    li.tabIndex = 0;
+    li.setAttribute("role", "button");
+    li.innerHTML = rowHtml(row);
+    state.rows[row.id] = row;
+    return li;
+  }
+
+  function load(reset) {
+    var offset = reset ? 0 : state.offset;
+    var button = $("op-load-more");
+    button.disabled = true;
+    return cg.api(listUrl(offset, config.pageSize)).then(function (data) {
+      var ul = $("op-list");
+      if (reset) { ul.innerHTML = ""; state.rows = {}; }
+      renderCounts(data.counts || {});
+      state.count = data.count;
+      (data.results || []).forEach(function (row) { ul.appendChild(renderRow(row)); });
+      state.offset = offset + (data.results || []).length;
+      if (!ul.children.length) {
+        ul.innerHTML = "<li class='muted op-empty'>" + cg.esc(S.noOpinions) + "</li>";
+      }
+      $("op-shown").textContent = S.shownOf
+        .replace("%(shown)s", cg.fmtInt(state.offset)).replace("%(count)s", cg.fmtInt(state.count));
+      button.hidden = state.offset >= state.count;
+    }).catch(function (err) {
+      message(S.loadFailed + ": " + err.message, true);
+    }).then(function () { button.disabled = false; });
+  }
+
+  function refreshCounts() {
+    return cg.api(listUrl(0, 1)).then(function (data) {
+      renderCounts(data.counts || {});
+    }).catch(function () { /* the list keeps its last counts */ });
+  }
+
+  function setFilter(status, overdue) {
+    state.status = status;
+    state.overdue = overdue;
+    document.querySelectorAll("#op-status-chips button").forEach(function (b) {
+      b.classList.toggle("active", b.dataset.status === status);
+      b.setAttribute("aria-pressed", b.dataset.status === status ? "true" : "false");
+    });
+    load(true);
+  }
+
+  /* ---- the detail panel ---- */
+  function setText(id, text) { $(id).textContent = text === null || text === undefined || text === "" ? "–" : text; }
+
+  function renderHistory(history) {
+    var ol = $("op-d-history");
+    ol.innerHTML = "";
+    (history || []).forEach(function (step) {
+      var li = document.createElement("li");
+      var what = step.action ? S["action_" + step.action] || step.action : S.registeredStep;
+      var change = step.from_status && step.from_status !== step.to_status
+        ? statusLabel(step.from_status) + " → " + statusLabel(step.to_status)
+        : statusLabel(step.to_status);
+      li.innerHTML = "<time>" + cg.esc(fmtDateTime(step.at)) + "</time>" +
+        "<div><b>" + cg.esc(what) + "</b> <span class='muted'>" + cg.esc(change) + "</span>" +
+        (step.rating ? " <span class='op-stars'>" + cg.esc(stars(step.rating)) + "</span>" : "") +
+        (step.by ? " <span class='muted'>· " + cg.esc(step.by) + "</span>" : "") +
+        (step.note ? "<div class='op-note'>" + cg.esc(step.note) + "</div>" : "") + "</div>";
+      ol.appendChild(li);
+    });
+  }
+
+  function stars(n) { return n ? "★★★★★".slice(0, n) + "☆☆☆☆☆".slice(0, 5 - n) + " " + n : ""; }
+
+  function renderActions(op) {
+    var section = $("op-actions");
+    if (!section) { return; }  // leaders read only: the page has no action forms
+    var any = false;
+    section.querySelectorAll("form[data-action]").forEach(function (form) {
+      var allowed = (config.allowedFrom[form.dataset.action] || []).indexOf(op.status) >= 0;
+      form.hidden = !allowed;
+      any = any || allowed;
+      form.reset();
+    });
+    $("op-no-actions").hidden = any;
+  }
+
+  function renderMap(op) {
+    var el = $("op-map");
+    if (op.lon === null || op.lon === undefined || !window.L) { el.hidden = true; return; }
+    el.hidden = false;
+    var at = [op.lat, op.lon];
+    if (!miniMap) {
+      miniMap = L.map(el, { zoomControl: true, attributionControl: false, zoomSnap: 1 });
+      cg.countyOutlines(miniMap);
+      miniMarker = L.circleMarker(at, {
+        radius: 8, color: "#fff", weight: 2, fillColor: cg.COLORS.never, fillOpacity: 0.95,
+      }).addTo(miniMap);
+    }
+    miniMap.invalidateSize();
+    miniMarker.setLatLng(at);
+    miniMap.setView(at, 14, { animate: false });
+  }
+
+  function renderDetail(op) {
+    var pane = $("op-detail");
+    pane.hidden = false;
+    pane.dataset.id = String(op.id);
+    pane.dataset.status = op.status;
+    setText("op-d-category", categoryLabel(op.category));
+    var status = $("op-d-status");
+    status.textContent = statusLabel(op.status);
+    status.className = "op-status op-status-" + op.status;
+    $("op-d-overdue").hidden = !op.overdue;
+    setText("op-d-text", op.text);
+    setText("op-d-place", place(op));
+    setText("op-d-deputy", op.deputy_name);
+    setText("op-d-recorded", fmtDateTime(op.recorded_at));
+    setText("op-d-due", op.due_at ? fmtDateTime(op.due_at) : S.noDue);
+    setText("op-d-handler", op.handler);
+    setText("op-d-answer", op.answer);
+    setText("op-d-rating", stars(op.rating));
+    setText("op-d-contact", op.citizen_contact || S.noContact);
+    renderHistory(op.history);
+    renderActions(op);
+    renderMap(op);
+  }
+
+  function select(id, scroll) {
+    state.selected = id;
+    document.querySelectorAll(".op-row").forEach(function (li) {
+      li.classList.toggle("selected", Number(li.dataset.id) === id);
+    });
+    return cg.api(cg.url("opinion", {}, { id: id })).then(function (op) {
+      renderDetail(op);
+      if (scroll && window.matchMedia("(max-width: 800px)").matches) {
+        $("op-detail").scrollIntoView({ block: "start" });
+      }
+    }).catch(function (err) { message(S.loadFailed + ": " + err.message, true); });
+  }
+
+  /* Update a row after a change: the new status shows in place even when the current filter
+   * would now leave it out (it drops out at the next reload of the list). */
+  function updateRow(op) {
+    var li = document.querySelector(".op-row[data-id='" + op.id + "']");
+    if (li) { renderRow(op, li); }
+  }
+
+  function actionBody(form) {
+    var body = { action: form.dataset.action };
+    ["handler", "reason", "answer"].forEach(function (name) {
+      if (form.elements[name]) { body[name] = form.elements[name].value; }
+    });
+    if (form.dataset.action === "rate") {
+      var checked = form.querySelector("input[name=rating]:checked");
+      body.rating = checked ? Number(checked.value) : null;
+    }
+    return body;
+  }
+
+  function submitAction(ev) {
+    ev.preventDefault();
+    var form = ev.target, id = state.selected;
+    var buttons = form.querySelectorAll("button");
+    buttons.forEach(function (b) { b.disabled = true; });
+    cg.api(cg.url("transitions", {}, { id: id }), { method: "POST", body: actionBody(form) })
+      .then(function (op) {
+        $("op-message").hidden = true;
+        renderDetail(op);
+        updateRow(op);
+        refreshCounts();
+        message(S.actionDone.replace("%(action)s", S["action_" + form.dataset.action]));
+      })
+      .catch(function (err) { message(S.actionFailed + ": " + err.message, true); })
+      .then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
+  }
+
+  /* ---- wiring ---- */
+  document.querySelectorAll("[data-action-label]").forEach(function (b) {
+    b.textContent = S["action_" + b.dataset.actionLabel];
+  });
+  document.querySelectorAll("#op-actions form[data-action]").forEach(function (form) {
+    form.addEventListener("submit", submitAction);
+  });
+  document.querySelectorAll("#op-status-chips button").forEach(function (b) {
+    b.addEventListener("click", function () { setFilter(b.dataset.status, state.overdue); });
+  });
+  $("op-overdue").addEventListener("change", function (ev) {
+    setFilter(state.status, ev.target.checked);
+  });
+  $("op-load-more").addEventListener("click", function () { load(false); });
+  $("op-list").addEventListener("click", function (ev) {
+    var li = ev.target.closest(".op-row");
+    if (li) { select(Number(li.dataset.id), true); }
+  });
+  $("op-list").addEventListener("keydown", function (ev) {
+    var li = ev.target.closest(".op-row");
+    if (li && (ev.key === "Enter" || ev.key === " ")) { ev.preventDefault(); select(Number(li.dataset.id), true); }
+  });
+  $("op-d-close").addEventListener("click", function () {
+    $("op-detail").hidden = true;
+    state.selected = null;
+    document.querySelectorAll(".op-row.selected").forEach(function (li) { li.classList.remove("selected"); });
+  });
+
+  load(true);
+
+  // Someone else's work (another staff member, a deputy's answer) shows up without a reload.
+  var changed = {};
+  var refreshSoon = cg.debounce(function () {
+    var ids = Object.keys(changed).map(Number);
+    changed = {};
+    refreshCounts();
+    ids.forEach(function (id) {
+      if (!state.rows[id]) { return; }
+      cg.api(cg.url("opinion", {}, { id: id })).then(function (op) {
+        updateRow(op);
+        if (state.selected === op.id) { renderDetail(op); }
+      }).catch(function () { /* gone from the jurisdiction: leave the row */ });
+    });
+  }, 400);
+  cg.live = new cg.Live({
+    any: function (event, items) {
+      if (event !== "opinion.updated" && event !== "opinion.created") { return; }
+      items.forEach(function (item) { changed[item.id] = true; });
+      refreshSoon();
+    },
+  });
+})();
