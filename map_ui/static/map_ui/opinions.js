@@ -142,7 +142,10 @@
         "<div><b>" + cg.esc(what) + "</b> <span class='muted'>" + cg.esc(change) + "</span>" +
         (step.rating ? " <span class='op-stars'>" + cg.esc(stars(step.rating)) + "</span>" : "") +
         (step.by ? " <span class='muted'>· " + cg.esc(step.by) + "</span>" : "") +
-        (step.note ? "<div class='op-note'>" + cg.esc(step.note) + "</div>" : "") + "</div>";
+        // The registration's note is a fixed English marker written by the service, not a
+        // person's words: the step's label says it already.
+        (step.note && step.action ? "<div class='op-note'>" + cg.esc(step.note) + "</div>" : "") +
+        "</div>";
       ol.appendChild(li);
     });
   }
@@ -168,10 +171,13 @@
     el.hidden = false;
     var at = [op.lat, op.lon];
     if (!miniMap) {
+      // No base map (no external tiles): the grid cells around it, coloured by coverage.
       miniMap = L.map(el, { zoomControl: true, attributionControl: false, zoomSnap: 1 });
+      miniMap.setView(at, 14, { animate: false });
       cg.countyOutlines(miniMap);
+      cg.cells = new cg.CellLayer(miniMap, {});
       miniMarker = L.circleMarker(at, {
-        radius: 8, color: "#fff", weight: 2, fillColor: cg.COLORS.never, fillOpacity: 0.95,
+        radius: 8, color: "#fff", weight: 3, fillColor: "#ae3ec9", fillOpacity: 1,
       }).addTo(miniMap);
     }
     miniMap.invalidateSize();

@@ -1,0 +1,132 @@
+"""The opinion work list /opinions/ (意见办理) in real Chromium: staff forward an opinion and see
+its status change without a reload; an API error shows in the page's message area.
+
+Screenshots: docs/screenshots/opinions-desktop.png and opinions-phone.png.
+"""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from backend.opinions.models import Opinion
+from backend.opinions.services import opinion_create, opinion_transition
+from tests.browser.conftest import PHONE, in_worker_thread, screenshot
+
+ROWS = "#op-list .op-row"
+
+
+def row(page, opinion_id: int):
+    return page.locator(f"{ROWS}[data-id='{opinion_id}']")
+
+
+@pytest.fixture
+def opinions(world):
+    """On top of the world's three water opinions: one about a road with the citizen's phone
+    number, and one forwarded ten days ago (overdue)."""
+    now = timezone.now()
+    (w, s, e, n) = world.cells_a[1].boundary.extent
+    road = in_worker_thread(
+        opinion_create,
+        deputy=world.deputy_a,
+        client_uuid=uuid.uuid4(),
+        category="roads",
+        text="村口道路坑洼严重，雨天积水，群众出行不便，希望尽快修补。",
+        recorded_at=now - dt.timedelta(hours=5),
+        lon=(w + e) / 2,
+        lat=(s + n) / 2,
+        contact_consent=True,
+        citizen_contact="13812345678",
+    ).opinion
+    late = in_worker_thread(
+        opinion_create,
+        deputy=world.deputy_a,
+        client_uuid=uuid.uuid4(),
+        category="health",
+        text="卫生室周末不开门，老人看病要跑到镇上。",
+        recorded_at=now - dt.timedelta(days=11),
+        lon=(w + e) / 2 + 0.002,
+        lat=(s + n) / 2,
+        received_at=now - dt.timedelta(days=11),
+    ).opinion
+    in_worker_thread(
+        opinion_transition,
+        actor=world.staff_a,
+        opinion_id=late.id,
+        action="forward",
+        handler="县卫生健康局",
+        at=now - dt.timedelta(days=10),
+    )
+    return {"road": road, "late": late}
+
+
+def test_staff_forward_an_opinion_and_see_it_change_without_reload(open_page, world, opinions):
+    road, late = opinions["road"], opinions["late"]
+    page = open_page("/opinions/", username="staff-a")
+    assert page.url.endswith("/opinions/")
+    assert page.locator("h1").inner_text() == "意见办理"
+    page.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 5")
+    page.evaluate("window.__sameDocument = true")
+
+    # Overdue first, with its badge; the road opinion's contact masked.
+    first = page.locator(ROWS).first
+    assert first.get_attribute("data-id") == str(late.id)
+    assert "逾期" in first.locator(".op-overdue").inner_text()
+    assert "已转办" in first.inner_text()
+    assert "138****5678" in row(page, road.id).inner_text()
+    assert "星沙街道 · A-01" in row(page, road.id).inner_text()
+    assert page.locator("[data-count=registered]").inner_text() == "4"
+    assert page.locator("[data-count=overdue]").inner_text() == "1"
+
+    # Forwarding without a department: the API's error, in Chinese, in the message area.
+    row(page, road.id).click()
+    page.wait_for_selector(f"#op-detail[data-id='{road.id}']")
+    assert page.locator("#op-d-contact").inner_text() == "138****5678"
+    forward = page.locator("form[data-action=forward]")
+    assert forward.is_visible()
+    assert not page.locator("form[data-action=answer]").is_visible()
+    forward.locator("button[type=submit]").click()
+    page.wait_for_selector("#op-message.error")
+    assert page.locator("#op-message").inner_text().startswith("操作失败")
+
+    forward.locator("input[name=handler]").fill("县交通运输局")
+    forward.locator("button[type=submit]").click()
+    page.wait_for_selector(f"{ROWS}[data-id='{road.id}'][data-status=forwarded]")
+    assert row(page, road.id).locator(".op-status").inner_text() == "已转办"
+    assert page.locator("#op-d-status").inner_text() == "已转办"
+    assert page.locator("#op-d-handler").inner_text() == "县交通运输局"
+    assert "转交" in page.locator("#op-d-history").inner_text()
+    page.wait_for_function(
+        "document.querySelector('[data-count=registered]').textContent === '3'"
+        " && document.querySelector('[data-count=forwarded]').textContent === '2'"
+    )
+    assert page.locator("form[data-action=start]").is_visible()
+    assert not forward.is_visible()
+    assert page.evaluate("window.__sameDocument") is True  # no reload happened
+    road.refresh_from_db()
+    assert (road.status, road.handler) == ("forwarded", "县交通运输局")
+    screenshot(page, "opinions-desktop")
+
+    phone = open_page("/opinions/", viewport=PHONE, username="staff-a")
+    phone.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 5")
+    screenshot(phone, "opinions-phone")
+    # Narrow screen: the detail stacks under the list, full width.
+    row(phone, road.id).click()
+    phone.wait_for_selector(f"#op-detail[data-id='{road.id}']")
+    detail, rows = (
+        phone.locator("#op-detail").bounding_box(),
+        phone.locator("#op-list").bounding_box(),
+    )
+    assert detail["y"] >= rows["y"] + rows["height"]
+    assert detail["width"] == PHONE["width"]
+
+
+def test_leaders_see_the_list_without_actions(open_page, world, opinions):
+    page = open_page("/opinions/", username="leader-a")
+    page.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 5")
+    row(page, opinions["late"].id).click()
+    page.wait_for_selector(f"#op-detail[data-id='{opinions['late'].id}']")
+    assert page.locator("#op-d-handler").inner_text() == "县卫生健康局"
+    assert page.locator("#op-detail form").count() == 0
+    assert Opinion.objects.get(id=opinions["late"].id).status == "forwarded"
