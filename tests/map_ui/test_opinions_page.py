@@ -35,7 +35,10 @@ def test_staff_get_the_chinese_page_with_actions(world):
     assert 'href="/opinions/?region=430121" class="active">意见办理</a>' in html
     for action in ACTION_FORMS:
         assert f'<form data-action="{action}" hidden>' in html
-    assert '<button type="button" data-status="forwarded">已转办 <b data-count="forwarded">' in html
+    assert (
+        '<button type="button" data-status="forwarded" aria-pressed="false">'
+        '已转办 <b data-count="forwarded">' in html
+    )
     assert "只读" not in html
     config = page_config(response)
     assert config["page"] == "opinions"
@@ -90,7 +93,7 @@ def test_english_labels_with_the_language_switch(world):
     client.post("/i18n/setlang/", {"language": "en", "next": PAGE})
     html = client.get(PAGE).content.decode()
     assert "<title>Opinion handling · 长沙县</title>" in html
-    assert '<button type="button" data-status="forwarded">forwarded <b' in html
+    assert '<button type="button" data-status="forwarded" aria-pressed="false">forwarded <b' in html
 
 
 def test_another_countys_staff_see_none_of_the_first_countys_opinions(world):
