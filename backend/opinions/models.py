@@ -10,6 +10,7 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class OpinionCategory(models.TextChoices):
@@ -32,6 +33,12 @@ class OpinionStatus(models.TextChoices):
     REHANDLING = "rehandling", _("re-handling")
     CLOSED = "closed", _("closed")
 
+
+# History notes the system writes itself: stored in English (the audit record), shown in the
+# reader's language by backend.opinions.selectors.opinion_history. People's notes stay verbatim.
+NOTE_REGISTERED = gettext_noop("registered from the field app")
+NOTE_CLOSED_UNSATISFIED = gettext_noop("closed after a second unsatisfied rating")
+SYSTEM_NOTES = frozenset({NOTE_REGISTERED, NOTE_CLOSED_UNSATISFIED})
 
 OPEN_STATUSES = (
     OpinionStatus.REGISTERED,

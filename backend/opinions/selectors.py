@@ -12,10 +12,11 @@ import datetime as dt
 
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from backend.liaison.models import Deputy
 
-from .models import OPEN_STATUSES, Opinion, OpinionStatus, OpinionTransition
+from .models import OPEN_STATUSES, SYSTEM_NOTES, Opinion, OpinionStatus, OpinionTransition
 
 WORK_LIST_FIELDS = (
     "id",
@@ -118,6 +119,7 @@ def opinion_history(*, opinion: Opinion) -> list[dict]:
     return [
         {
             **{k: v for k, v in row.items() if not k.startswith("by__")},
+            "note": gettext(row["note"]) if row["note"] in SYSTEM_NOTES else row["note"],
             "by": row["by__first_name"] or row["by__username"],
         }
         for row in rows

@@ -60,7 +60,14 @@ from backend.visits.access import access_visit_by_id
 
 from .access import access_opinion_for_user
 from .deadlines import EXTENSION_WORKING_DAYS, HANDLE_WITHIN_WORKING_DAYS, add_working_days
-from .models import Opinion, OpinionCategory, OpinionStatus, OpinionTransition
+from .models import (
+    NOTE_CLOSED_UNSATISFIED,
+    NOTE_REGISTERED,
+    Opinion,
+    OpinionCategory,
+    OpinionStatus,
+    OpinionTransition,
+)
 
 FORWARD_WITHIN = dt.timedelta(hours=24)
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,24}$")
@@ -186,7 +193,7 @@ def opinion_create(
                 to_status=OpinionStatus.REGISTERED,
                 by=deputy.user,
                 at=now,
-                note="registered from the field app",
+                note=NOTE_REGISTERED,
             )
             publish_on_commit(
                 county,
@@ -343,7 +350,7 @@ def _rate(opinion: Opinion, rating: int | None, now: dt.datetime) -> tuple[str, 
     if not opinion.transitions.filter(to_status=S.REHANDLING).exists():
         opinion.due_at = add_working_days(now, HANDLE_WITHIN_WORKING_DAYS)
         return S.REHANDLING, ""
-    return S.CLOSED, "closed after a second unsatisfied rating"
+    return S.CLOSED, NOTE_CLOSED_UNSATISFIED
 
 
 @transaction.atomic

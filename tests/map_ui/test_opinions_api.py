@@ -157,7 +157,7 @@ def test_detail_with_history(world, overdue):
             "from_status": "",
             "to_status": "registered",
             "rating": None,
-            "note": "registered from the field app",
+            "note": "由代表在现场通过手机登记",  # a system note, in the reader's language
             "by": "d1",
         },
         {
@@ -285,3 +285,9 @@ def test_transition_body_must_be_a_json_object(world):
     assert english.json()["message"] == (
         "The opinion is “registered”: “start handling” is not possible now."
     )
+
+
+def test_system_notes_read_in_the_readers_language(world, overdue):
+    english = client_for(world, "staff", HTTP_ACCEPT_LANGUAGE="en")
+    body = english.get(f"{API}/{overdue.id}").json()
+    assert body["history"][0]["note"] == "registered from the field app"
