@@ -51,6 +51,7 @@ def js_strings() -> dict[str, str]:
         "visitCreated": _("Visit recorded"),
         "checkinCreated": _("Station check-in"),
         "opinionCreated": _("Opinion raised"),
+        "opinionUpdated": _("Opinion handled"),
         "assignmentCreated": _("Cell assigned"),
         "days": _("days"),
         "daysSinceVisit": _("days since visit"),
@@ -93,6 +94,7 @@ def js_strings() -> dict[str, str]:
         **{f"kind_{value}": str(label) for value, label in StationKind.choices},
         **{f"cadence_{value}": str(label) for value, label in LinkCadence.choices},
         **{f"category_{value}": str(label) for value, label in OpinionCategory.choices},
+        **{f"status_{value}": str(label) for value, label in OpinionStatus.choices},
     }
 
 
@@ -108,7 +110,6 @@ def opinion_strings() -> dict[str, str]:
         "shownOf": _("%(shown)s of %(count)s"),
         "actionDone": _("Done: %(action)s."),
         "actionFailed": _("Action failed"),
-        **{f"status_{value}": str(label) for value, label in OpinionStatus.choices},
         **{f"action_{action}": str(label) for action, label in ACTION_LABELS.items()},
     }
 

@@ -63,6 +63,9 @@ def opinions(world):
 
 def test_staff_forward_an_opinion_and_see_it_change_without_reload(open_page, world, opinions):
     road, late = opinions["road"], opinions["late"]
+    # The county leader watches the dashboard meanwhile: the step reaches its live feed.
+    dashboard = open_page("/dashboard/", username="leader-a")
+    dashboard.wait_for_function("document.body.dataset.live === 'live'")
     page = open_page("/opinions/", username="staff-a")
     assert page.url.endswith("/opinions/")
     assert page.locator("h1").inner_text() == "意见办理"
@@ -106,6 +109,8 @@ def test_staff_forward_an_opinion_and_see_it_change_without_reload(open_page, wo
     assert page.evaluate("window.__sameDocument") is True  # no reload happened
     road.refresh_from_db()
     assert (road.status, road.handler) == ("forwarded", "县交通运输局")
+    dashboard.wait_for_selector("#feed li[data-event=handled]")
+    assert "已转办" in dashboard.locator("#feed li[data-event=handled]").inner_text()
     screenshot(page, "opinions-desktop")
 
     phone = open_page("/opinions/", viewport=PHONE, username="staff-a")

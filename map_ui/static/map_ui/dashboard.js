@@ -12,7 +12,7 @@
     region: config.region,       // the region shown (changes on drill-down)
     trail: [config.region],      // breadcrumbs
     gapIds: {},
-    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0 },
+    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0 },
   };
 
   function $(id) { return document.getElementById(id); }
@@ -296,6 +296,11 @@
       },
       "opinion.created": function (item) {
         feed("opinion", S.opinionCreated, S["category_" + item.category] || item.category, item.recorded_at);
+        refreshClusters();
+      },
+      "opinion.updated": function (item) {
+        // a step of the closed loop (forwarded, answered, closed...): open counts in clusters change
+        feed("handled", S.opinionUpdated, S["status_" + item.status] || item.status);
         refreshClusters();
       },
       "checkin.created": function (item) {
