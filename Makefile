@@ -22,6 +22,7 @@ run: demo
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run
+	$(MAKE) --no-print-directory lint
 	.venv/bin/mypy
 	$(PY) -m pytest -q
 	$(MAKE) --no-print-directory test-browser

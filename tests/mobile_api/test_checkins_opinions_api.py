@@ -16,9 +16,14 @@ NOW = timezone.now
 
 
 def checkin(station, lon, lat, accuracy_m=10.0, **extra):
-    return {"client_uuid": str(uuid.uuid4()), "station_id": station.id,
-            "location": {"type": "Point", "coordinates": [lon, lat]}, "accuracy_m": accuracy_m,
-            "recorded_at": (NOW() - dt.timedelta(minutes=5)).isoformat(), **extra}
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "station_id": station.id,
+        "location": {"type": "Point", "coordinates": [lon, lat]},
+        "accuracy_m": accuracy_m,
+        "recorded_at": (NOW() - dt.timedelta(minutes=5)).isoformat(),
+        **extra,
+    }
 
 
 # The factory station stands at (113.005, 28.005); 0.001 degree of latitude is ~110.9 m.
@@ -28,11 +33,17 @@ def test_checkin_inside_geofence(api, station):
     body = response.json()
     stored = CheckIn.objects.get()
     assert body == {
-        "id": stored.id, "client_uuid": str(stored.client_uuid),
+        "id": stored.id,
+        "client_uuid": str(stored.client_uuid),
         "station": {"id": station.id, "name": "城关联络站", "geofence_radius_m": 200},
-        "location": {"type": "Point", "coordinates": [113.005, 28.006]}, "accuracy_m": 10.0,
-        "distance_m": pytest.approx(110.9, abs=0.5), "inside_geofence": True,
-        "recorded_at": body["recorded_at"], "flags": [], "result": "created"}
+        "location": {"type": "Point", "coordinates": [113.005, 28.006]},
+        "accuracy_m": 10.0,
+        "distance_m": pytest.approx(110.9, abs=0.5),
+        "inside_geofence": True,
+        "recorded_at": body["recorded_at"],
+        "flags": [],
+        "result": "created",
+    }
 
 
 def test_checkin_outside_is_stored_flagged_with_distance(api, station):
@@ -44,10 +55,18 @@ def test_checkin_outside_is_stored_flagged_with_distance(api, station):
 
 def test_checkin_accuracy_credit_is_capped(api, station):
     # 277 m away: inside with 80 m accuracy (277 - 80 <= 200), outside with 50 m.
-    assert api.post("checkins", checkin(station, 113.005, 28.0075, accuracy_m=80.0)).json()[
-        "inside_geofence"] is True
-    assert api.post("checkins", checkin(station, 113.005, 28.0075, accuracy_m=50.0)).json()[
-        "inside_geofence"] is False
+    assert (
+        api.post("checkins", checkin(station, 113.005, 28.0075, accuracy_m=80.0)).json()[
+            "inside_geofence"
+        ]
+        is True
+    )
+    assert (
+        api.post("checkins", checkin(station, 113.005, 28.0075, accuracy_m=50.0)).json()[
+            "inside_geofence"
+        ]
+        is False
+    )
     # 388 m away with 5 km accuracy: the credit stops at 100 m, so outside (and low accuracy).
     body = api.post("checkins", checkin(station, 113.005, 28.0085, accuracy_m=5000.0)).json()
     assert body["inside_geofence"] is False
@@ -84,16 +103,21 @@ def test_checkin_list_detail_and_scoping(api, other_api, station):
 
 
 def opinion(**extra):
-    body = {"client_uuid": str(uuid.uuid4()), "category": "roads", "text": "村口道路破损",
-            "location": {"type": "Point", "coordinates": [113.015, 28.015]},
-            "recorded_at": (NOW() - dt.timedelta(minutes=3)).isoformat()}
+    body = {
+        "client_uuid": str(uuid.uuid4()),
+        "category": "roads",
+        "text": "村口道路破损",
+        "location": {"type": "Point", "coordinates": [113.015, 28.015]},
+        "recorded_at": (NOW() - dt.timedelta(minutes=3)).isoformat(),
+    }
     body.update(extra)
     return body
 
 
 def test_opinion_with_consented_contact_is_masked_on_every_read(api, cells_3x3):
-    response = api.post("opinions", opinion(contact_consent=True,
-                                            citizen_contact="+86 138-1234-1234"))
+    response = api.post(
+        "opinions", opinion(contact_consent=True, citizen_contact="+86 138-1234-1234")
+    )
     assert response.status_code == 201
     body = response.json()
     stored = Opinion.objects.get()
@@ -103,8 +127,9 @@ def test_opinion_with_consented_contact_is_masked_on_every_read(api, cells_3x3):
     assert api.get(f"opinions/{stored.id}").json()["citizen_contact"] == "138****1234"
     assert api.get("opinions").json()["results"][0]["citizen_contact"] == "138****1234"
     assert "13812341234" not in api.get("opinions").content.decode()
-    assert stored.due_at - stored.created_at == pytest.approx(dt.timedelta(hours=24),
-                                                              abs=dt.timedelta(seconds=5))
+    assert stored.due_at - stored.created_at == pytest.approx(
+        dt.timedelta(hours=24), abs=dt.timedelta(seconds=5)
+    )
     assert OpinionTransition.objects.get().to_status == "registered"
 
 
@@ -112,10 +137,13 @@ def test_opinion_contact_needs_consent(api):
     response = api.post("opinions", opinion(citizen_contact="13812341234"))
     assert response.status_code == 400
     assert response.json()["code"] == "opinion.contact_without_consent"
-    assert response.json()["errors"]["citizen_contact"]["code"] == \
-        "opinion.contact_without_consent"
-    assert api.post("opinions", opinion(contact_consent=True, citizen_contact="call me")
-                    ).json()["code"] == "opinion.invalid_contact"
+    assert response.json()["errors"]["citizen_contact"]["code"] == "opinion.contact_without_consent"
+    assert (
+        api.post("opinions", opinion(contact_consent=True, citizen_contact="call me")).json()[
+            "code"
+        ]
+        == "opinion.invalid_contact"
+    )
     assert Opinion.objects.count() == 0
 
 
@@ -155,8 +183,14 @@ def test_opinion_validation(api):
     assert errors["text"]["code"] == "field.blank"
 
 
-@pytest.mark.parametrize(("raw", "masked"), [
-    ("13812341234", "138****1234"), ("075512345678", "075*****5678"), ("12345", "***45"),
-    ("", "")])
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("13812341234", "138****1234"),
+        ("075512345678", "075*****5678"),
+        ("12345", "***45"),
+        ("", ""),
+    ],
+)
 def test_mask_contact(raw, masked):
     assert mask_contact(raw) == masked

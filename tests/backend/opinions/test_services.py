@@ -27,8 +27,13 @@ def deputy(county):
 
 
 def create(deputy, **extra):
-    kwargs = {"deputy": deputy, "client_uuid": uuid.uuid4(), "category": "water",
-              "text": "井水浑浊", "recorded_at": timezone.now() - dt.timedelta(minutes=1)}
+    kwargs = {
+        "deputy": deputy,
+        "client_uuid": uuid.uuid4(),
+        "category": "water",
+        "text": "井水浑浊",
+        "recorded_at": timezone.now() - dt.timedelta(minutes=1),
+    }
     kwargs.update(extra)
     return opinion_create(**kwargs)
 
@@ -40,12 +45,19 @@ def test_created_with_cell_due_date_and_history(deputy, cells_3x3):
     opinion = result.opinion
     assert result.status == "created"
     assert (opinion.cell_id, opinion.adcode, opinion.county_adcode) == (
-        cells_3x3[2].id, "430121", "430121")
-    assert before + dt.timedelta(hours=24) <= opinion.due_at <= \
-        timezone.now() + dt.timedelta(hours=24)
+        cells_3x3[2].id,
+        "430121",
+        "430121",
+    )
+    assert (
+        before + dt.timedelta(hours=24) <= opinion.due_at <= timezone.now() + dt.timedelta(hours=24)
+    )
     transition = OpinionTransition.objects.get(opinion=opinion)
     assert (transition.from_status, transition.to_status, transition.by_id) == (
-        "", "registered", deputy.user_id)
+        "",
+        "registered",
+        deputy.user_id,
+    )
 
 
 def test_without_location_uses_the_deputys_adcodes(deputy):
@@ -53,9 +65,14 @@ def test_without_location_uses_the_deputys_adcodes(deputy):
     assert (opinion.location, opinion.cell_id, opinion.county_adcode) == (None, None, "430121")
 
 
-@pytest.mark.parametrize(("raw", "stored"), [
-    ("138 1234 1234", "13812341234"), ("+86 13812341234", "13812341234"),
-    ("0755-12345678", "075512345678")])
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("138 1234 1234", "13812341234"),
+        ("+86 13812341234", "13812341234"),
+        ("0755-12345678", "075512345678"),
+    ],
+)
 def test_contact_stored_as_digits_only(deputy, raw, stored):
     opinion = create(deputy, contact_consent=True, citizen_contact=raw).opinion
     assert Opinion.objects.get(id=opinion.id).citizen_contact == stored
@@ -95,10 +112,23 @@ def test_retry_duplicate_and_conflict(deputy):
 
 def test_linked_visit_must_be_the_deputys(deputy, county, cells_3x3):
     lon, lat = cell_center(cells_3x3[4])
-    visit_id = visits_ingest(rows=[{
-        "deputy_id": deputy.id, "client_uuid": uuid.uuid4(), "kind": "household", "lon": lon,
-        "lat": lat, "accuracy_m": 5.0, "recorded_at": timezone.now(), "households": 1,
-        "household_ref": "", "notes": "", "mock_location": False}])[0].id
+    visit_id = visits_ingest(
+        rows=[
+            {
+                "deputy_id": deputy.id,
+                "client_uuid": uuid.uuid4(),
+                "kind": "household",
+                "lon": lon,
+                "lat": lat,
+                "accuracy_m": 5.0,
+                "recorded_at": timezone.now(),
+                "households": 1,
+                "household_ref": "",
+                "notes": "",
+                "mock_location": False,
+            }
+        ]
+    )[0].id
     other = DeputyFactory(region=county)
     with pytest.raises(NotFound):
         create(other, visit_id=visit_id)
@@ -108,14 +138,31 @@ def test_linked_visit_must_be_the_deputys(deputy, county, cells_3x3):
 
 def test_event_published_on_commit(deputy, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr("backend.core.events.publish",
-                        lambda county, event, payload: sent.append((county, event, payload)))
+    monkeypatch.setattr(
+        "backend.core.events.publish",
+        lambda county, event, payload: sent.append((county, event, payload)),
+    )
     with django_capture_on_commit_callbacks(execute=True):
         opinion = create(deputy).opinion
-    assert sent == [("430121", "opinion.created", {"items": [{
-        "id": opinion.id, "category": "water", "status": "registered", "cell_id": None,
-        "adcode": "430121", "county_adcode": "430121",
-        "recorded_at": opinion.recorded_at.isoformat()}]})]
+    assert sent == [
+        (
+            "430121",
+            "opinion.created",
+            {
+                "items": [
+                    {
+                        "id": opinion.id,
+                        "category": "water",
+                        "status": "registered",
+                        "cell_id": None,
+                        "adcode": "430121",
+                        "county_adcode": "430121",
+                        "recorded_at": opinion.recorded_at.isoformat(),
+                    }
+                ]
+            },
+        )
+    ]
 
 
 def test_list_is_per_deputy_and_masking(deputy, county):
