@@ -8,6 +8,7 @@ from typing import TypedDict
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import DomainError
+from backend.opinions.models import OpinionCategory
 
 # A GeoJSON request may cover at most this much ground (about 50 km × 50 km) and this many
 # features; larger areas are what the vector tiles are for.
@@ -82,6 +83,24 @@ class ClusterParams(TypedDict):
 
     eps_m: float
     min_points: int
+
+
+def choice_param(raw: str | None, *, choices, code: str, message) -> str | None:
+    """An optional value that must be one of `choices` (empty = not given)."""
+    if not raw:
+        return None
+    if raw not in choices:
+        raise DomainError(code, message)
+    return raw
+
+
+def category_param(raw: str | None) -> str | None:
+    return choice_param(
+        raw,
+        choices=OpinionCategory.values,
+        code="map.invalid_category",
+        message=_("Unknown opinion category."),
+    )
 
 
 def cluster_params(query) -> ClusterParams:

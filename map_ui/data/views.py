@@ -20,7 +20,7 @@ from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
 from backend.grid.services import cell_assign
 from backend.opinions import selectors as opinions
 from backend.opinions.access import access_opinion_for_user
-from backend.opinions.models import OpinionCategory, OpinionStatus
+from backend.opinions.models import OpinionStatus
 from backend.opinions.services import opinion_transition
 from backend.regions.models import Region
 from backend.regions.selectors import region_get
@@ -31,6 +31,8 @@ from .params import (
     MAX_GEOJSON_FEATURES,
     adcode_param,
     bbox_param,
+    category_param,
+    choice_param,
     cluster_params,
     ids_param,
     int_param,
@@ -110,9 +112,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     z, x, y = tile_coords(z, x, y)
     scope = _scope(request)
     window = _window(request)
-    category = request.GET.get("category") or None
-    if category is not None and category not in OpinionCategory.values:
-        raise DomainError("map.invalid_category", _("Unknown opinion category."))
+    category = category_param(request.GET.get("category"))
     lon = (x + 0.5) / 2**z * 360.0 - 180.0
     req = TileRequest(
         layer=layer,
@@ -181,9 +181,12 @@ def region_stats(request: HttpRequest, adcode: str) -> JsonResponse:
 def cells_geojson(request: HttpRequest) -> JsonResponse:
     region = _region(request)
     bbox = bbox_param(request.GET.get("bbox"))
-    state = request.GET.get("state") or None
-    if state is not None and state not in ("covered", "stale", "never"):
-        raise DomainError("map.invalid_state", _("state must be covered, stale or never."))
+    state = choice_param(
+        request.GET.get("state"),
+        choices=("covered", "stale", "never"),
+        code="map.invalid_state",
+        message=_("state must be covered, stale or never."),
+    )
     text, count = queries.cells_feature_collection(
         scope=region.adcode,
         window=_window(request),
@@ -297,9 +300,7 @@ def assignments(request: HttpRequest) -> JsonResponse:
 @map_endpoint()
 def clusters_geojson(request: HttpRequest) -> JsonResponse:
     region = _region(request)
-    category = request.GET.get("category") or None
-    if category is not None and category not in OpinionCategory.values:
-        raise DomainError("map.invalid_category", _("Unknown opinion category."))
+    category = category_param(request.GET.get("category"))
     rows = coverage.opinion_clusters(
         scope=region.adcode,
         window=_window(request),
@@ -361,9 +362,12 @@ def _opinion_row(row: dict) -> dict:
 @map_endpoint()
 def opinion_list(request: HttpRequest) -> JsonResponse:
     region = _region(request)
-    status = request.GET.get("status") or None
-    if status is not None and status not in OpinionStatus.values:
-        raise DomainError("map.invalid_status", _("Unknown opinion status."))
+    status = choice_param(
+        request.GET.get("status"),
+        choices=OpinionStatus.values,
+        code="map.invalid_status",
+        message=_("Unknown opinion status."),
+    )
     overdue = request.GET.get("overdue", "")
     if overdue not in ("", "0", "1"):
         raise DomainError("map.invalid_overdue", _("overdue must be 0 or 1."))
