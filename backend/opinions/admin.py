@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.regions.admin import ReadonlyMapAdminMixin, county_filter, readonly_map
 
-from .models import Opinion, OpinionTransition
+from .models import CalendarDay, Opinion, OpinionTransition
 
 
 def contact_masked(contact: str) -> str:
@@ -90,3 +90,13 @@ class OpinionTransitionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The year's holidays and make-up working days (国务院办公厅 arrangement), for deadlines."""
+
+    list_display = ("day", "workday", "name")
+    list_filter = ("workday",)
+    search_fields = ("name",)
+    date_hierarchy = "day"

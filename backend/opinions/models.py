@@ -144,3 +144,18 @@ class OpinionTransition(models.Model):
         verbose_name = _("opinion transition")
         verbose_name_plural = _("opinion transitions")
         ordering = ["at"]
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday-Friday working week for deadlines: a public holiday on a
+    weekday (`workday` false) or a make-up working weekend (调休, `workday` true). Staff enter
+    each year's official arrangement in the admin; days not listed follow Monday-Friday."""
+
+    day = models.DateField(_("day"), unique=True)
+    workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar exception")
+        verbose_name_plural = _("calendar exceptions")
+        ordering = ["day"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from backend.accounts.models import Role
 from backend.core.errors import DomainError, NotFound
 from backend.opinions.deadlines import add_working_days
-from backend.opinions.models import Opinion, OpinionTransition
+from backend.opinions.models import CalendarDay, Opinion, OpinionTransition
 from backend.opinions.services import opinion_create, opinion_transition
 from tests.factories import DeputyFactory, RegionFactory, UserFactory
 
@@ -72,7 +72,7 @@ def history(opinion):
     )
 
 
-def test_working_days_skip_the_weekend():
+def test_working_days_skip_the_weekend(db):
     assert add_working_days(FRIDAY_5PM, 3) == dt.datetime(2026, 6, 17, 17, 0, tzinfo=SHANGHAI)
     assert add_working_days(FRIDAY_5PM, 5) == dt.datetime(2026, 6, 19, 17, 0, tzinfo=SHANGHAI)
     saturday = dt.datetime(2026, 6, 13, 10, 0, tzinfo=SHANGHAI)
@@ -83,6 +83,29 @@ def test_working_days_skip_the_weekend():
     assert add_working_days(FRIDAY_5PM.astimezone(dt.UTC), 3) == dt.datetime(
         2026, 6, 17, 17, 0, tzinfo=SHANGHAI
     )
+
+
+def test_working_days_follow_the_holiday_calendar(db):
+    # National Day 2026 as staff would enter it: 1-7 October off, Saturday 10 October worked.
+    for day in range(1, 8):
+        CalendarDay.objects.create(day=dt.date(2026, 10, day), workday=False, name="国庆节")
+    CalendarDay.objects.create(day=dt.date(2026, 10, 10), workday=True, name="国庆节调休")
+    wednesday = dt.datetime(2026, 9, 30, 17, 0, tzinfo=SHANGHAI)
+    # Thursday 8, Friday 9, Saturday 10 (make-up day): due on the Saturday
+    assert add_working_days(wednesday, 3) == dt.datetime(2026, 10, 10, 17, 0, tzinfo=SHANGHAI)
+    # with the extension, 5 working days: 8, 9, 10, 12, 13 October
+    assert add_working_days(wednesday, 5) == dt.datetime(2026, 10, 13, 17, 0, tzinfo=SHANGHAI)
+
+
+def test_forwarding_in_a_holiday_gets_a_deadline_after_it(opinion, people):
+    CalendarDay.objects.bulk_create(
+        CalendarDay(day=dt.date(2026, 6, 15) + dt.timedelta(days=i), workday=False, name="端午")
+        for i in range(3)
+    )
+    act(people["staff"], opinion, "forward", handler="县交通运输局")
+    opinion.refresh_from_db()
+    # Friday 17:00, Monday-Wednesday off: Thursday, Friday, Monday
+    assert timezone.localtime(opinion.due_at) == dt.datetime(2026, 6, 22, 17, 0, tzinfo=SHANGHAI)
 
 
 def test_registration_row_carries_the_received_time(opinion, people):
