@@ -98,6 +98,17 @@ def _feature_collection(rows: list[dict]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+def _json_body(request: HttpRequest) -> dict:
+    """The request body as a JSON object (an empty body is {})."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
+    if not isinstance(body, dict):
+        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
+    return body
+
+
 def _iso(value: dt.datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
@@ -264,12 +275,7 @@ def suggestions(request: HttpRequest) -> JsonResponse:
 
 @map_endpoint(methods=("POST",))
 def assignments(request: HttpRequest) -> JsonResponse:
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
-    if not isinstance(body, dict):
-        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
+    body = _json_body(request)
     if not isinstance(body.get("cells"), list):
         raise DomainError(
             "map.invalid_cells", _("%(name)s must be a list of ids.") % {"name": "cells"}
@@ -395,12 +401,7 @@ def opinion_detail(request: HttpRequest, opinion_id: int) -> JsonResponse:
 
 @map_endpoint(methods=("POST",))
 def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
-    if not isinstance(body, dict):
-        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
+    body = _json_body(request)
     action = body.get("action")
     if not isinstance(action, str):
         raise DomainError("map.invalid_action", _("action must be text."), field="action")
