@@ -45,11 +45,11 @@ if ! redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && command -v redis-server >/de
     --dir /var/lib/redis --logfile /var/log/redis/app.log
 fi
 
-stamp=".venv/.lock-$(cat requirements.lock pyproject.toml | sha256sum | cut -c1-16)"
+stamp=".venv/.lock-$(cat requirements.lock requirements-dev.lock pyproject.toml | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing Python dependencies into .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.lock
   rm -f .venv/.lock-*; touch "$stamp"
 fi
 
