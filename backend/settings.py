@@ -256,6 +256,9 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "mobile_api.middleware.ApiJsonErrorsMiddleware",
 )
+# The phone app's (/m/) build version, naming its service-worker cache; empty = a hash of the
+# app's files computed at start-up (mobile_api.app.views.build_version).
+MOBILE_APP_BUILD_VERSION = env.str("MOBILE_APP_BUILD_VERSION", default="")
 # --- end of phone API block ---------------------------------------------------------------------
 
 # --- map data block (ANALYTICS helper) ----------------------------------------------------------

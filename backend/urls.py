@@ -6,6 +6,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/mobile/v1/", include("mobile_api.urls")),
+    path("m/", include("mobile_api.app.urls")),
     path("", include("map_ui.data_urls")),
     path("", include("map_ui.urls")),
 ]

@@ -213,12 +213,15 @@ def render_map_page(request: HttpRequest, page: str) -> HttpResponse:
 @require_GET
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Start page by role: leaders and admins → dashboard, staff → assignment, deputies → help."""
+    """Start page by role: leaders and admins → dashboard, staff → assignment, deputies → the
+    phone app (/m/), everyone else → the page that explains it."""
     role = request.user.role
     if is_admin(request.user) or role == Role.LEADER:
         return redirect("map_ui:dashboard")
     if role == Role.STAFF:
         return redirect("map_ui:assign")
+    if role == Role.DEPUTY:
+        return redirect("mobile_app:shell")
     return redirect("map_ui:deputy")
 
 

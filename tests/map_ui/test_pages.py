@@ -47,7 +47,7 @@ def test_pages_require_login(client, regions):
     [
         (Role.LEADER, "map_ui:dashboard"),
         (Role.STAFF, "map_ui:assign"),
-        (Role.DEPUTY, "map_ui:deputy"),
+        (Role.DEPUTY, "mobile_app:shell"),
         (Role.ADMIN, "map_ui:dashboard"),
     ],
 )

@@ -1,0 +1,452 @@
+// The screens. Each renders into <main> from cached data first, then refreshes from the API.
+import * as api from "./api.js";
+import * as outbox from "./outbox.js";
+import { locate, distanceM, localIso, centroid, POOR_M, FLAGGED_M } from "./geo.js";
+
+const catalog = () => api.config.i18n[api.language()] || api.config.i18n.zh;
+export function t(key, params = {}) {
+  const s = catalog().strings[key] || key;
+  return s.replace(/%\((\w+)\)s/g, (_, k) => String(params[k] ?? ""));
+}
+const label = (list, value) => (catalog()[list].find(([v]) => v === value) || [value, value])[1];
+const TIME = {};
+export function formatTime(iso, dateOnly = false) {
+  if (!iso) return "";
+  const lang = api.language() === "en" ? "en-GB" : "zh-CN";
+  const key = lang + dateOnly;
+  TIME[key] = TIME[key] || new Intl.DateTimeFormat(lang, {
+    timeZone: "Asia/Shanghai", month: "2-digit", day: "2-digit",
+    ...(dateOnly ? { year: "numeric" } : { hour: "2-digit", minute: "2-digit" }),
+  });
+  return TIME[key].format(new Date(iso.length === 10 ? `${iso}T00:00:00+08:00` : iso));
+}
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else if (k in el && k !== "list") el[k] = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  el.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  return el;
+}
+
+// --- cached reads ---------------------------------------------------------------------------
+function cacheKey(name) { const u = api.currentUser(); return `m.cache.${u ? u.id : 0}.${name}`; }
+function cached(name) { return JSON.parse(localStorage.getItem(cacheKey(name)) || "null"); }
+function store(name, data) { localStorage.setItem(cacheKey(name), JSON.stringify({ at: new Date().toISOString(), data })); }
+
+/** Cached copy now (if any), then the network's; calls show(data, fresh) once or twice. */
+async function load(name, path, show, ctx) {
+  const old = cached(name);
+  if (old) show(old.data, false, old.at);
+  try {
+    const data = await api.call("GET", path);
+    store(name, data);
+    show(data, true);
+    return data;
+  } catch (err) {
+    if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return null; }
+    if (!old) show(null, false);
+    return old && old.data;
+  }
+}
+
+let statusLine = null;
+export function setStatusLine() { if (statusLine) statusLine(); }
+
+// --- login ----------------------------------------------------------------------------------
+async function login(main, ctx) {
+  const message = h("p", { class: "notice", id: "login-message", role: "status" }, ctx.app.loginMessage || "");
+  message.hidden = !ctx.app.loginMessage;
+  const user = h("input", { name: "username", autocomplete: "username", required: true, value: (api.currentUser() || {}).username || "" });
+  const pass = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = h("p", { class: "error", id: "login-error", role: "alert" });
+  const submit = h("button", { class: "btn primary", type: "submit" }, t("login"));
+  const form = h("form", { class: "card", id: "login-form" },
+    h("h1", {}, t("login_title")),
+    h("label", {}, t("username"), user), h("label", {}, t("password"), pass), error, submit);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    if (!navigator.onLine) { error.textContent = t("login_needs_network"); return; }
+    submit.disabled = true; submit.textContent = t("logging_in");
+    try {
+      const me = await api.login(user.value.trim(), pass.value);
+      store("me", me);
+      ctx.app.loginMessage = "";
+      ctx.app.go("home");
+      ctx.app.flushNow();
+    } catch (err) {
+      error.textContent = err instanceof api.ApiRefusal ? err.body.message : t("login_needs_network");
+    } finally { submit.disabled = false; submit.textContent = t("login"); }
+  });
+  main.append(message, form);
+  const waiting = await outbox.all();
+  if (waiting.some((r) => outbox.OPEN_STATES.has(r.state))) {
+    main.append(h("p", { class: "muted", id: "login-waiting" },
+      t("waiting", { n: waiting.filter((r) => outbox.OPEN_STATES.has(r.state)).length })));
+  }
+}
+
+// --- home -----------------------------------------------------------------------------------
+function dutyText(me) {
+  const today = me.today.on_duty_at;
+  if (today.length) return t("on_duty_today", { s: today.map((d) => d.station_name).join("、") });
+  const next = me.stations.filter((s) => s.next_duty_date).sort((a, b) => a.next_duty_date.localeCompare(b.next_duty_date))[0];
+  return next ? t("next_duty", { d: formatTime(next.next_duty_date, true), s: next.name }) : t("no_duty");
+}
+
+function stat(id, name, value, pending) {
+  return h("div", { class: "stat", id },
+    h("span", { class: "stat-value" }, String(value)), h("span", { class: "stat-name" }, name),
+    pending ? h("span", { class: "pending" }, pending) : null);
+}
+
+function progressCard(p) {
+  const pct = Math.min(100, Math.round((100 * p.households_visited) / (p.households_target || 50)));
+  const pend = (key, suffix = t("pending_verification")) => (key in p ? `${p[key]} ${suffix}` : null);
+  return h("section", { class: "card", id: "progress" },
+    h("h2", {}, `${t("progress_title")} (${p.year})`),
+    h("p", { class: "big", id: "progress-households", "data-value": p.households_visited, "data-target": p.households_target },
+      t("households_progress", { n: p.households_visited, t: p.households_target })),
+    h("div", { class: "meter", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 },
+      h("div", { style: `width:${pct}%` })),
+    "households_pending" in p ? h("p", { class: "pending", id: "households-pending" }, `${p.households_pending} ${t("households")} ${t("pending_verification")}`) : null,
+    h("div", { class: "stats" },
+      stat("progress-visits", t("visits_n"), p.visits, pend("visits_pending")),
+      stat("progress-checkins", t("checkins_n"), p.checkins, pend("checkins_outside", t("checkins_outside"))),
+      stat("progress-opinions", t("opinions_n"), p.opinions)));
+}
+
+async function home(main, ctx) {
+  const box = h("div", { id: "home" });
+  main.append(box);
+  await load("me", "me", (me, fresh, at) => {
+    box.replaceChildren();
+    if (!me) { box.append(h("p", { class: "notice" }, t("no_data_yet"))); return; }
+    box.dataset.fresh = String(fresh);
+    box.append(
+      h("section", { class: "card duty" }, h("p", { class: "big", id: "duty" }, dutyText(me)),
+        h("p", { class: "muted" }, me.deputy.name)),
+      progressCard(me.progress),
+      fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`));
+  }, ctx);
+  const logout = h("button", { class: "btn ghost", id: "logout", type: "button" }, t("logout"));
+  logout.addEventListener("click", async () => {
+    const n = await outbox.waitingCount();
+    if (n && !window.confirm(t("logout_confirm", { n }))) return;
+    await api.logout();
+    ctx.app.loginMessage = "";
+    ctx.app.go("login");
+  });
+  main.append(logout);
+}
+
+// --- cells ----------------------------------------------------------------------------------
+const COLOURS = { never: "#c62828", stale: "#e08a00", covered: "#2e7d32" };
+let lastFix = null;
+
+function orderCells(features, here) {
+  const key = (f) => [
+    f.properties.state === "never" ? 0 : 1,
+    f.properties.last_visit_at ? Date.parse(f.properties.last_visit_at) : 0,
+    here ? distanceM(here, centroid(f.geometry)) : 0,
+  ];
+  return [...features].sort((a, b) => {
+    const ka = key(a); const kb = key(b);
+    return ka[0] - kb[0] || ka[1] - kb[1] || ka[2] - kb[2];
+  });
+}
+
+function cellDetail(p) {
+  return h("div", { class: "card", id: "cell-detail" },
+    h("h2", {}, p.name), h("p", {}, `${t("households")}: ${p.households}`),
+    h("p", {}, `${t("status")}: ${t(`state_${p.state}`)}`),
+    h("p", {}, `${t("last_visit")}: ${p.last_visit_at ? formatTime(p.last_visit_at) : t("never")}`),
+    h("p", {}, `${t("my_last_visit")}: ${p.my_last_visit_at ? formatTime(p.my_last_visit_at) : t("never")}`));
+}
+
+async function cells(main, ctx) {
+  const mapEl = h("div", { id: "cell-map", class: "map" });
+  const detail = h("div", { id: "cell-detail-box" });
+  const list = h("ol", { id: "cell-list", class: "list" });
+  const legend = h("p", { class: "legend" }, ...Object.entries(COLOURS).map(([s, c]) =>
+    h("span", {}, h("i", { style: `background:${c}` }), t(`state_${s}`))));
+  main.append(mapEl, legend, detail, list);
+  let map = null;
+  const show = (fc) => {
+    list.replaceChildren();
+    if (!fc) { list.append(h("li", { class: "notice" }, t("no_data_yet"))); return; }
+    const select = (p) => detail.replaceChildren(cellDetail(p));
+    for (const f of orderCells(fc.features, lastFix)) {
+      const p = f.properties;
+      const d = lastFix ? Math.round(distanceM(lastFix, centroid(f.geometry))) : null;
+      list.append(h("li", {}, h("button", { class: `row state-${p.state}`, type: "button", "data-cell": p.id, onclick: () => select(p) },
+        h("span", { class: "dot", style: `background:${COLOURS[p.state]}` }),
+        h("span", { class: "grow" }, h("strong", {}, p.name), h("small", {}, `${t(`state_${p.state}`)} · ${p.last_visit_at ? formatTime(p.last_visit_at) : t("never")}`)),
+        d !== null ? h("small", {}, `${d} m`) : null)));
+    }
+    if (!window.L || !fc.features.length) return;
+    if (!map) {
+      map = L.map(mapEl, { minZoom: 3, maxZoom: 19, zoomControl: true, attributionControl: false });
+      ctx.map = map;
+    }
+    map.eachLayer((layer) => map.removeLayer(layer));
+    const layer = L.geoJSON(fc, {
+      style: (f) => ({ color: "#333", weight: 1, fillColor: COLOURS[f.properties.state], fillOpacity: 0.55 }),
+      onEachFeature: (f, l) => l.on("click", () => select(f.properties)),
+    }).addTo(map);
+    map.fitBounds(layer.getBounds(), { padding: [8, 8] });
+    mapEl.dataset.cells = String(fc.features.length);
+  };
+  await load("cells", "me/cells", show, ctx);
+  if (!lastFix && navigator.geolocation) {
+    navigator.geolocation.getCurrentPosition((pos) => {
+      lastFix = { lon: pos.coords.longitude, lat: pos.coords.latitude };
+      const c = cached("cells"); if (c && document.body.dataset.screen === "cells") show(c.data);
+    }, () => {}, { maximumAge: 60000, timeout: 5000 });
+  }
+}
+
+// --- position widget ------------------------------------------------------------------------
+function positionWidget(onChange) {
+  const text = h("p", { class: "big", id: "fix" }, t("locating"));
+  const warn = h("p", { class: "warn", id: "fix-warning", role: "status" });
+  const again = h("button", { class: "btn ghost", type: "button" }, t("retry_position"));
+  const box = h("section", { class: "card", id: "position" }, h("h2", {}, t("position")), text, warn, again);
+  const state = { fix: null };
+  const showFix = (fix) => {
+    state.fix = fix; lastFix = fix;
+    text.textContent = t("accuracy", { m: Math.round(fix.accuracy_m) });
+    box.dataset.accuracy = String(fix.accuracy_m);
+    warn.textContent = fix.accuracy_m > FLAGGED_M ? t("accuracy_flagged") : fix.accuracy_m > POOR_M ? t("accuracy_poor") : "";
+    warn.className = fix.accuracy_m > FLAGGED_M ? "error" : "warn";
+    onChange(fix);
+  };
+  const run = () => {
+    text.textContent = t("locating");
+    box.dataset.state = "locating";
+    locate(showFix).then(() => { box.dataset.state = "done"; }).catch(() => {
+      box.dataset.state = state.fix ? "done" : "failed";
+      if (!state.fix) text.textContent = t("no_position");
+    });
+  };
+  again.addEventListener("click", run);
+  run();
+  return { box, state };
+}
+
+// --- record a visit -------------------------------------------------------------------------
+function select(name, options, value) {
+  return h("select", { name }, ...options.map(([v, l]) => h("option", { value: v, selected: v === value }, l)));
+}
+
+async function visit(main, ctx) {
+  const editing = ctx.params.get("edit") ? await outbox.get(ctx.params.get("edit")) : null;
+  const old = editing ? editing.payload : {};
+  const pos = positionWidget(() => {});
+  const kind = select("kind", catalog().kinds, old.kind || "household");
+  const households = h("input", { name: "households", type: "number", inputMode: "numeric", min: 0, value: old.households ?? 1 });
+  const ref = h("input", { name: "household_ref", maxLength: 64, value: old.household_ref || "" });
+  const notes = h("textarea", { name: "notes", rows: 3, value: old.notes || "" });
+  const withOpinion = h("input", { type: "checkbox", name: "with_opinion" });
+  const category = select("category", catalog().categories, "other");
+  const text = h("textarea", { name: "opinion_text", rows: 3 });
+  const consent = h("input", { type: "checkbox", name: "consent" });
+  const phone = h("input", { name: "citizen_contact", type: "tel", inputMode: "tel", disabled: true, maxLength: 30 });
+  consent.addEventListener("change", () => { phone.disabled = !consent.checked; if (!consent.checked) phone.value = ""; });
+  const opinionBox = h("fieldset", { class: "opinion", hidden: true },
+    h("label", {}, t("category"), category), h("label", {}, t("opinion_text"), text),
+    h("label", { class: "check" }, consent, t("consent")), h("label", {}, t("citizen_phone"), phone));
+  withOpinion.addEventListener("change", () => { opinionBox.hidden = !withOpinion.checked; });
+  const message = h("p", { id: "visit-message", role: "status" });
+  const errors = editing ? reasonList(editing) : null;
+  const form = h("form", { class: "card", id: "visit-form" },
+    errors, h("label", {}, t("kind"), kind), h("label", {}, t("households_count"), households),
+    h("label", {}, t("household_ref"), ref), h("label", {}, t("notes"), notes),
+    editing ? null : h("label", { class: "check" }, withOpinion, t("add_opinion")), editing ? null : opinionBox,
+    message, h("button", { class: "btn primary", type: "submit" }, editing ? t("correct_resend") : t("save")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const fix = pos.state.fix;
+    if (!fix) { message.className = "error"; message.textContent = t("save_needs_position"); return; }
+    if (withOpinion.checked && !text.value.trim()) { message.className = "error"; message.textContent = t("text_required"); return; }
+    const payload = {
+      client_uuid: editing ? editing.uuid : api.uuid4(), kind: kind.value,
+      location: { type: "Point", coordinates: [fix.lon, fix.lat] }, accuracy_m: fix.accuracy_m,
+      recorded_at: editing ? old.recorded_at : localIso(), households: Number(households.value || 0),
+      household_ref: ref.value.trim(), notes: notes.value, mock_location: false,
+    };
+    if (editing) {
+      await outbox.resend(editing.uuid, payload);
+      ctx.app.flushNow(); ctx.app.go("outbox"); return;
+    }
+    await outbox.add("visit", payload);
+    if (withOpinion.checked) {
+      await outbox.add("opinion", {
+        client_uuid: api.uuid4(), category: category.value, text: text.value.trim(),
+        location: payload.location, contact_consent: consent.checked,
+        citizen_contact: consent.checked ? phone.value.trim() : "", recorded_at: payload.recorded_at,
+      }, { visit_uuid: payload.client_uuid });
+    }
+    form.reset(); phone.disabled = true; opinionBox.hidden = true;
+    message.className = "ok"; message.textContent = t("saved");
+    form.dataset.saved = String(Number(form.dataset.saved || 0) + 1);
+    ctx.app.requestBackgroundSync();
+    ctx.app.flushNow();
+  });
+  main.append(pos.box, form);
+}
+
+// --- check in -------------------------------------------------------------------------------
+function checkinResult(record) {
+  if (!record) return "";
+  if (record.state === "rejected" || record.state === "conflict") return `${t(`st_${record.state}`)}: ${record.message || ""}`;
+  if (!record.answer || record.answer.inside_geofence === undefined) return t("checkin_waiting");
+  const d = Math.round(record.answer.distance_m);
+  return record.answer.inside_geofence ? t("checked_in_inside", { d }) : t("checked_in_outside", { d });
+}
+
+async function checkin(main, ctx) {
+  const list = h("ul", { id: "station-list", class: "list" });
+  const result = h("p", { class: "big", id: "checkin-result", role: "status" });
+  const resultCard = h("section", { class: "card", id: "checkin-card", hidden: true }, result);
+  let lastUuid = null;
+  const showStations = (fix) => {
+    const me = cached("me");
+    const nearby = cached("nearby");
+    const byId = new Map();
+    for (const s of (nearby && nearby.data.results) || []) byId.set(s.id, s);
+    for (const s of (me && me.data.stations) || []) if (!byId.has(s.id)) byId.set(s.id, s);
+    const stations = [...byId.values()].map((s) => ({
+      ...s, here_m: fix ? distanceM(fix, { lon: s.location.coordinates[0], lat: s.location.coordinates[1] }) : null,
+    })).sort((a, b) => (a.here_m ?? 0) - (b.here_m ?? 0));
+    list.replaceChildren(...(stations.length ? stations.map((s) => h("li", { class: "row" },
+      h("span", { class: "grow" }, h("strong", {}, s.name), h("small", {}, s.here_m === null ? "" : `${t("distance")} ${Math.round(s.here_m)} m`)),
+      h("button", { class: "btn primary", type: "button", "data-station": s.id, onclick: () => checkIn(s) }, t("check_in_here"))))
+      : [h("li", { class: "notice" }, t("no_stations"))]));
+  };
+  const pos = positionWidget(async (fix) => {
+    showStations(fix);
+    if (!navigator.onLine) return;
+    try {
+      const data = await api.call("GET", `stations/nearby?lon=${fix.lon}&lat=${fix.lat}&radius_m=5000`);
+      store("nearby", data);
+      showStations(fix);
+    } catch (err) { if (err instanceof api.AuthLost) ctx.app.sessionLost(); }
+  });
+  const checkIn = async (station) => {
+    const fix = pos.state.fix;
+    if (!fix) { resultCard.hidden = false; result.textContent = t("save_needs_position"); return; }
+    const payload = {
+      client_uuid: api.uuid4(), station_id: station.id, crs: "wgs84",
+      location: { type: "Point", coordinates: [fix.lon, fix.lat] }, accuracy_m: fix.accuracy_m,
+      recorded_at: localIso(), mock_location: false,
+    };
+    lastUuid = payload.client_uuid;
+    await outbox.add("checkin", payload, { station_name: station.name });
+    resultCard.hidden = false;
+    resultCard.dataset.uuid = lastUuid;
+    result.textContent = `${station.name}: ${t("checkin_waiting")}`;
+    ctx.app.requestBackgroundSync();
+    await ctx.app.flushNow();
+  };
+  statusLine = async () => {
+    if (!lastUuid || document.body.dataset.screen !== "checkin") return;
+    const record = await outbox.get(lastUuid);
+    result.textContent = `${record.station_name}: ${checkinResult(record)}`;
+    resultCard.dataset.state = record.state;
+    if (record.answer && record.answer.inside_geofence !== undefined) resultCard.dataset.inside = String(record.answer.inside_geofence);
+  };
+  main.append(pos.box, resultCard, h("h2", { class: "section" }, t("stations_nearby")), list);
+  showStations(null);
+}
+
+// --- outbox ---------------------------------------------------------------------------------
+const FIELD_LABELS = ["households", "notes", "recorded_at", "location", "text", "citizen_contact"];
+function reasonList(record) {
+  const items = [];
+  if (record.message) items.push(h("li", {}, record.message));
+  for (const [field, err] of Object.entries(record.errors || {})) {
+    const name = FIELD_LABELS.includes(field) ? t(`field_${field}`) : field;
+    items.push(h("li", {}, `${name}: ${(err && err.message) || ""}`));
+  }
+  return items.length ? h("div", { class: "reason", role: "alert" }, h("strong", {}, t("reason")), h("ul", {}, items)) : null;
+}
+
+function summary(r) {
+  const p = r.payload;
+  if (r.type === "visit") return `${label("kinds", p.kind)} · ${p.households} ${t("households")}${p.notes ? ` · ${p.notes.slice(0, 30)}` : ""}`;
+  if (r.type === "opinion") return `${label("categories", p.category)} · ${p.text.slice(0, 40)}`;
+  return `${r.station_name || ""} ${r.answer ? checkinResult(r) : ""}`;
+}
+
+function opinionEditor(r, ctx) {
+  const p = r.payload;
+  const category = select("category", catalog().categories, p.category);
+  const text = h("textarea", { name: "opinion_text", rows: 3, value: p.text });
+  const phone = h("input", { name: "citizen_contact", type: "tel", value: p.citizen_contact || "", disabled: !p.contact_consent });
+  const form = h("form", { class: "editor" }, h("label", {}, t("category"), category), h("label", {}, t("opinion_text"), text),
+    p.contact_consent ? h("label", {}, t("citizen_phone"), phone) : null,
+    h("button", { class: "btn primary", type: "submit" }, t("correct_resend")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    await outbox.resend(r.uuid, { ...p, category: category.value, text: text.value.trim(), citizen_contact: p.contact_consent ? phone.value.trim() : "" });
+    ctx.app.flushNow(); ctx.app.go("outbox");
+  });
+  return form;
+}
+
+function outboxRow(r, ctx, me) {
+  const state = r.state === "pending" && r.type === "opinion" && r.visit_uuid ? "pending" : r.state;
+  const actions = [];
+  if (r.state === "rejected" || r.state === "conflict") {
+    if (r.type === "visit") actions.push(h("a", { class: "btn primary", href: `#visit?edit=${r.uuid}` }, t("correct_resend")));
+    else if (r.type === "opinion") actions.push(opinionEditor(r, ctx));
+    else actions.push(h("button", { class: "btn", type: "button", onclick: async () => { await outbox.resend(r.uuid, r.payload); ctx.app.flushNow(); ctx.app.go("outbox"); } }, t("resend")));
+  }
+  return h("li", { class: `record state-${state}`, "data-uuid": r.uuid, "data-type": r.type, "data-state": r.state },
+    h("div", { class: "record-head" }, h("strong", {}, t(`kind_${r.type}`)),
+      h("span", { class: `badge badge-${r.state}` }, t(`st_${r.state}`))),
+    h("p", {}, summary(r)),
+    h("small", { class: "muted" }, formatTime(r.payload.recorded_at || r.created_at)),
+    r.user_id !== me ? h("small", { class: "muted" }, ` · ${t("other_user")}`) : null,
+    r.state === "rejected" || r.state === "conflict" ? reasonList(r) : null,
+    ...actions);
+}
+
+async function outboxScreen(main, ctx) {
+  const list = h("ul", { id: "outbox-list", class: "list records" });
+  main.append(list);
+  const me = (api.currentUser() || {}).id;
+  const draw = async () => {
+    if (document.body.dataset.screen !== "outbox") return;
+    const rows = (await outbox.all()).reverse();
+    list.dataset.count = String(rows.length);
+    list.replaceChildren(...(rows.length ? rows.map((r) => outboxRow(r, ctx, me)) : [h("li", { class: "notice" }, t("empty_outbox"))]));
+  };
+  statusLine = draw;
+  await draw();
+}
+
+// --- my opinions ----------------------------------------------------------------------------
+async function opinions(main, ctx) {
+  const list = h("ul", { id: "opinion-list", class: "list records" });
+  main.append(list);
+  await load("opinions", "opinions?page_size=100", (data) => {
+    if (!data) { list.replaceChildren(h("li", { class: "notice" }, t("no_data_yet"))); return; }
+    list.dataset.count = String(data.results.length);
+    list.replaceChildren(...(data.results.length ? data.results.map((o) => h("li", { class: "record", "data-id": o.id, "data-status": o.status },
+      h("div", { class: "record-head" }, h("strong", {}, label("categories", o.category)),
+        h("span", { class: `badge status-${o.status}` }, label("statuses", o.status))),
+      h("p", {}, o.text),
+      h("small", { class: "muted" }, `${formatTime(o.recorded_at)}${o.due_at ? ` · ${t("due", { t: formatTime(o.due_at) })}` : ""}${o.citizen_contact ? ` · ${o.citizen_contact}` : ""}`)))
+      : [h("li", { class: "notice" }, t("no_opinions"))]));
+  }, ctx);
+}
+
+export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions };
