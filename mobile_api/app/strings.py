@@ -50,6 +50,7 @@ STRINGS = {
     "data_as_of": _("As of %(t)s"),
     "offline_cached": _("Offline: showing saved data"),
     "no_data_yet": _("No data yet: connect once to load it."),
+    "no_cells": _("No cells are assigned to you yet."),
     "map": _("Map"),
     "list": _("List"),
     "state_never": _("Never visited"),

@@ -43,16 +43,18 @@ function store(name, data) { localStorage.setItem(cacheKey(name), JSON.stringify
 async function load(name, path, show, ctx) {
   const old = cached(name);
   if (old) show(old.data, false, old.at);
+  let data;
   try {
-    const data = await api.call("GET", path);
-    store(name, data);
-    show(data, true);
-    return data;
+    data = await api.call("GET", path);
   } catch (err) {
     if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return null; }
+    if (!(err instanceof api.NetworkError)) console.warn(path, err);
     if (!old) show(null, false);
     return old && old.data;
   }
+  store(name, data);
+  show(data, true);
+  return data;
 }
 
 let statusLine = null;
@@ -180,7 +182,7 @@ async function cells(main, ctx) {
   let map = null;
   const show = (fc) => {
     list.replaceChildren();
-    if (!fc) { list.append(h("li", { class: "notice" }, t("no_data_yet"))); return; }
+    if (!fc || !fc.features.length) { list.append(h("li", { class: "notice" }, t(fc ? "no_cells" : "no_data_yet"))); return; }
     const select = (p) => detail.replaceChildren(cellDetail(p));
     for (const f of orderCells(fc.features, lastFix)) {
       const p = f.properties;
