@@ -4,6 +4,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from backend.regions.admin import PrivateFieldsAdminMixin
+
 from .models import (
     CellDay,
     CellHousehold,
@@ -80,7 +82,7 @@ class CellDayAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CellHousehold)
-class CellHouseholdAdmin(ReadOnlyAdmin):
+class CellHouseholdAdmin(PrivateFieldsAdminMixin, ReadOnlyAdmin):
     list_display = ("cell_id", "first_day", "last_day")
     raw_id_fields = ("cell",)
     exclude = ("household_ref",)  # a keyed hash, but still nothing to show anyone

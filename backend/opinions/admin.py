@@ -4,7 +4,12 @@ history), the citizen's contact masked as on every read, the location on a map."
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backend.regions.admin import ReadonlyMapAdminMixin, county_filter, readonly_map
+from backend.regions.admin import (
+    PrivateFieldsAdminMixin,
+    ReadonlyMapAdminMixin,
+    county_filter,
+    readonly_map,
+)
 
 from .models import CalendarDay, Opinion, OpinionTransition
 
@@ -33,7 +38,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
+class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAdmin):
     list_display = ("recorded_at", "category", "status", "deputy", "cell", "due_at", "rating")
     list_filter = ("status", "category", county_filter(), "recorded_at")
     search_fields = ("text", "deputy__name", "cell__code")
@@ -74,7 +79,7 @@ class OpinionAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(OpinionTransition)
-class OpinionTransitionAdmin(admin.ModelAdmin):
+class OpinionTransitionAdmin(PrivateFieldsAdminMixin, admin.ModelAdmin):
     list_display = ("opinion", "from_status", "to_status", "by", "at")
     list_filter = ("to_status", county_filter("opinion__county_adcode"))
     search_fields = ("opinion__text", "note")

@@ -16,6 +16,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletAdminWidget, LeafletGeoAdmin
 
+from backend.core.privacy import touches_private_field
+
 from .models import Region, RegionLevel
 
 
@@ -130,6 +132,18 @@ def readonly_map(name: str, geometry: GEOSGeometry | None) -> SafeString | str:
     return format_html(
         "{}", widget.render(f"{name}_view", geometry, attrs={"id": f"id_{name}_view"})
     )
+
+
+class PrivateFieldsAdminMixin:
+    """Refuse every changelist lookup through a resident's private field (backend.core.privacy):
+    Django allows any lookup on a model's own fields, so `?citizen_contact__startswith=1391`
+    would otherwise answer, row count by row count, what the masked display hides. A refused
+    lookup is a 400 (DisallowedModelAdminLookup), as for an unlisted relation."""
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        if touches_private_field(lookup):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class ReadonlyMapAdminMixin:

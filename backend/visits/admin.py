@@ -4,7 +4,12 @@ the cell and flags), with the location on a map."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backend.regions.admin import ReadonlyMapAdminMixin, county_filter, readonly_map
+from backend.regions.admin import (
+    PrivateFieldsAdminMixin,
+    ReadonlyMapAdminMixin,
+    county_filter,
+    readonly_map,
+)
 
 from .models import CheckIn, Visit
 
@@ -28,7 +33,7 @@ class FlagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
+class VisitAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAdmin):
     list_display = (
         "recorded_at",
         "deputy",
@@ -49,7 +54,7 @@ class VisitAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
         "recorded_at",
         "received_at",
         "households",
-        "household_ref",
+        # not household_ref: a resident's reference, even hashed (backend.core.privacy)
         "notes",
         "accuracy_m",
         "mock_location",
