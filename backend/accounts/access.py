@@ -25,11 +25,15 @@ def can_read_adcode(user: User, adcode: str) -> bool:
     return prefix is not None and adcode.startswith(prefix)
 
 
+def can_act_on_regions(user: User) -> bool:
+    """Writes over a region (assigning cells, forwarding opinions): staff and admins only. The
+    role alone decides, so a caller can be refused before their request body is even read."""
+    return user.is_authenticated and (user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser)
+
+
 def can_act_in_adcode(user: User, adcode: str) -> bool:
-    """Writes over a region (assigning cells, forwarding opinions): staff and admins only."""
-    if user.role not in (Role.STAFF, Role.ADMIN) and not user.is_superuser:
-        return False
-    return can_read_adcode(user, adcode)
+    """Writes over a region, inside the user's jurisdiction."""
+    return can_act_on_regions(user) and can_read_adcode(user, adcode)
 
 
 def scope_to_jurisdiction(queryset: QuerySet, user: User, field: str = "adcode") -> QuerySet:

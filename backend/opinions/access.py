@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backend.accounts.access import jurisdiction_prefix
-from backend.accounts.models import User
+from backend.accounts.access import can_act_on_regions, jurisdiction_prefix
+from backend.accounts.models import Role, User
 from backend.core.errors import NotFound
 from backend.liaison.models import Deputy
 
@@ -15,6 +15,13 @@ from .models import Opinion
 
 def _not_found() -> NotFound:
     return NotFound("opinion.not_found", _("No such opinion."))
+
+
+def can_transition_opinions(user: User) -> bool:
+    """Whether the user may act on any opinion at all: staff and admins (in their jurisdiction),
+    deputies (answering their own). Leaders only read. The role alone decides, so the map API
+    refuses a leader before reading the request body."""
+    return can_act_on_regions(user) or (user.is_authenticated and user.role == Role.DEPUTY)
 
 
 def access_opinion_by_id(*, deputy: Deputy, opinion_id: int) -> Opinion:

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.access import jurisdiction_prefix
+from backend.accounts.access import can_act_on_regions, jurisdiction_prefix
 from backend.accounts.models import Role
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
@@ -19,12 +19,13 @@ from backend.coverage.windows import window_of
 from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
 from backend.grid.services import cell_assign
 from backend.opinions import selectors as opinions
-from backend.opinions.access import access_opinion_for_user
+from backend.opinions.access import access_opinion_for_user, can_transition_opinions
 from backend.opinions.models import OpinionStatus
 from backend.opinions.services import opinion_transition
 from backend.regions.models import Region
 from backend.regions.selectors import region_get
 
+from .body import json_body, text_field
 from . import queries
 from .http import map_endpoint
 from .params import (
@@ -96,17 +97,6 @@ def _feature_collection(rows: list[dict]) -> dict:
             {"type": "Feature", "id": row.get("id"), "geometry": geometry, "properties": row}
         )
     return {"type": "FeatureCollection", "features": features}
-
-
-def _json_body(request: HttpRequest) -> dict:
-    """The request body as a JSON object (an empty body is {})."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
-    if not isinstance(body, dict):
-        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
-    return body
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -275,16 +265,18 @@ def suggestions(request: HttpRequest) -> JsonResponse:
 
 @map_endpoint(methods=("POST",))
 def assignments(request: HttpRequest) -> JsonResponse:
-    body = _json_body(request)
+    if not can_act_on_regions(request.user):  # before the body is read (issue 8)
+        raise DomainError(
+            "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
+        )
+    body = json_body(request)
     if not isinstance(body.get("cells"), list):
         raise DomainError(
             "map.invalid_cells", _("%(name)s must be a list of ids.") % {"name": "cells"}
         )
     cell_ids = ids_param(body["cells"], name="cells", max_count=MAX_CELLS_PER_REQUEST)
     deputy = ids_param([body.get("deputy")], name="deputy", max_count=1)[0]
-    reason = body.get("reason", "")
-    if not isinstance(reason, str):
-        raise DomainError("map.invalid_reason", _("reason must be text."))
+    reason = text_field(body, "reason")
     results = cell_assign(actor=request.user, cell_ids=cell_ids, deputy_id=deputy, reason=reason)
     return _json(
         {
@@ -401,18 +393,13 @@ def opinion_detail(request: HttpRequest, opinion_id: int) -> JsonResponse:
 
 @map_endpoint(methods=("POST",))
 def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
-    body = _json_body(request)
-    action = body.get("action")
-    if not isinstance(action, str):
-        raise DomainError("map.invalid_action", _("action must be text."), field="action")
-    fields = {}
-    for name in TRANSITION_TEXT_FIELDS:
-        value = body.get(name, "")
-        if not isinstance(value, str):
-            raise DomainError(
-                f"map.invalid_{name}", _("%(name)s must be text.") % {"name": name}, field=name
-            )
-        fields[name] = value
+    if not can_transition_opinions(request.user):  # before the body is read (issue 8)
+        raise DomainError(
+            "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
+        )
+    body = json_body(request)
+    action = text_field(body, "action", required=True, field="action")
+    fields = {name: text_field(body, name, field=name) for name in TRANSITION_TEXT_FIELDS}
     opinion = opinion_transition(
         actor=request.user,
         opinion_id=opinion_id,
