@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import re
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -79,6 +80,16 @@ def phone(browser, live_server_url):
     assert errors == [], "JavaScript errors on the pages"
 
 
+def wait_async(page, predicate: str, arg=None, timeout_s: float = 20.0) -> None:
+    """Poll an async predicate until it is true: page.wait_for_function does not await a
+    Promise (an async predicate is always truthy there)."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout_s} s: {predicate}")
+        page.wait_for_timeout(200)
+
+
 def go_offline(context) -> None:
     context.set_offline(True)
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
@@ -100,12 +111,14 @@ def app_login(page, username: str = "deputy-a") -> None:
 
 def wait_worker(page) -> None:
     """The service worker controls the page and its versioned cache holds the shell."""
-    page.wait_for_function(
-        """async () => navigator.serviceWorker.controller !== null
-           && (await caches.keys()).includes('mobile-app-' + document.documentElement.dataset.build)
-           && !!(await (await caches.open('mobile-app-' + document.documentElement.dataset.build))
-                 .match('/m/'))""",
-        polling=200,
+    wait_async(
+        page,
+        """async () => {
+            if (navigator.serviceWorker.controller === null) return false;
+            const name = 'mobile-app-' + document.documentElement.dataset.build;
+            if (!(await caches.keys()).includes(name)) return false;
+            return !!(await (await caches.open(name)).match('/m/'));
+        }""",
     )
 
 
@@ -520,6 +533,28 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.kill()
 
 
+def wait_active_worker(page, version: str) -> None:
+    """The registration's active worker is of `version`, activated, and only its cache is left."""
+    wait_async(
+        page,
+        """async (version) => {
+            const reg = await navigator.serviceWorker.getRegistration();
+            if (!reg || !reg.active || reg.active.state !== 'activated' || reg.installing
+                || reg.waiting) return false;
+            const answer = await new Promise((resolve) => {
+              const channel = new MessageChannel();
+              channel.port1.onmessage = (event) => resolve(event.data);
+              reg.active.postMessage({type: 'version'}, [channel.port2]);
+              setTimeout(() => resolve(null), 2000);  // a worker that never answers
+            });
+            const names = (await caches.keys()).filter((n) => n.startsWith('mobile-app-'));
+            return answer === version
+              && JSON.stringify(names) === JSON.stringify(['mobile-app-' + version]);
+        }""",
+        version,
+    )
+
+
 def cache_names(page) -> list[str]:
     return page.evaluate(
         "async () => (await caches.keys()).filter(n => n.startsWith('mobile-app-'))"
@@ -546,12 +581,7 @@ def test_a_new_build_replaces_the_cached_shell(phone, live_server_url, transacti
         # the old one on activation (that start itself may still show the old shell).
         page.reload()
         page.wait_for_function("document.body.dataset.ready === 'true'")
-        page.wait_for_function(
-            "async () => JSON.stringify((await caches.keys())"
-            ".filter(n => n.startsWith('mobile-app-')))"
-            " === JSON.stringify(['mobile-app-release-2'])",
-            polling=200,
-        )
+        wait_active_worker(page, "release-2")
         page.reload()
         page.wait_for_function("document.body.dataset.ready === 'true'")
         assert page.evaluate("document.documentElement.dataset.build") == "release-2"

@@ -57,3 +57,10 @@ self.addEventListener("sync", (event) => {
     }),
   );
 });
+
+// Which build is this worker? (asked over a MessageChannel by the app's tests and tools)
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "version" && event.ports[0]) {
+    event.ports[0].postMessage(VERSION);
+  }
+});
