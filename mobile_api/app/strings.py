@@ -24,8 +24,8 @@ STRINGS = {
     "visit": _("Visit"),
     "checkin": _("Check in"),
     "outbox": _("Outbox"),
-    "opinions": _("Opinions"),
-    "logout": _("Log out"),
+    "opinions": _("My opinions"),
+    "logout": _("Sign out"),
     "logout_confirm": _(
         "%(n)s records are still waiting to upload. They stay on this phone and upload after "
         "the next login. Log out anyway?"

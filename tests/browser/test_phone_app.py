@@ -37,6 +37,10 @@ from tests.browser.conftest import (
 from tests.factories import GridAssignmentFactory
 
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
+# The server's throttle counters live in Redis, keyed by user id and IP, shared with every other
+# browser run on this machine: relaxed rates so that one run's logins do not throttle the next.
+for _scope in ("LOGIN", "REFRESH", "READ", "SYNC", "WRITE"):
+    os.environ.setdefault(f"MOBILE_THROTTLE_{_scope}", "10000/min")
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 METRES_PER_DEGREE_LAT = 111_320.0
@@ -69,7 +73,8 @@ def phone(browser, live_server_url):
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.on("pageerror", lambda exc: errors.append(f"{page.url}: {exc}"))
-        page.on("dialog", lambda dialog: dialog.accept())
+        page.dialogs = []
+        page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
         page.goto("/m/")
         page.wait_for_function("document.body.dataset.ready === 'true'")
         return page
@@ -500,6 +505,28 @@ def test_expired_access_refreshes_on_reconnect_and_a_revoked_device_keeps_the_ou
     devices = Device.objects.filter(user=world.deputy_a.user)
     assert devices.count() == 2
     assert devices.filter(revoked_at__isnull=False).count() == 1
+
+
+def test_logout_warns_about_waiting_records_and_keeps_them(phone, world):
+    page = phone()
+    app_login(page)
+    go_offline(page.context)
+    page.wait_for_selector("#sync[data-online='false']")
+    open_screen(page, "visit")
+    wait_fix(page)
+    record_visit(page, households=2, notes="退出前未上传")
+    open_screen(page, "home")
+    page.click("#logout")
+    page.wait_for_function("document.body.dataset.screen === 'login'")
+    assert page.dialogs == ["还有 1 条记录未上传。它们会保留在本机，下次登录后上传。仍要退出吗？"]
+    assert page.evaluate("localStorage.getItem('m.tokens')") is None
+    [record] = outbox_records(page)
+    assert record["state"] == "pending"
+    go_online(page.context)
+    app_login(page)
+    open_screen(page, "outbox")
+    wait_states(page, {"uploaded": 1})
+    assert Visit.objects.filter(client_uuid=record["uuid"], households=2).count() == 1
 
 
 # --- 7. service-worker upgrade -------------------------------------------------------------------

@@ -131,11 +131,12 @@ async function home(main, ctx) {
     box.replaceChildren();
     if (!me) { box.append(h("p", { class: "notice" }, t("no_data_yet"))); return; }
     box.dataset.fresh = String(fresh);
-    box.append(
+    box.append(...[
       h("section", { class: "card duty" }, h("p", { class: "big", id: "duty" }, dutyText(me)),
         h("p", { class: "muted" }, me.deputy.name)),
       progressCard(me.progress),
-      fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`));
+      fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`),
+    ].filter(Boolean));
   }, ctx);
   const logout = h("button", { class: "btn ghost", id: "logout", type: "button" }, t("logout"));
   logout.addEventListener("click", async () => {
