@@ -54,7 +54,7 @@ def build_version() -> str:
     digest = hashlib.sha256(version("django-leaflet").encode())
     for root in (STATIC_DIR, TEMPLATE_DIR, APP_DIR / "app", APP_DIR / "locale"):
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
-            digest.update(path.relative_to(APP_DIR).as_posix().encode())
+            digest.update(f"{root.name}/{path.relative_to(root).as_posix()}".encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
