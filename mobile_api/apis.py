@@ -337,6 +337,12 @@ def _geometry_json(geometry) -> dict:
     return {"type": geometry.geom_type, "coordinates": rounded(geometry.coords)}
 
 
+def _local_iso(value) -> str | None:
+    """ISO 8601 in Asia/Shanghai (+08:00), as DRF's DateTimeField renders every other time here;
+    the database hands aggregates back in UTC."""
+    return value and timezone.localtime(value).isoformat()
+
+
 class MyCellsApi(MobileApi):
     @extend_schema(
         operation_id="me_cells",
@@ -385,8 +391,8 @@ class MyCellsApi(MobileApi):
                     "households": cell.households,
                     "assigned": cell.assigned,
                     "state": cell.coverage_state,
-                    "last_visit_at": cell.last_visit_at and cell.last_visit_at.isoformat(),
-                    "my_last_visit_at": cell.my_last_visit_at and cell.my_last_visit_at.isoformat(),
+                    "last_visit_at": _local_iso(cell.last_visit_at),
+                    "my_last_visit_at": _local_iso(cell.my_last_visit_at),
                 },
             }
             for cell in cells
@@ -712,7 +718,7 @@ class OpinionsApi(MobileApi):
             )
         ],
         description="Register a citizen's opinion. A contact is kept only with "
-        "contact_consent and is always returned masked (138****1234). "
+        "contact_consent and is always returned masked (*******1234). "
         "due_at = registration + 24 h (forwarding rule).",
     )
     def post(self, request):

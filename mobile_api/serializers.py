@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.core.privacy import mask_contact
 from backend.opinions.models import OpinionCategory
 from backend.visits.models import VisitKind
 from gis_data.crs import to_wgs84
@@ -201,12 +202,10 @@ class OpinionOutput(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     contact_consent = serializers.BooleanField()
-    citizen_contact = serializers.SerializerMethodField(help_text="Masked, e.g. 138****1234.")
+    citizen_contact = serializers.SerializerMethodField(help_text="Masked, e.g. *******1234.")
 
     def get_location(self, obj) -> dict | None:
         return point_json(obj.location)
 
     def get_citizen_contact(self, obj) -> str:
-        from backend.opinions.selectors import mask_contact
-
         return mask_contact(obj.citizen_contact)

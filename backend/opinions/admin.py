@@ -4,6 +4,7 @@ history), the citizen's contact masked as on every read, the location on a map."
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from backend.core.privacy import mask_contact
 from backend.regions.admin import (
     PrivateFieldsAdminMixin,
     ReadonlyMapAdminMixin,
@@ -12,15 +13,6 @@ from backend.regions.admin import (
 )
 
 from .models import CalendarDay, Opinion, OpinionTransition
-
-
-def contact_masked(contact: str) -> str:
-    """138****1234: keep the first 3 and last 4 characters of a phone-like contact."""
-    if not contact:
-        return ""
-    if len(contact) <= 7:
-        return "*" * len(contact)
-    return f"{contact[:3]}{'*' * (len(contact) - 7)}{contact[-4:]}"
 
 
 class TransitionInline(admin.TabularInline):
@@ -71,7 +63,7 @@ class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAd
 
     @admin.display(description=_("citizen contact"))
     def contact(self, obj: Opinion) -> str:
-        return contact_masked(obj.citizen_contact) or "-"
+        return mask_contact(obj.citizen_contact) or "-"
 
     @admin.display(description=_("location"))
     def location_map(self, obj: Opinion):

@@ -1,5 +1,5 @@
-"""Reads of opinions. A citizen's contact never leaves unmasked: use `mask_contact` (every row
-these selectors return carries `citizen_contact` masked).
+"""Reads of opinions. A citizen's contact never leaves unmasked: every row these selectors
+return carries `citizen_contact` masked by the one mask, backend.core.privacy.mask_contact.
 
 The staff's work list (`opinion_work_list`) is scoped by an adcode prefix the caller may read
 (checked by the caller through backend.accounts.access). An opinion is *overdue* when it is open
@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from backend.core.privacy import mask_contact
 from backend.liaison.models import Deputy
 
 from .models import OPEN_STATUSES, SYSTEM_NOTES, Opinion, OpinionStatus, OpinionTransition
@@ -37,15 +38,6 @@ WORK_LIST_FIELDS = (
     "contact_consent",
     "citizen_contact",
 )
-
-
-def mask_contact(contact: str) -> str:
-    """138****1234: the first three and last four digits; shorter numbers keep the last two."""
-    if not contact:
-        return ""
-    if len(contact) >= 8:
-        return contact[:3] + "*" * (len(contact) - 7) + contact[-4:]
-    return "*" * (len(contact) - 2) + contact[-2:]
 
 
 def opinion_list(*, deputy: Deputy) -> QuerySet[Opinion]:

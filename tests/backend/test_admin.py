@@ -14,7 +14,6 @@ from django.utils import timezone
 from backend.grid.models import GridAssignment
 from backend.liaison.admin import StationLinkForm
 from backend.liaison.models import LinkCadence, Station, StationLink
-from backend.opinions.admin import contact_masked
 from backend.opinions.models import Opinion
 from backend.opinions.services import opinion_create
 from backend.visits.models import Visit
@@ -193,13 +192,7 @@ def test_service_written_records_are_view_only(admin_client_zh):
     opinion = Opinion.objects.get()
     page = admin_client_zh.get(reverse("admin:opinions_opinion_change", args=[opinion.pk]))
     assert b"13812341234" not in page.content
-    assert b"138****1234" in page.content
-
-
-def test_contact_masking():
-    assert contact_masked("13812341234") == "138****1234"
-    assert contact_masked("1234") == "****"
-    assert contact_masked("") == ""
+    assert b"*******1234" in page.content
 
 
 def test_station_link_form_refuses_same_province(demo_like):

@@ -81,7 +81,7 @@ def test_work_list_overdue_first_with_counts_and_masked_contact(world, overdue):
         "deputy_id": world.deputies["d1"].id,
         "deputy_name": "张代表",
         "contact_consent": True,
-        "citizen_contact": "138****1234",
+        "citizen_contact": "*******1234",
         "overdue": True,
     }
     rest = body["results"][1:]
@@ -172,7 +172,7 @@ def test_detail_with_history(world, overdue):
     ]
     assert (body["lon"], body["lat"]) == (pytest.approx(lon), pytest.approx(lat))
     assert (body["citizen_contact"], body["overdue"], body["status"]) == (
-        "138****1234",
+        "*******1234",
         True,
         "forwarded",
     )

@@ -169,4 +169,4 @@ def test_list_is_per_deputy_and_masking(deputy, county):
     create(deputy)
     create(DeputyFactory(region=county))
     assert opinion_list(deputy=deputy).count() == 1
-    assert mask_contact("13812341234") == "138****1234"
+    assert mask_contact("13812341234") == "*******1234"
