@@ -16,9 +16,10 @@ setup:
 demo: setup
 	@$(PY) manage.py load_demo --if-empty
 
+# The web server and the job worker side by side (scripts/with_worker.sh): Ctrl-C stops both.
 run: demo
 	@$(PY) manage.py demo_info --url http://$(HOST):$(PORT)
-	.venv/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
+	@bash scripts/with_worker.sh .venv/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run

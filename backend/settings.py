@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "leaflet",
     "axes",
     "simple_history",
+    # The one job runner (backend/core/jobs.py); its migrations create the procrastinate_* tables.
+    "procrastinate.contrib.django",
     "backend.core",
     "backend.accounts",
     "backend.regions",
@@ -260,6 +262,20 @@ MIDDLEWARE.insert(
 # app's files computed at start-up (mobile_api.app.views.build_version).
 MOBILE_APP_BUILD_VERSION = env.str("MOBILE_APP_BUILD_VERSION", default="")
 # --- end of phone API block ---------------------------------------------------------------------
+
+# --- job runner block (procrastinate; backend/core/jobs.py) ------------------------------------
+# Web processes defer through Django's own connection (the psycopg pool above); the worker
+# (`manage.py jobs_worker`) opens procrastinate's async psycopg pool with the same parameters.
+# Successful jobs are deleted (periodic ones run every minute); failed ones stay for the admin.
+PROCRASTINATE_WORKER_DEFAULTS = {"delete_jobs": "successful"}
+# Task registration is logged at every start of every process: keep it out of the console.
+LOGGING["loggers"].update(
+    {
+        "procrastinate.blueprints": {"level": "WARNING"},
+        "procrastinate.periodic": {"level": "WARNING"},
+    }
+)
+# --- end of job runner block --------------------------------------------------------------------
 
 # --- map data block (ANALYTICS helper) ----------------------------------------------------------
 # JSON (never HTML) errors under /api/map/ and /tiles/: unknown URLs, wrong methods, CSRF refusals.

@@ -2,7 +2,8 @@
 
 Every selector takes `scope`: an adcode prefix the caller is allowed to read (a region the user
 may see, checked by the caller through backend.accounts.access). Standard windows read the
-per-cell summaries, so callers run `coverage_roll_forward()` first (the map views do).
+per-cell summaries when the clock is at the window's day (`coverage_clock_day`, passed to
+`window_of` by the map views); reads never roll the clock (the job `coverage.roll` does).
 
 Definitions (docs/api-map.md):
 - cell state: `covered` (visited in the window), `stale` (visited, not in the window), `never`;
@@ -14,9 +15,14 @@ Definitions (docs/api-map.md):
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import connection
+
 from backend.core.db import reading_cursor
 from backend.opinions.models import OPEN_STATUSES
 
+from .models import CoverageClock
 from .windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
 
 # Gap ranking: a never-visited cell counts as this many days without a visit, and an open
@@ -25,6 +31,27 @@ NEVER_VISITED_DAYS = 730
 OPEN_OPINION_WEIGHT = 1_000
 YEARLY_HOUSEHOLD_TARGET = 50
 ROLLUP_LEVELS = {"county": 6, "township": 9}
+
+
+# Per process: (database, day) pairs at which the clock was seen. The clock only moves forward,
+# so once it is at today a read needs no query for it until tomorrow.
+_clock_seen: set[tuple[str, dt.date]] = set()
+
+
+def coverage_clock_day(*, today: dt.date) -> dt.date | None:
+    """The day the standard windows were rolled to (None: no clock row yet); no write."""
+    key = (connection.settings_dict["NAME"], today)
+    if key in _clock_seen:
+        return today
+    as_of = CoverageClock.objects.values_list("as_of", flat=True).first()
+    if as_of == today:
+        _clock_seen.add(key)
+    return as_of
+
+
+def coverage_clock_forget() -> None:
+    """Forget the days seen (a test that moves the clock back)."""
+    _clock_seen.clear()
 
 
 def _fetch_dicts(sql: str, params: dict) -> list[dict]:

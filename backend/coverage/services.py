@@ -1,11 +1,14 @@
 """Writes of the coverage app (the visit triggers do the rest, see migration 0002).
 
 Invariants:
-- The per-cell standard-window columns are only read after `coverage_roll_forward` has moved
-  the clock to today; rolling subtracts exactly the days that left each window (the database
-  function `coverage_roll_to`, serialised against visit inserts by a lock on the clock row).
-- Heat hexagons get their boundary from h3 (the one place this app calls it) before a heat
-  layer reads them; boundaries never change, so filling is idempotent.
+- The per-cell standard-window columns are read only when `coverage_roll_forward` has moved
+  the clock to the reader's day (windows.py); rolling subtracts exactly the days that left each
+  window (the database function `coverage_roll_to`, serialised against visit inserts by a lock
+  on the clock row). It runs as the job `coverage.roll` (backend/coverage/tasks.py), never
+  inside a request.
+- Heat hexagons get their boundary from h3 (the one place this app calls it) in the job
+  `coverage.heat_hexes_complete` and after loads; a heat tile skips hexagons still without
+  one. Boundaries never change, so filling is idempotent.
 - `coverage_rebuild` recomputes every summary from the visits (after bulk loads with triggers
   disabled, or to repair).
 """
@@ -22,17 +25,15 @@ from django.utils import timezone
 from backend.core.geo import STORAGE_SRID
 
 from .models import HeatHex
-
-# Per process: the last (database, day) already rolled, so reads cost no extra query.
-_rolled: set[tuple[str, dt.date]] = set()
+from .selectors import coverage_clock_forget
 
 
 def coverage_roll_forward(*, today: dt.date | None = None) -> dt.date:
-    """Move the standard windows to `today` (local) if they are behind; returns the clock day."""
+    """Move the standard windows to `today` (local) if they are behind; returns the clock day.
+
+    Idempotent: when the clock is already there it is one read (the job may run late or twice).
+    """
     today = today or timezone.localdate()
-    key = (connection.settings_dict["NAME"], today)
-    if key in _rolled:
-        return today
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT as_of FROM coverage_coverageclock WHERE id = 1")
         row = cursor.fetchone()
@@ -40,14 +41,12 @@ def coverage_roll_forward(*, today: dt.date | None = None) -> dt.date:
         if as_of is None or as_of < today:
             cursor.execute("SELECT coverage_roll_to(%s)", [today])
             as_of = cursor.fetchone()[0]
-    if as_of == today:
-        _rolled.add(key)
     return as_of
 
 
 def coverage_clock_reset() -> None:
-    """Forget which days were rolled (tests that move the clock)."""
-    _rolled.clear()
+    """Forget the clock days readers have seen (tests that move the clock back)."""
+    coverage_clock_forget()
 
 
 def _hex_polygon(index: int) -> Polygon:

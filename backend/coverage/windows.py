@@ -3,6 +3,11 @@
 "The last N days" = visits whose local (Asia/Shanghai) day is on or after `today - (N - 1)`,
 including later ones (a phone clock ahead of ours). The standard windows are read from the
 pre-aggregated CellSummary columns; any other length from CellDay and CellHousehold.
+
+The summary columns are right only for the day the coverage clock was rolled to (the job
+`coverage.roll`, 00:05 Asia/Shanghai). Reads never roll: a window whose clock is behind (the
+minutes after midnight, a stopped worker) is summed from CellDay like any other length, which
+gives the same numbers, only slower, until the job has run.
 """
 
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
@@ -28,14 +33,22 @@ class Window:
     today: dt.date
     since: dt.date  # first local day inside the window
     since_at: dt.datetime  # its start, aware
+    rolled: bool = True  # the summary columns are as of `today` (see the module docstring)
 
     @property
     def standard(self) -> bool:
-        return self.days in STANDARD_WINDOWS_DAYS
+        """Read from the summary columns (a standard length, and the clock is at `today`)."""
+        return self.days in STANDARD_WINDOWS_DAYS and self.rolled
 
 
-def window_of(days: int | str | None, *, today: dt.date | None = None) -> Window:
-    """Validate `days` (1..730, default 90) and return the window ending today."""
+def window_of(
+    days: int | str | None, *, today: dt.date | None = None, clock_day: dt.date | None = None
+) -> Window:
+    """Validate `days` (1..730, default 90) and return the window ending today.
+
+    `clock_day` is the coverage clock's day (selectors.coverage_clock_day) for readers that do
+    not know whether the windows were rolled; None means the caller rolled them itself.
+    """
     if days is None or days == "":
         days = DEFAULT_WINDOW_DAYS
     try:
@@ -49,14 +62,15 @@ def window_of(days: int | str | None, *, today: dt.date | None = None) -> Window
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=days - 1)
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    return Window(days=days, today=today, since=since, since_at=since_at)
+    rolled = clock_day is None or clock_day == today
+    return Window(days=days, today=today, since=since, since_at=since_at, rolled=rolled)
 
 
 def cell_window_sql(window: Window, *, summary: str = "s", cell: str = "c") -> tuple[str, str]:
     """SQL expressions (visits, households_visited) of cell `cell` in `window`.
 
-    Standard windows read `summary`'s columns (the caller has rolled the clock to `today`);
-    other windows sum CellDay rows (the parameter `%(since)s`).
+    Standard windows read `summary`'s columns (the clock is at `today`); other windows, and
+    standard ones not rolled yet, sum CellDay rows (the parameter `%(since)s`).
     """
     if window.standard:
         n = window.days

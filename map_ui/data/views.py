@@ -14,7 +14,6 @@ from backend.accounts.models import Role
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
-from backend.coverage.services import coverage_roll_forward, heat_hexes_complete
 from backend.coverage.windows import window_of
 from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
 from backend.grid.services import cell_assign
@@ -25,8 +24,8 @@ from backend.opinions.services import opinion_transition
 from backend.regions.models import Region
 from backend.regions.selectors import region_get
 
-from .body import json_body, text_field
 from . import queries
+from .body import json_body, text_field
 from .http import map_endpoint
 from .params import (
     MAX_GEOJSON_FEATURES,
@@ -79,9 +78,12 @@ def _region(request: HttpRequest) -> Region:
 
 
 def _window(request: HttpRequest):
-    window = window_of(request.GET.get("days"))
-    coverage_roll_forward(today=window.today)
-    return window
+    """The `days` window ending today. Never rolls the clock (no write in a GET): standard
+    windows fall back to the day rows until the job `coverage.roll` has run."""
+    today = timezone.localdate()
+    return window_of(
+        request.GET.get("days"), today=today, clock_day=coverage.coverage_clock_day(today=today)
+    )
 
 
 def _metric_srid(region: Region) -> int:
@@ -126,10 +128,9 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         **cluster_params(request.GET),
         metric_srid=metric_srid_for_lon(lon),
     )
-    data, etag, hexes_missing = tile_render(req)
-    if hexes_missing:
-        heat_hexes_complete()
-        data, etag, _missing = tile_render(req)
+    # Heat hexagons without a boundary yet are skipped; the job coverage.heat_hexes_complete
+    # gives them one within a minute (no write in a GET).
+    data, etag, _hexes_missing = tile_render(req)
     headers = {
         "ETag": etag,
         "Cache-Control": "private, max-age=0, must-revalidate",

@@ -27,6 +27,7 @@ from django.utils import timezone
 from playwright.sync_api import sync_playwright
 
 from backend.accounts.models import Role
+from backend.coverage.services import heat_hexes_complete
 from backend.liaison.models import LinkCadence, StationKind
 from backend.liaison.services import station_create, station_link_create
 from backend.opinions.services import opinion_create
@@ -386,6 +387,8 @@ def world(transactional_db) -> World:
             lon=w + dx,
             lat=s + dy,
         )
+    # What the job coverage.heat_hexes_complete does within a minute (no worker runs here).
+    in_worker_thread(heat_hexes_complete)
     return World(
         county_a=county_a,
         county_b=county_b,

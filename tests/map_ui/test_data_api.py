@@ -445,7 +445,7 @@ def test_query_budgets(world, django_assert_num_queries, path, queries):
     # session, user, the user's jurisdiction, the region (or the cells), then ONE analytics
     # query, however many rows
     leader = client_for(world, "staff")
-    leader.get(url(world, path))  # the first request of the day rolls the windows forward
+    leader.get(url(world, path))  # the first request of the day reads the coverage clock
     with django_assert_num_queries(queries):
         assert leader.get(url(world, path)).status_code == 200
 

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from backend.coverage.services import heat_hexes_complete
 from backend.visits.services import visits_ingest
 from tests.coverage_world import _visit
 
@@ -116,6 +117,7 @@ def test_counties_layer_rolls_up_at_low_zoom(world):
 
 @pytest.mark.parametrize("z", [7, 10, 12])
 def test_heat_tile_aggregates_visits_in_hexagons(world, z):
+    heat_hexes_complete()  # the job coverage.heat_hexes_complete (tiles never write)
     box = (112.9, 27.9, 113.2, 28.1)
     got = features(client_for(world, "leader"), "heat", z, box, days=365)
     assert sum(f["properties"]["visits"] for f in got.values()) == 7  # county A's visits

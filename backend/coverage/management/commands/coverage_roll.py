@@ -1,8 +1,8 @@
 """`manage.py coverage_roll`: move the standard coverage windows to today (Asia/Shanghai).
 
-Run it from cron just after midnight (`5 0 * * * cd /srv/app && .venv/bin/python manage.py
-coverage_roll`): otherwise the first map request of the day does the roll, which takes seconds
-at province scale (docs/benchmarks.md). Idempotent: a second run the same day does nothing.
+The job worker runs the same service every day at 00:05 and when it starts (the job
+`coverage.roll`, backend/coverage/tasks.py); this command is for doing it by hand. Until the
+roll, reads sum the day rows (same numbers, slower). Idempotent: a second run does nothing.
 """
 
 from __future__ import annotations
