@@ -221,7 +221,10 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
     assert page.locator("#progress-visits .stat-value").inner_text() == str(progress["visits"])
     assert page.locator("#progress-checkins .stat-value").inner_text() == str(progress["checkins"])
     assert page.locator("#progress-opinions .stat-value").inner_text() == str(progress["opinions"])
-    assert progress["visits"] == 5 and progress["opinions"] == 3  # the world's records
+    if "households_pending" in progress:  # verified counts: the rest shows as 待核实
+        assert page.locator("#households-pending").inner_text() == (
+            f"{progress['households_pending']} 户数 待核实"
+        )
     [station] = me["stations"]
     if me["today"]["on_duty_at"]:
         expected = f"今天在{station['name']}值班"
@@ -450,6 +453,31 @@ def test_checkin_inside_shows_the_distance_and_2_km_away_is_outside(phone, world
     assert inside.inside_geofence is True
     assert outside.inside_geofence is False
     assert "outside_geofence" in outside.flags
+
+
+def test_poor_accuracy_is_shown_and_the_visit_is_flagged(phone, world):
+    page = phone(accuracy=150)
+    app_login(page)
+    open_screen(page, "visit")
+    page.wait_for_selector("#position[data-accuracy='150']")
+    assert page.locator("#fix").inner_text() == "精度 ±150 米"
+    assert page.locator("#fix-warning").inner_text() == (
+        "定位较差（超过 100 米）：请尽量到开阔处。"
+    )
+    page.context.set_geolocation({"longitude": 113.0, "latitude": 28.0, "accuracy": 350})
+    page.click("#position button")
+    page.wait_for_selector("#position[data-accuracy='350']")
+    assert page.locator("#fix-warning").inner_text() == (
+        "定位很差（超过 300 米）：记录将被标记待核实。"
+    )
+    page.wait_for_selector("#position[data-state='done']")
+    record_visit(page, households=1, notes="定位很差")
+    open_screen(page, "outbox")
+    wait_states(page, {"uploaded": 1})
+    [record] = outbox_records(page)
+    visit = Visit.objects.get(client_uuid=record["uuid"])
+    assert visit.accuracy_m == 350
+    assert "low_accuracy" in visit.flags
 
 
 # --- 6. expiry while offline, revoked device -----------------------------------------------------

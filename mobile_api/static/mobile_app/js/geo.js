@@ -4,8 +4,12 @@ export const FLAGGED_M = 300;
 const GOOD_M = 20;
 const WAIT_MS = 6000;
 
-/** Calls onFix(fix) for each better fix; resolves with the best one after WAIT_MS or a good fix. */
+let stopCurrent = null;
+
+/** Calls onFix(fix) for each better fix; resolves with the best one after WAIT_MS or a good fix.
+ * One watch at a time: a new call ends the previous one (which resolves with what it had). */
 export function locate(onFix) {
+  if (stopCurrent) stopCurrent();
   return new Promise((resolve, reject) => {
     if (!navigator.geolocation) { reject(new Error("no geolocation")); return; }
     let best = null;
@@ -13,10 +17,12 @@ export function locate(onFix) {
     const finish = () => {
       if (done) return;
       done = true;
+      stopCurrent = null;
       navigator.geolocation.clearWatch(watch);
       clearTimeout(timer);
       if (best) resolve(best); else reject(new Error("no fix"));
     };
+    stopCurrent = finish;
     const watch = navigator.geolocation.watchPosition(
       (pos) => {
         const fix = {
@@ -26,7 +32,7 @@ export function locate(onFix) {
         if (!best || fix.accuracy_m <= best.accuracy_m) { best = fix; onFix(fix); }
         if (fix.accuracy_m <= GOOD_M) finish();
       },
-      (err) => { if (!best) { done = true; navigator.geolocation.clearWatch(watch); clearTimeout(timer); reject(err); } },
+      () => { if (!best) finish(); },
       { enableHighAccuracy: true, maximumAge: 0, timeout: WAIT_MS },
     );
     const timer = setTimeout(finish, WAIT_MS);

@@ -230,10 +230,13 @@ function positionWidget(onChange) {
     warn.className = fix.accuracy_m > FLAGGED_M ? "error" : "warn";
     onChange(fix);
   };
+  let runs = 0;
   const run = () => {
+    const mine = ++runs;
     text.textContent = t("locating");
     box.dataset.state = "locating";
-    locate(showFix).then(() => { box.dataset.state = "done"; }).catch(() => {
+    locate(showFix).then(() => { if (mine === runs) box.dataset.state = "done"; }).catch(() => {
+      if (mine !== runs) return;
       box.dataset.state = state.fix ? "done" : "failed";
       if (!state.fix) text.textContent = t("no_position");
     });
