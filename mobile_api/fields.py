@@ -19,6 +19,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.core.text import INVALID_CHARACTER_CODE, is_storable_text
+
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 GEOJSON_TYPES = (
     "Point",
@@ -43,6 +45,7 @@ _UUID_RE = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
     r"[0-9a-fA-F]{12}$"
 )
+_DATETIME_CHARS_RE = re.compile(r"^[ -~]*$")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
@@ -194,7 +197,8 @@ class StrictBooleanField(serializers.Field):
 )
 class AwareDateTimeField(serializers.Field):
     def to_internal_value(self, data):
-        if not isinstance(data, str) or len(data) > 40:
+        # Printable ASCII only: Python's fromisoformat ignores a NUL (and what follows it).
+        if not isinstance(data, str) or len(data) > 40 or not _DATETIME_CHARS_RE.match(data):
             raise fail("datetime.invalid", _("An ISO 8601 date-time string is required."))
         try:
             value = parse_datetime(data.strip())
@@ -248,11 +252,16 @@ class CRSField(serializers.Field):
 
 
 class StrictCharField(serializers.CharField):
-    """A JSON string only (no numbers coerced into text)."""
+    """A JSON string only (no numbers coerced into text), and storable: no NUL, no lone
+    surrogate (PostgreSQL refuses the one, UTF-8 cannot encode the other)."""
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
             raise fail("string.invalid", _("A string is required."))
+        if not is_storable_text(data):
+            raise fail(
+                INVALID_CHARACTER_CODE, _("The text contains a NUL character or a lone surrogate.")
+            )
         return super().to_internal_value(data)
 
 

@@ -42,5 +42,8 @@ class UserEndpointThrottle(SimpleRateThrottle):
             ident = f"ip{self.get_ident(request)}"
             username = request.data.get("username") if isinstance(request.data, dict) else None
             if isinstance(username, str):
-                ident += ":" + hashlib.sha256(username.encode()).hexdigest()[:16]
+                # surrogatepass: any JSON string hashes, a lone surrogate included (the
+                # serializer refuses it afterwards with a field error).
+                raw = username.encode("utf-8", "surrogatepass")
+                ident += ":" + hashlib.sha256(raw).hexdigest()[:16]
         return self.cache_format % {"scope": self.scope, "ident": ident}
