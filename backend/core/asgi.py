@@ -15,6 +15,8 @@ synchronous view anyway.
 
 from __future__ import annotations
 
+import os
+
 import django
 from asgiref.sync import sync_to_async
 from django.core import signals
@@ -23,6 +25,21 @@ from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.http import FileResponse
 from django.urls import set_script_prefix
+
+
+def with_content_length(scope: dict, body_file) -> dict:
+    """The scope with a Content-Length of the body actually received, when the client sent
+    none (`Transfer-Encoding: chunked`): Django's request takes a missing length for 0, and
+    DRF then parses an empty body. The body is already buffered (read_body), so its size is
+    known; the parsers' size limits then apply to chunked bodies as to any other."""
+    headers = scope.get("headers") or []
+    if any(name.lower() == b"content-length" for name, _value in headers):
+        return scope
+    size = body_file.seek(0, os.SEEK_END)
+    body_file.seek(0)
+    if not size:
+        return scope
+    return {**scope, "headers": [*headers, (b"content-length", str(size).encode("ascii"))]}
 
 
 class OneHopASGIHandler(ASGIHandler):
@@ -35,6 +52,7 @@ class OneHopASGIHandler(ASGIHandler):
             body_file = await self.read_body(receive)
         except RequestAborted:
             return
+        scope = with_content_length(scope, body_file)
         set_script_prefix(get_script_prefix(scope))
         try:
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
