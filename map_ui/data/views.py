@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -141,13 +142,26 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     return HttpResponse(data, content_type="application/vnd.mapbox-vector-tile", headers=headers)
 
 
+# The query parameters a tile reads; the TileJSON passes these (and only these) on.
+TILE_PARAMS = ("days", "category", "eps_m", "min_points")
+
+
+def _tile_query(query) -> str:
+    """The tile parameters of `query` for the TileJSON's URL template, validated exactly as
+    the tile validates them (same codes): a bad value is refused, never copied into a URL."""
+    window_of(query.get("days"))
+    category_param(query.get("category"))
+    cluster_params(query)
+    return urlencode([(name, query[name]) for name in TILE_PARAMS if query.get(name)])
+
+
 @map_endpoint()
 def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     if layer not in LAYERS:
         raise NotFound("map.unknown_layer", _("No such map layer."))
     scope = _scope(request)
     spec = LAYERS[layer]
-    query = request.GET.urlencode()
+    query = _tile_query(request.GET)
     url = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.mvt"
     return _json(
         {

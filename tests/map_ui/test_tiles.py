@@ -209,3 +209,34 @@ def test_tilejson(world):
     }
     cells = client_for(world, "staff_t1").get("/tiles/cells.json").json()
     assert (cells["minzoom"], cells["bounds"]) == (10, [113.0, 28.0, 113.02, 28.02])
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ({"days": "abc"}, "map.invalid_days"),
+        ({"days": "0"}, "map.invalid_days"),
+        ({"category": "nope"}, "map.invalid_category"),
+        ({"eps_m": "nan"}, "map.invalid_eps_m"),
+        ({"eps_m": "5"}, "map.invalid_eps_m"),
+        ({"min_points": "1.5"}, "map.invalid_min_points"),
+    ],
+)
+def test_tilejson_refuses_what_the_tiles_refuse(world, query, code):
+    """The TileJSON would copy a bad value into its URL template: same 400 as the tile."""
+    leader = client_for(world, "leader")
+    tile = leader.get("/tiles/clusters/12/1/1.mvt", query)
+    tilejson = leader.get("/tiles/clusters.json", query)
+    assert (tile.status_code, tile.json()["code"]) == (400, code)
+    assert (tilejson.status_code, tilejson.json()["code"]) == (400, code)
+
+
+def test_tilejson_template_carries_only_the_tile_parameters(world):
+    response = client_for(world, "leader").get(
+        "/tiles/clusters.json",
+        {"days": "30", "category": "roads", "eps_m": "250", "min_points": "4", "x": "<y>"},
+    )
+    assert response.json()["tiles"] == [
+        "http://testserver/tiles/clusters/{z}/{x}/{y}.mvt"
+        "?days=30&category=roads&eps_m=250&min_points=4"
+    ]
