@@ -30,8 +30,8 @@ from tests.browser.conftest import (
     PHONE,
     REDIS_URL,
     ROOT,
+    SCREENSHOTS,
     in_worker_thread,
-    screenshot,
     wait_http,
 )
 from tests.factories import GridAssignmentFactory
@@ -76,7 +76,7 @@ def phone(browser, live_server_url):
         page.dialogs = []
         page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.accept()))
         page.goto("/m/")
-        page.wait_for_function("document.body.dataset.ready === 'true'")
+        page.wait_for_function("() => document.body.dataset.ready === 'true'")
         return page
 
     yield _open
@@ -95,6 +95,12 @@ def wait_async(page, predicate: str, arg=None, timeout_s: float = 20.0) -> None:
         page.wait_for_timeout(200)
 
 
+def screenshot(page, name: str) -> None:
+    """docs/screenshots/<name>.png of the phone viewport (animations finished)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled")
+
+
 def go_offline(context) -> None:
     context.set_offline(True)
     context.route("**/*", lambda route: route.abort("internetdisconnected"))
@@ -110,7 +116,7 @@ def app_login(page, username: str = "deputy-a") -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("#login-form button[type=submit]")
-    page.wait_for_function("document.body.dataset.screen === 'home'")
+    page.wait_for_function("() => document.body.dataset.screen === 'home'")
     page.wait_for_selector("#home[data-fresh='true']")
 
 
@@ -239,10 +245,10 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
 
     # The English switch works without a reload (both catalogues are in the shell).
     page.click("#lang")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert page.locator("#tabs a[data-tab=outbox]").inner_text() == "Outbox"
     page.click("#lang")
-    page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+    page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
 
     # My cells: the map coloured by coverage, the list never-visited first.
     open_screen(page, "cells")
@@ -278,7 +284,7 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
 def test_session_login_of_a_deputy_lands_on_the_phone_app(open_page, world):
     page = open_page("/", viewport=PHONE, username="deputy-a")
     assert page.url.split("#")[0].endswith("/m/")
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
 
 
 # --- 2. offline capture --------------------------------------------------------------------------
@@ -318,7 +324,7 @@ def test_offline_capture_survives_a_reload_and_uploads_when_back_online(phone, w
 
     # A reload with no network at all: the shell comes from the service worker's cache.
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
     assert page.evaluate("document.body.dataset.screen") == "checkin"
     assert page.locator("#sync").get_attribute("data-waiting") == "7"
     open_screen(page, "outbox")
@@ -353,6 +359,26 @@ def test_offline_capture_survives_a_reload_and_uploads_when_back_online(phone, w
     assert stored["payload"]["citizen_contact"] == ""
     assert "13812345678" not in page.content()
     screenshot(page, "phone-outbox")
+
+
+def test_offline_visits_arrive_on_the_leaders_open_dashboard(phone, open_page, world):
+    dashboard = open_page("/", username="leader-a")
+    dashboard.wait_for_function("() => document.body.dataset.live === 'live'")
+    target = world.cells_a[10]
+    dashboard.wait_for_function("id => window.cg.cellState(id) === 'never'", arg=target.id)
+    centre = target.boundary.centroid
+    page = phone(lon=centre.x, lat=centre.y)
+    app_login(page)
+    go_offline(page.context)
+    page.wait_for_selector("#sync[data-online='false']")
+    open_screen(page, "visit")
+    wait_fix(page)
+    record_visit(page, households=2, notes="网格11 走访")
+    go_online(page.context)
+    page.wait_for_selector("#sync[data-waiting='0']")
+    dashboard.wait_for_function("id => window.cg.cellState(id) === 'covered'", arg=target.id)
+    dashboard.wait_for_function("() => document.getElementById('stat-covered').textContent === '5'")
+    assert dashboard.locator("#feed li[data-event=visit]").count() == 1
 
 
 # --- 3. lost response ---------------------------------------------------------------------------
@@ -405,12 +431,12 @@ def test_a_rejected_record_shows_the_reason_and_is_stored_once_corrected(phone, 
     screenshot(page, "phone-outbox-rejected")
 
     row.locator("a.btn").click()
-    page.wait_for_function("document.body.dataset.screen === 'visit'")
+    page.wait_for_function("() => document.body.dataset.screen === 'visit'")
     assert page.input_value("input[name=households]") == "900"
     wait_fix(page)
     page.fill("input[name=households]", "5")
     page.click("#visit-form button[type=submit]")
-    page.wait_for_function("document.body.dataset.screen === 'outbox'")
+    page.wait_for_function("() => document.body.dataset.screen === 'outbox'")
     wait_states(page, {"uploaded": 1})
     visit = Visit.objects.get(client_uuid=record["uuid"])
     assert visit.households == 5
@@ -519,7 +545,7 @@ def test_expired_access_refreshes_on_reconnect_and_a_revoked_device_keeps_the_ou
     device = Device.objects.get(user=world.deputy_a.user, revoked_at__isnull=True)
     in_worker_thread(device_revoke, user=world.deputy_a.user, device_id=device.id)
     go_online(page.context)
-    page.wait_for_function("document.body.dataset.screen === 'login'")
+    page.wait_for_function("() => document.body.dataset.screen === 'login'")
     assert "已保存的记录仍在本机" in page.locator("#login-message").inner_text()
     assert page.locator("#login-waiting").inner_text() == "1 条待上传"
     waiting = [r for r in outbox_records(page) if r["state"] == "pending"]
@@ -545,7 +571,7 @@ def test_logout_warns_about_waiting_records_and_keeps_them(phone, world):
     record_visit(page, households=2, notes="退出前未上传")
     open_screen(page, "home")
     page.click("#logout")
-    page.wait_for_function("document.body.dataset.screen === 'login'")
+    page.wait_for_function("() => document.body.dataset.screen === 'login'")
     assert page.dialogs == ["还有 1 条记录未上传。它们会保留在本机，下次登录后上传。仍要退出吗？"]
     assert page.evaluate("localStorage.getItem('m.tokens')") is None
     [record] = outbox_records(page)
@@ -628,17 +654,17 @@ def test_a_new_build_replaces_the_cached_shell(phone, live_server_url, transacti
         stop_server(proc)
     # With the server down the app still starts: the old shell, from the worker's cache.
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
     assert page.evaluate("document.documentElement.dataset.build") == "release-1"
     proc = start_server(port, "release-2")
     try:
         # The next start checks /m/sw.js: the new worker installs its own cache and deletes
         # the old one on activation (that start itself may still show the old shell).
         page.reload()
-        page.wait_for_function("document.body.dataset.ready === 'true'")
+        page.wait_for_function("() => document.body.dataset.ready === 'true'")
         wait_active_worker(page, "release-2")
         page.reload()
-        page.wait_for_function("document.body.dataset.ready === 'true'")
+        page.wait_for_function("() => document.body.dataset.ready === 'true'")
         assert page.evaluate("document.documentElement.dataset.build") == "release-2"
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/m/sw.js")
     finally:
@@ -646,5 +672,5 @@ def test_a_new_build_replaces_the_cached_shell(phone, live_server_url, transacti
     # And the new shell starts offline too.
     go_offline(page.context)
     page.reload()
-    page.wait_for_function("document.body.dataset.ready === 'true'")
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
     assert page.evaluate("document.documentElement.dataset.build") == "release-2"
