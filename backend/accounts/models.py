@@ -2,10 +2,13 @@
 
 Roles: a deputy sees and writes only their own records; station staff act inside their
 jurisdiction; a leader reads inside theirs; an admin sees everything. Staff and leaders must
-have a jurisdiction (a Region); "inside" is an adcode-prefix match.
+have a jurisdiction (a Region), a deputy must have none (database constraints; `clean` says so
+in the admin's words); "inside" is an adcode-prefix match. Access decides by role first: a
+jurisdiction on the wrong role grants nothing.
 """
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +19,13 @@ class Role(models.TextChoices):
     STAFF = "staff", _("station staff")
     LEADER = "leader", _("leader")
     ADMIN = "admin", _("administrator")
+
+
+DEPUTY_HAS_NO_JURISDICTION = _(
+    "A deputy account has no jurisdiction: deputies see only their own records."
+)
+JURISDICTION_REQUIRED = _("Station staff and leader accounts need a jurisdiction.")
+ROLES_WITH_JURISDICTION = (Role.STAFF, Role.LEADER)
 
 
 class User(AbstractUser):
@@ -36,14 +46,29 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=~Q(role__in=["staff", "leader"]) | Q(jurisdiction__isnull=False),
                 name="user_staff_leader_have_jurisdiction",
+                violation_error_message=JURISDICTION_REQUIRED,
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="deputy") | Q(jurisdiction__isnull=True),
+                name="user_deputy_has_no_jurisdiction",
+                violation_error_message=DEPUTY_HAS_NO_JURISDICTION,
             ),
         ]
 
+    def clean(self) -> None:
+        """The constraints above, reported on the jurisdiction field (admin forms)."""
+        super().clean()
+        if self.role == Role.DEPUTY and self.jurisdiction_id is not None:
+            raise ValidationError({"jurisdiction": DEPUTY_HAS_NO_JURISDICTION})
+        if self.role in ROLES_WITH_JURISDICTION and self.jurisdiction_id is None:
+            raise ValidationError({"jurisdiction": JURISDICTION_REQUIRED})
+
     @property
     def jurisdiction_adcode(self) -> str | None:
-        """Adcode prefix of what this user may see; "" means everything (admins)."""
+        """Adcode prefix of what this user may see; "" means everything (admins); None: no
+        region-wide reads. The role decides first: only staff and leaders read a jurisdiction."""
         if self.role == Role.ADMIN or self.is_superuser:
             return ""
-        if self.jurisdiction_id is None:
+        if self.role not in ROLES_WITH_JURISDICTION or self.jurisdiction_id is None:
             return None
         return self.jurisdiction.adcode

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.access import can_act_on_regions, jurisdiction_prefix
-from backend.accounts.models import Role
+from backend.accounts.models import ROLES_WITH_JURISDICTION, Role
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
@@ -59,7 +59,7 @@ def _scope(request: HttpRequest) -> str:
     user = request.user
     if user.role == Role.ADMIN or user.is_superuser:
         return ""
-    if user.jurisdiction_id is None:
+    if user.role not in ROLES_WITH_JURISDICTION or user.jurisdiction_id is None:  # role first
         raise NotFound("region.not_found", _("No such region in your jurisdiction."))
     cached = request.session.get(SCOPE_SESSION_KEY)
     if isinstance(cached, list) and len(cached) == 2 and cached[0] == user.jurisdiction_id:
