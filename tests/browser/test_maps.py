@@ -3,6 +3,8 @@
 Screenshots of every page (desktop and phone) are written to docs/screenshots/.
 """
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import (
     A_COLS,
     A_ROWS,
@@ -148,14 +150,48 @@ def test_staff_assign_an_uncovered_cell_and_see_it_assigned(open_page, world):
     screenshot(page, "assign-desktop")
     page.click("#btn-assign")
 
-    page.wait_for_function("id => window.cg.cellState(id) === 'assigned'", arg=target.id)
-    assert page.locator("#selected-count").inner_text() == "0"
+    # The server's answer applied: selection emptied, the cell assigned. (The live event
+    # `assignment.created` may colour the cell before the answer arrives: wait for the answer,
+    # not for the colour; test_assignment_event_before_the_answer forces that order.)
+    expect(page.locator("#selected-count")).to_have_text("0")
+    expect(page.locator("#toast")).to_have_text("已将 1 个网格分配给 张代表。")
+    assert page.evaluate(CELL_STATE, target.id) == "assigned"
     assert world.deputy_a.assignments.filter(cell=target, status="active").count() == 1
 
     phone = open_page("/assign/", viewport=PHONE, username="staff-a")
     wait_for_cells(phone, A_COLS * A_ROWS)
     assert phone.evaluate(CELL_STATE, target.id) == "assigned"
     screenshot(phone, "assign-phone")
+
+
+def test_assignment_event_before_the_answer(open_page, world):
+    """The live `assignment.created` event can reach the page before the POST's answer (the
+    event is sent on commit): the cell turns assigned while still selected, and the answer
+    then empties the selection. The answer is held here until the event has arrived."""
+    page = open_page("/assign/", username="staff-a")
+    wait_for_cells(page, A_COLS * A_ROWS)
+    wait_live(page)
+    target = world.cells_a[11]
+    held = []
+
+    def hold_answer(route):
+        held.append((route, route.fetch()))  # the server has committed; the browser waits
+
+    page.route("**/api/map/v1/assignments", hold_answer)
+    click_cell(page, target)
+    expect(page.locator("#selected-count")).to_have_text("1")
+    page.click("#btn-suggest")
+    page.check(f"#suggestions input[value='{world.deputy_a.id}']")
+    page.click("#btn-assign")
+
+    page.wait_for_function("id => window.cg.cellState(id) === 'assigned'", arg=target.id)
+    expect(page.locator("#selected-count")).to_have_text("1")  # the answer is still held
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.locator("#selected-count")).to_have_text("0")
+    expect(page.locator("#btn-assign")).to_be_disabled()
+    assert page.evaluate(CELL_STATE, target.id) == "assigned"
+    assert page.evaluate("document.getElementById('map').dataset.assigned") == "1"
 
 
 def test_box_select_picks_only_uncovered_cells(open_page, world):
