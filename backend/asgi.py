@@ -12,6 +12,8 @@ django_asgi_app = get_asgi_application()
 from django.conf import settings  # noqa: E402
 from servestatic import ServeStaticASGI  # noqa: E402
 
+from backend.core.security import static_headers_adder  # noqa: E402
+
 # Static files (collected by `collectstatic`) answered before Django: ServeStatic's middleware is
 # async-only and would cost a synchronous request two more thread hops.
 http_app = ServeStaticASGI(
@@ -20,6 +22,8 @@ http_app = ServeStaticASGI(
     prefix=settings.STATIC_URL,
     max_age=0 if settings.DEBUG else 60,  # file names carry no hash: keep caches short
     autorefresh=settings.DEBUG,
+    # Django's SecurityMiddleware never sees these responses: the same headers here.
+    add_headers_function=static_headers_adder(hsts_seconds=settings.SECURE_HSTS_SECONDS),
 )
 
 from channels.routing import ProtocolTypeRouter  # noqa: E402

@@ -5,14 +5,19 @@ Everything that differs between a laptop, CI and a deployment comes from the env
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from backend.core import security
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
     DEBUG=(bool, False),
-    SECRET_KEY=(str, "dev-only-insecure-key-change-me"),
+    SECRET_KEY=(str, ""),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "testserver"]),
     DATABASE_URL=(str, "postgis://postgres@127.0.0.1:5432/congress_grid"),
     REDIS_URL=(str, ""),
@@ -20,9 +25,43 @@ env = environ.Env(
     BASEMAP_ATTRIBUTION=(str, ""),
 )
 
+# --- production switch (docs/security.md) --------------------------------------------------------
+# DJANGO_ENV=production: a real SECRET_KEY and DEBUG off or no start; HTTPS only (redirect, HSTS,
+# Secure cookies). Anything else is a laptop or CI: a random key kept in .secret_key.
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in security.ENVIRONMENTS:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be one of {security.ENVIRONMENTS}.")
+PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env("DEBUG")
-SECRET_KEY = env("SECRET_KEY")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_ENV=production with DEBUG on: refusing to start.")
+try:
+    SECRET_KEY = (
+        security.production_secret_key(env("SECRET_KEY"))
+        if PRODUCTION
+        else env("SECRET_KEY") or security.local_secret_key(BASE_DIR / ".secret_key")
+    )
+except security.SettingsError as error:
+    raise ImproperlyConfigured(str(error)) from None
 ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+
+# Every response (static files too, backend/asgi.py): nosniff, no framing, same-origin referrer.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    # TLS ends at the proxy in front; uvicorn sets the scheme from its X-Forwarded-Proto only
+    # when the proxy's address is in FORWARDED_ALLOW_IPS, so SECURE_PROXY_SSL_HEADER stays unset
+    # (it would believe the header from anyone).
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+else:
+    SECURE_HSTS_SECONDS = 0
+# --- end of production switch ------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "daphne",
@@ -44,6 +83,7 @@ INSTALLED_APPS = [
     "leaflet",
     "axes",
     "simple_history",
+    "csp",
     # The one job runner (backend/core/jobs.py); its migrations create the procrastinate_* tables.
     "procrastinate.contrib.django",
     "backend.core",
@@ -61,6 +101,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -125,6 +167,11 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# A try during the lockout does not restart the cool-off: the Retry-After a client is given holds
+# (a phone retrying its login would otherwise stay locked for good).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# 429 + Retry-After (seconds until the cool-off ends); the session login's page in zh-hans/en.
+AXES_LOCKOUT_CALLABLE = "backend.accounts.lockout.lockout_response"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -156,6 +203,33 @@ else:
 # members and build every lookup geometry ourselves (tests/mobile_api cover each rule), so
 # exactly this one check is silenced.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# Content-Security-Policy (django-csp), in every mode so that the browser tests run under it:
+# the pages load nothing from outside (a configured basemap's tile host excepted); inline
+# scripts and <style> elements need the request's nonce ({{ CSP_NONCE }}); style attributes
+# stay allowed (Leaflet and the map code size markers and bars with them; they run no code).
+_BASEMAP_ORIGIN = (
+    "{0.scheme}://{0.netloc}".format(urlsplit(env("BASEMAP_URL").replace("{s}", "a")))
+    if env("BASEMAP_URL")
+    else None
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src-elem": [SELF, NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:", *([_BASEMAP_ORIGIN] if _BASEMAP_ORIGIN else [])],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (28.25, 113.08),
