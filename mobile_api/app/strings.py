@@ -46,6 +46,7 @@ STRINGS = {
     "checkins_n": _("Check-ins"),
     "opinions_n": _("Opinions"),
     "pending_verification": _("awaiting verification"),
+    "households_pending": _("%(n)s households awaiting verification"),
     "checkins_outside": _("outside the geofence"),
     "data_as_of": _("As of %(t)s"),
     "offline_cached": _("Offline: showing saved data"),

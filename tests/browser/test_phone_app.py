@@ -229,7 +229,7 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
     assert page.locator("#progress-opinions .stat-value").inner_text() == str(progress["opinions"])
     if "households_pending" in progress:  # verified counts: the rest shows as 待核实
         assert page.locator("#households-pending").inner_text() == (
-            f"{progress['households_pending']} 户数 待核实"
+            f"{progress['households_pending']} 户待核实"
         )
     [station] = me["stations"]
     if me["today"]["on_duty_at"]:
@@ -246,7 +246,12 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
     # The English switch works without a reload (both catalogues are in the shell).
     page.click("#lang")
     page.wait_for_function("() => document.documentElement.lang === 'en'")
+    page.wait_for_selector("#sync-net:text-is('Online')")
     assert page.locator("#tabs a[data-tab=outbox]").inner_text() == "Outbox"
+    assert page.locator("#progress-households").inner_text() == (
+        f"{progress['households_visited']} of {progress['households_target']} households visited"
+    )
+    screenshot(page, "phone-home-en")
     page.click("#lang")
     page.wait_for_function("() => document.documentElement.lang === 'zh-CN'")
 

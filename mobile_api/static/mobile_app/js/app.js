@@ -41,6 +41,7 @@ async function render() {
   $("title").textContent = t("app_name");
   $("lang").textContent = api.language() === "en" ? "中文" : "English";
   document.documentElement.lang = api.language() === "en" ? "en" : "zh-CN";
+  updateSyncBar();
   const main = $("main");
   main.replaceChildren();
   await screens[target](main, { app, params });

@@ -127,10 +127,20 @@ async function uploadOne(record, path, payload) {
 }
 
 let running = null;
+let again = false;
 
-/** Upload everything waiting for the current user. Throws NetworkError / AuthLost to the caller. */
+/** Upload everything waiting for the current user. Throws NetworkError / AuthLost to the caller.
+ * A call during an upload runs one more round afterwards (records saved meanwhile go too). */
 export function flush() {
-  running = running || doFlush().finally(() => { running = null; });
+  if (running) { again = true; return running; }
+  running = (async () => {
+    let uploaded = 0;
+    do {
+      again = false;
+      uploaded += (await doFlush()).uploaded;
+    } while (again);
+    return { uploaded };
+  })().finally(() => { running = null; });
   return running;
 }
 

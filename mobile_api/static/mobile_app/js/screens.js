@@ -117,7 +117,7 @@ function progressCard(p) {
       t("households_progress", { n: p.households_visited, t: p.households_target })),
     h("div", { class: "meter", role: "progressbar", "aria-valuenow": pct, "aria-valuemin": 0, "aria-valuemax": 100 },
       h("div", { style: `width:${pct}%` })),
-    "households_pending" in p ? h("p", { class: "pending", id: "households-pending" }, `${p.households_pending} ${t("households")} ${t("pending_verification")}`) : null,
+    "households_pending" in p ? h("p", { class: "pending", id: "households-pending" }, t("households_pending", { n: p.households_pending })) : null,
     h("div", { class: "stats" },
       stat("progress-visits", t("visits_n"), p.visits, pend("visits_pending")),
       stat("progress-checkins", t("checkins_n"), p.checkins, pend("checkins_outside", t("checkins_outside"))),
