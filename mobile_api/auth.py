@@ -1,9 +1,10 @@
 """Device-bound JWT authentication for the phone.
 
-Every token (access and refresh) carries three claims besides the user id:
+Every token (access and refresh) carries four claims besides the user id:
 - `device`: the Device row it was issued to (revoked device → every token fails at once);
 - `dsn`: the device's session number at issue time (logout bumps it → tokens of that session die);
-- `pwf`: a keyed fingerprint of the user's password hash (password changed → tokens fail).
+- `pwf`: a keyed fingerprint of the user's password hash (password changed → tokens fail);
+- `ugn`: the user's token generation (deactivated since → tokens fail, even once reactivated).
 Each request re-reads the device and its user in one query and checks all three, plus
 `user.is_active`, so a deactivated account stops working at the next request.
 """
@@ -23,6 +24,7 @@ from .models import Device
 DEVICE_CLAIM = "device"
 SESSION_CLAIM = "dsn"
 PASSWORD_CLAIM = "pwf"  # noqa: S105 - a claim name, not a secret
+GENERATION_CLAIM = "ugn"
 
 
 def password_fingerprint(user) -> str:
@@ -46,6 +48,8 @@ def check_token_claims(token, device: Device | None):
     user = device.user
     if not user.is_active:
         raise TokenRejected("auth.account_inactive", _("This account is deactivated."))
+    if token.get(GENERATION_CLAIM, 0) != user.token_generation:
+        raise TokenRejected("auth.session_ended", _("This session has ended; log in again."))
     if not constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)):
         raise TokenRejected(
             "auth.credentials_changed", _("The password has changed; log in again.")

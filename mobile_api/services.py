@@ -28,6 +28,7 @@ from backend.core.errors import DomainError, NotFound
 
 from .auth import (
     DEVICE_CLAIM,
+    GENERATION_CLAIM,
     PASSWORD_CLAIM,
     SESSION_CLAIM,
     TokenRejected,
@@ -42,6 +43,7 @@ def _issue(user, device: Device) -> dict:
     refresh[DEVICE_CLAIM] = device.id
     refresh[SESSION_CLAIM] = device.session
     refresh[PASSWORD_CLAIM] = password_fingerprint(user)
+    refresh[GENERATION_CLAIM] = user.token_generation
     access = refresh.access_token  # copies the custom claims
     return {
         "access": str(access),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.regions.admin import county_filter
 
 from .models import User
+from .services import user_deactivate
 
 
 @admin.register(User)
@@ -45,6 +46,12 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction")}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Unticking "active" deactivates through the service, so the account's tokens end."""
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            user_deactivate(user=obj)
 
     @admin.display(description=_("name"))
     def full_name(self, obj: User) -> str:

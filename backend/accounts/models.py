@@ -38,6 +38,9 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Bumped by backend.accounts.services.user_deactivate; the phone's tokens carry the value
+    # they were issued under, so tokens from before a deactivation stay dead after reactivation.
+    token_generation = models.PositiveIntegerField(_("token generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
