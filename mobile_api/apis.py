@@ -3,6 +3,7 @@ selector; no business rule lives here."""
 
 from __future__ import annotations
 
+import shapely
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from shapely.geometry import mapping
 
 from backend.core.errors import DomainError
 from backend.liaison.selectors import deputy_duty, stations_nearby
@@ -327,14 +329,16 @@ class MeApi(MobileApi):
 
 
 def _geometry_json(geometry) -> dict:
-    """RFC 7946 geometry with coordinates rounded to 6 decimals (~0.1 m)."""
+    """RFC 7946 geometry: exterior rings counter-clockwise and holes clockwise (imported rings
+    may run either way), coordinates rounded to 6 decimals (~0.1 m)."""
 
     def rounded(coords):
         if isinstance(coords, (int, float)):
             return round(coords, 6)
         return [rounded(c) for c in coords]
 
-    return {"type": geometry.geom_type, "coordinates": rounded(geometry.coords)}
+    oriented = shapely.orient_polygons(shapely.from_wkb(bytes(geometry.wkb)))
+    return {"type": geometry.geom_type, "coordinates": rounded(mapping(oriented)["coordinates"])}
 
 
 def _local_iso(value) -> str | None:

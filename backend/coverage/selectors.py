@@ -71,7 +71,9 @@ def cells_sql(window: Window, *, where: str = "", geometry: bool = False) -> str
     """Per-cell coverage rows inside %(scope)s (+ `where`), with the contract's properties."""
     visits, households_visited = cell_window_sql(window)
     geom = (
-        ", ST_AsGeoJSON(coalesce(c.display_boundary, c.boundary), 6) AS geometry"
+        # RFC 7946 ring order (exterior counter-clockwise), whatever order was imported
+        ", ST_AsGeoJSON(ST_ForcePolygonCCW(coalesce(c.display_boundary, c.boundary)), 6)"
+        " AS geometry"
         if geometry
         else ""
     )
@@ -460,7 +462,8 @@ def opinion_clusters(
         SELECT c.cluster_id, c.count, c.open_count,
                (SELECT array_agg(category ORDER BY n DESC, category) FROM cats
                 WHERE cats.k = c.k) AS top_categories,
-               ST_AsGeoJSON(ST_Transform(coverage_display_hull(c.hull_m), 4326), 6) AS geometry
+               ST_AsGeoJSON(ST_ForcePolygonCCW(  -- GEOS hulls run clockwise; RFC 7946
+                   ST_Transform(coverage_display_hull(c.hull_m), 4326)), 6) AS geometry
         FROM clusters c ORDER BY c.count DESC, c.cluster_id
     """
     return _fetch_dicts(sql, params)

@@ -17,7 +17,8 @@ def stations(*, scope: str) -> list[dict]:
         SELECT s.id, s.name, s.kind, s.adcode,
                (SELECT count(*) FROM liaison_stationmembership m
                 WHERE m.station_id = s.id AND m.until IS NULL) AS deputies,
-               ST_AsGeoJSON(ST_Multi(ST_SimplifyPreserveTopology(s.service_area, 0.00005)), 6)
+               ST_AsGeoJSON(ST_ForcePolygonCCW(  -- RFC 7946 ring order
+                   ST_Multi(ST_SimplifyPreserveTopology(s.service_area, 0.00005))), 6)
                    AS service_area,
                ST_AsGeoJSON(s.location, 6) AS geometry
         FROM liaison_station s WHERE s.adcode LIKE %(scope)s ORDER BY s.adcode, s.name, s.id

@@ -45,8 +45,21 @@ MAX_SUGGESTION_CELLS = 50
 ROLLUPS = ("township", "county", "station", "deputy")
 
 
-def _json(data, status: int = 200) -> JsonResponse:
-    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+def _json(data, status: int = 200, content_type: str = "application/json") -> JsonResponse:
+    return JsonResponse(
+        data,
+        status=status,
+        safe=False,
+        content_type=content_type,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+GEOJSON = "application/geo+json"  # RFC 7946 §12
+
+
+def _geojson(collection: dict) -> JsonResponse:
+    return _json(collection, content_type=GEOJSON)
 
 
 SCOPE_SESSION_KEY = "map_data_scope"
@@ -92,12 +105,12 @@ def _metric_srid(region: Region) -> int:
     return metric_srid_for_lon(geom.centroid.x if geom else 113.0)
 
 
-def _feature_collection(rows: list[dict]) -> dict:
+def _feature_collection(rows: list[dict], *, id_key: str = "id") -> dict:
     features = []
     for row in rows:
         geometry = json.loads(row.pop("geometry"))
         features.append(
-            {"type": "Feature", "id": row.get("id"), "geometry": geometry, "properties": row}
+            {"type": "Feature", "id": row[id_key], "geometry": geometry, "properties": row}
         )
     return {"type": "FeatureCollection", "features": features}
 
@@ -216,7 +229,7 @@ def cells_geojson(request: HttpRequest) -> JsonResponse:
             _("More than %(n)s cells: choose a smaller area (or use the map tiles).")
             % {"n": MAX_GEOJSON_FEATURES},
         )
-    return HttpResponse(text, content_type="application/json")
+    return HttpResponse(text, content_type=GEOJSON)
 
 
 @map_endpoint()
@@ -322,19 +335,19 @@ def clusters_geojson(request: HttpRequest) -> JsonResponse:
         metric_srid=_metric_srid(region),
         bbox=bbox_param(request.GET.get("bbox")),
     )
-    return _json(_feature_collection(rows))
+    return _geojson(_feature_collection(rows, id_key="cluster_id"))  # min opinion id: stable
 
 
 @map_endpoint()
 def stations_geojson(request: HttpRequest) -> JsonResponse:
     region = _region(request)
-    return _json(_feature_collection(queries.stations(scope=region.adcode)))
+    return _geojson(_feature_collection(queries.stations(scope=region.adcode)))
 
 
 @map_endpoint()
 def links_geojson(request: HttpRequest) -> JsonResponse:
     region = _region(request)
-    return _json(_feature_collection(queries.station_links(scope=region.adcode)))
+    return _geojson(_feature_collection(queries.station_links(scope=region.adcode)))
 
 
 @map_endpoint()

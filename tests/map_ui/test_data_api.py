@@ -54,7 +54,10 @@ def test_every_endpoint_answers_the_leader(world):
     for path in GET_ENDPOINTS:
         response = leader.get(url(world, path))
         assert response.status_code == 200, (path, response.content[:300])
-        assert response["Content-Type"] == "application/json"
+        geojson = path.split("?")[0].endswith(".geojson")
+        assert response["Content-Type"] == (
+            "application/geo+json" if geojson else "application/json"
+        )
 
 
 def test_township_staff_see_their_township_only(world):

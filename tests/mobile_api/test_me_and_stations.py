@@ -8,9 +8,11 @@ from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
 
+from backend.grid.models import GridCell
 from backend.liaison.selectors import duty_rule_matches, next_duty_date, stations_nearby
 from backend.visits.services import visits_ingest
 from tests.factories import GridAssignmentFactory, StationFactory, cell_center
+from tests.geojson_checks import assert_rfc7946_rings, clockwise_with_hole, ring_orientations
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,18 @@ def test_nearby_query_uses_the_geography_gist_index(county, station):
 def test_assignment_factory_consistent(deputy, cells_3x3):
     assignment = GridAssignmentFactory(deputy=deputy, cell=cells_3x3[1])
     assert assignment.county_adcode == "430121"
+
+
+def test_my_cells_rings_are_counter_clockwise(api, deputy, cells_3x3, assigned):
+    """RFC 7946 ring order in me/cells whatever order the cell was imported with."""
+    wrong = clockwise_with_hole(assigned.cell.boundary)
+    GridCell.objects.filter(pk=assigned.cell_id).update(boundary=wrong, display_boundary=wrong)
+    response = api.get("me/cells")
+    assert response["Content-Type"] == "application/geo+json"
+    features = {f["id"]: f for f in response.json()["features"]}
+    assert ring_orientations(features[assigned.cell_id]["geometry"]) == [
+        ("exterior", True),
+        ("hole", False),
+    ]
+    for feature in features.values():
+        assert_rfc7946_rings(feature["geometry"])
