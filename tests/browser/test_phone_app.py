@@ -337,6 +337,7 @@ def test_offline_capture_survives_a_reload_and_uploads_when_back_online(phone, w
     assert page.locator("#outbox-list .badge").first.inner_text() == "待上传"
     records = outbox_records(page)
     assert sorted(r["type"] for r in records) == ["checkin", "opinion"] + ["visit"] * 5
+    assert "等待所属走访上传" in page.locator("#outbox-list li[data-type=opinion]").inner_text()
     screenshot(page, "phone-outbox-offline")
 
     go_online(page.context)

@@ -407,7 +407,7 @@ function opinionEditor(r, ctx) {
   return form;
 }
 
-function outboxRow(r, ctx, me) {
+function outboxRow(r, ctx, me, visits) {
   const state = r.state === "pending" && r.type === "opinion" && r.visit_uuid ? "pending" : r.state;
   const actions = [];
   if (r.state === "rejected" || r.state === "conflict") {
@@ -421,6 +421,8 @@ function outboxRow(r, ctx, me) {
     h("p", {}, summary(r)),
     h("small", { class: "muted" }, formatTime(r.payload.recorded_at || r.created_at)),
     r.user_id !== me ? h("small", { class: "muted" }, ` · ${t("other_user")}`) : null,
+    r.type === "opinion" && r.visit_uuid && outbox.OPEN_STATES.has(r.state)
+      && !(visits.get(r.visit_uuid) || {}).server_id ? h("small", { class: "muted waits" }, ` · ${t("st_waiting_visit")}`) : null,
     r.state === "rejected" || r.state === "conflict" ? reasonList(r) : null,
     ...actions);
 }
@@ -433,7 +435,8 @@ async function outboxScreen(main, ctx) {
     if (document.body.dataset.screen !== "outbox") return;
     const rows = (await outbox.all()).reverse();
     list.dataset.count = String(rows.length);
-    list.replaceChildren(...(rows.length ? rows.map((r) => outboxRow(r, ctx, me)) : [h("li", { class: "notice" }, t("empty_outbox"))]));
+    const visits = new Map(rows.filter((r) => r.type === "visit").map((r) => [r.uuid, r]));
+    list.replaceChildren(...(rows.length ? rows.map((r) => outboxRow(r, ctx, me, visits)) : [h("li", { class: "notice" }, t("empty_outbox"))]));
   };
   statusLine = draw;
   await draw();
