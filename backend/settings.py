@@ -204,7 +204,7 @@ else:
 # exactly this one check is silenced.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
-# Content-Security-Policy (django-csp), in every mode so that the browser tests run under it:
+# Content-Security-Policy (django-csp), in every mode so that development runs under it too:
 # the pages load nothing from outside (a configured basemap's tile host excepted); inline
 # scripts and <style> elements need the request's nonce ({{ CSP_NONCE }}); style attributes
 # stay allowed (Leaflet and the map code size markers and bars with them; they run no code).
@@ -213,7 +213,7 @@ _BASEMAP_ORIGIN = (
     if env("BASEMAP_URL")
     else None
 )
-CONTENT_SECURITY_POLICY = {
+_CSP = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
@@ -230,6 +230,12 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# CSP_REPORT_ONLY=1 (never in production): the browser tests' server, where Playwright's own
+# string evaluations would be blocked; tests/browser/test_csp.py asserts the pages report nothing.
+if env.bool("CSP_REPORT_ONLY", default=False) and not PRODUCTION:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (28.25, 113.08),

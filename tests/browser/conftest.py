@@ -111,6 +111,9 @@ def live_server_url(django_db_setup, django_db_blocker):
             "REDIS_URL": REDIS_URL,
             "LOG_LEVEL": "WARNING",
             "AXES_ENABLED": "false",
+            # Playwright's string predicates are evaluations a strict CSP blocks: report only
+            # (tests/browser/test_csp.py asserts that the pages themselves report nothing).
+            "CSP_REPORT_ONLY": "1",
         }
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
