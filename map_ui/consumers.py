@@ -6,7 +6,9 @@ Invariants:
 - a socket joins `county.<adcode6>` groups only for counties inside the user's jurisdiction
   (adcode prefix, counties listed from the Region table); a user below county level (a township)
   joins their county's group and receives only the items whose adcode lies inside their prefix;
-- a user with no region-wide access (a deputy) is closed with code 4403.
+- a user with no region-wide access (a deputy) is closed with code 4403;
+- a binary frame is answered with a close frame (1003), never an exception: an unhandled one
+  drops the connection without a close and leaves the server a task to wait for at shutdown.
 """
 
 import json
@@ -21,6 +23,7 @@ from backend.regions.models import Region, RegionLevel
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_UNSUPPORTED_DATA = 1003  # RFC 6455: a binary frame on this text-only socket
 COUNTY_ADCODE_LENGTH = 6
 
 
@@ -67,6 +70,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         for group in getattr(self, "joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            await self.close(code=CLOSE_UNSUPPORTED_DATA)
+        elif text_data:  # an empty text frame carries nothing to answer
+            await super().receive(text_data=text_data, **kwargs)
 
     @classmethod
     async def decode_json(cls, text_data):

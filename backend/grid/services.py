@@ -74,6 +74,7 @@ def _publish(results: list[AssignResult], cells: dict[int, GridCell]) -> None:
                 "cell_id": a.cell_id,
                 "cell_code": cells[a.cell_id].code,
                 "deputy_id": a.deputy_id,
+                "adcode": cells[a.cell_id].adcode,  # township dashboards filter on it
                 "county_adcode": a.county_adcode,
                 "status": a.status,
             }

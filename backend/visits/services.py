@@ -12,7 +12,9 @@ Invariants enforced here, whoever calls:
   different hash it is a `conflict` and nothing changes.
 - A batch is set-based: one INSERT ... SELECT for the whole batch (cell lookup, previous fix,
   flags all inside it), plus one look-up of the rows that already existed. No query per record.
-- Plausibility flags are stored, never used to reject (see `PlausibilityFlag`).
+- Plausibility flags are stored, never used to reject (see `PlausibilityFlag`). `clustered`
+  (padding: a 4th visit within 10 m and 10 minutes) is judged in the same statement, against the
+  batch and the stored visits.
 - Events are published after commit: one `visit.created` / `checkin.created` message per county.
 - Household references are stored only as a keyed hash (no address or name is ever stored).
 """
@@ -49,6 +51,13 @@ MAX_SPEED_KMH = 120.0
 STALE_AFTER = dt.timedelta(days=30)
 # Phone clocks drift: a fix up to this far ahead of the server's clock is not "future".
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+# Padding (`clustered`): a deputy's visits within this radius and time of each other stand at one
+# spot; the first CLUSTER_FREE_VISITS are plausible (neighbours in one building, visited a few
+# minutes apart), every further one is flagged: more than 3 households per 10 minutes at one point
+# means under ~3 minutes per household.
+CLUSTER_RADIUS_M = 10.0
+CLUSTER_WINDOW = dt.timedelta(minutes=10)
+CLUSTER_FREE_VISITS = 3
 # Check-ins: the accuracy circle may reach into the geofence, but a poor fix earns at most this.
 GEOFENCE_ACCURACY_CREDIT_MAX_M = 100.0
 
@@ -140,7 +149,10 @@ located AS (
            coalesce(c.adcode, i.deputy_adcode) AS adcode,
            coalesce(c.county_adcode, i.deputy_county) AS county_adcode,
            lag(p.location) OVER w AS batch_prev_location,
-           lag(i.recorded_at) OVER w AS batch_prev_at
+           lag(i.recorded_at) OVER w AS batch_prev_at,
+           -- the deputy's records of this batch in the cluster window up to this one (itself
+           -- included): a cheap upper bound that spares the exact test below in most batches
+           count(*) OVER near AS near_in_batch
     FROM input i
     CROSS JOIN LATERAL (
         SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), {STORAGE_SRID}) AS location
@@ -149,7 +161,9 @@ located AS (
         SELECT g.id, g.adcode, g.county_adcode FROM grid_gridcell g
         WHERE ST_Covers(g.boundary, p.location) ORDER BY g.id LIMIT 1
     ) c ON true
-    WINDOW w AS (PARTITION BY i.deputy_id ORDER BY i.recorded_at, i.ord)
+    WINDOW w AS (PARTITION BY i.deputy_id ORDER BY i.recorded_at, i.ord),
+           near AS (PARTITION BY i.deputy_id ORDER BY i.recorded_at
+                    RANGE BETWEEN %(cluster_window)s::interval PRECEDING AND CURRENT ROW)
 ),
 previous AS (
     -- The deputy's previous fix: the later of the stored visit just before this one and the
@@ -165,6 +179,46 @@ previous AS (
         WHERE v.deputy_id = l.deputy_id AND v.recorded_at < l.recorded_at
         ORDER BY v.recorded_at DESC LIMIT 1
     ) s ON true
+),
+clustered AS (
+    -- Padding: how many of the deputy's visits already stand within cluster_radius_m and
+    -- cluster_window of this one: stored ones (either side in time: they arrived first; the
+    -- batch's own records excluded, they count below) and this batch's earlier ones (by
+    -- recorded_at, then position; looked at only when the window count says there could be
+    -- enough). Counting stops at the threshold (LIMIT); the stored side reads the
+    -- (deputy, recorded_at) index.
+    SELECT p.*, (
+        SELECT count(*) FROM (
+            SELECT 1 FROM visits_visit v
+            WHERE v.deputy_id = p.deputy_id
+              AND v.recorded_at BETWEEN p.recorded_at - %(cluster_window)s
+                                    AND p.recorded_at + %(cluster_window)s
+              AND v.location::box2d && p.cluster_box::box2d
+              AND ST_DWithin(v.location::geography, p.location::geography,
+                             %(cluster_radius_m)s)
+              AND v.client_uuid <> ALL (%(client_uuid)s::uuid[])
+            UNION ALL
+            SELECT 1 FROM input b
+            WHERE p.near_in_batch > %(cluster_free_visits)s
+              AND b.deputy_id = p.deputy_id
+              AND (b.recorded_at, b.ord) < (p.recorded_at, p.ord)
+              AND b.recorded_at >= p.recorded_at - %(cluster_window)s::interval
+              AND ST_DWithin(ST_SetSRID(ST_MakePoint(b.lon, b.lat), {STORAGE_SRID})::geography,
+                             p.location::geography, %(cluster_radius_m)s)
+            LIMIT %(cluster_free_visits)s
+        ) n
+    ) AS near_before
+    FROM (
+        -- A box around the fix that holds its cluster_radius_m circle (a degree of latitude is
+        -- at least 110 km, one of longitude 110 km x cos(lat)): the cheap box test (cast to
+        -- box2d, so that the planner keeps the (deputy, recorded_at) index) runs first, the
+        -- exact ST_DWithin on geography decides.
+        SELECT q.*, ST_Expand(
+            q.location,
+            %(cluster_radius_m)s / (110000 * greatest(cos(radians(ST_Y(q.location))), 1e-4)),
+            %(cluster_radius_m)s / 110000) AS cluster_box
+        FROM previous q
+    ) p
 ),
 flagged AS (
     SELECT p.*, array_remove(ARRAY[
@@ -183,9 +237,10 @@ flagged AS (
              THEN 'outside_assigned_cells' END,
         CASE WHEN p.recorded_at > %(future_after)s THEN 'future' END,
         CASE WHEN p.recorded_at < %(stale_before)s THEN 'stale' END,
-        CASE WHEN p.cell_id IS NULL THEN 'no_cell' END
+        CASE WHEN p.cell_id IS NULL THEN 'no_cell' END,
+        CASE WHEN p.near_before >= %(cluster_free_visits)s THEN 'clustered' END
     ], NULL)::varchar(30)[] AS flags
-    FROM previous p
+    FROM clustered p
 ),
 ins AS (
     INSERT INTO visits_visit (
@@ -253,6 +308,9 @@ def _ingest_params(rows: list[tuple[int, dict]], deputies: dict, received_at) ->
         max_speed_kmh=MAX_SPEED_KMH,
         future_after=received_at + FUTURE_TOLERANCE,
         stale_before=received_at - STALE_AFTER,
+        cluster_radius_m=CLUSTER_RADIUS_M,
+        cluster_window=CLUSTER_WINDOW,
+        cluster_free_visits=CLUSTER_FREE_VISITS,
     )
     return dict(params)
 
@@ -479,7 +537,7 @@ SELECT %(deputy_id)s, j.station_id, %(client_uuid)s, %(content_hash)s, j.locatio
        ], NULL)::varchar(30)[]
 FROM judged j
 ON CONFLICT (deputy_id, client_uuid) DO NOTHING
-RETURNING id, station_id, distance_m, inside_geofence, flags, recorded_at, county_adcode
+RETURNING id, station_id, distance_m, inside_geofence, flags, recorded_at, adcode, county_adcode
 """  # noqa: S608 - only the SRID constant is interpolated
 
 
@@ -529,7 +587,7 @@ def checkin_record(
         cursor.execute(_CHECKIN_SQL, params)
         row = cursor.fetchone()
         if row is not None:
-            id_, station_id, distance_m, inside, flags, recorded, county = row
+            id_, station_id, distance_m, inside, flags, recorded, adcode, county = row
             publish_on_commit(
                 county,
                 "checkin.created",
@@ -541,6 +599,8 @@ def checkin_record(
                             "inside_geofence": inside,
                             "distance_m": round(distance_m, 1),
                             "recorded_at": recorded.isoformat(),
+                            # the station's adcode: township dashboards filter on it
+                            "adcode": adcode,
                             "county_adcode": county,
                         }
                     ]

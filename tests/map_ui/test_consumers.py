@@ -10,11 +10,13 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 from django.test import Client
+from django.utils import timezone
 
 from backend.accounts.models import Role
 from backend.asgi import application
 from backend.core.events import publish
-from tests.factories import RegionFactory, UserFactory
+from backend.visits.services import checkin_record
+from tests.factories import DeputyFactory, RegionFactory, StationFactory, UserFactory
 
 ORIGIN = (b"origin", b"http://testserver")
 REDIS_BLOCKING_POP_S = RedisChannelLayer.brpop_timeout
@@ -189,6 +191,7 @@ async def test_ping_gets_a_pong(regions, in_memory_layer):
     leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
     communicator, _ = await connect_ready(leader)
     await communicator.send_to(text_data="not json {")
+    await communicator.send_input({"type": "websocket.receive", "text": ""})
     await communicator.send_json_to({"type": "ping"})
     assert await communicator.receive_json_from() == {"event": "live.pong", "data": {}}
     await communicator.disconnect()
@@ -226,3 +229,46 @@ async def test_events_travel_through_a_real_redis_channel_layer(regions, setting
     assert await communicator.receive_nothing(timeout=0.5)
     await communicator.disconnect()
     await get_channel_layer().flush()
+
+
+@pytest.mark.asyncio
+async def test_binary_frame_is_refused_with_a_close_frame_1003(regions, in_memory_layer):
+    leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
+    communicator, _ = await connect_ready(leader)
+    await communicator.send_to(bytes_data=b"\x00\x01binary")
+    assert await communicator.receive_output() == {"type": "websocket.close", "code": 1003}
+    await communicator.disconnect()
+
+
+def record_checkin_at(station_region) -> dict:
+    """A check-in recorded through the service at a station of `station_region`."""
+    deputy = DeputyFactory(region=station_region)
+    station = StationFactory(region=station_region)
+    result = checkin_record(
+        deputy=deputy,
+        station=station,
+        client_uuid=uuid.uuid4(),
+        lon=113.005,
+        lat=28.005,
+        accuracy_m=5,
+        recorded_at=timezone.now(),
+    )
+    return {"id": result.id, "station_id": station.id}
+
+
+@pytest.mark.asyncio
+async def test_township_staff_get_checkins_of_their_township_only(regions, in_memory_layer):
+    staff = await sync_to_async(make_user)(Role.STAFF, regions["township"])
+    communicator, _ = await connect_ready(staff)
+    other_township = await sync_to_async(RegionFactory)(
+        adcode="430121002", name="湘龙街道", parent=regions["county"]
+    )
+    await sync_to_async(record_checkin_at)(other_township)
+    inside = await sync_to_async(record_checkin_at)(regions["township"])
+    message = await communicator.receive_json_from()
+    assert message["event"] == "checkin.created"
+    assert [
+        (item["id"], item["station_id"], item["adcode"]) for item in message["data"]["items"]
+    ] == [(inside["id"], inside["station_id"], "430121001")]
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()

@@ -112,6 +112,7 @@ def test_checkin_and_opinion_events_on_redis(redis_layer, deputy, station):
             "inside_geofence": True,
             "distance_m": 0.0,
             "recorded_at": message["data"]["items"][0]["recorded_at"],
+            "adcode": "430121",
             "county_adcode": "430121",
         }
     ]

@@ -62,6 +62,7 @@ def test_staff_assign_many_cells_with_history_and_one_event(
         ) == ("+", staff.id, "补齐未走访网格")
     [message] = listener()
     codes = {c.id: c.code for c in cells}
+    cells_by_id = {c.id: c for c in cells}
     assert message == {
         "type": "domain.event",
         "event": "assignment.created",
@@ -72,6 +73,7 @@ def test_staff_assign_many_cells_with_history_and_one_event(
                     "cell_id": r.assignment.cell_id,
                     "cell_code": codes[r.assignment.cell_id],
                     "deputy_id": d2.id,
+                    "adcode": cells_by_id[r.assignment.cell_id].adcode,
                     "county_adcode": "430121",
                     "status": "active",
                 }
