@@ -27,6 +27,7 @@ class PlausibilityFlag(models.TextChoices):
     FUTURE = "future", _("recorded in the future")
     STALE = "stale", _("recorded more than 30 days ago")
     NO_CELL = "no_cell", _("not inside any grid cell")
+    CLUSTERED = "clustered", _("more than 3 visits within 10 m and 10 minutes")
 
 
 class Visit(models.Model):
