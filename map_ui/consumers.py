@@ -7,19 +7,28 @@ Invariants:
   (adcode prefix, counties listed from the Region table); a user below county level (a township)
   joins their county's group and receives only the items whose adcode lies inside their prefix;
 - a user with no region-wide access (a deputy) is closed with code 4403;
+- a socket lives no longer than its session: logout and deactivation close it at once with 4401
+  (map_ui.live_signals), and before each event it delivers the session is read again, so that an
+  expired, deleted or password-changed session, or an account deactivated without a signal, gets
+  no further event (two indexed queries per event and socket);
 - a binary frame is answered with a close frame (1003), never an exception: an unhandled one
   drops the connection without a close and leaves the server a task to wait for at shutdown.
 """
 
 import json
+from importlib import import_module
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.contrib.auth import get_user
 
 from backend.accounts.access import jurisdiction_prefix
 from backend.accounts.models import Role, User
 from backend.core.events import county_group
 from backend.regions.models import Region, RegionLevel
+from map_ui.live_signals import session_group, user_group
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -50,6 +59,15 @@ def items_inside(items: list[dict], prefix: str) -> list[dict]:
     return [item for item in items if str(item.get("adcode", "")).startswith(prefix)]
 
 
+def session_user_id(session_key: str | None) -> int | None:
+    """The id of the active user a session (read afresh from its store) still signs in."""
+    if not session_key:
+        return None
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = get_user(SimpleNamespace(session=store))  # checks is_active and the password hash
+    return user.pk if user.is_authenticated else None
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
@@ -62,14 +80,29 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.prefix, self.counties = scope
+        self.user_id = user.pk
+        self.session_key = self.scope["session"].session_key
         self.joined = [county_group(adcode) for adcode in self.counties]
+        self.joined += [user_group(user.pk), session_group(self.session_key)]
         for group in self.joined:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.send_json({"event": "live.ready", "data": {"counties": self.counties}})
 
     async def disconnect(self, code):
-        for group in getattr(self, "joined", []):
+        await self._leave_groups()
+
+    async def _leave_groups(self):
+        joined, self.joined = getattr(self, "joined", []), []
+        for group in joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def session_end(self, message=None):
+        """Logout or deactivation (map_ui.live_signals), or a stale session found on an event."""
+        if getattr(self, "ended", False):
+            return
+        self.ended = True
+        await self._leave_groups()
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if text_data is None:
@@ -91,10 +124,15 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"event": "live.pong", "data": {}})
 
     async def domain_event(self, message):
+        if not self.joined:
+            return  # closed already; messages queued before leaving the groups are dropped
         data = message.get("data") or {}
         if len(self.prefix) > COUNTY_ADCODE_LENGTH:
             items = items_inside(list(data.get("items", [])), self.prefix)
             if not items:
                 return
             data = {**data, "items": items}
+        if await database_sync_to_async(session_user_id)(self.session_key) != self.user_id:
+            await self.session_end()
+            return
         await self.send_json({"event": message["event"], "data": data})

@@ -130,7 +130,7 @@ async def test_socket_never_joins_another_countys_group(regions, in_memory_layer
     leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
     communicator, _ = await connect_ready(leader)
     layer = get_channel_layer()
-    joined = {g for g, members in layer.groups.items() if members}
+    joined = {g for g, members in layer.groups.items() if members and g.startswith("county.")}
     assert joined == {"county.430121"}
     await communicator.disconnect()
     assert not {g for g, members in layer.groups.items() if members}
@@ -142,7 +142,7 @@ async def test_city_leader_joins_every_county_of_the_city(regions, in_memory_lay
     communicator, counties = await connect_ready(leader)
     assert counties == ["430121", "430182"]
     layer = get_channel_layer()
-    assert {g for g, members in layer.groups.items() if members} == {
+    assert {g for g, m in layer.groups.items() if m and g.startswith("county.")} == {
         "county.430121",
         "county.430182",
     }
@@ -272,3 +272,65 @@ async def test_township_staff_get_checkins_of_their_township_only(regions, in_me
     ] == [(inside["id"], inside["station_id"], "430121001")]
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
+
+
+CLOSED_4401 = {"type": "websocket.close", "code": 4401}
+
+
+def logout(cookie: tuple[bytes, bytes]) -> None:
+    """Log the session of `cookie` out through the site's logout view."""
+    client = Client()
+    client.cookies["sessionid"] = cookie[1].decode().split("=", 1)[1]
+    assert client.post("/accounts/logout/").status_code in (200, 302)
+
+
+def deactivate(user) -> None:
+    user.is_active = False
+    user.save()
+
+
+@pytest.mark.asyncio
+async def test_logout_closes_that_sessions_socket_at_once(regions, settings):
+    settings.CHANNEL_LAYERS = redis_layer(settings)
+    leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
+    cookie = await sync_to_async(session_cookie)(leader)
+    ended = await connect([ORIGIN, cookie])
+    assert (await ended.receive_json_from())["event"] == "live.ready"
+    other_session, _ = await connect_ready(leader)  # the same user signed in elsewhere
+    await sync_to_async(logout)(cookie)
+    assert await ended.receive_output(timeout=5) == CLOSED_4401
+    assert await sync_to_async(publish)("430121", "visit.created", {"items": [VISIT]})
+    assert await other_session.receive_json_from(timeout=5) == {
+        "event": "visit.created",
+        "data": {"items": [VISIT]},
+    }
+    await other_session.disconnect()
+    await ended.disconnect()
+    await get_channel_layer().flush()
+
+
+@pytest.mark.asyncio
+async def test_deactivation_closes_every_socket_of_the_user(regions, settings):
+    settings.CHANNEL_LAYERS = redis_layer(settings)
+    leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
+    first, _ = await connect_ready(leader)
+    second, _ = await connect_ready(leader)
+    await sync_to_async(deactivate)(leader)
+    assert await first.receive_output(timeout=5) == CLOSED_4401
+    assert await second.receive_output(timeout=5) == CLOSED_4401
+    await first.disconnect()
+    await second.disconnect()
+    await get_channel_layer().flush()
+
+
+@pytest.mark.asyncio
+async def test_socket_of_a_user_deactivated_without_signal_gets_no_further_event(regions, settings):
+    settings.CHANNEL_LAYERS = redis_layer(settings)
+    leader = await sync_to_async(make_user)(Role.LEADER, regions["county"])
+    communicator, _ = await connect_ready(leader)
+    # A bulk update sends no post_save: the re-check before delivery catches it.
+    await sync_to_async(lambda: type(leader).objects.filter(pk=leader.pk).update(is_active=False))()
+    assert await sync_to_async(publish)("430121", "visit.created", {"items": [VISIT]})
+    assert await communicator.receive_output(timeout=5) == CLOSED_4401
+    await communicator.disconnect()
+    await get_channel_layer().flush()
