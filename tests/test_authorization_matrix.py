@@ -1,0 +1,490 @@
+"""The authorization matrix: who gets what, on every endpoint, written down as one table.
+
+Rows are endpoints (phone API, map data API, tiles, pages, the phone app's files, the account
+pages, the admin); columns are the ten callers of ROLES, in that order; a row that takes an
+object has one line of expected status codes per object: `A` lies in 长沙县's 星沙街道 and
+belongs to deputy A, `B` lies in another county (宁乡市) and belongs to that county's deputy.
+`-` means the row takes no object. Writes are sent with bodies that stop short of changing
+anything for those allowed through (400 or 409), so the gates, not the effects, are measured.
+
+Wherever an object is refused with 404 the body must be byte-identical to the answer for an id
+that does not exist: missing and forbidden look the same. Every URL pattern of the project must
+have a row (the admin's are covered by its rows as a whole: one admin_view guards them all), so
+an endpoint added without one fails here. The websocket has its own small table below.
+"""
+
+# ruff: noqa: E501  (the table's rows are one line each, to be read as a table)
+from __future__ import annotations
+
+import math
+import re
+import uuid
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connections
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from backend.accounts.models import Role
+from backend.asgi import application
+from backend.visits.services import checkin_record
+from tests.coverage_world import build_world
+from tests.factories import UserFactory
+
+ROLES = (
+    "deputy_a",  # 张代表, 星沙街道 (430121001), 长沙县
+    "deputy_b",  # 李代表, 泉塘街道 (430121002), same county
+    "deputy_x",  # 赵代表, 宁乡市 (430182), another county
+    "staff_t",  # station staff of 星沙街道
+    "staff_c",  # station staff of 长沙县
+    "leader",  # leader of 长沙县
+    "leader_x",  # leader of 宁乡市
+    "admin",  # superuser, is_staff
+    "anon",
+    "gone",  # deputy A's colleague 王代表, logged in on both, then deactivated
+)
+MISSING_ID = 987_654_321
+# An object that does not exist, for comparing 404 bodies (forbidden must look like missing).
+MISSING = {"id": MISSING_ID, "cell": MISSING_ID, "region": "430199", "tx": 0, "ty": 0}
+
+# name: (method, path template, body, {"-"|"A"|"B": "codes in ROLES order"})
+# Path placeholders: {id} (the object's id, or MISSING_ID), {region}, {cell}, {lon}, {lat}.
+PHONE = "/api/mobile/v1/"
+MAP = "/api/map/v1/"
+E = "{}"
+# fmt: off
+MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
+    # --- phone API (JWT; only deputies get tokens) ------------------------------------------
+    "mobile_api:login": ("POST", PHONE + "auth/login", E, {"-": "400 400 400 400 400 400 400 400 400 400"}),
+    "mobile_api:refresh": ("POST", PHONE + "auth/refresh", E, {"-": "400 400 400 400 400 400 400 400 400 400"}),
+    "mobile_api:devices": ("GET", PHONE + "devices", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:device-revoke": ("POST", PHONE + "devices/{id}/revoke", E, {
+        "A": "200 404 404 401 401 401 401 401 401 401",
+        "B": "404 404 200 401 401 401 401 401 401 401",
+    }),
+    "mobile_api:me": ("GET", PHONE + "me", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:my-cells": ("GET", PHONE + "me/cells", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:stations-nearby": ("GET", PHONE + "stations/nearby?lon={lon}&lat={lat}", None, {
+        "A": "200 200 200 401 401 401 401 401 401 401",
+    }),
+    "mobile_api:checkins": ("POST", PHONE + "checkins", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
+    "mobile_api:checkin-detail": ("GET", PHONE + "checkins/{id}", None, {
+        "A": "200 404 404 401 401 401 401 401 401 401",
+        "B": "404 404 200 401 401 401 401 401 401 401",
+    }),
+    "mobile_api:visits": ("GET", PHONE + "visits", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:visits-sync": ("POST", PHONE + "visits/sync", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
+    "mobile_api:visit-detail": ("GET", PHONE + "visits/{id}", None, {
+        "A": "200 404 404 401 401 401 401 401 401 401",
+        "B": "404 404 200 401 401 401 401 401 401 401",
+    }),
+    "mobile_api:opinions": ("GET", PHONE + "opinions", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:opinion-detail": ("GET", PHONE + "opinions/{id}", None, {
+        "A": "200 404 404 401 401 401 401 401 401 401",
+        "B": "404 404 200 401 401 401 401 401 401 401",
+    }),
+    "mobile_api:schema": ("GET", PHONE + "schema/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "mobile_api:docs": ("GET", PHONE + "docs/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "mobile_api:redoc": ("GET", PHONE + "redoc/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "mobile_api:^.*$": ("GET", PHONE + "nothing/here", None, {"-": "404 404 404 404 404 404 404 404 404 404"}),
+    # --- map data API (session) -------------------------------------------------------------
+    "map-region-stats": ("GET", MAP + "regions/{region}/stats", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-cells": ("GET", MAP + "cells.geojson?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-gaps": ("GET", MAP + "gaps?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-suggestions": ("GET", MAP + "suggestions?cells={cell}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-assignments": ("POST", MAP + "assignments", E, {"-": "403 403 403 400 400 403 403 400 401 401"}),
+    "map-clusters": ("GET", MAP + "clusters.geojson?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-stations": ("GET", MAP + "stations.geojson?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-links": ("GET", MAP + "links.geojson?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-rollups": ("GET", MAP + "rollups?region={region}&by=deputy", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-opinions": ("GET", MAP + "opinions?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-opinion": ("GET", MAP + "opinions/{id}", None, {
+        "A": "200 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 200 404 404 404 200 200 401 401",
+    }),
+    "map-opinion-transitions": ("POST", MAP + "opinions/{id}/transitions", '{"action": "close"}', {
+        "A": "403 404 404 409 409 403 403 409 401 401",
+        "B": "404 404 403 404 404 403 403 409 401 401",
+    }),
+    "map_ui.data_urls/^(?:api/map/|tiles/)(?P<rest>.*)$": ("GET", MAP + "nothing", None, {
+        "-": "404 404 404 404 404 404 404 404 404 404",
+    }),
+    # --- tiles: scoped by content, so every reader gets a tile (empty outside its area) ------
+    "map-tile": ("GET", "/tiles/cells/13/{tx}/{ty}.mvt", None, {
+        "A": "404 404 404 200 200 200 200 200 401 401",
+        "B": "404 404 404 200 200 200 200 200 401 401",
+    }),
+    "map-tilejson": ("GET", "/tiles/cells.json", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    # --- pages (login required; deputies work in the phone app) -----------------------------
+    "map_ui:home": ("GET", "/", None, {"-": "302 302 302 302 302 302 302 302 302 302"}),
+    "map_ui:dashboard": ("GET", "/dashboard/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:assign": ("GET", "/assign/?region={region}", None, {
+        "A": "403 403 403 200 200 403 403 200 302 302",
+        "B": "403 403 403 404 404 403 403 200 302 302",
+    }),
+    "map_ui:stations": ("GET", "/stations/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:opinions": ("GET", "/opinions/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:deputy": ("GET", "/deputy/", None, {"-": "200 200 200 200 200 200 200 200 302 302"}),
+    # --- the phone app's files (public: the shell logs in through the API) -------------------
+    "mobile_app:shell": ("GET", "/m/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "mobile_app:manifest": ("GET", "/m/manifest.webmanifest", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "mobile_app:service-worker": ("GET", "/m/sw.js", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    # --- account pages and language --------------------------------------------------------
+    "set_language": ("POST", "/i18n/setlang/", None, {"-": "302 302 302 302 302 302 302 302 302 302"}),
+    "login": ("GET", "/accounts/login/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "logout": ("GET", "/accounts/logout/", None, {"-": "405 405 405 405 405 405 405 405 405 405"}),
+    "password_change": ("GET", "/accounts/password_change/", None, {"-": "200 200 200 200 200 200 200 200 302 302"}),
+    "password_change_done": ("GET", "/accounts/password_change/done/", None, {"-": "200 200 200 200 200 200 200 200 302 302"}),
+    "password_reset": ("GET", "/accounts/password_reset/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "password_reset_done": ("GET", "/accounts/password_reset/done/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "password_reset_confirm": ("GET", "/accounts/reset/MQ/set-password/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    "password_reset_complete": ("GET", "/accounts/reset/done/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    # --- admin (is_staff only; everyone else is sent to its login) --------------------------
+    "admin:index": ("GET", "/admin/", None, {"-": "302 302 302 302 302 302 302 200 302 302"}),
+    "admin:opinions_opinion_changelist": ("GET", "/admin/opinions/opinion/", None, {
+        "-": "302 302 302 302 302 302 302 200 302 302",
+    }),
+    "admin:opinions_opinion_change": ("GET", "/admin/opinions/opinion/{id}/change/", None, {
+        "A": "302 302 302 302 302 302 302 200 302 302",
+        "B": "302 302 302 302 302 302 302 200 302 302",
+    }),
+    "admin:accounts_user_changelist": ("GET", "/admin/accounts/user/", None, {
+        "-": "302 302 302 302 302 302 302 200 302 302",
+    }),
+    "admin:accounts_user_change": ("GET", "/admin/accounts/user/{id}/change/", None, {
+        "A": "302 302 302 302 302 302 302 200 302 302",
+        "B": "302 302 302 302 302 302 302 200 302 302",
+    }),
+    # logout last: it ends the tokens it is sent with.
+    "mobile_api:logout": ("POST", PHONE + "auth/logout", E, {"-": "204 204 204 401 401 401 401 401 401 401"}),
+}
+# fmt: on
+
+
+def url_keys() -> set[str]:
+    """One key per URL pattern: its name (namespaced), else `<urlconf>/<regex>`."""
+    keys: set[str] = set()
+
+    def walk(patterns, namespace: str, urlconf: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                name = getattr(pattern.urlconf_module, "__name__", urlconf)
+                walk(pattern.url_patterns, ns, name)
+            elif isinstance(pattern, URLPattern):
+                if pattern.name:
+                    keys.add(namespace + pattern.name)
+                else:  # unnamed (catch-alls): namespace or urlconf, then the regex
+                    where = namespace or urlconf.rsplit(".urls", 1)[0] + "/"
+                    keys.add(where + pattern.pattern.regex.pattern)
+
+    walk(get_resolver().url_patterns, "", "backend.urls")
+    return keys
+
+
+def test_every_url_pattern_has_a_row():
+    keys = url_keys()
+    admin_keys = {k for k in keys if k.startswith("admin:")}
+    assert admin_keys, "the admin's patterns are found"
+    assert keys - admin_keys - set(MATRIX) == set(), "add a row to MATRIX"
+    assert set(MATRIX) - keys == set(), "a row for an endpoint that no longer exists"
+    assert {k for k in MATRIX if k.startswith("admin:")} <= admin_keys
+
+
+def _tile(lon: float, lat: float, z: int = 13) -> tuple[int, int]:
+    """The x/y of the web-mercator tile at zoom z holding (lon, lat)."""
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return x, y
+
+
+def _world():
+    world = build_world()
+    d = world.deputies
+    users = {
+        "deputy_a": d["d1"].user,
+        "deputy_b": d["d2"].user,
+        "deputy_x": d["db"].user,
+        "staff_t": world.users["staff_t1"],
+        "staff_c": world.users["staff"],
+        "leader": world.users["leader"],
+        "leader_x": world.users["leader_b"],
+        "admin": UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True),
+        "anon": None,
+        "gone": d["d3"].user,
+    }
+    callers = {}
+    for role, user in users.items():
+        session, bearer = Client(), {}
+        if user is not None:
+            session.force_login(user)
+            login = Client().post(
+                PHONE + "auth/login",
+                {"username": user.username, "password": "pass-1234", "device_id": f"p-{role}"},
+                content_type="application/json",
+            )
+            if login.status_code == 200:
+                bearer = {"Authorization": f"Bearer {login.json()['access']}"}
+        callers[role] = (session, bearer)
+    users["gone"].is_active = False
+    users["gone"].save(update_fields=["is_active"])
+
+    def spare_device(role: str) -> int:
+        response = Client().post(
+            PHONE + "auth/login",
+            {"username": users[role].username, "password": "pass-1234", "device_id": "spare"},
+            content_type="application/json",
+        )
+        return response.json()["device_id"]
+
+    a_checkin = checkin_record(
+        deputy=d["d1"],
+        station=world.stations["s1"],
+        client_uuid=uuid.uuid4(),
+        lon=113.005,
+        lat=28.005,
+        accuracy_m=8.0,
+        recorded_at=world.now,
+    ).id
+    b_checkin = checkin_record(
+        deputy=d["db"],
+        station=world.stations["sb"],
+        client_uuid=uuid.uuid4(),
+        lon=113.105,
+        lat=28.005,
+        accuracy_m=8.0,
+        recorded_at=world.now,
+    ).id
+    a_visit = d["d1"].visits.order_by("id").first()
+    b_visit = d["db"].visits.order_by("id").first()
+    a_tile, b_tile = _tile(113.005, 28.005), _tile(113.105, 28.005)
+    objects = {
+        "A": {
+            "region": "430121001",
+            "cell": world.cell("a00").id,
+            "lon": 113.005,
+            "lat": 28.005,
+            "tx": a_tile[0],
+            "ty": a_tile[1],
+            "mobile_api:device-revoke": spare_device("deputy_a"),
+            "mobile_api:checkin-detail": a_checkin,
+            "mobile_api:visit-detail": a_visit.id,
+            "mobile_api:opinion-detail": world.opinions["lone"].id,
+            "map-opinion": world.opinions["lone"].id,
+            "map-opinion-transitions": world.opinions["lone"].id,
+            "admin:opinions_opinion_change": world.opinions["lone"].id,
+            "admin:accounts_user_change": users["deputy_a"].id,
+        },
+        "B": {
+            "region": "430182",
+            "cell": world.cell("b0").id,
+            "lon": 113.105,
+            "lat": 28.005,
+            "tx": b_tile[0],
+            "ty": b_tile[1],
+            "mobile_api:device-revoke": spare_device("deputy_x"),
+            "mobile_api:checkin-detail": b_checkin,
+            "mobile_api:visit-detail": b_visit.id,
+            "mobile_api:opinion-detail": world.opinions["county_b"][0].id,
+            "map-opinion": world.opinions["county_b"][0].id,
+            "map-opinion-transitions": world.opinions["county_b"][0].id,
+            "admin:opinions_opinion_change": world.opinions["county_b"][0].id,
+            "admin:accounts_user_change": users["deputy_x"].id,
+        },
+    }
+    return callers, objects
+
+
+def _send(client: Client, method: str, path: str, body: str | None, bearer: dict):
+    if method == "GET":
+        return client.get(path, headers=bearer)
+    return client.post(path, body or "", content_type="application/json", headers=bearer)
+
+
+def _fill(path: str, values: dict) -> str:
+    return path.format(**{k: v for k, v in values.items() if ":" not in k and "-" not in k})
+
+
+CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _same(response, path: str) -> bytes:
+    """The body to compare: JSON byte for byte; an HTML page without its per-request CSRF
+    token and with the path it echoes (the language switch's `next`) blanked."""
+    if not response["Content-Type"].startswith("text/html"):
+        return response.content
+    body = CSRF_VALUE.sub(b"csrf", response.content)
+    return body.replace(path.encode(), b"{path}")
+
+
+def _cell(key: str, which: str, role: str, code: str, objects: dict, caller) -> str | None:
+    """What is wrong with one cell of the matrix, or None."""
+    method, path, body, _ = MATRIX[key]
+    values = objects.get(which, objects["A"])
+    values = {**values, "id": values.get(key, MISSING_ID)}
+    session, bearer = caller
+    response = _send(session, method, _fill(path, values), body, bearer)
+    if str(response.status_code) != code:
+        return f"{key} {which} {role}: {response.status_code} != {code}"
+    if code == "404" and which != "-":
+        missing_path = _fill(path, {**values, **MISSING})
+        missing = _send(session, method, missing_path, body, bearer)
+        if missing.status_code != 404 or _same(missing, missing_path) != _same(
+            response, _fill(path, values)
+        ):
+            return f"{key} {which} {role}: the 404 differs from a missing object's"
+    return None
+
+
+@pytest.mark.django_db
+def test_authorization_matrix(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MOBILE_API_THROTTLE_RATES = dict.fromkeys(
+        ("login", "refresh", "read", "sync", "write"), "100000/min"
+    )
+    callers, objects = _world()
+    wrong = [
+        problem
+        for key, (_, _, _, expected) in MATRIX.items()
+        for which, codes in expected.items()
+        for role, code in zip(ROLES, codes.split(), strict=True)
+        if (problem := _cell(key, which, role, code, objects, callers[role]))
+    ]
+    assert wrong == [], "\n".join(wrong)
+
+
+# --- websocket /ws/live/ ---------------------------------------------------------------------
+# role: the close code, or the objects whose events reach the socket (A: 星沙街道, B: 宁乡市).
+WEBSOCKET = {
+    "deputy_a": 4403,
+    "deputy_b": 4403,
+    "deputy_x": 4403,
+    "staff_t": "A",
+    "staff_c": "A",
+    "leader": "A",
+    "leader_x": "B",
+    "admin": "AB",
+    "anon": 4401,
+    "gone": 4401,
+}
+EVENT_ITEMS = {
+    "A": {"id": 1, "adcode": "430121001", "county_adcode": "430121", "kind": "household"},
+    "B": {"id": 2, "adcode": "430182001", "county_adcode": "430182", "kind": "household"},
+}
+
+
+def test_every_role_has_a_websocket_row():
+    assert tuple(WEBSOCKET) == ROLES
+
+
+def _socket_user(role: str):
+    from tests.factories import DeputyFactory, RegionFactory
+
+    province = RegionFactory(adcode="43", name="湖南省")
+    city = RegionFactory(adcode="4301", name="长沙市", parent=province)
+    county = RegionFactory(adcode="430121", name="长沙县", parent=city)
+    county_x = RegionFactory(adcode="430182", name="宁乡市", parent=city)
+    township = RegionFactory(adcode="430121001", name="星沙街道", parent=county)
+    make = {
+        "deputy_a": lambda: DeputyFactory(region=township).user,
+        "deputy_b": lambda: DeputyFactory(region=RegionFactory(adcode="430121002")).user,
+        "deputy_x": lambda: DeputyFactory(region=county_x).user,
+        "staff_t": lambda: UserFactory(role=Role.STAFF, jurisdiction=township),
+        "staff_c": lambda: UserFactory(role=Role.STAFF, jurisdiction=county),
+        "leader": lambda: UserFactory(role=Role.LEADER, jurisdiction=county),
+        "leader_x": lambda: UserFactory(role=Role.LEADER, jurisdiction=county_x),
+        "admin": lambda: UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True),
+        "anon": lambda: None,
+        "gone": lambda: DeputyFactory(region=township).user,
+    }
+    user = make[role]()
+    if user is None:
+        return []
+    client = Client()
+    client.force_login(user)
+    if role == "gone":
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return [(b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())]
+
+
+@pytest.fixture
+def socket_cookie(role, transactional_db, settings):
+    """Made here, on the test's own thread, whose database connection pytest-django closes."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return _socket_user(role)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("role", ROLES)
+async def test_websocket_matrix(role, socket_cookie):
+    from backend.core.events import publish
+
+    communicator = WebsocketCommunicator(
+        application, "/ws/live/", headers=[(b"origin", b"http://testserver"), *socket_cookie]
+    )
+    try:
+        await _check_socket(communicator, WEBSOCKET[role], publish)
+    finally:
+        # The session was read on asgiref's worker thread: close its connection there, or the
+        # test database cannot be dropped at the end.
+        await sync_to_async(connections.close_all)()
+
+
+async def _check_socket(communicator, expected, publish) -> None:
+    connected, _ = await communicator.connect()
+    assert connected
+    if isinstance(expected, int):
+        assert await communicator.receive_output() == {"type": "websocket.close", "code": expected}
+        return
+    ready = await communicator.receive_json_from()
+    assert ready["event"] == "live.ready"
+    # The refused objects' events first, then the allowed ones: what arrives is exactly these.
+    order = sorted("AB", key=lambda which: which in expected)
+    for which in order:
+        item = EVENT_ITEMS[which]
+        await sync_to_async(publish)(item["county_adcode"], "visit.created", {"items": [item]})
+    received = [
+        (await communicator.receive_json_from())["data"]["items"] for _ in range(len(expected))
+    ]
+    assert received == [[EVENT_ITEMS[w]] for w in order if w in expected]
+    await communicator.disconnect()
