@@ -116,10 +116,77 @@ def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkey
     assert body["progress"] == {
         "year": 2026,
         "households_visited": 5,
+        "households_pending": 0,
         "households_target": 50,
         "target_reached": False,
         "visits": 4,
+        "visits_verified": 4,
+        "visits_pending": 0,
         "checkins": 0,
+        "checkins_pending": 0,
+        "checkins_outside": 0,
+        "opinions": 0,
+    }
+
+
+def test_me_progress_counts_verified_only(api, deputy, station, assigned, cells_3x3):
+    """Flagged visits are pending (待核实), outside check-ins are no attendance."""
+    lon, lat = cell_center(cells_3x3[4])
+    now = timezone.now()
+
+    def row(ref, at, **extra):
+        return {
+            "deputy_id": deputy.id,
+            "client_uuid": uuid.uuid4(),
+            "kind": "household",
+            "lon": lon,
+            "lat": lat,
+            "accuracy_m": 5.0,
+            "recorded_at": at,
+            "households": 1,
+            "household_ref": ref,
+            "notes": "",
+            "mock_location": False,
+            **extra,
+        }
+
+    start = timezone.localtime(now).replace(month=1, day=1, hour=9, minute=0)
+    results = visits_ingest(
+        rows=[
+            row("A", start + dt.timedelta(hours=1)),
+            row("B", start + dt.timedelta(hours=2)),
+            row("C", start + dt.timedelta(hours=3), mock_location=True),
+            # the same household A again, mocked: A stays verified, nothing pending from it
+            row("A", start + dt.timedelta(hours=4), mock_location=True),
+        ],
+        received_at=start + dt.timedelta(hours=5),
+    )
+    assert [r.flags for r in results] == [(), (), ("mock_location",), ("mock_location",)]
+    for i, (lon_, lat_) in enumerate([(113.005, 28.006), (113.005, 28.03)]):
+        response = api.post(
+            "checkins",
+            {
+                "client_uuid": str(uuid.uuid4()),
+                "station_id": station.id,
+                "location": {"type": "Point", "coordinates": [lon_, lat_]},
+                "accuracy_m": 10.0,
+                "recorded_at": (now - dt.timedelta(minutes=30 - i)).isoformat(),
+            },
+        )
+        assert response.status_code == 201
+    progress = api.get("me").json()["progress"]
+    assert progress == {
+        "year": timezone.localdate().year,
+        "households_visited": 2,
+        "households_pending": 1,
+        "households_target": 50,
+        "target_reached": False,
+        "visits": 4,
+        "visits_verified": 2,
+        "visits_pending": 2,
+        "checkins": 1,
+        "checkins_pending": 0,
+        "checkins_outside": 1,
         "opinions": 0,
     }
 
