@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.staticfiles import finders
+from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from .conftest import API
 
@@ -55,3 +56,26 @@ def test_docs_pages_use_local_static_files(client, page, assets):
         assert f"/static/{asset}" in html
         assert finders.find(asset), asset
     assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+
+
+def test_schema_is_valid_openapi(client):
+    """openapi-spec-validator finds no error in the served schema (defaults within their own
+    constraints, paginated lists declared as pages, GeoJSON declared as application/geo+json)."""
+    schema = client.get(API + "schema/", HTTP_ACCEPT="application/json").json()
+    errors = [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}"
+        for e in OpenAPIV30SpecValidator(schema).iter_errors()
+    ]
+    assert errors == []
+
+
+def test_schema_declares_what_the_endpoints_answer(client):
+    schema = client.get(API + "schema/", HTTP_ACCEPT="application/json").json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+    cells = paths["/api/mobile/v1/me/cells"]["get"]["responses"]["200"]["content"]
+    assert set(cells) == {"application/geo+json"}
+    for path in ("/api/mobile/v1/visits", "/api/mobile/v1/opinions", "/api/mobile/v1/checkins"):
+        ref = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        page = components[ref["$ref"].rsplit("/", 1)[1]]
+        assert {"count", "next", "previous", "results"} <= set(page["properties"]), path
+        assert page["properties"]["results"]["type"] == "array", path
