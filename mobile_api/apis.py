@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from shapely.geometry import mapping
 
 from backend.core.errors import DomainError
+from backend.core.text import is_storable_text
 from backend.liaison.selectors import deputy_duty, stations_nearby
 from backend.opinions.access import access_opinion_by_id
 from backend.opinions.selectors import opinion_list
@@ -629,9 +630,10 @@ class VisitsSyncApi(MobileApi):
                 positions.append(index)
             except serializers.ValidationError as exc:
                 uuid_ = record.get("client_uuid") if isinstance(record, dict) else None
+                echo = isinstance(uuid_, str) and len(uuid_) <= 64 and is_storable_text(uuid_)
                 results[index] = {
                     "index": index,
-                    "client_uuid": uuid_ if isinstance(uuid_, str) and len(uuid_) <= 64 else None,
+                    "client_uuid": uuid_ if echo else None,  # a lone surrogate cannot be sent
                     "status": "rejected",
                     "id": None,
                     "cell_id": None,

@@ -27,7 +27,7 @@ STATUS_CODES = {
     400: ("request.invalid", _("The request is invalid.")),
     401: ("auth.required", _("Authentication is required.")),
     403: ("auth.forbidden", _("You may not do this.")),
-    404: ("not_found", _("Not found.")),
+    404: ("request.not_found", _("Not found.")),
     405: ("request.method_not_allowed", _("This method is not allowed here.")),
     406: ("request.not_acceptable", _("Only JSON responses are available.")),
     413: ("request.too_large", _("The request body is too large.")),

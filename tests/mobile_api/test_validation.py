@@ -198,7 +198,7 @@ def test_too_deep_json(api):
 def test_unknown_path_and_wrong_method_are_json(api):
     response = api.get("no/such/thing")
     assert response.status_code == 404
-    assert response.json()["code"] == "not_found"
+    assert response.json()["code"] == "request.not_found"
     response = api.client.delete(API + "visits/sync", headers=api.headers())
     assert response.status_code == 405
     assert response.json()["code"] == "request.method_not_allowed"

@@ -159,7 +159,7 @@ def test_list_detail_and_pagination_cap(api, record, assigned):
         "flags",
     }
     bad_page = api.get("visits", {"page": 99})
-    assert bad_page.status_code == 404 and bad_page.json()["code"] == "not_found"
+    assert bad_page.status_code == 404 and bad_page.json()["code"] == "request.not_found"
 
 
 def test_list_query_budget(api, record, assigned, django_assert_max_num_queries):

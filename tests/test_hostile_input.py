@@ -1,0 +1,562 @@
+"""Hostile input for every operation of the phone API, the map data API and the tiles (issue 8).
+
+Operations are enumerated, not listed: the phone API's from its OpenAPI schema (paths, methods,
+query parameters, request-body properties), the map API's and the tiles' from their URLconf
+(map_ui.data_urls). A new operation is therefore attacked without anyone writing a case for it;
+a new phone operation with a body must get a valid base body in VALID_BODIES (the test says so).
+
+Sent: NaN/Infinity (bare tokens, strings, 1e999), NUL and lone surrogates in every field, deep
+nesting, 10 MB bodies, 100k-element arrays, duplicate keys, wrong content types, invalid UTF-8,
+ids past bigint, z/x/y and bbox out of range. The invariants: no 5xx, ever; every refusal is
+JSON with a stable dotted `code` and a `message`; a NUL or a lone surrogate is never accepted;
+in a visit batch one bad record never sinks the good one beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import URLPattern
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+
+from backend.liaison.models import Station
+from map_ui import data_urls
+from map_ui.data.tiles import LAYERS
+from tests.coverage_world import build_world
+from tests.factories import cell_center
+from tests.mobile_api.conftest import Api
+
+pytestmark = pytest.mark.django_db
+
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+HUGE_NUMBER = "__1e999__"  # replaced by a bare 1e999 (parses as float inf) in the raw body
+NAN = float("nan")  # json.dumps writes it as a bare NaN token
+BAD_CHARACTERS = ("x\u0000y", "\ud800", "a\udfffb")
+HOSTILE_VALUES = (
+    *BAD_CHARACTERS,
+    "NaN",
+    "x" * 20_000,
+    HUGE_NUMBER,
+    NAN,
+    2**70,
+    None,
+    True,
+    [0] * 100_000,
+    {"a": {"b": {"c": [[[{"d": None}]]]}}},
+)
+DEEP_ARRAY = b"[" * 100_000 + b"]" * 100_000
+DEEP_OBJECT = b'{"a":' * 50_000 + b"1" + b"}" * 50_000
+TEN_MB = json.dumps({"records": [], "cells": [], "padding": "x" * (10 * 1024 * 1024)}).encode()
+RAW_BODIES = {
+    "deep_array": DEEP_ARRAY,
+    "deep_object": DEEP_OBJECT,
+    "ten_mb": TEN_MB,
+    "array_100k": json.dumps([0] * 100_000).encode(),
+    "fields_100k": json.dumps(
+        {"records": [{}] * 100_000, "cells": list(range(1, 100_001)), "refresh": ["x"] * 100_000}
+    ).encode(),
+    "duplicate_keys": b'{"action": "forward", "action": 1, "records": [], "records": {}}',
+    "invalid_utf8": b'{"username": "\xff\xfe\xfd", "handler": "\xc3\x28"}',
+    "bare_nan": b'{"accuracy_m": NaN, "rating": Infinity, "cells": [-Infinity]}',
+    "huge_number": b'{"records": [{"accuracy_m": 1e999}], "deputy": 1e999, "rating": 1e400}',
+    "empty": b"",
+    "null": b"null",
+    "string": b'"\\u0000"',
+    "number": b"-0",
+    "garbage": b"{{{[[[",
+    "utf16": json.dumps({"username": "d1"}).encode("utf-16"),
+    "bom": b'\xef\xbb\xbf{"username": "d1"}',
+    "nul_bytes": b'{"a": "\x00"}\x00',
+}
+CONTENT_TYPES = (
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=xyz",
+    "application/xml",
+    "",
+    "application/json; charset=latin-1",
+    "application/json; charset=utf-16",
+)
+# Query values as sent on the wire (already percent-encoded): a lone surrogate's UTF-8 form
+# (%ED%A0%80), invalid UTF-8, NUL.
+QUERY_VALUES = (
+    "NaN",
+    "-inf",
+    "1e999",
+    "%00",
+    "%ED%A0%80",
+    "%FF%FE",
+    "-1",
+    "99999999999999999999",
+    "x" * 5000,
+    "1%2C2",
+)
+# The map API's parameters are many (each sent to every endpoint): the core of the list there.
+MAP_QUERY_VALUES = ("NaN", "1e999", "%00", "%ED%A0%80", "-1", "99999999999999999999", "x" * 5000)
+BBOXES = (
+    "nan,28,113.1,28.1",
+    "113,28,inf,28.1",
+    "-181,-91,181,91",
+    "113,28,113,28",
+    "113.1,28,113,28.1",
+    "0,0,200,100",
+    "a,b,c,d",
+    "1,2,3",
+    "1,2,3,4,5",
+    "-180,-90,180,90",
+    "1e999,0,1,1",
+)
+MAP_PARAMS = (
+    "region",
+    "days",
+    "state",
+    "limit",
+    "offset",
+    "category",
+    "eps_m",
+    "min_points",
+    "by",
+    "status",
+    "overdue",
+    "cells",
+)
+BIG_IDS = ("0", "99999999999999999999", str(2**63), str(2**63 - 1))
+
+
+class Checker:
+    """Collects every broken invariant, so one run reports them all."""
+
+    def __init__(self):
+        self.failures: list[str] = []
+        self.requests = 0
+
+    def fail(self, label: str, why: str, response) -> None:
+        self.failures.append(f"{label}: {why} ({response.status_code}) {response.content[:160]!r}")
+
+    def check(self, label: str, response, *, must_refuse: bool = False):
+        self.requests += 1
+        status = response.status_code
+        if status >= 500:
+            self.fail(label, "server error", response)
+            return None
+        if must_refuse and status < 400:
+            self.fail(label, "accepted", response)
+        if status < 400:
+            return response
+        if not response.get("Content-Type", "").startswith("application/json"):
+            self.fail(label, "error not JSON", response)
+            return None
+        body = json.loads(response.content)
+        code, message = body.get("code"), body.get("message")
+        if not (isinstance(code, str) and CODE_RE.match(code)):
+            self.fail(label, "no dotted code", response)
+        if not (isinstance(message, str) and message):
+            self.fail(label, "no message", response)
+        return response
+
+    def assert_clean(self) -> None:
+        assert self.requests > 0
+        assert not self.failures, "\n".join(self.failures[:60])
+
+
+def raw_json(body) -> bytes:
+    """JSON text of `body`, NaN/Infinity as bare tokens and HUGE_NUMBER as a bare 1e999."""
+    return json.dumps(body).replace(json.dumps(HUGE_NUMBER), "1e999").encode()
+
+
+def is_bad_text(value) -> bool:
+    return isinstance(value, str) and value in BAD_CHARACTERS
+
+
+# --- the phone API: operations from its OpenAPI schema ------------------------------------------
+
+
+def phone_schema() -> dict:
+    return SchemaGenerator(urlconf="mobile_api.schema_urls").get_schema(request=None, public=True)
+
+
+def phone_operations() -> list[dict]:
+    """[{id, method, path, params, properties, record_properties}] for every schema operation."""
+    schema = phone_schema()
+    components = schema["components"]["schemas"]
+
+    def properties(ref: dict | None) -> dict:
+        if not ref:
+            return {}
+        return components[ref["$ref"].rsplit("/", 1)[1]].get("properties", {})
+
+    operations = []
+    for path, methods in schema["paths"].items():
+        for method, op in methods.items():
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            props = properties(body.get("schema"))
+            records = props.get("records", {}).get("items")
+            operations.append(
+                {
+                    "id": op["operationId"],
+                    "method": method,
+                    "path": path,
+                    "path_params": [
+                        p["name"] for p in op.get("parameters", []) if p["in"] == "path"
+                    ],
+                    "query": [p["name"] for p in op.get("parameters", []) if p["in"] == "query"],
+                    "properties": list(props),
+                    "record_properties": list(properties(records)),
+                }
+            )
+    return operations
+
+
+@pytest.fixture
+def scene(db, settings):
+    """The hand-built coverage world (tests/coverage_world.py): two counties, users of every
+    role, cells, stations, visits and opinions."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return build_world()
+
+
+@pytest.fixture
+def phone(scene, settings):
+    settings.MOBILE_API_THROTTLE_RATES = dict.fromkeys(
+        ("login", "refresh", "read", "sync", "write"), "1000000/min"
+    )
+    settings.AXES_FAILURE_LIMIT = 10_000  # failed logins are part of the attack, not the point
+    caches["mobile_api_throttle"].clear()
+    client = Api()
+    client.login("d1", device_id="hostile-main")
+    yield client
+    caches["mobile_api_throttle"].clear()
+
+
+def valid_bodies(scene, phone) -> dict:
+    """A valid body per phone operation with a body: mutations start from something that
+    passes, so each reaches the validation of the field it attacks."""
+    d1 = scene.deputies["d1"]
+    station = Station.objects.filter(region__adcode__startswith=d1.county_adcode).first()
+    lon, lat = cell_center(scene.cell("a21"))
+    recorded_at = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    point = {"type": "Point", "coordinates": [lon, lat]}
+    return {
+        "auth_login": {"username": "d1", "password": "pass-1234", "device_id": "hostile-login"},
+        "auth_refresh": {"refresh": phone.refresh},
+        "auth_logout": {"refresh": "not-a-token"},
+        "checkins_create": {
+            "station_id": station.id,
+            "location": {"type": "Point", "coordinates": [station.location.x, station.location.y]},
+            "accuracy_m": 10.0,
+            "recorded_at": recorded_at,
+        },
+        "opinions_create": {
+            "category": "roads",
+            "text": "村口道路破损",
+            "location": point,
+            "contact_consent": True,
+            "citizen_contact": "13812341234",
+            "recorded_at": recorded_at,
+        },
+        "visits_sync": {
+            "crs": "wgs84",
+            "records": [
+                {
+                    "kind": "household",
+                    "location": point,
+                    "accuracy_m": 8.0,
+                    "recorded_at": recorded_at,
+                    "households": 1,
+                    "household_ref": "3组12号",
+                    "notes": "",
+                    "mock_location": False,
+                }
+            ],
+        },
+    }
+
+
+def fresh(body: dict) -> dict:
+    """The body with new client uuids (a replay would only ever say "duplicate")."""
+    body = json.loads(json.dumps(body))
+    if "records" in body:
+        for record in body["records"]:
+            record["client_uuid"] = str(uuid.uuid4())
+    elif "category" in body or "station_id" in body:
+        body["client_uuid"] = str(uuid.uuid4())
+    return body
+
+
+def phone_url(op: dict, value: str = "1") -> str:
+    path = op["path"].removeprefix("/api/mobile/v1/")
+    for name in op["path_params"]:
+        path = path.replace("{" + name + "}", value)
+    return path
+
+
+def phone_post(client: Api, op: dict, raw: bytes, content_type: str = "application/json"):
+    return client.client.post(
+        "/api/mobile/v1/" + phone_url(op),
+        raw,
+        content_type=content_type,
+        headers=client.headers(),
+    )
+
+
+def sacrificial(op: dict) -> Api:
+    """Logout and revoke end the caller's session: each such request gets its own login."""
+    client = Api()
+    client.login("d1", device_id=f"hostile-{op['id']}-{uuid.uuid4().hex[:8]}")
+    return client
+
+
+def client_for(op: dict, phone: Api) -> Api:
+    return sacrificial(op) if op["id"] in ("auth_logout", "devices_revoke") else phone
+
+
+def test_phone_operations_all_have_a_valid_base_body(scene, phone):
+    bodies = valid_bodies(scene, phone)
+    with_body = {op["id"] for op in phone_operations() if op["properties"]}
+    assert with_body == set(bodies), "give each phone operation with a body a valid base body"
+    checker = Checker()
+    for op in phone_operations():
+        if op["properties"]:
+            raw = raw_json(fresh(bodies[op["id"]]))
+            response = checker.check(op["id"], phone_post(client_for(op, phone), op, raw))
+            assert response is not None, op["id"]
+            assert response.status_code in (200, 201, 204), (op["id"], response.content)
+            if op["id"] == "auth_refresh":  # the refresh token is rotated: keep the pair current
+                phone.access, phone.refresh = response.json()["access"], response.json()["refresh"]
+                bodies["auth_refresh"]["refresh"] = phone.refresh
+    checker.assert_clean()
+
+
+def test_phone_every_field_of_every_body(scene, phone):
+    bodies = valid_bodies(scene, phone)
+    checker = Checker()
+    for op in phone_operations():
+        for field in op["properties"]:
+            if field == "records":
+                continue  # attacked record field by record field below
+            for value in HOSTILE_VALUES:
+                body = dict(fresh(bodies[op["id"]]), **{field: value})
+                response = checker.check(
+                    f"{op['id']}.{field}={value!r:.40}",
+                    phone_post(client_for(op, phone), op, raw_json(body)),
+                    must_refuse=is_bad_text(value),
+                )
+                if (
+                    op["id"] == "auth_refresh"
+                    and response is not None
+                    and response.status_code == 200
+                ):
+                    phone.access, phone.refresh = (
+                        response.json()["access"],
+                        response.json()["refresh"],
+                    )
+                    bodies["auth_refresh"]["refresh"] = phone.refresh
+    checker.assert_clean()
+
+
+def test_phone_every_field_of_a_visit_record(scene, phone):
+    """In a batch of a bad record and a good one, the good one is stored whatever the bad holds."""
+    base = valid_bodies(scene, phone)["visits_sync"]
+    sync = next(op for op in phone_operations() if op["id"] == "visits_sync")
+    assert "notes" in sync["record_properties"]
+    checker = Checker()
+    for field in sync["record_properties"]:
+        for value in HOSTILE_VALUES:
+            body = fresh({"records": [base["records"][0], base["records"][0]]})
+            body["records"][0][field] = value
+            label = f"visits_sync.records.0.{field}={value!r:.40}"
+            response = checker.check(label, phone_post(phone, sync, raw_json(body)))
+            if response is None or value in (NAN, float("inf")):
+                continue  # a bare NaN token is not JSON: the whole body is refused (checked)
+            assert response.status_code == 200, (label, response.content[:300])
+            first, second = response.json()["results"]
+            if second["status"] != "created":
+                checker.fail(label, "the good record was sunk", response)
+            if is_bad_text(value) and first["status"] != "rejected":
+                checker.fail(label, "bad text accepted", response)
+            for error in first.get("errors", {}).values():
+                if not CODE_RE.match(error["code"]) or not error["message"]:
+                    checker.fail(label, "record error without a dotted code", response)
+    checker.assert_clean()
+
+
+def test_phone_raw_bodies_and_content_types(scene, phone):
+    bodies = valid_bodies(scene, phone)
+    checker = Checker()
+    for op in phone_operations():
+        if op["method"] != "post":
+            continue
+        client = client_for(op, phone)
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{op['id']} {name}", phone_post(client, op, raw))
+        base = raw_json(fresh(bodies.get(op["id"], {})))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{op['id']} as {content_type!r}", phone_post(client, op, base, content_type)
+            )
+    checker.assert_clean()
+
+
+def test_phone_query_and_path_parameters(scene, phone):
+    checker = Checker()
+    for op in phone_operations():
+        client = client_for(op, phone)
+        for value in BIG_IDS if op["path_params"] else ():
+            url = "/api/mobile/v1/" + phone_url(op, value)
+            call = client.client.post if op["method"] == "post" else client.client.get
+            checker.check(f"{op['id']} id={value}", call(url, headers=client.headers()))
+        if op["method"] != "get":
+            continue
+        for name in op["query"]:
+            for value in QUERY_VALUES:
+                label = f"{op['id']}?{name}={value!r:.30}"
+                query = f"lon=113.0&lat=28.0&{name}={value}"
+                checker.check(label, client.get(f"{phone_url(op)}?{query}"))
+    checker.assert_clean()
+
+
+# --- the map data API and the tiles: operations from the URLconf --------------------------------
+
+
+def map_patterns() -> list[URLPattern]:
+    """Every map operation (the catch-all 404 excepted)."""
+    return [p for p in data_urls.urlpatterns if p.name]
+
+
+def map_urls(pattern: URLPattern, scene) -> list[str]:
+    """Paths for the pattern: valid and hostile values of each path converter."""
+    route = str(pattern.pattern)
+    values = {
+        "layer": ["cells", "nope", "x" * 300],
+        "z": ["12", "23", "99999999999999999999"],
+        "x": ["3370", "-1", "99999999999999999999"],
+        "y": ["1702", "4096", str(2**63)],
+        "adcode": ["430121", "430121001", "%00", "4301210019999999", "%ED%A0%80", "x" * 300],
+        "opinion_id": [str(scene.opinions["lone"].id), *BIG_IDS],
+    }
+    names = re.findall(r"<(?:\w+:)?(\w+)>", route)
+
+    def build(chosen: dict) -> str:
+        url = "/" + route
+        for name in names:
+            url = re.sub(rf"<(?:\w+:)?{name}>", chosen[name], url, count=1)
+        return url
+
+    valid = {name: values[name][0] for name in names}
+    # The all-valid path first, then each converter's hostile values one at a time.
+    urls = [build(valid)]
+    for name in names:
+        urls += [build(dict(valid, **{name: value})) for value in values[name][1:]]
+    return urls
+
+
+def staff(scene) -> Client:
+    client = Client()
+    client.force_login(scene.users["staff"])
+    return client
+
+
+def test_map_every_get_with_hostile_parameters(scene):
+    client = staff(scene)
+    checker = Checker()
+    for pattern in map_patterns():
+        urls = map_urls(pattern, scene)
+        if urls[0].endswith(("/assignments", "/transitions")):
+            continue
+        for url in urls:  # every combination of valid and hostile path values
+            checker.check(url, client.get(url))
+        url = urls[0]  # the all-valid path: hostile query parameters reach the view
+        for value in BBOXES:
+            checker.check(f"{url}?bbox={value}", client.get(url, {"bbox": value}))
+        for name in MAP_PARAMS:
+            for value in MAP_QUERY_VALUES:
+                checker.check(f"{url}?{name}={value:.30}", client.get(f"{url}?{name}={value}"))
+    checker.assert_clean()
+
+
+def test_tiles_out_of_range_for_every_layer(scene):
+    client = staff(scene)
+    checker = Checker()
+    for layer in [*LAYERS, "nope"]:
+        for z, x, y in [
+            (0, 0, 0),
+            (22, 2**22 - 1, 2**22 - 1),
+            (23, 0, 0),
+            (5, 32, 0),
+            (5, 0, 32),
+            (99999999999999999999, 0, 0),
+            (3, 99999999999999999999, 1),
+            (12, 3370, 1702),
+        ]:
+            url = f"/tiles/{layer}/{z}/{x}/{y}.mvt"
+            response = checker.check(url, client.get(url))
+            if response is not None and response.status_code == 200:
+                assert response["Content-Type"] == "application/vnd.mapbox-vector-tile"
+        checker.check(f"/tiles/{layer}.json", client.get(f"/tiles/{layer}.json"))
+    checker.assert_clean()
+
+
+def map_posts(scene) -> list[str]:
+    urls = []
+    for pattern in map_patterns():
+        route = str(pattern.pattern)
+        if route.endswith(("assignments", "transitions")):
+            urls += map_urls(pattern, scene)
+    assert len(urls) > 2
+    return urls
+
+
+def map_post(client: Client, url: str, raw: bytes, content_type: str = "application/json"):
+    return client.post(url, raw, content_type=content_type)
+
+
+TEXT_FIELDS = ("reason", "action", "handler", "answer", "note")
+MAP_FIELDS = ("cells", "deputy", "reason", "action", "handler", "answer", "note", "rating")
+
+
+def test_map_posts_every_field_and_raw_body(scene):
+    client = staff(scene)
+    leader = Client()
+    leader.force_login(scene.users["leader"])
+    base = {
+        "cells": [scene.cell("a21").id],
+        "deputy": scene.deputies["d1"].id,
+        "reason": "就近",
+        "action": "start",
+        "handler": "县交通局",
+        "answer": "已修复",
+        "note": "",
+        "rating": 5,
+    }
+    checker = Checker()
+    urls = map_posts(scene)
+    for url in urls:  # hostile path values
+        checker.check(url, map_post(client, url, raw_json(base)))
+    for url in (
+        u for u in urls if u.endswith(("assignments", f"/{scene.opinions['lone'].id}/transitions"))
+    ):
+        for field in MAP_FIELDS:
+            for value in HOSTILE_VALUES:
+                response = checker.check(
+                    f"{url} {field}={value!r:.40}",
+                    map_post(client, url, raw_json(dict(base, **{field: value}))),
+                )
+                text_fields = ("reason",) if url.endswith("/assignments") else TEXT_FIELDS
+                accepted = response is not None and response.status_code < 400
+                if is_bad_text(value) and field in text_fields and accepted:
+                    checker.fail(url, f"bad text in {field} accepted", response)
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+            checker.check(f"{url} {name} (leader)", map_post(leader, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}", map_post(client, url, raw_json(base), content_type)
+            )
+    checker.assert_clean()
