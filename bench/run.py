@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = [
     "bench.sync_throughput",  # phone API batch sync vs INSERT ... SELECT
     "bench.coverage_tiles",  # coverage query and tiles, county and province scale
+    "bench.phone_app",  # the phone app /m/ in throttled Chromium: load, worker start, upload
 ]
 
 
