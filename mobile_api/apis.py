@@ -21,7 +21,7 @@ from backend.core.text import is_storable_text
 from backend.liaison.selectors import deputy_duty, stations_nearby
 from backend.opinions.access import access_opinion_by_id
 from backend.opinions.selectors import opinion_list
-from backend.opinions.services import opinion_create
+from backend.opinions.services import opinion_create, opinion_transition
 from backend.visits.access import (
     access_checkin_by_id,
     access_station_for_checkin,
@@ -56,6 +56,7 @@ from .parsers import StrictJSONParser
 from .serializers import (
     CheckInInput,
     CheckInOutput,
+    OpinionAnswerInput,
     OpinionInput,
     OpinionOutput,
     VisitOutput,
@@ -264,7 +265,11 @@ class MeApi(MobileApi):
             403: ERROR,
         },
         description="Profile, mandates, stations with duty rules, today's duty and this year's "
-        "progress (distinct households visited vs the target of 50).",
+        "progress. Progress counts what is verified: households_visited (vs the target of 50) "
+        "and checkins leave out visits flagged future, stale, mock_location, too_fast or "
+        "clustered and check-ins outside the geofence; those are counted apart as "
+        "households_pending / visits_pending (待核实) and checkins_pending / checkins_outside. "
+        "visits counts all.",
     )
     def get(self, request):
         deputy = self.deputy()
@@ -750,3 +755,35 @@ class OpinionDetailApi(MobileApi):
         return Response(
             OpinionOutput(access_opinion_by_id(deputy=self.deputy(), opinion_id=opinion_id)).data
         )
+
+
+class OpinionAnswerApi(MobileApi):
+    """The deputy's own step in the closed loop: answering the citizen. The loop's service
+    decides whether the status allows it; this handler only scopes and validates."""
+
+    throttle_scope = "write"
+
+    @extend_schema(
+        operation_id="opinions_answer",
+        tags=["opinions"],
+        request=OpinionAnswerInput,
+        responses={200: OpinionOutput, 403: ERROR, 409: ERROR, **COMMON_ERRORS},
+        examples=[
+            OpenApiExample(
+                "answer",
+                request_only=True,
+                value={"answer": "已联系镇交通办，本周内修补路面。"},
+            )
+        ],
+        description="Record the answer given to the citizen, for an opinion this deputy took "
+        "down whose status is handling or rehandling (can_answer). The opinion becomes "
+        "answered, with a history row. Another status: 409 opinion.invalid_transition "
+        "(a repeated answer included); another deputy's opinion: 404 opinion.not_found.",
+    )
+    def post(self, request, opinion_id: int):
+        opinion = access_opinion_by_id(deputy=self.deputy(), opinion_id=opinion_id)
+        data = self.validated(OpinionAnswerInput)
+        answered = opinion_transition(
+            actor=request.user, opinion_id=opinion.id, action="answer", answer=data["answer"]
+        )
+        return Response(OpinionOutput(answered).data)

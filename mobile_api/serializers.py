@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from backend.core.privacy import mask_contact
 from backend.opinions.models import OpinionCategory
+from backend.opinions.services import ALLOWED_FROM, MAX_TEXT_LENGTH
 from backend.visits.models import VisitKind
 from gis_data.crs import to_wgs84
 
@@ -203,9 +204,34 @@ class OpinionOutput(serializers.Serializer):
     due_at = serializers.DateTimeField(allow_null=True)
     contact_consent = serializers.BooleanField()
     citizen_contact = serializers.SerializerMethodField(help_text="Masked, e.g. *******1234.")
+    handler = serializers.CharField(
+        allow_blank=True, help_text="The department handling it; blank until forwarded."
+    )
+    answer = serializers.SerializerMethodField(
+        help_text="The answer given to the citizen; null until answered."
+    )
+    rating = serializers.IntegerField(
+        allow_null=True, help_text="The citizen's rating (1-5); null until rated."
+    )
+    can_answer = serializers.SerializerMethodField(
+        help_text="Whether the status allows the deputy's answer (POST opinions/{id}/answer)."
+    )
 
     def get_location(self, obj) -> dict | None:
         return point_json(obj.location)
 
     def get_citizen_contact(self, obj) -> str:
         return mask_contact(obj.citizen_contact)
+
+    def get_answer(self, obj) -> str | None:
+        return obj.answer or None
+
+    def get_can_answer(self, obj) -> bool:
+        # The loop's own table decides (backend.opinions.services), not a copy of it.
+        return obj.status in ALLOWED_FROM["answer"]
+
+
+class OpinionAnswerInput(serializers.Serializer):
+    answer = StrictCharField(
+        max_length=MAX_TEXT_LENGTH, help_text="The answer given to the citizen (zh-hans text)."
+    )

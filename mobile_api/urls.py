@@ -28,6 +28,9 @@ urlpatterns = [
     path("visits/<int:visit_id>", apis.VisitDetailApi.as_view(), name="visit-detail"),
     path("opinions", apis.OpinionsApi.as_view(), name="opinions"),
     path("opinions/<int:opinion_id>", apis.OpinionDetailApi.as_view(), name="opinion-detail"),
+    path(
+        "opinions/<int:opinion_id>/answer", apis.OpinionAnswerApi.as_view(), name="opinion-answer"
+    ),
     path("schema/", SpectacularAPIView.as_view(urlconf="mobile_api.schema_urls"), name="schema"),
     # The split view serves its page script from its own URL: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="mobile_api:schema"), name="docs"),
