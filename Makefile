@@ -19,7 +19,7 @@ demo: setup
 # The web server and the job worker side by side (scripts/with_worker.sh): Ctrl-C stops both.
 run: demo
 	@$(PY) manage.py demo_info --url http://$(HOST):$(PORT)
-	@bash scripts/with_worker.sh .venv/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off
+	@bash scripts/with_worker.sh .venv/bin/uvicorn backend.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --lifespan off --timeout-graceful-shutdown 5
 
 test: setup
 	$(PY) manage.py makemigrations --check --dry-run

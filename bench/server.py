@@ -12,6 +12,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+# On SIGTERM uvicorn stops accepting, lets in-flight requests finish and closes websockets with
+# 1012; a connection that never completes its request (a stalled upload) would hold the process
+# forever ("Waiting for connections to close"), so it is cut after this many seconds. Under
+# docker's default 10 s stop grace. The same value as `make run` and docker/Dockerfile.
+GRACEFUL_SHUTDOWN_S = 5
 
 
 def free_port() -> int:
@@ -36,6 +41,8 @@ def uvicorn_argv(port: int, *, workers: int = 1) -> list[str]:
         str(workers),
         "--lifespan",
         "off",
+        "--timeout-graceful-shutdown",
+        str(GRACEFUL_SHUTDOWN_S),
         "--log-level",
         "warning",
         "--no-access-log",

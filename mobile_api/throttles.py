@@ -4,15 +4,22 @@ Rates come from settings.MOBILE_API_THROTTLE_RATES at request time (so tests and
 can change them); counters live in the `mobile_api_throttle` cache (Redis when configured, so all
 ASGI workers share them). Authenticated requests are keyed by user id; the login endpoint by
 client IP + submitted username, never by IP alone (many phones share a carrier NAT address).
+With the counters' Redis unreachable the throttle lets requests through and logs: an outage of
+the cache must not turn every write into a 500 (login stays guarded by django-axes, which keeps
+its counts in PostgreSQL).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import caches
+from redis.exceptions import RedisError
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class UserEndpointThrottle(SimpleRateThrottle):
@@ -33,7 +40,11 @@ class UserEndpointThrottle(SimpleRateThrottle):
         if self.rate is None:
             return True
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            logger.warning("throttle counters unavailable: %s let through", self.scope)
+            return True
 
     def get_cache_key(self, request, view):
         if request.user and request.user.is_authenticated:

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.test import override_settings
 
 from backend.visits.models import Visit
 
@@ -155,3 +156,19 @@ def test_redis_down_write_succeeds_and_is_logged(settings, deputy, assigned, rec
     assert body["summary"]["created"] == 1
     assert Visit.objects.count() == 1
     assert any("not published" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_throttle_counters_down_the_write_still_succeeds(settings, deputy, assigned, record):
+    """Redis holds the throttle counters too: with it unreachable the sync must not 500."""
+    dead = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+    api = Api()
+    api.login("deputy1")
+    with override_settings(CACHES={**settings.CACHES, "mobile_api_throttle": dead}):
+        response = api.post("visits/sync", {"records": [record()]})
+    assert response.status_code == 200, response.content
+    assert response.json()["summary"]["created"] == 1
+    assert Visit.objects.count() == 1
