@@ -26,7 +26,9 @@ from django.urls import URLPattern
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from backend.liaison.models import Station
+from backend.accounts.models import User
+from backend.liaison.models import Deputy, Station
+from backend.opinions.services import opinion_create, opinion_transition
 from map_ui import data_urls
 from map_ui.data.tiles import LAYERS
 from tests.coverage_world import build_world
@@ -261,6 +263,7 @@ def valid_bodies(scene, phone) -> dict:
             "citizen_contact": "13812341234",
             "recorded_at": recorded_at,
         },
+        "opinions_answer": {"answer": "已联系镇交通办，本周内修补路面。"},
         "visits_sync": {
             "crs": "wgs84",
             "records": [
@@ -297,9 +300,26 @@ def phone_url(op: dict, value: str = "1") -> str:
     return path
 
 
+def answerable_opinion_id() -> int:
+    """A fresh opinion of d1's in handling, so that every attack on an answer reaches the
+    field's validation (an answered opinion refuses any body with 409)."""
+    opinion = opinion_create(
+        deputy=Deputy.objects.get(user__username="d1"),
+        client_uuid=uuid.uuid4(),
+        category="roads",
+        text="路灯坏了",
+        recorded_at=timezone.now() - dt.timedelta(hours=1),
+    ).opinion
+    staff = User.objects.get(username="staff_a")
+    opinion_transition(actor=staff, opinion_id=opinion.id, action="forward", handler="镇交通办")
+    opinion_transition(actor=staff, opinion_id=opinion.id, action="start")
+    return opinion.id
+
+
 def phone_post(client: Api, op: dict, raw: bytes, content_type: str = "application/json"):
+    target = str(answerable_opinion_id()) if op["id"] == "opinions_answer" else "1"
     return client.client.post(
-        "/api/mobile/v1/" + phone_url(op),
+        "/api/mobile/v1/" + phone_url(op, target),
         raw,
         content_type=content_type,
         headers=client.headers(),

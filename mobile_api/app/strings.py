@@ -105,6 +105,16 @@ STRINGS = {
     "status": _("Status"),
     "due": _("Due %(t)s"),
     "answer": _("Answer"),
+    "handled_by": _("Handled by: %(h)s"),
+    "answer_label": _("Answer: "),
+    "rating": _("Citizen's rating: %(n)s of 5"),
+    "answer_citizen": _("Answer the citizen"),
+    "answer_to_citizen": _("Answer given to the citizen"),
+    "send_answer": _("Send the answer"),
+    "answer_required": _("Write the answer first."),
+    "answer_needs_network": _(
+        "Sending an answer needs the network: try again when the phone is online."
+    ),
     "no_opinions": _("No opinions yet."),
     "update_ready": _("A new version is ready: tap to restart."),
     "cancel": _("Cancel"),

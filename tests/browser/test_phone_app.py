@@ -20,7 +20,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
-from backend.opinions.models import Opinion
+from backend.opinions.models import Opinion, OpinionTransition
+from backend.opinions.services import opinion_transition
 from backend.visits.models import CheckIn, Visit
 from bench.server import free_port, uvicorn_argv
 from mobile_api.models import Device
@@ -290,6 +291,47 @@ def test_session_login_of_a_deputy_lands_on_the_phone_app(open_page, world):
     page = open_page("/", viewport=PHONE, username="deputy-a")
     assert page.url.split("#")[0].endswith("/m/")
     page.wait_for_function("() => document.body.dataset.ready === 'true'")
+
+
+# --- my opinions: the deputy answers the citizen ---------------------------------------------
+
+
+def test_the_deputy_answers_an_opinion_in_handling(phone, world):
+    """An opinion the station forwarded and started shows its handler, due date and 答复群众;
+    the answer sent from the phone is the loop's `answer`, with its history row."""
+    opinion = Opinion.objects.filter(deputy=world.deputy_a).order_by("id").first()
+    staff = world.staff_a
+    in_worker_thread(
+        opinion_transition, actor=staff, opinion_id=opinion.id, action="forward", handler="镇水务站"
+    )
+    in_worker_thread(opinion_transition, actor=staff, opinion_id=opinion.id, action="start")
+    opinion.refresh_from_db()
+    page = phone()
+    app_login(page)
+    open_screen(page, "opinions")
+    row = page.locator(f"#opinion-list li[data-id='{opinion.id}'][data-status='handling']")
+    row.wait_for()
+    assert row.locator(".badge").inner_text() == "办理中"
+    assert "承办单位：镇水务站" in row.inner_text()
+    due = opinion.due_at.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert f"期限 {due:%m/%d %H:%M}" in row.inner_text()
+    others = page.locator("#opinion-list li[data-status='registered'] [data-action=answer]")
+    assert others.count() == 0  # a registered opinion is not the deputy's to answer yet
+    row.locator("button[data-action=answer]").click()
+    answer = "已联系镇水务站，本周内更换水泵。"
+    row.locator("textarea[name=answer]").fill(answer)
+    no_horizontal_scroll(page)
+    screenshot(page, "phone-opinion-answer")
+    row.locator("form.answer-form button[type=submit]").click()
+    answered = page.locator(f"#opinion-list li[data-id='{opinion.id}'][data-status='answered']")
+    answered.wait_for()
+    assert answer in answered.locator(".answer").inner_text()
+    assert answered.locator("button[data-action=answer]").count() == 0
+    opinion.refresh_from_db()
+    assert (opinion.status, opinion.answer) == ("answered", answer)
+    last = OpinionTransition.objects.filter(opinion=opinion).order_by("-id").first()
+    assert (last.action, last.from_status, last.to_status) == ("answer", "handling", "answered")
+    assert last.by_id == world.deputy_a.user_id and last.note == answer
 
 
 # --- 2. offline capture --------------------------------------------------------------------------

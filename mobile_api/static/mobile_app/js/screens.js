@@ -443,17 +443,58 @@ async function outboxScreen(main, ctx) {
 }
 
 // --- my opinions ----------------------------------------------------------------------------
+/** The deputy's answer to the citizen: sent at once, it needs the network (the loop's status
+ * decides on the server whether it is still possible, so it is not queued blind). */
+function answerForm(o, ctx) {
+  const text = h("textarea", { name: "answer", rows: 4, required: true, maxLength: 2000 });
+  const message = h("p", { class: "error", role: "alert" });
+  const send = h("button", { class: "btn primary", type: "submit" }, t("send_answer"));
+  const form = h("form", { class: "editor answer-form", hidden: true },
+    h("label", {}, t("answer_to_citizen"), text), message, send,
+    h("button", { class: "btn ghost", type: "button", onclick: () => { form.hidden = true; open.hidden = false; } }, t("cancel")));
+  const open = h("button", { class: "btn primary", type: "button", "data-action": "answer",
+    onclick: () => { form.hidden = false; open.hidden = true; text.focus(); } }, t("answer_citizen"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    if (!text.value.trim()) { message.textContent = t("answer_required"); return; }
+    if (!navigator.onLine) { message.textContent = t("answer_needs_network"); return; }
+    send.disabled = true;
+    try {
+      await api.call("POST", `opinions/${o.id}/answer`, { answer: text.value.trim() });
+    } catch (err) {
+      send.disabled = false;
+      if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return; }
+      if (err instanceof api.NetworkError) { message.textContent = t("answer_needs_network"); return; }
+      const field = err.body && err.body.errors && err.body.errors.answer;
+      message.textContent = (field && field.message) || err.message;
+      return;
+    }
+    ctx.app.go("opinions");
+  });
+  return [open, form];
+}
+
+function opinionRow(o, ctx) {
+  const times = [formatTime(o.recorded_at), o.due_at ? t("due", { t: formatTime(o.due_at) }) : null, o.citizen_contact || null];
+  return h("li", { class: `record status-${o.status}`, "data-id": o.id, "data-status": o.status },
+    h("div", { class: "record-head" }, h("strong", {}, label("categories", o.category)),
+      h("span", { class: `badge status-${o.status}` }, label("statuses", o.status))),
+    h("p", {}, o.text),
+    h("small", { class: "muted" }, times.filter(Boolean).join(" · ")),
+    o.handler ? h("p", { class: "handler" }, t("handled_by", { h: o.handler })) : null,
+    o.answer ? h("p", { class: "answer" }, h("strong", {}, t("answer_label")), o.answer) : null,
+    o.rating ? h("p", { class: "rating" }, t("rating", { n: o.rating })) : null,
+    ...(o.can_answer ? answerForm(o, ctx) : []));
+}
+
 async function opinions(main, ctx) {
   const list = h("ul", { id: "opinion-list", class: "list records" });
   main.append(list);
   await load("opinions", "opinions?page_size=100", (data) => {
     if (!data) { list.replaceChildren(h("li", { class: "notice" }, t("no_data_yet"))); return; }
     list.dataset.count = String(data.results.length);
-    list.replaceChildren(...(data.results.length ? data.results.map((o) => h("li", { class: "record", "data-id": o.id, "data-status": o.status },
-      h("div", { class: "record-head" }, h("strong", {}, label("categories", o.category)),
-        h("span", { class: `badge status-${o.status}` }, label("statuses", o.status))),
-      h("p", {}, o.text),
-      h("small", { class: "muted" }, `${formatTime(o.recorded_at)}${o.due_at ? ` · ${t("due", { t: formatTime(o.due_at) })}` : ""}${o.citizen_contact ? ` · ${o.citizen_contact}` : ""}`)))
+    list.replaceChildren(...(data.results.length ? data.results.map((o) => opinionRow(o, ctx))
       : [h("li", { class: "notice" }, t("no_opinions"))]));
   }, ctx);
 }
