@@ -420,9 +420,16 @@ def test_server_sigterm_mid_run_and_restart(load, app_server, deputy):
 def test_sigterm_finishes_in_flight_requests_and_closes_sockets_1012(
     app_server, leader, deputy, record
 ):
-    """Defect 16: a stalled upload held uvicorn in "Waiting for connections to close" forever."""
+    """Defect 16: a stalled upload held uvicorn in "Waiting for connections to close" forever.
+    The hostile pass's binary frame is part of the run: its socket gets a close frame (1003)."""
     headers = login(app_server)
-    with live_socket(app_server, session_cookie(leader)) as ws:
+    cookie = session_cookie(leader)
+    with live_socket(app_server, cookie) as hostile:
+        hostile.send(b"\x00\x01binary")
+        with pytest.raises(ConnectionClosed) as refused:
+            hostile.recv(timeout=10)
+        assert refused.value.rcvd is not None and refused.value.rcvd.code == 1003
+    with live_socket(app_server, cookie) as ws:
         _sigterm_with_work_open(app_server, ws, headers, record)
     assert Visit.objects.filter(deputy=deputy).count() == BATCH
 
