@@ -163,6 +163,8 @@ class Wire:
         self.responses: dict[str, dict] = {}
         self.bytes: dict[str, int] = {}
         self.api_requests: list[tuple[float, str, str]] = []
+        self.api_started: dict[str, tuple[float, str]] = {}
+        self.api_durations: list[tuple[str, float]] = []  # (method path, seconds), in order
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.requestWillBeSent", self._request)
@@ -178,12 +180,17 @@ class Wire:
 
     def _finished(self, event):
         self.bytes[event["requestId"]] = int(event["encodedDataLength"])
+        if event["requestId"] in self.api_started:
+            at, name = self.api_started.pop(event["requestId"])
+            self.api_durations.append((name, event["timestamp"] - at))
 
     def _request(self, event):
         url = event["request"]["url"]
         if "/api/mobile/v1/" in url:
             path = url.split("/api/mobile/v1/", 1)[1].split("?")[0]
             self.api_requests.append((time.perf_counter(), event["request"]["method"], path))
+            name = f"{event['request']['method']} {path}"
+            self.api_started[event["requestId"]] = (event["timestamp"], name)
 
     def shell(self) -> list[dict]:
         return [
@@ -247,6 +254,7 @@ def _first_load(context, base: str) -> dict:
         "login_to_home_s": home - submitted,
         "first_home_s": (login_ready - started) + (home - submitted),
         "shell": shell,
+        "login_api": list(wire.api_durations),
     }
 
 
@@ -359,6 +367,11 @@ def _markdown(runs: list[dict], sizes: dict, precache: list[str], base: str) -> 
     gz = sum(sizes[u][1] for u in unique)
     precache_raw = sum(sizes.get(base + u, (0, 0))[0] for u in precache)
     paths = runs[0]["by_path"]
+    login_api = "; ".join(
+        f"run {i}: "
+        + ", ".join(f"`{name}` {seconds * 1000:.0f} ms" for name, seconds in r["login_api"])
+        for i, r in enumerate(runs, 1)
+    )
     rows = [
         ("measure", "median", "runs", "goal"),
         ("---", "---", "---", "---"),
@@ -434,6 +447,9 @@ offline and uploaded on reconnect (the app's own outbox and upload loop; visits 
 `#home[data-fresh=true]`, i.e. `me` answered by the server.
 
 {table}
+
+API requests between login and the fresh home, each from request to last byte (throttled):
+{login_api}. `auth/login` checks the password (PBKDF2, Django's default cost) on the server's CPU.
 
 Requests of one upload (run 1): {", ".join(f"`{k}` × {v}" for k, v in sorted(paths.items()))}.
 Later start answered every shell file from the service worker in all runs: {
