@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.core.errors import NotFound
 
+from .jurisdiction import NOBODY, Jurisdiction
 from .models import Role, User
 
 
@@ -18,6 +19,20 @@ def jurisdiction_prefix(user: User) -> str | None:
     if not user.is_authenticated or not user.is_active:
         return None
     return user.jurisdiction_adcode
+
+
+def jurisdiction_of(user) -> Jurisdiction:
+    """The caller's Jurisdiction value, decided here once: selectors require it."""
+    if not user.is_authenticated or not user.is_active:
+        return NOBODY
+    deputy = getattr(user, "deputy", None) if user.role == Role.DEPUTY else None
+    return Jurisdiction(
+        user_id=user.pk,
+        role=Role.ADMIN if user.is_superuser else user.role,
+        prefix=jurisdiction_prefix(user),
+        deputy_id=deputy.pk if deputy is not None else None,
+        can_act=can_act_on_regions(user),
+    )
 
 
 def can_read_adcode(user: User, adcode: str) -> bool:
