@@ -7,30 +7,24 @@ bulk load) lay in cell order, so one day's rows spread over the whole table and 
 docs/benchmarks.md). Only the physical order of the inserted rows changes.
 """
 
-import importlib
+from pathlib import Path
 
 from django.db import migrations
 
-_0006 = importlib.import_module("backend.coverage.migrations.0006_triggers_v2")
-
-
-def _recompute_cells(*, day_order: bool) -> str:
-    text = _0006.FUNCTIONS
-    body = text[text.index("-- Everything about the given cells") : text.index(
-        "-- New visits: incremental and set-based"
-    )]
-    old = "    ) h ON h.cell_id = v.cell_id AND h.last_day = v.day;\n"
-    assert old in body, old
-    if day_order:
-        body = body.replace(old, old[:-2] + "\n    ORDER BY v.day, v.cell_id;\n")
-    return _0006.fill(body)
+# Frozen: the exact SQL this migration applied when it was written (generated then by app code
+# that has since changed). A migration imports no app code; the current definitions live in
+# backend/coverage/sql/.
+_SQL = Path(__file__).with_name("sql")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("coverage", "0012_no_quadratic_joins")]
+    dependencies = [
+        ("coverage", "0012_no_quadratic_joins"),
+    ]
 
     operations = [
         migrations.RunSQL(
-            _recompute_cells(day_order=True), _recompute_cells(day_order=False)
+            (_SQL / "0013_rebuild_in_day_order.sql").read_text(encoding="utf-8"),
+            (_SQL / "0013_rebuild_in_day_order.reverse.sql").read_text(encoding="utf-8"),
         ),
     ]

@@ -1,0 +1,21 @@
+
+DROP TRIGGER IF EXISTS coverage_visit_delete ON visits_visit;
+DROP TRIGGER IF EXISTS coverage_visit_update ON visits_visit;
+DROP TRIGGER IF EXISTS coverage_visit_insert ON visits_visit;
+DROP TRIGGER IF EXISTS coverage_gridcell_update ON grid_gridcell;
+DROP TRIGGER IF EXISTS coverage_gridcell_insert ON grid_gridcell;
+DROP FUNCTION IF EXISTS coverage_roll_to(date);
+DROP FUNCTION IF EXISTS coverage_visits_changed();
+DROP FUNCTION IF EXISTS coverage_visits_inserted();
+DROP FUNCTION IF EXISTS coverage_rebuild();
+DROP FUNCTION IF EXISTS coverage_recompute_deputies(bigint[]);
+DROP FUNCTION IF EXISTS coverage_recompute_cells(bigint[]);
+DROP FUNCTION IF EXISTS coverage_heat_rebuild(bigint[]);
+DROP FUNCTION IF EXISTS coverage_gridcell_updated();
+DROP FUNCTION IF EXISTS coverage_gridcell_inserted();
+DROP FUNCTION IF EXISTS coverage_cells_upsert(bigint[]);
+DROP FUNCTION IF EXISTS coverage_clock_share();
+DELETE FROM coverage_coverageclock;
+DROP FUNCTION IF EXISTS coverage_h3_parent(bigint, int);
+DROP FUNCTION IF EXISTS coverage_h3_cells_r7(float8[], float8[]);
+DROP FUNCTION IF EXISTS coverage_h3_pentagon_fix(bigint, int, int);
