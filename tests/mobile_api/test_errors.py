@@ -14,7 +14,7 @@ def test_unexpected_error_in_a_view_is_json_500(api, monkeypatch):
     def boom(**kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr("mobile_api.apis.deputy_year_progress", boom)
+    monkeypatch.setattr("mobile_api.apis.me.deputy_year_progress", boom)
     response = api.get("me")
     assert response.status_code == 500
     assert response.json() == {"code": "server.error", "message": "服务器出错，请稍后重试。"}

@@ -46,7 +46,7 @@ def test_next_duty_date():
 
 def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkeypatch):
     today = dt.date(2026, 11, 16)
-    monkeypatch.setattr("mobile_api.apis.timezone.localdate", lambda: today)
+    monkeypatch.setattr("mobile_api.apis.me.timezone.localdate", lambda: today)
     lon, lat = cell_center(cells_3x3[4])
     recorded = timezone.make_aware(dt.datetime(2026, 11, 10, 10, 0))
     visits_ingest(

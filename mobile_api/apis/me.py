@@ -1,0 +1,94 @@
+"""The deputy's profile: mandates, stations with duty, today's duty and the year's progress."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from backend.liaison.selectors import deputy_duty
+from backend.visits.selectors import deputy_year_progress
+
+from ..outputs import MeOutput
+from ..serializers import point_json
+from .base import ERROR, MobileApi
+
+
+class MeApi(MobileApi):
+    @extend_schema(
+        operation_id="me",
+        tags=["me"],
+        responses={
+            200: MeOutput,
+            401: ERROR,
+            403: ERROR,
+        },
+        description="Profile, mandates, stations with duty rules, today's duty and this year's "
+        "progress. Progress counts what is verified: households_visited (vs the target of 50) "
+        "and checkins leave out visits flagged future, stale, mock_location, too_fast or "
+        "clustered and check-ins outside the geofence; those are counted apart as "
+        "households_pending / visits_pending (待核实) and checkins_pending / checkins_outside. "
+        "visits counts all.",
+    )
+    def get(self, request):
+        deputy = self.deputy()
+        today = timezone.localdate()
+        duty = {d["station_id"]: d for d in deputy_duty(deputy=deputy, today=today)}
+        stations = deputy.stations.filter(id__in=duty).order_by("name")
+        mandates = deputy.mandates.select_related("congress_region", "district_region").order_by(
+            "level", "-term_number"
+        )
+        return Response(
+            {
+                "user": {"id": request.user.id, "username": request.user.username},
+                "deputy": {
+                    "id": deputy.id,
+                    "name": deputy.name,
+                    "adcode": deputy.adcode,
+                    "county_adcode": deputy.county_adcode,
+                },
+                "mandates": [
+                    {
+                        "level": m.level,
+                        "status": m.status,
+                        "term_number": m.term_number,
+                        "term_start": m.term_start,
+                        "term_end": m.term_end,
+                        "congress": {
+                            "adcode": m.congress_region.adcode,
+                            "name": m.congress_region.name,
+                        },
+                        "district": (
+                            {"adcode": m.district_region.adcode, "name": m.district_region.name}
+                            if m.district_region
+                            else None
+                        ),
+                    }
+                    for m in mandates
+                ],
+                "stations": [
+                    {
+                        "id": s.id,
+                        "name": s.name,
+                        "kind": s.kind,
+                        "address": s.address,
+                        "location": point_json(s.location),
+                        "geofence_radius_m": s.geofence_radius_m,
+                        "duty_rule": s.duty_rule,
+                        "on_duty_today": duty[s.id]["on_duty_today"],
+                        "next_duty_date": duty[s.id]["next_duty_date"],
+                        "role": duty[s.id]["role"],
+                    }
+                    for s in stations
+                ],
+                "today": {
+                    "date": today,
+                    "on_duty_at": [
+                        {"station_id": d["station_id"], "station_name": d["station_name"]}
+                        for d in duty.values()
+                        if d["on_duty_today"]
+                    ],
+                },
+                "progress": deputy_year_progress(deputy=deputy, year=today.year),
+            }
+        )
