@@ -184,8 +184,13 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Names unchanged (no hash), plus a precompressed .br and .gz of every text file for
+    # ServeStatic (backend/asgi.py) to serve by Accept-Encoding.
+    "staticfiles": {"BACKEND": "backend.core.staticfiles.IncrementalCompressedStaticFilesStorage"},
 }
+# Responses that carry a phone token stay uncompressed (BREACH; docs/decisions.md
+# "Compression"): regular expressions on the path, for brotli-asgi in backend/asgi.py.
+COMPRESSION_EXCLUDED_PATHS = [r"^/api/mobile/v1/auth/"]
 
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

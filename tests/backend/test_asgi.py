@@ -82,3 +82,51 @@ def test_json_errors_and_missing_static_files_go_through_django(finished_count):
     missing = _request("/static/map_ui/no-such-file.js")
     assert missing["status"] == 404
     assert len(finished_count) == 2
+
+
+# --- compression (docs/decisions.md "Compression") -------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("accept, encoding", [("gzip, deflate, br", "br"), ("gzip", "gzip")])
+def test_django_responses_are_compressed_as_negotiated(accept, encoding):
+    import gzip
+
+    import brotli
+
+    plain = _request("/accounts/login/", [(b"accept-language", b"en")])
+    assert b"content-encoding" not in plain["headers"]
+    packed = _request(
+        "/accounts/login/",
+        [(b"accept-language", b"en"), (b"accept-encoding", accept.encode())],
+    )
+    assert packed["status"] == 200
+    assert packed["headers"][b"content-encoding"] == encoding.encode()
+    assert b"accept-encoding" in packed["headers"][b"vary"].lower()
+    body = (brotli.decompress if encoding == "br" else gzip.decompress)(packed["body"])
+    assert b"csrfmiddlewaretoken" in body and b"</html>" in body
+    assert len(packed["body"]) < len(body) / 2
+
+
+@pytest.mark.parametrize("accept, encoding", [("br, gzip", "br"), ("gzip", "gzip")])
+def test_static_files_are_served_precompressed(accept, encoding, finished_count):
+    import gzip
+
+    import brotli
+
+    plain = _request("/static/leaflet/leaflet.js")
+    packed = _request("/static/leaflet/leaflet.js", [(b"accept-encoding", accept.encode())])
+    assert packed["headers"][b"content-encoding"] == encoding.encode()
+    body = (brotli.decompress if encoding == "br" else gzip.decompress)(packed["body"])
+    assert body == plain["body"]
+    assert len(packed["body"]) < len(body) / 2
+    assert finished_count == []  # ServeStatic's precompressed copy, Django never saw it
+
+
+def test_token_responses_are_not_compressed():
+    from backend.asgi import compressed_app
+
+    assert compressed_app._is_handler_excluded({"path": "/api/mobile/v1/auth/login"})
+    assert compressed_app._is_handler_excluded({"path": "/api/mobile/v1/auth/refresh"})
+    assert not compressed_app._is_handler_excluded({"path": "/api/mobile/v1/me/cells"})
+    assert not compressed_app._is_handler_excluded({"path": "/tiles/cells/10/836/422.mvt"})
