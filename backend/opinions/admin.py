@@ -1,7 +1,11 @@
 """Admin for opinions: view-only (status changes go through the opinion services, which keep the
 history), the citizen's contact masked as on every read, the location on a map."""
 
-from django.contrib import admin
+import datetime as dt
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.privacy import mask_contact
@@ -12,7 +16,19 @@ from backend.regions.admin import (
     readonly_map,
 )
 
-from .models import CalendarDay, Opinion, OpinionTransition
+from .deadlines import calendar_covers, official_years
+from .models import OPEN_STATUSES, CalendarDay, Opinion, OpinionTransition
+
+
+def deadline_calendar_text(opinion: Opinion) -> str:
+    """How the opinion's deadline was counted: on the official calendar, or (a year it does not
+    cover and nobody entered) Monday to Friday only."""
+    if opinion.due_at is None or calendar_covers(opinion.due_at):
+        return gettext("official calendar")
+    return gettext(
+        "The official holiday calendar does not cover %(year)s: the deadline counts Monday to "
+        "Friday only. Enter that year's holidays in the admin (calendar exceptions)."
+    ) % {"year": timezone.localtime(opinion.due_at).year}
 
 
 class TransitionInline(admin.TabularInline):
@@ -46,6 +62,7 @@ class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAd
         "recorded_at",
         "created_at",
         "due_at",
+        "deadline_calendar",
         "rating",
         "cell",
         "adcode",
@@ -64,6 +81,10 @@ class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAd
     @admin.display(description=_("citizen contact"))
     def contact(self, obj: Opinion) -> str:
         return mask_contact(obj.citizen_contact) or "-"
+
+    @admin.display(description=_("deadline calendar"))
+    def deadline_calendar(self, obj: Opinion) -> str:
+        return deadline_calendar_text(obj)
 
     @admin.display(description=_("location"))
     def location_map(self, obj: Opinion):
@@ -97,3 +118,33 @@ class CalendarDayAdmin(admin.ModelAdmin):
     list_filter = ("workday",)
     search_fields = ("name",)
     date_hierarchy = "day"
+
+    def changelist_view(self, request, extra_context=None):
+        first, last = official_years()
+        messages.info(
+            request,
+            gettext(
+                "The official holidays and make-up working days of %(first)s-%(last)s are "
+                "built in (chinese-calendar); an entry here overrides its day."
+            )
+            % {"first": first, "last": last},
+        )
+        years = sorted(
+            {
+                timezone.localtime(due).year
+                for due in Opinion.objects.filter(
+                    status__in=OPEN_STATUSES, due_at__year__gt=last
+                ).values_list("due_at", flat=True)
+            }
+        )
+        uncovered = [y for y in years if not calendar_covers(dt.date(y, 1, 1))]
+        if uncovered:
+            messages.warning(
+                request,
+                gettext(
+                    "Open opinions have deadlines in %(years)s, which the official calendar "
+                    "does not cover: they count Monday to Friday until the year is entered here."
+                )
+                % {"years": ", ".join(map(str, uncovered))},
+            )
+        return super().changelist_view(request, extra_context)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from backend.core.privacy import mask_contact
 from backend.liaison.models import Deputy
 
+from .deadlines import calendar_covers
 from .models import OPEN_STATUSES, SYSTEM_NOTES, Opinion, OpinionStatus, OpinionTransition
 
 WORK_LIST_FIELDS = (
@@ -129,4 +130,5 @@ def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
     )
     row["lon"] = opinion.location.x if opinion.location else None
     row["lat"] = opinion.location.y if opinion.location else None
+    row["calendar_covered"] = calendar_covers(opinion.due_at)
     return {**masked(row), "history": opinion_history(opinion=opinion)}

@@ -200,6 +200,7 @@
     setText("op-d-deputy", op.deputy_name);
     setText("op-d-recorded", fmtDateTime(op.recorded_at));
     setText("op-d-due", op.due_at ? fmtDateTime(op.due_at) : S.noDue);
+    $("op-d-calendar").hidden = op.calendar_covered !== false;
     setText("op-d-handler", op.handler);
     setText("op-d-answer", op.answer);
     setText("op-d-rating", stars(op.rating));

@@ -28,6 +28,14 @@ def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def bare_working_week(settings):
+    """These tests check the arithmetic on Monday-Friday plus the admin's entries; the official
+    calendar (on by default: tests/backend/opinions/test_official_calendar.py) would move 19 June
+    2026 (端午) off the working week."""
+    settings.OPINIONS_OFFICIAL_CALENDAR = False
+
+
 @pytest.fixture
 def people(county):
     township = RegionFactory(adcode="430121001", parent=county)
