@@ -6,5 +6,7 @@ from django.urls import path
 
 from map_ui.consumers import LiveConsumer
 
-websocket_urlpatterns = [path("ws/live/", LiveConsumer.as_asgi())]
+LIVE_WS_PATH = "ws/live/"  # the pages learn it from map_ui.views.page_urls
+
+websocket_urlpatterns = [path(LIVE_WS_PATH, LiveConsumer.as_asgi())]
 websocket_application = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))

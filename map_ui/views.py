@@ -21,6 +21,7 @@ from backend.liaison.models import LinkCadence, StationKind
 from backend.opinions.models import OpinionCategory, OpinionStatus
 from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM
 from backend.regions.models import Region, RegionLevel
+from map_ui.routing import LIVE_WS_PATH
 
 TIME_WINDOWS_DAYS = (30, 90, 365)
 DEFAULT_WINDOW_DAYS = 90
@@ -173,6 +174,45 @@ def require_region_reader(user: User) -> None:
         raise PermissionDenied
 
 
+# What the page scripts call: config key -> (URL name, {URL kwarg: {placeholder} in the JS}).
+PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
+    "tiles": ("map-tile", {"layer": "layer", "z": "z", "x": "x", "y": "y"}),
+    "tilejson": ("map-tilejson", {"layer": "layer"}),
+    "stats": ("map-region-stats", {"adcode": "adcode"}),
+    "cells": ("map-cells", {}),
+    "gaps": ("map-gaps", {}),
+    "clusters": ("map-clusters", {}),
+    "suggestions": ("map-suggestions", {}),
+    "assignments": ("map-assignments", {}),
+    "stations": ("map-stations", {}),
+    "links": ("map-links", {}),
+    "opinions": ("map-opinions", {}),
+    "opinion": ("map-opinion", {"opinion_id": "id"}),
+    "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),
+}
+
+# A stand-in argument for reverse(): digits pass every converter (int, slug, str) and this run of
+# them stands in no route, so it can be swapped for the JS placeholder afterwards.
+_SAMPLE_ARG = 9753100
+
+
+def url_template(name: str, placeholders: dict[str, str]) -> str:
+    """reverse(name) with each URL kwarg left as a `{placeholder}` for the page script to fill
+    (`/api/map/v1/opinions/{id}`, `/tiles/{layer}/{z}/{x}/{y}.mvt` for Leaflet)."""
+    samples = {kwarg: str(_SAMPLE_ARG + i) for i, kwarg in enumerate(placeholders)}
+    url = reverse(name, kwargs=samples)
+    for kwarg, sample in samples.items():
+        url = url.replace(sample, "{" + placeholders[kwarg] + "}")
+    return url
+
+
+def page_urls() -> dict[str, str]:
+    """The URLs the page scripts use, from the URL conf (the live websocket from its router)."""
+    urls = {key: url_template(name, args) for key, (name, args) in PAGE_URLS.items()}
+    urls["live"] = "/" + LIVE_WS_PATH
+    return urls
+
+
 def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dict:
     user = request.user
     config = {
@@ -183,22 +223,7 @@ def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dic
         "strings": js_strings(),
         "canAssign": user.role == Role.STAFF or is_admin(user),
         "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),
-        "urls": {
-            "tiles": "/tiles/{layer}/{z}/{x}/{y}.mvt",
-            "stats": "/api/map/v1/regions/{adcode}/stats",
-            "cells": "/api/map/v1/cells.geojson",
-            "gaps": "/api/map/v1/gaps",
-            "clusters": "/api/map/v1/clusters.geojson",
-            "suggestions": "/api/map/v1/suggestions",
-            "assignments": "/api/map/v1/assignments",
-            "stations": "/api/map/v1/stations.geojson",
-            "links": "/api/map/v1/links.geojson",
-            "opinions": "/api/map/v1/opinions",
-            "opinion": "/api/map/v1/opinions/{id}",
-            "transitions": "/api/map/v1/opinions/{id}/transitions",
-            "live": "/ws/live/",
-            "page": request.path,
-        },
+        "urls": {**page_urls(), "page": request.path},
         **extra,
     }
     return {"page": page, "region": region, "config": config}

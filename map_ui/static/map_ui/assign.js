@@ -2,21 +2,12 @@
  * Shift + drag), fetch suggestions, assign, and see the cells turn "assigned" at once. */
 (function () {
   "use strict";
-  var cg = window.cg, config = cg.config, S = cg.S;
+  var cg = window.cg, config = cg.config, S = cg.S, $ = cg.$, h = cg.h;
 
   var selected = {};   // id -> properties
   var boxMode = false;
 
-  function $(id) { return document.getElementById(id); }
-
-  function toast(text, isError) {
-    var el = $("toast");
-    el.textContent = text;
-    el.classList.toggle("error", !!isError);
-    el.hidden = false;
-    clearTimeout(toast.t);
-    toast.t = setTimeout(function () { el.hidden = true; }, 6000);
-  }
+  var toast = cg.notifier("toast", { ms: 6000 });
 
   function selectable(p) { return p && p.state !== "covered"; }
 
@@ -24,15 +15,12 @@
     var ids = Object.keys(selected);
     $("selected-count").textContent = String(ids.length);
     cg.map.getContainer().dataset.selected = String(ids.length);
-    var ul = $("selected");
-    ul.innerHTML = "";
-    ids.forEach(function (id) {
-      var li = document.createElement("li");
-      li.textContent = selected[id].name || selected[id].code || id;
-      li.title = selected[id].code || "";
-      li.addEventListener("click", function () { toggle(Number(id), selected[id]); });
-      ul.appendChild(li);
-    });
+    cg.fill("selected", ids.map(function (id) {
+      return h("li", {
+        title: selected[id].code || "",
+        click: function () { toggle(Number(id), selected[id]); },
+      }, selected[id].name || selected[id].code || id);
+    }));
     $("btn-suggest").disabled = ids.length === 0;
     $("suggest-card").hidden = true;
     $("btn-assign").disabled = true;
@@ -146,25 +134,25 @@
         d.in_district = d.in_district || s.in_district;
       });
     });
-    var ul = $("suggestions");
-    ul.innerHTML = "";
-    if (!order.length) {
-      ul.innerHTML = "<li class='muted'>" + cg.esc(S.noSuggestions) + "</li>";
-    }
-    order.forEach(function (id, i) {
+    cg.fill("suggestions", order.length ? order.map(function (id, i) {
       var d = byDeputy[id];
-      var li = document.createElement("li");
-      li.innerHTML = "<label><input type='radio' name='deputy' value='" + cg.esc(id) + "'" + (i === 0 ? " checked" : "") + ">" +
-        "<span><span class='s-name'>" + cg.esc(d.name) + "</span>" +
-        (d.in_district ? "<span class='s-tag'>" + cg.esc(S.inDistrict) + "</span>" : "") +
-        "<div class='s-meta'>" + cg.esc(d.station_name || "") + "<br>" +
-        cg.esc(S.distance) + " " + cg.fmtInt(Math.round(d.minDistance)) + " m · " +
-        cg.esc(S.stationDistance) + " " + cg.fmtInt(Math.round(d.station_distance_m)) + " m<br>" +
-        cg.esc(S.cellsAssigned) + " " + cg.fmtInt(d.cells_assigned) + " · " +
-        cg.esc(S.householdsToVisit) + " " + cg.fmtInt(d.households_to_visit) +
-        (d.reason ? "<br>" + cg.esc(d.reason) : "") + "</div></span></label>";
-      ul.appendChild(li);
-    });
+      return h("li", null, h("label", null, [
+        h("input", { type: "radio", name: "deputy", value: id, checked: i === 0 }),
+        h("span", null, [
+          h("span", { class: "s-name" }, d.name),
+          d.in_district && h("span", { class: "s-tag" }, S.inDistrict),
+          h("div", { class: "s-meta" }, [
+            d.station_name || "", h("br"),
+            S.distance + " " + cg.fmtInt(Math.round(d.minDistance)) + " m · " +
+              S.stationDistance + " " + cg.fmtInt(Math.round(d.station_distance_m)) + " m",
+            h("br"),
+            S.cellsAssigned + " " + cg.fmtInt(d.cells_assigned) + " · " +
+              S.householdsToVisit + " " + cg.fmtInt(d.households_to_visit),
+            d.reason && [h("br"), d.reason],
+          ]),
+        ]),
+      ]));
+    }) : cg.emptyItem(S.noSuggestions));
     $("suggest-card").hidden = false;
     $("btn-assign").disabled = order.length === 0;
   }
@@ -176,7 +164,7 @@
     var ids = Object.keys(selected).map(Number);
     var name = checked.closest("label").querySelector(".s-name").textContent;
     $("btn-assign").disabled = true;
-    cg.api(config.urls.assignments, {
+    cg.api(cg.url("assignments"), {
       method: "POST",
       body: { cells: ids, deputy: Number(checked.value), reason: $("assign-reason").value },
     }).then(function (data) {

@@ -1,5 +1,13 @@
-/* Shared by the map pages: configuration, JSON fetches, the coverage cell layer (vector tiles)
- * and the live websocket. Every page script waits for window.cgMapInit (django-leaflet callback).
+/* Shared by the map pages (dashboard, assign, stations, opinions): the page configuration,
+ * JSON fetches, DOM helpers, the one popup builder, the coverage cell layer (vector tiles) and
+ * the live websocket. Map page scripts wait for window.cgMapInit (django-leaflet callback).
+ *
+ * The configuration is read once, from the json_script "cg-config" the view renders
+ * (map_ui.views.map_context): its `urls` come from reverse(), so no script spells an API path;
+ * `{name}` placeholders are filled by url(name, params, subs).
+ *
+ * Data reaches the DOM as text only: h() builds elements and sets textContent, popup() builds
+ * a popup's node; no page assigns innerHTML from data.
  *
  * Testability: the map container carries data-cells-rendered (distinct cells drawn from the
  * loaded tiles), data-tiles-loading and data-live; window.cg exposes cellState(id). */
@@ -64,12 +72,15 @@
   }
 
   function tileUrl(layer, params) {
-    return config.urls.tiles.replace("{layer}", layer) + query(params || {});
+    return url("tiles", params, { layer: layer });
   }
+
+  /* ---- language and formatting ---- */
+  function lang() { return document.documentElement.lang === "en" ? "en" : "zh-CN"; }
 
   function fmtInt(n) {
     if (n === null || n === undefined || isNaN(n)) { return "–"; }
-    return Number(n).toLocaleString(document.documentElement.lang === "en" ? "en" : "zh-CN");
+    return Number(n).toLocaleString(lang());
   }
 
   function fmtPct(x) {
@@ -81,13 +92,109 @@
     if (!iso) { return S.noVisit; }
     var d = new Date(iso);
     if (isNaN(d)) { return iso; }
-    return d.toLocaleDateString(document.documentElement.lang === "en" ? "en" : "zh-CN");
+    return d.toLocaleDateString(lang());
   }
 
-  function esc(s) {
-    return String(s === undefined || s === null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  function fmtDateTime(iso) {
+    if (!iso) { return "–"; }
+    var d = new Date(iso);
+    if (isNaN(d)) { return iso; }
+    return d.toLocaleString(lang(), {
+      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
     });
+  }
+
+  function fmtTime(iso) {
+    var d = iso ? new Date(iso) : new Date();
+    return d.toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+  }
+
+  /* ---- the DOM: elements by id, text, built nodes, toasts ---- */
+  function $(id) { return document.getElementById(id); }
+
+  /* Text of #id ("–" when empty); with `tick`, a changed value flashes (class "tick"). */
+  function setText(id, text, tick) {
+    var el = typeof id === "string" ? $(id) : id;
+    if (!el) { return; }
+    text = text === null || text === undefined || text === "" ? "–" : String(text);
+    if (tick && el.textContent !== text) {
+      el.classList.remove("tick"); void el.offsetWidth; el.classList.add("tick");
+    }
+    el.textContent = text;
+  }
+
+  /* h("li", {class: "row", dataset: {id: 3}, style: {width: "40%"}, click: fn}, [children]):
+   * an element; `text` sets textContent, functions become event listeners, other props become
+   * attributes (true: present, null/false/undefined: left out). Children are nodes or strings
+   * (as text), nested arrays are flattened, null/undefined/false/"" are skipped (a number, 0
+   * too, is text: write `n ? x : null` for a conditional part). */
+  function h(tag, props, children) {
+    var node = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      var v = props[k];
+      if (v === null || v === undefined || v === false) { return; }
+      if (k === "class") { node.className = v; }
+      else if (k === "text") { node.textContent = v; }
+      else if (k === "style" || k === "dataset") {
+        Object.keys(v).forEach(function (key) { node[k][key] = v[key]; });
+      }
+      else if (typeof v === "function") { node.addEventListener(k, v); }
+      else { node.setAttribute(k, v === true ? "" : String(v)); }
+    });
+    return append(node, children);
+  }
+
+  function append(node, children) {
+    (Array.isArray(children) ? children : [children]).forEach(function (c) {
+      if (c === null || c === undefined || c === false || c === "") { return; }
+      if (Array.isArray(c)) { append(node, c); return; }
+      node.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
+    });
+    return node;
+  }
+
+  /* Replace the children of a node (by id or node). */
+  function fill(target, children) {
+    var node = typeof target === "string" ? $(target) : target;
+    node.textContent = "";
+    return append(node, children);
+  }
+
+  /* The muted line of an empty list. */
+  function emptyItem(text, cls) { return h("li", { class: "muted" + (cls ? " " + cls : "") }, text); }
+
+  /* [label, value] rows as a definition list's dt/dd pairs. */
+  function facts(rows) {
+    return rows.map(function (r) { return [h("dt", null, r[0]), h("dd", null, r[1])]; });
+  }
+
+  /* The one popup builder: a title and [label, value] rows (a node, for bindPopup/setContent). */
+  function popup(title, rows) {
+    return h("div", { class: "popup" }, [
+      h("h3", null, title),
+      h("div", { class: "popup-grid" }, rows.map(function (r) {
+        return [h("span", null, r[0]), h("span", null, r[1])];
+      })),
+    ]);
+  }
+
+  /* A message box (#id): show(text, isError) shows it for `ms` (errors stay with keepErrors),
+   * show.hide() hides it. */
+  function notifier(id, opts) {
+    opts = opts || {};
+    var timer = null;
+    function show(text, isError) {
+      var el = $(id);
+      el.textContent = text;
+      el.classList.toggle("error", !!isError);
+      el.hidden = false;
+      clearTimeout(timer);
+      if (!(isError && opts.keepErrors)) {
+        timer = setTimeout(function () { el.hidden = true; }, opts.ms || 6000);
+      }
+    }
+    show.hide = function () { clearTimeout(timer); $(id).hidden = true; };
+    return show;
   }
 
   function fitBbox(map, bbox, animate) {
@@ -218,7 +325,7 @@
   var tileJsonCache = {}, tileJsonKnown = {};
   function tileJson(layer) {
     if (!tileJsonCache[layer]) {
-      tileJsonCache[layer] = api("/tiles/" + layer + ".json")
+      tileJsonCache[layer] = api(url("tilejson", {}, { layer: layer }))
         .catch(function () { return null; })
         .then(function (tj) { tileJsonKnown[layer] = tj; return tj; });
     }
@@ -290,17 +397,19 @@
     return layer.addTo(map);
   }
 
-  function cellPopupHtml(p) {
-    var state = p.assigned && p.state !== "covered" ? S.assigned + " · " + S[p.state] : S[p.state] || p.state;
-    var ratio = p.coverage_ratio === undefined ? null : p.coverage_ratio * 100;
-    return "<h3>" + esc(p.name || p.code) + "</h3><div class='popup-grid'>" +
-      "<span>" + esc(S.code) + "</span><span>" + esc(p.code) + "</span>" +
-      "<span>" + esc(S.state) + "</span><span>" + esc(state) + "</span>" +
-      "<span>" + esc(S.visits) + "</span><span>" + fmtInt(p.visits) + "</span>" +
-      "<span>" + esc(S.householdsVisited) + "</span><span>" + fmtInt(p.households_visited) + " / " + fmtInt(p.households) + "</span>" +
-      "<span>" + esc(S.coverageRatio) + "</span><span>" + fmtPct(ratio) + "</span>" +
-      "<span>" + esc(S.lastVisit) + "</span><span>" + esc(fmtDate(p.last_visit)) + "</span></div>";
+  /* What a cell's popup and the dashboard's cell card show: [label, value] rows. */
+  function cellFacts(p) {
+    return [
+      [S.code, p.code],
+      [S.state, (p.assigned && p.state !== "covered" ? S.assigned + " · " : "") + (S[p.state] || p.state)],
+      [S.visits, fmtInt(p.visits)],
+      [S.householdsVisited, fmtInt(p.households_visited) + " / " + fmtInt(p.households)],
+      [S.coverageRatio, fmtPct(p.coverage_ratio === undefined ? null : p.coverage_ratio * 100)],
+      [S.lastVisit, fmtDate(p.last_visit)],
+    ];
   }
+
+  function cellPopup(p) { return popup(p.name || p.code, cellFacts(p)); }
 
   /* ---- the live websocket, with reconnect and backoff ---------------------------------- */
 
@@ -371,9 +480,12 @@
 
   window.cg = {
     config: config, S: S, COLORS: COLORS, api: api, url: url, tileUrl: tileUrl, query: query,
-    fmtInt: fmtInt, fmtPct: fmtPct, fmtDate: fmtDate, esc: esc, fitBbox: fitBbox,
+    lang: lang, fmtInt: fmtInt, fmtPct: fmtPct, fmtDate: fmtDate, fmtDateTime: fmtDateTime,
+    fmtTime: fmtTime, $: $, setText: setText, h: h, append: append, fill: fill,
+    emptyItem: emptyItem, facts: facts, popup: popup, notifier: notifier, fitBbox: fitBbox,
     CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines,
-    countyCoverage: countyCoverage, fitZoomRange: fitZoomRange, tileJson: tileJson, cellPopupHtml: cellPopupHtml, Live: Live,
+    countyCoverage: countyCoverage, fitZoomRange: fitZoomRange, tileJson: tileJson,
+    cellFacts: cellFacts, cellPopup: cellPopup, Live: Live,
     debounce: debounce, onMap: function (fn) { pageInits.push(fn); },
     cellState: function (id) {
       var layer = window.cg.cells;

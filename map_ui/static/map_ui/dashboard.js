@@ -2,7 +2,7 @@
  * stats with drill-down, and live updates from /ws/live/. */
 (function () {
   "use strict";
-  var cg = window.cg, config = cg.config, S = cg.S;
+  var cg = window.cg, config = cg.config, S = cg.S, $ = cg.$, h = cg.h, setText = cg.setText;
 
   var HEAT_STEPS = [1, 3, 10, 30, 100, 300];
   var HEAT_COLORS = ["#fff3bf", "#ffd43b", "#fd7e14", "#f03e3e", "#c2255c", "#862e9c"];
@@ -14,17 +14,6 @@
     gapIds: {},
     counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0 },
   };
-
-  function $(id) { return document.getElementById(id); }
-
-  function setText(id, text, tick) {
-    var el = $(id);
-    if (!el) { return; }
-    if (tick && el.textContent !== text) {
-      el.classList.remove("tick"); void el.offsetWidth; el.classList.add("tick");
-    }
-    el.textContent = text;
-  }
 
   /* ---- stats panel ---- */
   function renderStats(s, tick) {
@@ -46,37 +35,25 @@
   }
 
   function renderChildren(children) {
-    var ul = $("children");
-    ul.innerHTML = "";
-    if (!children.length) {
-      ul.innerHTML = "<li class='muted'>" + cg.esc(S.noChildren) + "</li>";
-      return;
-    }
-    children.forEach(function (c) {
-      var li = document.createElement("li");
-      li.dataset.adcode = c.adcode;
-      li.innerHTML = "<div class='row'><span>" + cg.esc(c.name) + "</span><b>" + cg.fmtPct(c.coverage_pct) +
-        "</b></div><div class='minibar'><span style='width:" + Math.min(100, c.coverage_pct || 0) + "%'></span></div>";
-      li.addEventListener("click", function () { drillTo(c); });
-      ul.appendChild(li);
-    });
+    cg.fill("children", children.length ? children.map(function (c) {
+      return h("li", { dataset: { adcode: c.adcode }, click: function () { drillTo(c); } }, [
+        h("div", { class: "row" }, [h("span", null, c.name), h("b", null, cg.fmtPct(c.coverage_pct))]),
+        h("div", { class: "minibar" }, h("span", { style: { width: Math.min(100, c.coverage_pct || 0) + "%" } })),
+      ]);
+    }) : cg.emptyItem(S.noChildren));
   }
 
   function renderCrumbs() {
-    var el = $("crumbs");
-    el.innerHTML = "";
-    state.trail.forEach(function (r, i) {
-      var span = document.createElement("span");
-      span.className = "crumb" + (i === state.trail.length - 1 ? " current" : "");
-      span.textContent = r.name;
-      if (i < state.trail.length - 1) {
-        span.addEventListener("click", function () {
+    var last = state.trail.length - 1;
+    cg.fill("crumbs", state.trail.map(function (r, i) {
+      return h("span", {
+        class: "crumb" + (i === last ? " current" : ""),
+        click: i < last && function () {
           state.trail = state.trail.slice(0, i + 1);
           showRegion(r, true);
-        });
-      }
-      el.appendChild(span);
-    });
+        },
+      }, r.name);
+    }));
     $("region-name").textContent = state.region.name;
   }
 
@@ -98,18 +75,14 @@
         state.gapIds = {};
         results.forEach(function (g) { state.gapIds[g.cell_id] = g; });
         if (gapLayer) { gapLayer.redraw(); }
-        var ol = $("gaps");
-        ol.innerHTML = "";
-        if (!results.length) { ol.innerHTML = "<li class='muted'>" + cg.esc(S.noGaps) + "</li>"; }
-        results.slice(0, 10).forEach(function (g) {
-          var li = document.createElement("li");
+        cg.fill("gaps", results.length ? results.slice(0, 10).map(function (g) {
           var since = g.days_since_visit === null || g.days_since_visit === undefined
             ? S.neverVisited : g.days_since_visit + " " + S.days;
-          li.innerHTML = "<span class='g-name'>" + cg.esc(g.name || g.code) + "</span><span class='g-meta'>" +
-            cg.fmtInt(g.households) + " " + cg.esc(S.households) + " · " + cg.esc(since) + "</span>";
-          li.addEventListener("click", function () { flashCell(g.cell_id); });
-          ol.appendChild(li);
-        });
+          return h("li", { click: function () { flashCell(g.cell_id); } }, [
+            h("span", { class: "g-name" }, g.name || g.code),
+            h("span", { class: "g-meta" }, cg.fmtInt(g.households) + " " + S.households + " · " + since),
+          ]);
+        }) : cg.emptyItem(S.noGaps));
       })
       .catch(function (err) { console.error(S.loadFailed, err); });
   }
@@ -137,10 +110,9 @@
               var key = c.category || c.name;
               return (S["category_" + key] || key) + (c.count ? " (" + c.count + ")" : "");
             }).join("、");
-            layer.bindPopup("<h3>" + cg.esc(S.cluster) + "</h3><div class='popup-grid'>" +
-              "<span>" + cg.esc(S.opinions) + "</span><span>" + cg.fmtInt(p.count) + "</span>" +
-              "<span>" + cg.esc(S.open) + "</span><span>" + cg.fmtInt(p.open_count) + "</span>" +
-              "<span>" + cg.esc(S.topCategories) + "</span><span>" + cg.esc(cats) + "</span></div>");
+            layer.bindPopup(cg.popup(S.cluster, [
+              [S.opinions, cg.fmtInt(p.count)], [S.open, cg.fmtInt(p.open_count)], [S.topCategories, cats],
+            ]));
             layer.bindTooltip(String(p.count), { permanent: true, direction: "center", className: "cluster-label" });
           },
         }).eachLayer(function (l) { clusterLayer.addLayer(l); });
@@ -152,18 +124,7 @@
   /* ---- cell details ---- */
   function showCellDetails(p) {
     if (!p || p.id === undefined) { return; }
-    var dl = $("cell-details");
-    var rows = [
-      [S.cell, p.name || p.code], [S.code, p.code],
-      [S.state, (p.assigned && p.state !== "covered" ? S.assigned + " · " : "") + (S[p.state] || p.state)],
-      [S.visits, cg.fmtInt(p.visits)],
-      [S.householdsVisited, cg.fmtInt(p.households_visited) + " / " + cg.fmtInt(p.households)],
-      [S.coverageRatio, cg.fmtPct(p.coverage_ratio === undefined ? null : p.coverage_ratio * 100)],
-      [S.lastVisit, cg.fmtDate(p.last_visit)],
-    ];
-    dl.innerHTML = rows.map(function (r) {
-      return "<dt>" + cg.esc(r[0]) + "</dt><dd>" + cg.esc(r[1]) + "</dd>";
-    }).join("");
+    cg.fill("cell-details", cg.facts([[S.cell, p.name || p.code]].concat(cg.cellFacts(p))));
     $("cell-card").hidden = false;
   }
 
@@ -191,7 +152,7 @@
     var countyCoverage = cg.countyCoverage(map, state.days);
     var cells = new cg.CellLayer(map, {
       onClick: function (id, props, e) {
-        L.popup().setLatLng(e.latlng).setContent(cg.cellPopupHtml(props)).openOn(map);
+        L.popup().setLatLng(e.latlng).setContent(cg.cellPopup(props)).openOn(map);
         showCellDetails(props);
       },
     });
@@ -266,11 +227,9 @@
       var ul = $("feed");
       var first = ul.querySelector(".muted");
       if (first) { ul.removeChild(first); }
-      var li = document.createElement("li");
-      var t = at ? new Date(at) : new Date();
-      li.dataset.event = kind;
-      li.innerHTML = "<time>" + t.toLocaleTimeString(document.documentElement.lang === "en" ? "en" : "zh-CN", { hour: "2-digit", minute: "2-digit" }) +
-        "</time><span class='ev ev-" + kind + "'>" + cg.esc(label) + "</span><span>" + cg.esc(detail || "") + "</span>";
+      var li = h("li", { dataset: { event: kind } }, [
+        h("time", null, cg.fmtTime(at)), h("span", { class: "ev ev-" + kind }, label), h("span", null, detail || ""),
+      ]);
       ul.insertBefore(li, ul.firstChild);
       while (ul.children.length > 8) { ul.removeChild(ul.lastChild); }
       state.counters[kind] += 1;

@@ -6,22 +6,11 @@
  * Testability: each row is li[data-id][data-status]; the detail panel carries data-id. */
 (function () {
   "use strict";
-  var cg = window.cg, config = cg.config, S = cg.S;
+  var cg = window.cg, config = cg.config, S = cg.S, $ = cg.$, h = cg.h, setText = cg.setText;
+  var fmtDateTime = cg.fmtDateTime;
 
   var state = { status: "", overdue: false, offset: 0, count: 0, selected: null, rows: {} };
   var miniMap = null, miniMarker = null;
-
-  function $(id) { return document.getElementById(id); }
-  function lang() { return document.documentElement.lang === "en" ? "en" : "zh-CN"; }
-
-  function fmtDateTime(iso) {
-    if (!iso) { return "–"; }
-    var d = new Date(iso);
-    if (isNaN(d)) { return iso; }
-    return d.toLocaleString(lang(), {
-      year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-    });
-  }
 
   function truncate(text, n) {
     text = String(text || "").replace(/\s+/g, " ").trim();
@@ -36,14 +25,7 @@
   function statusLabel(status) { return S["status_" + status] || status; }
   function categoryLabel(category) { return S["category_" + category] || category; }
 
-  function message(text, isError) {
-    var el = $("op-message");
-    el.textContent = text;
-    el.classList.toggle("error", !!isError);
-    el.hidden = false;
-    clearTimeout(message.t);
-    if (!isError) { message.t = setTimeout(function () { el.hidden = true; }, 5000); }
-  }
+  var message = cg.notifier("op-message", { ms: 5000, keepErrors: true });
 
   /* ---- the list ---- */
   function listUrl(offset, limit) {
@@ -62,17 +44,21 @@
     });
   }
 
-  function rowHtml(row) {
+  function rowContent(row) {
     var due = row.due_at
-      ? "<span class='op-due'>" + cg.esc(S.dueAt) + " " + cg.esc(fmtDateTime(row.due_at)) + "</span>"
-      : "<span class='op-due muted'>" + cg.esc(S.noDue) + "</span>";
-    return "<div class='op-row-top'><span class='op-cat'>" + cg.esc(categoryLabel(row.category)) +
-      "</span><span class='op-status op-status-" + cg.esc(row.status) + "'>" +
-      cg.esc(statusLabel(row.status)) + "</span>" +
-      (row.overdue ? "<span class='op-overdue'>" + cg.esc(S.overdueBadge) + "</span>" : "") +
-      "</div><div class='op-row-text'>" + cg.esc(truncate(row.text, 80)) + "</div>" +
-      "<div class='op-row-meta'><span>" + cg.esc(place(row)) + "</span>" + due +
-      (row.citizen_contact ? "<span>" + cg.esc(row.citizen_contact) + "</span>" : "") + "</div>";
+      ? h("span", { class: "op-due" }, S.dueAt + " " + fmtDateTime(row.due_at))
+      : h("span", { class: "op-due muted" }, S.noDue);
+    return [
+      h("div", { class: "op-row-top" }, [
+        h("span", { class: "op-cat" }, categoryLabel(row.category)),
+        h("span", { class: "op-status op-status-" + row.status }, statusLabel(row.status)),
+        row.overdue && h("span", { class: "op-overdue" }, S.overdueBadge),
+      ]),
+      h("div", { class: "op-row-text" }, truncate(row.text, 80)),
+      h("div", { class: "op-row-meta" }, [
+        h("span", null, place(row)), due, row.citizen_contact && h("span", null, row.citizen_contact),
+      ]),
+    ];
   }
 
   function renderRow(row, li) {
@@ -83,7 +69,7 @@
     li.dataset.status = row.status;
     li.tabIndex = 0;
     li.setAttribute("role", "button");
-    li.innerHTML = rowHtml(row);
+    cg.fill(li, rowContent(row));
     state.rows[row.id] = row;
     return li;
   }
@@ -94,13 +80,13 @@
     button.disabled = true;
     return cg.api(listUrl(offset, config.pageSize)).then(function (data) {
       var ul = $("op-list");
-      if (reset) { ul.innerHTML = ""; state.rows = {}; }
+      if (reset) { cg.fill(ul, []); state.rows = {}; }
       renderCounts(data.counts || {});
       state.count = data.count;
       (data.results || []).forEach(function (row) { ul.appendChild(renderRow(row)); });
       state.offset = offset + (data.results || []).length;
       if (!ul.children.length) {
-        ul.innerHTML = "<li class='muted op-empty'>" + cg.esc(S.noOpinions) + "</li>";
+        ul.appendChild(cg.emptyItem(S.noOpinions, "op-empty"));
       }
       $("op-shown").textContent = S.shownOf
         .replace("%(shown)s", cg.fmtInt(state.offset)).replace("%(count)s", cg.fmtInt(state.count));
@@ -127,27 +113,24 @@
   }
 
   /* ---- the detail panel ---- */
-  function setText(id, text) { $(id).textContent = text === null || text === undefined || text === "" ? "–" : text; }
-
   function renderHistory(history) {
-    var ol = $("op-d-history");
-    ol.innerHTML = "";
-    (history || []).forEach(function (step) {
-      var li = document.createElement("li");
+    cg.fill("op-d-history", (history || []).map(function (step) {
       var what = step.action ? S["action_" + step.action] || step.action : S.registeredStep;
       var change = step.from_status && step.from_status !== step.to_status
         ? statusLabel(step.from_status) + " → " + statusLabel(step.to_status)
         : statusLabel(step.to_status);
-      li.innerHTML = "<time>" + cg.esc(fmtDateTime(step.at)) + "</time>" +
-        "<div><b>" + cg.esc(what) + "</b> <span class='muted'>" + cg.esc(change) + "</span>" +
-        (step.rating ? " <span class='op-stars'>" + cg.esc(stars(step.rating)) + "</span>" : "") +
-        (step.by ? " <span class='muted'>· " + cg.esc(step.by) + "</span>" : "") +
-        // The registration's note is a fixed English marker written by the service, not a
-        // person's words: the step's label says it already.
-        (step.note && step.action ? "<div class='op-note'>" + cg.esc(step.note) + "</div>" : "") +
-        "</div>";
-      ol.appendChild(li);
-    });
+      return h("li", null, [
+        h("time", null, fmtDateTime(step.at)),
+        h("div", null, [
+          h("b", null, what), " ", h("span", { class: "muted" }, change),
+          step.rating ? [" ", h("span", { class: "op-stars" }, stars(step.rating))] : null,
+          step.by ? [" ", h("span", { class: "muted" }, "· " + step.by)] : null,
+          // The registration's note is a fixed English marker written by the service, not a
+          // person's words: the step's label says it already.
+          step.note && step.action && h("div", { class: "op-note" }, step.note),
+        ]),
+      ]);
+    }));
   }
 
   function stars(n) { return n ? "★★★★★".slice(0, n) + "☆☆☆☆☆".slice(0, 5 - n) + " " + n : ""; }
@@ -249,7 +232,7 @@
     buttons.forEach(function (b) { b.disabled = true; });
     cg.api(cg.url("transitions", {}, { id: id }), { method: "POST", body: actionBody(form) })
       .then(function (op) {
-        $("op-message").hidden = true;
+        message.hide();
         renderDetail(op);
         updateRow(op);
         refreshCounts();

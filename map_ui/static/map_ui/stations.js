@@ -2,18 +2,17 @@
  * coloured by province, and cross-province station links drawn as lines across the border. */
 (function () {
   "use strict";
-  var cg = window.cg, config = cg.config, S = cg.S;
+  var cg = window.cg, config = cg.config, S = cg.S, $ = cg.$, h = cg.h;
   var KIND_COLORS = { station: "#b71c1c", point: "#1c7ed6", post: "#2f9e44", industry: "#ae3ec9", legislative: "#ae3ec9" };
   var PROVINCE_COLORS = ["#495057", "#1864ab", "#862e9c", "#2b8a3e", "#c92a2a", "#e67700"];
-
-  function $(id) { return document.getElementById(id); }
 
   function icon(kind) {
     var size = kind === "station" ? 18 : 14;
     return L.divIcon({
       className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2],
-      html: "<div class='station-icon' style='width:" + size + "px;height:" + size + "px;background:" +
-        (KIND_COLORS[kind] || "#868e96") + "'></div>",
+      html: h("div", { class: "station-icon", style: {
+        width: size + "px", height: size + "px", background: KIND_COLORS[kind] || "#868e96",
+      } }),
     });
   }
 
@@ -43,9 +42,9 @@
         onEachFeature: function (f, layer) {
           var p = f.properties || {};
           counts[p.kind] = (counts[p.kind] || 0) + 1;
-          layer.bindPopup("<h3>" + cg.esc(p.name) + "</h3><div class='popup-grid'>" +
-            "<span>" + cg.esc(S.station) + "</span><span>" + cg.esc(S["kind_" + p.kind] || p.kind) + "</span>" +
-            "<span>" + cg.esc(S.deputies) + "</span><span>" + cg.fmtInt(p.deputies) + "</span></div>");
+          layer.bindPopup(cg.popup(p.name, [
+            [S.station, S["kind_" + p.kind] || p.kind], [S.deputies, cg.fmtInt(p.deputies)],
+          ]));
           clusters.addLayer(layer);
           if (p.service_area) {
             areas.addLayer(L.geoJSON(p.service_area, {
@@ -55,19 +54,16 @@
         },
       });
       map.getContainer().dataset.stations = String(clusters.getLayers().length);
-      var ul = $("kinds");
-      ul.innerHTML = "";
-      Object.keys(counts).sort().forEach(function (k) {
-        var li = document.createElement("li");
-        li.innerHTML = "<span><i class='pin' style='background:" + (KIND_COLORS[k] || "#868e96") + "'></i>" +
-          cg.esc(S["kind_" + k] || k) + "</span><b>" + cg.fmtInt(counts[k]) + "</b>";
-        ul.appendChild(li);
-      });
+      cg.fill("kinds", Object.keys(counts).sort().map(function (k) {
+        return h("li", null, [
+          h("span", null, [h("i", { class: "pin", style: { background: KIND_COLORS[k] || "#868e96" } }), S["kind_" + k] || k]),
+          h("b", null, cg.fmtInt(counts[k])),
+        ]);
+      }));
     }).catch(function (err) { console.error(S.loadFailed, err); });
 
     cg.api(cg.url("links", { region: region })).then(function (fc) {
-      var ul = $("links");
-      ul.innerHTML = "";
+      var ul = cg.fill("links", []);
       L.geoJSON(fc, {
         style: { color: "#ae3ec9", weight: 3, dashArray: "8 6", opacity: 0.9 },
         onEachFeature: function (f, layer) {
@@ -79,22 +75,20 @@
             try { list = JSON.parse(list); } catch (e) { list = [list]; }
           }
           var cadences = list.map(function (c) { return S["cadence_" + c] || c; }).join("、");
-          layer.bindPopup("<h3>" + cg.esc(S.link) + "</h3><div class='popup-grid'>" +
-            "<span>A</span><span>" + cg.esc(a) + "</span><span>B</span><span>" + cg.esc(b) + "</span>" +
-            "<span>" + cg.esc(S.cadences) + "</span><span>" + cg.esc(cadences) + "</span>" +
-            "<span>" + cg.esc(S.agreementDate) + "</span><span>" + cg.esc(p.agreement_date || "") + "</span></div>");
+          layer.bindPopup(cg.popup(S.link, [
+            ["A", a], ["B", b], [S.cadences, cadences], [S.agreementDate, p.agreement_date || ""],
+          ]));
           links.addLayer(layer);
           // Both ends, so that the station across the border (not in this region) shows too.
           var ends = layer.getLatLngs();
           [[ends[0], a], [ends[ends.length - 1], b]].forEach(function (end) {
             links.addLayer(L.circleMarker(end[0], {
               radius: 7, color: "#ae3ec9", weight: 3, fillColor: "#ffffff", fillOpacity: 1,
-            }).bindTooltip(cg.esc(end[1])));
+            }).bindTooltip(h("span", null, end[1])));
           });
-          var li = document.createElement("li");
-          li.innerHTML = "<span>" + cg.esc(a) + " ⇄ " + cg.esc(b) + "</span><span class='muted'>" + cg.esc(cadences) + "</span>";
-          li.addEventListener("click", function () { map.fitBounds(layer.getBounds(), { padding: [40, 40] }); layer.openPopup(); });
-          ul.appendChild(li);
+          ul.appendChild(h("li", {
+            click: function () { map.fitBounds(layer.getBounds(), { padding: [40, 40] }); layer.openPopup(); },
+          }, [h("span", null, (a || "") + " ⇄ " + (b || "")), h("span", { class: "muted" }, cadences)]));
         },
       });
       map.getContainer().dataset.links = String((fc.features || []).length);
