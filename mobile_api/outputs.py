@@ -105,7 +105,7 @@ class MeTodayOutput(serializers.Serializer):
 
 
 class MeProgressOutput(serializers.Serializer):
-    """backend.visits.selectors.deputy_year_progress."""
+    """backend.reporting.selectors.deputy_year_progress."""
 
     year = serializers.IntegerField()
     households_visited = serializers.IntegerField(

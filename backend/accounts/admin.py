@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from backend.regions.admin import county_filter
+from backend.core.admin import county_filter
 
 from .models import User
 from .services import user_deactivate

@@ -4,7 +4,7 @@
   (`citizen_contact`) and the keyed hash of a household reference (`household_ref`). No query a
   user can shape may filter, search or order on them: a `startswith` filter on a masked number
   recovers it digit by digit. The admin refuses such lookups (`PrivateFieldsAdminMixin` in
-  backend.regions.admin); the APIs accept no filter on them.
+  backend.core.admin); the APIs accept no filter on them.
 - `mask_contact` is the one mask of a contact, used on every read path (phone API, map API,
   admin). It hides at least half of the characters of any contact, whatever its length or kind.
 """

@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backend.regions.admin import PrivateFieldsAdminMixin
+from backend.core.admin import PrivateFieldsAdminMixin
 
 from .models import (
     CellDay,

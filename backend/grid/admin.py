@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from backend.regions.admin import (
+from backend.core.admin import (
     DeferOnChangelistMixin,
     area_refresh,
     county_filter,

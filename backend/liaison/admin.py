@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from backend.core.errors import DomainError
-from backend.regions.admin import (
+from backend.core.admin import (
     DeferOnChangelistMixin,
     NullGeometryFormMixin,
     county_filter,
     township_filter,
 )
+from backend.core.errors import DomainError
 
 from .models import (
     SIX_HAVES,

@@ -20,14 +20,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
 from backend.core.errors import DomainError
-from backend.grid.models import GridCell
 from backend.regions.models import Region
 
 from .models import (
@@ -44,6 +45,11 @@ from .models import (
     StationLink,
     StationMembership,
 )
+
+if TYPE_CHECKING:
+    # Grid imports liaison (an assignment names a deputy), never the other way round at run
+    # time: cells are reached through the mandates' relation to them (`_grid_cells`).
+    from backend.grid.models import GridCell
 
 # Adcode length of the congress region for each level (national deputies: electing province).
 CONGRESS_ADCODE_LENGTH = {
@@ -367,9 +373,15 @@ class DeputySpec:
     head_of_station_ids: list[int] = field(default_factory=list)
 
 
+def _grid_cells() -> QuerySet[GridCell]:
+    """All grid cells, through the model the mandates' district cells point at."""
+    cells = Mandate.district_cells.rel.model._default_manager.all()
+    return cast("QuerySet[GridCell]", cells)
+
+
 def _cell_adcodes(specs: Sequence[DeputySpec]) -> dict[int, str]:
     ids = {cid for s in specs for m in s.mandates for cid in m.district_cell_ids}
-    found = dict(GridCell.objects.filter(pk__in=ids).values_list("pk", "adcode"))
+    found = dict(_grid_cells().filter(pk__in=ids).values_list("pk", "adcode"))
     if len(found) != len(ids):
         raise DomainError("mandate.unknown_cells", _("Some district cells do not exist."))
     return found

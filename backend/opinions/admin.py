@@ -8,13 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from backend.core.privacy import mask_contact
-from backend.regions.admin import (
+from backend.core.admin import (
     PrivateFieldsAdminMixin,
     ReadonlyMapAdminMixin,
     county_filter,
     readonly_map,
 )
+from backend.core.privacy import mask_contact
 
 from .deadlines import calendar_covers, official_years
 from .models import OPEN_STATUSES, CalendarDay, Opinion, OpinionTransition

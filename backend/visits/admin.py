@@ -4,7 +4,7 @@ the cell and flags), with the location on a map."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from backend.regions.admin import (
+from backend.core.admin import (
     PrivateFieldsAdminMixin,
     ReadonlyMapAdminMixin,
     county_filter,

@@ -1,4 +1,7 @@
-"""Reads of field records. A deputy only ever reads their own visits and check-ins."""
+"""Reads of field records. A deputy only ever reads their own visits and check-ins.
+
+A deputy's yearly numbers (visits, check-ins and opinions together) are a report:
+backend.reporting.selectors.deputy_year_progress."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db.models import (
-    Count,
     DateTimeField,
     Exists,
     Max,
@@ -14,19 +16,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.grid.models import AssignmentStatus, GridAssignment, GridCell
 from backend.liaison.models import Deputy, MandateStatus
 
-from .models import CheckIn, PlausibilityFlag, Visit, VisitKind
+from .models import CheckIn, PlausibilityFlag, Visit
 
-# Domain target (Changsha county "12345"): visits to at least 50 voter households a year.
-YEARLY_HOUSEHOLD_TARGET = 50
 COVERAGE_WINDOW_DAYS = 90
 # Flags that make a record pending (待核实) rather than verified in the deputy's progress: the
 # time or the place cannot be trusted, or the visits pad the count. Poor accuracy, no cell or
@@ -57,69 +54,6 @@ def checkin_list(*, deputy: Deputy) -> QuerySet[CheckIn]:
         .select_related("station")
         .order_by("-recorded_at", "-id")
     )
-
-
-def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    return (dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz))
-
-
-def _household_counts(prefix: str, condition: Q) -> dict:
-    """Aggregates for distinct households among the household visits matching `condition`."""
-    household = Q(kind=VisitKind.HOUSEHOLD) & condition
-    return {
-        f"{prefix}_refs": Count(
-            "household_ref", distinct=True, filter=household & ~Q(household_ref="")
-        ),
-        f"{prefix}_unreferenced": Coalesce(
-            Sum("households", filter=household & Q(household_ref="")), Value(0)
-        ),
-    }
-
-
-def deputy_year_progress(*, deputy: Deputy, year: int | None = None) -> dict:
-    """This year's numbers for `me`, counting what is verified toward the 50-household target.
-
-    Distinct households = distinct hashed household references of household visits, plus the
-    `households` count of household visits recorded without a reference. A visit carrying any of
-    UNVERIFIED_VISIT_FLAGS is pending (待核实): `households_pending` are the households that only
-    pending visits reached, so verified + pending = distinct households over all visits. A
-    check-in counts as duty attendance only inside the geofence and without
-    UNVERIFIED_CHECKIN_FLAGS. Two aggregate queries plus one count, whatever the volume."""
-    from backend.opinions.models import Opinion
-
-    year = year or timezone.localdate().year
-    start, end = _year_bounds(year)
-    in_year = Q(recorded_at__gte=start, recorded_at__lt=end)
-    pending = Q(flags__overlap=[str(f) for f in UNVERIFIED_VISIT_FLAGS])
-    v = Visit.objects.filter(in_year, deputy=deputy).aggregate(
-        visits=Count("id"),
-        visits_pending=Count("id", filter=pending),
-        **_household_counts("all", Q()),
-        **_household_counts("verified", ~pending),
-        **_household_counts("pending", pending),
-    )
-    households = v["verified_refs"] + v["verified_unreferenced"]
-    checkin_pending = Q(flags__overlap=[str(f) for f in UNVERIFIED_CHECKIN_FLAGS])
-    c = CheckIn.objects.filter(in_year, deputy=deputy).aggregate(
-        verified=Count("id", filter=Q(inside_geofence=True) & ~checkin_pending),
-        pending=Count("id", filter=Q(inside_geofence=True) & checkin_pending),
-        outside=Count("id", filter=Q(inside_geofence=False)),
-    )
-    return {
-        "year": year,
-        "households_visited": households,
-        "households_pending": v["all_refs"] - v["verified_refs"] + v["pending_unreferenced"],
-        "households_target": YEARLY_HOUSEHOLD_TARGET,
-        "target_reached": households >= YEARLY_HOUSEHOLD_TARGET,
-        "visits": v["visits"],
-        "visits_verified": v["visits"] - v["visits_pending"],
-        "visits_pending": v["visits_pending"],
-        "checkins": c["verified"],
-        "checkins_pending": c["pending"],
-        "checkins_outside": c["outside"],
-        "opinions": Opinion.objects.filter(in_year, deputy=deputy).count(),
-    }
 
 
 def deputy_cell_ids(*, deputy: Deputy) -> QuerySet:

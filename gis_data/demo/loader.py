@@ -123,7 +123,7 @@ def demo_reset(progress: Progress = print) -> None:
 
 def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dict[str, int]]:
     """Load the requested demo counties not loaded yet; returns counts per county."""
-    from gis_data.cnmaps import regions_import_cnmaps
+    from gis_data.loaders import regions_import_cnmaps
 
     started = time.monotonic()
     today = options.today or timezone.localdate()

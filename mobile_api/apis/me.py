@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from backend.liaison.selectors import deputy_duty
-from backend.visits.selectors import deputy_year_progress
+from backend.reporting.selectors import deputy_year_progress
 
 from ..outputs import MeOutput
 from ..serializers import point_json

@@ -276,3 +276,11 @@ def test_changelists_do_not_query_per_row(admin_client_zh, demo_like):
         GridCellFactory(region=township, col=5, row=5)
         StationFactory(region=township)
     assert counts() == before
+
+
+def test_shared_admin_region_levels_are_the_region_model_levels():
+    """backend.core.admin names the levels without importing regions (it is below every app)."""
+    from backend.core.admin import COUNTY_LEVEL, TOWNSHIP_LEVEL
+    from backend.regions.models import RegionLevel
+
+    assert (COUNTY_LEVEL, TOWNSHIP_LEVEL) == (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)

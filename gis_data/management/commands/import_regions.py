@@ -3,8 +3,7 @@
 from django.core.management.base import CommandError
 from django.utils.translation import gettext
 
-from gis_data.cnmaps import regions_import_cnmaps
-from gis_data.loaders import regions_import
+from gis_data.loaders import regions_import, regions_import_cnmaps
 from gis_data.management.commands._gis import (
     GisCommand,
     add_reading_arguments,

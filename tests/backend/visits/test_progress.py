@@ -7,7 +7,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from backend.visits.selectors import UNVERIFIED_VISIT_FLAGS, deputy_year_progress
+from backend.reporting.selectors import deputy_year_progress
+from backend.visits.selectors import UNVERIFIED_VISIT_FLAGS
 from backend.visits.services import checkin_record, visits_ingest
 
 pytestmark = pytest.mark.django_db
