@@ -42,6 +42,20 @@ def with_content_length(scope: dict, body_file) -> dict:
     return {**scope, "headers": [*headers, (b"content-length", str(size).encode("ascii"))]}
 
 
+def lowercase_header_names(send):
+    """`send` with the response's header names lowercased, as ASGI servers and middleware
+    expect: Django sends `Content-Length`, and brotli-asgi (backend/asgi.py), looking for
+    `content-length`, would add a second one beside the stale first instead of replacing it."""
+
+    async def sender(message):
+        if message["type"] == "http.response.start":
+            headers = [(bytes(name).lower(), value) for name, value in message["headers"]]
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sender
+
+
 class OneHopASGIHandler(ASGIHandler):
     def __init__(self):
         BaseHandler.__init__(self)
@@ -56,7 +70,7 @@ class OneHopASGIHandler(ASGIHandler):
         set_script_prefix(get_script_prefix(scope))
         try:
             response = await sync_to_async(self._respond, thread_sensitive=True)(scope, body_file)
-            await self.send_response(response, send)
+            await self.send_response(response, lowercase_header_names(send))
             if response.streaming:
                 await sync_to_async(response.close, thread_sensitive=True)()
         finally:

@@ -40,7 +40,12 @@ def _request(path: str, headers: list[tuple[bytes, bytes]] | None = None) -> dic
             if not message.get("more_body", False):
                 break
         await comm.wait(timeout=10)
-        return {"status": start["status"], "headers": dict(start["headers"]), "body": body}
+        return {
+            "status": start["status"],
+            "headers": dict(start["headers"]),
+            "raw_headers": list(start["headers"]),
+            "body": body,
+        }
 
     return async_to_sync(run)()
 
@@ -106,6 +111,10 @@ def test_django_responses_are_compressed_as_negotiated(accept, encoding):
     body = (brotli.decompress if encoding == "br" else gzip.decompress)(packed["body"])
     assert b"csrfmiddlewaretoken" in body and b"</html>" in body
     assert len(packed["body"]) < len(body) / 2
+    # One Content-Length, the compressed one (Django's capitalised header name would otherwise
+    # stay beside the middleware's and uvicorn would refuse the response).
+    lengths = [v for k, v in packed["raw_headers"] if k.lower() == b"content-length"]
+    assert lengths == [str(len(packed["body"])).encode()]
 
 
 @pytest.mark.parametrize("accept, encoding", [("br, gzip", "br"), ("gzip", "gzip")])
