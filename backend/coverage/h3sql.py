@@ -17,13 +17,19 @@ evaluates, per point, a chain of `OFFSET 0`-fenced subqueries (so that no expres
 recomputed): unit vector → nearest face (argmin of 20 squared distances) → gnomonic hex2d →
 IJK → 15 digit steps (guarded by `res`) → base cell and rotations. Pentagon base cells (12 of 122,
 none in China) are finished by the small plpgsql function `coverage_h3_pentagon_fix`.
-`coverage_h3_parent(h3, res)` is H3's `cellToParent` (bit operations only).
+`coverage_h3_parent(h3, res)` (H3's `cellToParent`, bit operations only) is hand-written in
+backend/coverage/sql/coverage_h3_parent.sql.
+
+The generated SQL lives in backend/coverage/sql/coverage_h3_cells_r7.sql and
+coverage_h3_pentagon_fix.sql (`python -m backend.coverage.h3sql` rewrites their bodies); migrations
+apply frozen copies and never import this module.
 """
 
 # ruff: noqa: S608 - SQL generated from this module's constants; nothing user-supplied.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 # --- H3 constants (constants.h) ----------------------------------------------------------------
 M_PI_180 = 0.0174532925199432957692369076848861271111
@@ -435,30 +441,31 @@ $fn$;
 """
 
 
-def create_sql(res: int) -> str:
-    """DDL creating `coverage_h3_cells_r{res}`, the pentagon helper and `coverage_h3_parent`."""
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+GENERATED = ("coverage_h3_cells_r7", "coverage_h3_pentagon_fix")
+
+
+def generated_bodies(res: int = 7) -> dict[str, str]:
+    """The bodies (between `$fn$`) of the generated functions, by file name."""
     pents = sorted(PENTAGON_CW_OFFSET_FACES)
     cw_faces = [f for p in pents for f in PENTAGON_CW_OFFSET_FACES[p]]
     fix = PENTAGON_FIX_SQL.replace("__CWFACES__", ",".join(map(str, cw_faces))).replace(
         "__PENTS__", ",".join(map(str, pents))
     )
-    cells = (
-        f"CREATE OR REPLACE FUNCTION coverage_h3_cells_r{res}(lats float8[], lngs float8[]) "
-        "RETURNS TABLE (ord bigint, h3 bigint) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$\n"
-        f"{cells_query_sql(res)}\n$fn$;"
-    )
-    parent = (
-        "CREATE OR REPLACE FUNCTION coverage_h3_parent(h bigint, res int) RETURNS bigint "
-        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$ "
-        "SELECT (h & ~(15::bigint << 52)) | (res::bigint << 52) "
-        "| ((1::bigint << (3 * (15 - res))) - 1) $fn$;"
-    )
-    return "\n".join([fix, cells, parent])
+    return {
+        f"coverage_h3_cells_r{res}": f"\n{cells_query_sql(res)}\n",
+        "coverage_h3_pentagon_fix": fix.split("$fn$")[1],
+    }
 
 
-def drop_sql(res: int) -> str:
-    return (
-        "DROP FUNCTION IF EXISTS coverage_h3_parent(bigint, int);\n"
-        f"DROP FUNCTION IF EXISTS coverage_h3_cells_r{res}(float8[], float8[]);\n"
-        "DROP FUNCTION IF EXISTS coverage_h3_pentagon_fix(bigint, int, int);\n"
-    )
+def write_files() -> None:
+    """Regenerate the bodies in backend/coverage/sql/ (headers kept); then add a migration
+    (`manage.py sqlmigration coverage ...`)."""
+    for name, body in generated_bodies().items():
+        path = SQL_DIR / f"{name}.sql"
+        head, _old, tail = path.read_text(encoding="utf-8").split("$fn$", 2)
+        path.write_text(f"{head}$fn${body}$fn${tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_files()

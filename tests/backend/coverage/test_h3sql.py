@@ -66,3 +66,9 @@ def test_generated_tables_are_h3s():
     assert sorted(h3sql.PENTAGON_CW_OFFSET_FACES) == sorted(
         h3.get_base_cell_number(p) for p in h3.get_pentagons(0)
     )
+
+
+def test_the_sql_files_hold_what_the_generator_writes():
+    for name, body in h3sql.generated_bodies().items():
+        text = (h3sql.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+        assert text.split("$fn$")[1] == body, f"{name}.sql: run python -m backend.coverage.h3sql"
