@@ -294,9 +294,131 @@ def tile_query(req: TileRequest) -> tuple[str | None, dict]:
     return sql, params
 
 
-def tile_render(req: TileRequest) -> tuple[bytes, str, bool]:
-    """(MVT bytes, ETag, hexagons missing) of the tile; the ETag hashes the bytes with the cache
-    key; the flag says that heat hexagons without a boundary exist (fill them, render again)."""
+# --- versions: what a revalidation is answered from, before any tile SQL runs ---------------
+#
+# A tile's version is a fingerprint of the row versions it is drawn from: for every row in the
+# tile's envelope (and the caller's scope), its physical address and creating transaction
+# (`ctid`, `xmin`), which PostgreSQL changes on every insert, update and delete, whoever writes
+# (services, triggers, loaders, the daily roll), so no writer has to remember to bump anything.
+# It reads the same index range as the tile but draws nothing: no ST_AsMVTGeom, no transform, no
+# DBSCAN. The counties layer fingerprints its own figures (per county: cells, covered) and the
+# regions' rows, which is cheaper than touching every summary row of a province.
+
+_ROW_PRINT = "coalesce(sum(hashtext({t}.ctid::text || ':' || {t}.xmin::text)::bigint), 0)"
+
+
+def _prints(*tables: str) -> str:
+    return " || ':' || ".join(_ROW_PRINT.format(t=t) for t in tables)
+
+
+def _envelope_only() -> str:
+    return f"""
+    bounds AS (
+        SELECT ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
+                                            margin => {BUFFER / EXTENT}), 4326) AS env4326
+    )
+"""
+
+
+def cells_version_sql() -> str:
+    return f"""
+        WITH {_envelope_only()}
+        SELECT count(*) || ':' || {_prints("c", "s")}
+        FROM grid_gridcell c CROSS JOIN bounds
+        LEFT JOIN coverage_cellsummary s ON s.cell_id = c.id
+        WHERE c.boundary && bounds.env4326 AND c.adcode LIKE %(scope)s
+    """
+
+
+def counties_version_sql() -> str:
+    return f"""
+        WITH {_envelope_only()}
+        SELECT count(*) || ':' || {_prints("r")}
+               || ':' || coalesce(sum(hashtext(r.adcode || ':' || agg.cells || ':'
+                                               || agg.covered)::bigint), 0)
+        FROM regions_region r
+        CROSS JOIN bounds
+        CROSS JOIN LATERAL (
+            SELECT count(*) AS cells,
+                   count(*) FILTER (WHERE s.last_visit_at >= %(since_at)s) AS covered
+            FROM coverage_cellsummary s
+            WHERE s.county_adcode = r.adcode AND s.adcode LIKE %(scope)s
+        ) agg
+        WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env4326
+          AND (r.adcode LIKE %(scope)s OR %(raw_scope)s LIKE r.adcode || '%%')
+    """
+
+
+def heat_version_sql() -> str:
+    return f"""
+        WITH {_envelope_only()},
+        hexes AS (
+            SELECT x.h3, x.ctid, x.xmin FROM coverage_heathex x, bounds
+            WHERE x.resolution = %(res)s AND x.boundary && bounds.env4326
+        )
+        SELECT (SELECT count(*) || ':' || {_prints("hexes")} FROM hexes)
+               || ':' || (SELECT count(*) || ':' || {_prints("b")}
+                          FROM coverage_heatbin b JOIN hexes USING (h3)
+                          WHERE b.resolution = %(res)s AND b.day >= %(since)s
+                            AND b.adcode LIKE %(scope)s)
+    """
+
+
+def clusters_version_sql(*, category: bool) -> str:
+    cat = "AND o.category = %(category)s" if category else ""
+    return f"""
+        WITH {_envelope_only()},
+        area AS (
+            SELECT ST_Transform(ST_Expand(ST_Transform(bounds.env4326, %(srid)s), 2 * %(eps)s),
+                                4326) AS a FROM bounds
+        )
+        SELECT count(*) || ':' || {_prints("o")}
+        FROM opinions_opinion o, area
+        WHERE o.location && area.a AND o.adcode LIKE %(scope)s
+          AND o.recorded_at >= %(since_at)s {cat}
+    """
+
+
+def stations_version_sql() -> str:
+    return f"""
+        WITH {_envelope_only()}
+        SELECT count(*) || ':' || {_prints("s")}
+        FROM liaison_station s CROSS JOIN bounds
+        WHERE s.location && bounds.env4326 AND s.adcode LIKE %(scope)s
+    """
+
+
+def tile_version_sql(req: TileRequest) -> str:
+    if req.layer == "cells":
+        return cells_version_sql()
+    if req.layer == "counties":
+        return counties_version_sql()
+    if req.layer == "heat":
+        return heat_version_sql()
+    if req.layer == "clusters":
+        return clusters_version_sql(category=bool(req.category))
+    return stations_version_sql()
+
+
+def tile_etag(req: TileRequest) -> str:
+    """The tile's ETag without drawing it: its cache key, its SQL (a deploy that changes what a
+    tile holds changes the tag) and its version (one cheap query; none outside the layer's
+    zooms). Computed before the tile, so the tile drawn afterwards may be newer than its tag,
+    never older: a revalidation then draws it again, it never keeps a stale tile."""
+    sql, params = tile_query(req)
+    version = ""
+    if sql is not None:
+        row = fetchone_prepared(tile_version_sql(req), params)
+        version = str(row[0]) if row else ""
+    digest = hashlib.sha256("\0".join((req.cache_key(), sql or "", version)).encode()).hexdigest()[
+        :32
+    ]
+    return f'"{digest}"'
+
+
+def tile_render(req: TileRequest) -> tuple[bytes, bool]:
+    """(MVT bytes, hexagons missing) of the tile; the flag says that heat hexagons without a
+    boundary exist (fill them, render again)."""
     sql, params = tile_query(req)
     data, missing = b"", False
     if sql is not None:
@@ -304,5 +426,4 @@ def tile_render(req: TileRequest) -> tuple[bytes, str, bool]:
         if row:
             data = bytes(row[0]) if row[0] is not None else b""
             missing = bool(row[1]) if len(row) > 1 else False
-    digest = hashlib.sha256(req.cache_key().encode() + b"\0" + data).hexdigest()[:32]
-    return data, f'"{digest}"', missing
+    return data, missing

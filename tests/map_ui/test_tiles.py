@@ -240,3 +240,62 @@ def test_tilejson_template_carries_only_the_tile_parameters(world):
         "http://testserver/tiles/clusters/{z}/{x}/{y}.mvt"
         "?days=30&category=roads&eps_m=250&min_points=4"
     ]
+
+
+def _visit_a01(world):
+    d1 = world.deputies["d1"]
+    visits_ingest(rows=[_visit(d1, world.cell("a01"), 0.1, timezone.now(), ref="fresh")])
+
+
+def _rename_station(world):
+    from backend.liaison.models import Station
+
+    Station.objects.filter(name="星沙联络站").update(name="星沙联络站（新）")
+
+
+def _opinion_in_a01(world):
+    from backend.grid.models import GridCell
+    from tests.coverage_world import _opinion
+
+    cell = GridCell.objects.get(pk=world.cell("a01").pk)
+    centre = cell.boundary.centroid
+    for i in range(3):  # a new cluster of three
+        _opinion(world.deputies["d1"], centre.x + i * 1e-4, centre.y, "roads", timezone.now())
+
+
+@pytest.mark.parametrize(
+    "layer, z, params, change",
+    [
+        ("cells", 14, {}, _visit_a01),
+        ("counties", 8, {"days": 90}, _visit_a01),
+        ("heat", 12, {"days": 365}, _visit_a01),
+        ("clusters", 13, {"days": 90}, _opinion_in_a01),
+        ("stations", 12, {}, _rename_station),
+    ],
+)
+def test_revalidation_is_answered_before_the_tile_is_drawn(
+    world, monkeypatch, layer, z, params, change
+):
+    from map_ui.data import views
+
+    heat_hexes_complete()
+    leader = client_for(world, "leader")
+    x, y = tile_of(113.0075, 28.0075, z)  # holds a00 and a01
+    url = f"/tiles/{layer}/{z}/{x}/{y}.mvt"
+    first = leader.get(url, params)
+    assert first.status_code == 200
+    etag = first["ETag"]
+
+    def no_drawing(req):
+        raise AssertionError("a revalidation drew the tile")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(views, "tile_render", no_drawing)
+        again = leader.get(url, params, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again["ETag"] == etag
+    change(world)
+    changed = leader.get(url, params, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert changed.content != first.content
+    # the tag is the tile's: asked again, the same
+    assert leader.get(url, params)["ETag"] == changed["ETag"]
