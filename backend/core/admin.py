@@ -152,8 +152,8 @@ class PrivateFieldsAdminMixin:
         return super().lookup_allowed(lookup, value, request)
 
 
-class ReadonlyMapAdminMixin:
-    """View-only admin (records written only by services) that still shows a map."""
+class ReadonlyAdminMixin:
+    """View-only admin: the rows are written only by services (which keep their rules)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -164,9 +164,46 @@ class ReadonlyMapAdminMixin:
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+
+class ReadonlyMapAdminMixin(ReadonlyAdminMixin):
+    """View-only admin (records written only by services) that still shows a map."""
+
     @property
     def media(self) -> Media:
         return super().media + LeafletAdminWidget().media
+
+
+class FieldRecordAdminMixin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin):
+    """A field record (backend.records.models: a visit, a check-in, an opinion): view-only,
+    no lookup through a resident's private field, its location on a map (`location_map`), its
+    flags as text (`flag_list`). `record_defer`: related columns never loaded (a grid cell's
+    boundaries, `CELL_DEFER`)."""
+
+    record_defer: tuple[str, ...] = ()
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        return qs.defer(*self.record_defer) if self.record_defer else qs
+
+    @admin.display(description=_("plausibility flags"))
+    def flag_list(self, obj) -> str:
+        return ", ".join(obj.flags) or "-"
+
+    @admin.display(description=_("location"))
+    def location_map(self, obj):
+        return readonly_map("location", obj.location)
+
+
+# A phone fix's kernel columns (backend.records.models.PhoneFix), in its admin page.
+PHONE_FIX_FIELDS = (
+    "adcode",
+    "county_adcode",
+    "flags",
+    "client_uuid",
+    "content_hash",
+    "location_map",
+)
+CELL_DEFER = ("cell__boundary", "cell__display_boundary")
 
 
 def area_refresh(queryset: QuerySet) -> int:

@@ -9,10 +9,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.admin import (
+    CELL_DEFER,
+    FieldRecordAdminMixin,
     PrivateFieldsAdminMixin,
-    ReadonlyMapAdminMixin,
+    ReadonlyAdminMixin,
     county_filter,
-    readonly_map,
 )
 from backend.core.privacy import mask_contact
 
@@ -46,7 +47,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAdmin):
+class OpinionAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
     list_display = ("recorded_at", "category", "status", "deputy", "cell", "due_at", "rating")
     list_filter = ("status", "category", county_filter(), "recorded_at")
     search_fields = ("text", "deputy__name", "cell__code")
@@ -74,9 +75,7 @@ class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAd
     )
     readonly_fields = fields
     inlines = (TransitionInline,)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("cell__boundary", "cell__display_boundary")
+    record_defer = CELL_DEFER
 
     @admin.display(description=_("citizen contact"))
     def contact(self, obj: Opinion) -> str:
@@ -86,28 +85,15 @@ class OpinionAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAd
     def deadline_calendar(self, obj: Opinion) -> str:
         return deadline_calendar_text(obj)
 
-    @admin.display(description=_("location"))
-    def location_map(self, obj: Opinion):
-        return readonly_map("location", obj.location)
-
 
 @admin.register(OpinionTransition)
-class OpinionTransitionAdmin(PrivateFieldsAdminMixin, admin.ModelAdmin):
+class OpinionTransitionAdmin(PrivateFieldsAdminMixin, ReadonlyAdminMixin, admin.ModelAdmin):
     list_display = ("opinion", "from_status", "to_status", "by", "at")
     list_filter = ("to_status", county_filter("opinion__county_adcode"))
     search_fields = ("opinion__text", "note")
     list_select_related = ("opinion", "by")
     fields = ("opinion", "from_status", "to_status", "by", "at", "note")
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CalendarDay)

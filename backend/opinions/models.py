@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from backend.records.models import FieldRecord, cell_field, deputy_field
+
 
 class OpinionCategory(models.TextChoices):
     ROADS = "roads", _("roads and transport")
@@ -48,13 +50,9 @@ OPEN_STATUSES = (
 )
 
 
-class Opinion(models.Model):
-    deputy = models.ForeignKey(
-        "liaison.Deputy",
-        verbose_name=_("deputy"),
-        on_delete=models.PROTECT,
-        related_name="opinions",
-    )
+class Opinion(FieldRecord):
+    deputy = deputy_field("opinions")
+    cell = cell_field("opinions")
     visit = models.ForeignKey(
         "visits.Visit",
         verbose_name=_("visit"),
@@ -63,47 +61,32 @@ class Opinion(models.Model):
         on_delete=models.SET_NULL,
         related_name="opinions",
     )
-    client_uuid = models.UUIDField(_("client UUID"))
-    content_hash = models.CharField(_("content hash"), max_length=64)
     category = models.CharField(_("category"), max_length=20, choices=OpinionCategory.choices)
     text = models.TextField(_("text"))
+    # Optional: an opinion may be taken down away from where it concerns (or placed by its visit).
     location = models.PointField(_("location"), null=True, blank=True)
-    cell = models.ForeignKey(
-        "grid.GridCell",
-        verbose_name=_("grid cell"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="opinions",
-    )
-    adcode = models.CharField(_("adcode"), max_length=12, blank=True)
-    county_adcode = models.CharField(_("county adcode"), max_length=6, blank=True)
     contact_consent = models.BooleanField(_("citizen consented to contact"), default=False)
     citizen_contact = models.CharField(_("citizen contact"), max_length=30, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=OpinionStatus.choices, default=OpinionStatus.REGISTERED
     )
-    recorded_at = models.DateTimeField(_("recorded at"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("citizen rating (1-5)"), null=True, blank=True)
     handler = models.CharField(_("handled by (department)"), max_length=100, blank=True)
     answer = models.TextField(_("answer"), blank=True)
 
-    class Meta:
+    class Meta(FieldRecord.Meta):
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
-        ordering = ["-recorded_at"]
         indexes = [
-            models.Index(fields=["county_adcode", "recorded_at"], name="opinion_county_time"),
+            *FieldRecord.Meta.indexes,
             models.Index(
                 fields=["adcode"], name="opinion_adcode_prefix", opclasses=["varchar_pattern_ops"]
             ),
         ]
         constraints = [
-            models.UniqueConstraint(
-                fields=["deputy", "client_uuid"], name="opinion_unique_client_uuid"
-            ),
+            *FieldRecord.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(citizen_contact="") | Q(contact_consent=True),
                 name="opinion_contact_needs_consent",

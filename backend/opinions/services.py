@@ -5,9 +5,10 @@ Invariants:
   minimally: the digits of a phone number, nothing else. It is masked on every read
   (`backend.opinions.selectors.mask_contact`).
 - `due_at` follows the forwarding rule: the station forwards within 24 hours of registration.
-- The cell and adcodes come from the opinion's location (point-in-polygon on grid cells), or
-  from the linked visit; a linked visit must be the deputy's own (else 404).
-- Idempotent on (deputy, client_uuid): same content → duplicate, other content → 409 conflict.
+- The cell and adcodes come from the opinion's location (the kernel's `cell_at`), or from the
+  linked visit; a linked visit must be the deputy's own (else 404).
+- Idempotent on (deputy, client_uuid) through the kernel's `record_or_replay`: same content →
+  duplicate, other content → 409 conflict.
 - Registration writes the first OpinionTransition row and publishes `opinion.created` on commit.
 
 The closed loop after registration (`opinion_transition`), one action at a time:
@@ -38,13 +39,12 @@ The closed loop after registration (`opinion_transition`), one action at a time:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import Point
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -54,8 +54,8 @@ from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
-from backend.grid.models import GridCell
 from backend.liaison.models import Deputy
+from backend.records.services import CREATED, cell_at, content_hash, record_or_replay
 from backend.visits.access import access_visit_by_id
 
 from .access import access_opinion_for_user
@@ -103,22 +103,15 @@ def normalise_contact(raw: str) -> str:
 
 
 def _content_hash(**fields) -> str:
-    text = "\x1f".join(f"{k}={fields[k]}" for k in sorted(fields))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """The kernel's hash over `name=value` parts in name order (the stored opinions' form)."""
+    return content_hash(*(f"{k}={fields[k]}" for k in sorted(fields)))
 
 
 def _place(deputy: Deputy, location: Point | None, visit) -> tuple:
     """(location, cell, adcode, county_adcode) of a new opinion."""
     if location is None and visit is not None:
         location = visit.location
-    cell = None
-    if location is not None:
-        cell = (
-            GridCell.objects.filter(boundary__covers=location)
-            .order_by("id")
-            .only("id", "adcode", "county_adcode")
-            .first()
-        )
+    cell = cell_at(location)
     if cell is None and visit is not None and visit.cell_id:
         cell = visit.cell
     if cell is not None:
@@ -153,7 +146,7 @@ def opinion_create(
         )
     visit = access_visit_by_id(deputy=deputy, visit_id=visit_id) if visit_id else None
     location = Point(lon, lat, srid=STORAGE_SRID) if lon is not None and lat is not None else None
-    content_hash = _content_hash(
+    hash_ = _content_hash(
         category=category,
         text=text,
         recorded_at=recorded_at.astimezone(dt.UTC).isoformat(),
@@ -163,73 +156,90 @@ def opinion_create(
         consent=bool(contact_consent),
         contact=contact,
     )
-    existing = Opinion.objects.filter(deputy=deputy, client_uuid=client_uuid).first()
-    if existing is not None:
-        return _existing_result(existing, content_hash)
+    return record_or_replay(
+        model=Opinion,
+        deputy_id=deputy.id,
+        client_uuid=client_uuid,
+        content_hash=hash_,
+        insert=lambda: _register(
+            deputy=deputy,
+            visit=visit,
+            client_uuid=client_uuid,
+            content_hash=hash_,
+            category=category,
+            text=text,
+            location=location,
+            contact=contact if contact_consent else "",
+            contact_consent=bool(contact_consent),
+            recorded_at=recorded_at,
+            now=received_at or timezone.now(),
+        ),
+        replay=lambda stored, status: OpinionResult(status, stored),
+        conflict="opinion.conflict",
+        conflict_message=_("Another opinion was already stored under this client_uuid."),
+        replay_first=True,
+    )
+
+
+def _register(
+    *,
+    deputy: Deputy,
+    visit,
+    client_uuid: uuid.UUID,
+    content_hash: str,
+    category: str,
+    text: str,
+    location: Point | None,
+    contact: str,
+    contact_consent: bool,
+    recorded_at: dt.datetime,
+    now: dt.datetime,
+) -> OpinionResult:
+    """The new opinion, placed, with its registration row; `opinion.created` on commit."""
     location, cell, adcode, county = _place(deputy, location, visit)
-    now = received_at or timezone.now()
-    try:
-        with transaction.atomic():
-            opinion = Opinion.objects.create(
-                deputy=deputy,
-                visit=visit,
-                client_uuid=client_uuid,
-                content_hash=content_hash,
-                category=category,
-                text=text,
-                location=location,
-                cell=cell,
-                adcode=adcode,
-                county_adcode=county,
-                contact_consent=bool(contact_consent),
-                citizen_contact=contact if contact_consent else "",
-                status=OpinionStatus.REGISTERED,
-                recorded_at=recorded_at,
-                due_at=now + FORWARD_WITHIN,
-            )
-            OpinionTransition.objects.create(
-                opinion=opinion,
-                from_status="",
-                to_status=OpinionStatus.REGISTERED,
-                by=deputy.user,
-                at=now,
-                note=NOTE_REGISTERED,
-            )
-            publish_on_commit(
-                county,
-                "opinion.created",
+    opinion = Opinion.objects.create(
+        deputy=deputy,
+        visit=visit,
+        client_uuid=client_uuid,
+        content_hash=content_hash,
+        category=category,
+        text=text,
+        location=location,
+        cell=cell,
+        adcode=adcode,
+        county_adcode=county,
+        contact_consent=contact_consent,
+        citizen_contact=contact,
+        status=OpinionStatus.REGISTERED,
+        recorded_at=recorded_at,
+        due_at=now + FORWARD_WITHIN,
+    )
+    OpinionTransition.objects.create(
+        opinion=opinion,
+        from_status="",
+        to_status=OpinionStatus.REGISTERED,
+        by=deputy.user,
+        at=now,
+        note=NOTE_REGISTERED,
+    )
+    publish_on_commit(
+        county,
+        "opinion.created",
+        {
+            "items": [
                 {
-                    "items": [
-                        {
-                            "id": opinion.id,
-                            "category": category,
-                            "status": opinion.status,
-                            "cell_id": opinion.cell_id,
-                            "adcode": adcode,
-                            "county_adcode": county,
-                            "recorded_at": recorded_at.isoformat(),
-                        }
-                    ]
-                },
-            )
-    except IntegrityError:
-        # A concurrent retry of the same record won the race on (deputy, client_uuid).
-        existing = Opinion.objects.filter(deputy=deputy, client_uuid=client_uuid).first()
-        if existing is None:
-            raise
-        return _existing_result(existing, content_hash)
-    return OpinionResult("created", opinion)
-
-
-def _existing_result(existing: Opinion, content_hash: str) -> OpinionResult:
-    if existing.content_hash != content_hash:
-        raise DomainError(
-            "opinion.conflict",
-            _("Another opinion was already stored under this client_uuid."),
-            status=409,
-            id=existing.id,
-        )
-    return OpinionResult("duplicate", existing)
+                    "id": opinion.id,
+                    "category": category,
+                    "status": opinion.status,
+                    "cell_id": opinion.cell_id,
+                    "adcode": adcode,
+                    "county_adcode": county,
+                    "recorded_at": recorded_at.isoformat(),
+                }
+            ]
+        },
+    )
+    return OpinionResult(CREATED, opinion)
 
 
 # --- the closed loop ----------------------------------------------------------------------------

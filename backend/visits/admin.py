@@ -5,10 +5,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from backend.core.admin import (
-    PrivateFieldsAdminMixin,
-    ReadonlyMapAdminMixin,
+    CELL_DEFER,
+    PHONE_FIX_FIELDS,
+    FieldRecordAdminMixin,
     county_filter,
-    readonly_map,
 )
 
 from .models import CheckIn, Visit
@@ -33,7 +33,7 @@ class FlagFilter(admin.SimpleListFilter):
 
 
 @admin.register(Visit)
-class VisitAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAdmin):
+class VisitAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
     list_display = (
         "recorded_at",
         "deputy",
@@ -59,29 +59,14 @@ class VisitAdmin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin, admin.ModelAdmi
         "accuracy_m",
         "mock_location",
         "cell",
-        "adcode",
-        "county_adcode",
-        "flags",
-        "client_uuid",
-        "content_hash",
-        "location_map",
+        *PHONE_FIX_FIELDS,
     )
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).defer("cell__boundary", "cell__display_boundary")
-
-    @admin.display(description=_("plausibility flags"))
-    def flag_list(self, obj: Visit) -> str:
-        return ", ".join(obj.flags) or "-"
-
-    @admin.display(description=_("location"))
-    def location_map(self, obj: Visit):
-        return readonly_map("location", obj.location)
+    record_defer = CELL_DEFER
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
+class CheckInAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
     list_display = ("recorded_at", "deputy", "station", "distance_m", "inside_geofence")
     list_filter = ("inside_geofence", county_filter(), "recorded_at")
     search_fields = ("deputy__name", "station__name", "client_uuid")
@@ -96,15 +81,6 @@ class CheckInAdmin(ReadonlyMapAdminMixin, admin.ModelAdmin):
         "distance_m",
         "inside_geofence",
         "accuracy_m",
-        "adcode",
-        "county_adcode",
-        "flags",
-        "client_uuid",
-        "content_hash",
-        "location_map",
+        *PHONE_FIX_FIELDS,
     )
     readonly_fields = fields
-
-    @admin.display(description=_("location"))
-    def location_map(self, obj: CheckIn):
-        return readonly_map("location", obj.location)

@@ -1,21 +1,22 @@
-"""Writes of field records from deputies' phones: visits (batch ingest) and station check-ins.
+"""Writes of visits (走访) from deputies' phones: the batch ingest.
 
 Invariants enforced here, whoever calls:
-- A visit's grid cell, adcode and county adcode are resolved by this module, by point-in-polygon
-  on the grid cells (ST_Covers, GiST index on `boundary`); callers never pass them. A point on the
-  shared edge of two cells goes to the cell with the lowest id (deterministic). A point in no cell
+- A visit's grid cell, adcode and county adcode are resolved by this module, by the kernel's
+  point-in-cell rule (`backend.records.services.CELL_AT_SQL`: ST_Covers, lowest id on a shared
+  edge) inside the batch statement; callers never pass them. A point in no cell
   keeps the deputy's own adcodes (so that it stays inside their county's jurisdiction) and is
   flagged `no_cell`.
 - `(deputy, client_uuid)` is unique: a retried record never makes a second row, also under
   concurrent retries (`INSERT ... ON CONFLICT DO NOTHING` waits for the competing transaction).
   The same uuid with the same `content_hash` is a `duplicate` (the existing id is returned); with a
-  different hash it is a `conflict` and nothing changes.
+  different hash it is a `conflict` and nothing changes (`backend.records.services.replay_status`,
+  the kernel's rule, applied set-based: a batch is not written record by record).
 - A batch is set-based: one INSERT ... SELECT for the whole batch (cell lookup, previous fix,
   flags all inside it), plus one look-up of the rows that already existed. No query per record.
 - Plausibility flags are stored, never used to reject (see `PlausibilityFlag`). `clustered`
   (padding: a 4th visit within 10 m and 10 minutes) is judged in the same statement, against the
   batch and the stored visits.
-- Events are published after commit: one `visit.created` / `checkin.created` message per county.
+- Events are published after commit: one `visit.created` message per county.
 - Household references are stored only as a keyed hash (no address or name is ever stored).
 """
 
@@ -38,19 +39,26 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from backend.core.errors import DomainError
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
-from backend.liaison.models import Deputy, Station
+from backend.liaison.models import Deputy
+from backend.records.services import (
+    CELL_AT_SQL,
+    CREATED,
+    DUPLICATE,
+    REJECTED,
+    accuracy_text,
+    content_hash,
+    coord_text,
+    replay_status,
+    time_text,
+)
 
-from .models import PlausibilityFlag, VisitKind
+from ..models import VisitKind
+from .plausibility import FUTURE_TOLERANCE, LOW_ACCURACY_M, STALE_AFTER
 
-# Plausibility thresholds (kept, not rejected).
-LOW_ACCURACY_M = 100.0
+# Plausibility thresholds (kept, not rejected); the shared ones are in .plausibility.
 MAX_SPEED_KMH = 120.0
-STALE_AFTER = dt.timedelta(days=30)
-# Phone clocks drift: a fix up to this far ahead of the server's clock is not "future".
-FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 # Padding (`clustered`): a deputy's visits within this radius and time of each other stand at one
 # spot; the first CLUSTER_FREE_VISITS are plausible (neighbours in one building, visited a few
 # minutes apart), every further one is flagged: more than 3 households per 10 minutes at one point
@@ -58,10 +66,6 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 CLUSTER_RADIUS_M = 10.0
 CLUSTER_WINDOW = dt.timedelta(minutes=10)
 CLUSTER_FREE_VISITS = 3
-# Check-ins: the accuracy circle may reach into the geofence, but a poor fix earns at most this.
-GEOFENCE_ACCURACY_CREDIT_MAX_M = 100.0
-
-CREATED, DUPLICATE, CONFLICT, REJECTED = "created", "duplicate", "conflict", "rejected"
 
 
 @dataclass(frozen=True)
@@ -88,19 +92,17 @@ def household_ref_hash(ref: str) -> str:
 
 def visit_content_hash(row: dict[str, Any]) -> str:
     """Hash of everything the phone recorded; identical retries hash identically."""
-    accuracy = row.get("accuracy_m")
-    parts = [
+    return content_hash(
         str(row["kind"]),
-        f"{float(row['lon']):.7f}",
-        f"{float(row['lat']):.7f}",
-        "" if accuracy is None else f"{float(accuracy):.2f}",
-        row["recorded_at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        coord_text(row["lon"]),
+        coord_text(row["lat"]),
+        accuracy_text(row.get("accuracy_m")),
+        time_text(row["recorded_at"]),
         str(int(row.get("households", 1))),
         str(row.get("household_ref") or ""),
         str(row.get("notes") or ""),
         "1" if row.get("mock_location") else "0",
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    )
 
 
 def _row_errors(row: dict[str, Any]) -> dict[str, dict[str, str]]:
@@ -157,10 +159,7 @@ located AS (
     CROSS JOIN LATERAL (
         SELECT ST_SetSRID(ST_MakePoint(i.lon, i.lat), {STORAGE_SRID}) AS location
     ) p
-    LEFT JOIN LATERAL (
-        SELECT g.id, g.adcode, g.county_adcode FROM grid_gridcell g
-        WHERE ST_Covers(g.boundary, p.location) ORDER BY g.id LIMIT 1
-    ) c ON true
+    LEFT JOIN LATERAL ({CELL_AT_SQL.format(point="p.location")}) c ON true
     WINDOW w AS (PARTITION BY i.deputy_id ORDER BY i.recorded_at, i.ord),
            near AS (PARTITION BY i.deputy_id ORDER BY i.recorded_at
                     RANGE BETWEEN %(cluster_window)s::interval PRECEDING AND CURRENT ROW)
@@ -259,7 +258,7 @@ SELECT ins.id, ins.deputy_id, ins.client_uuid, ins.cell_id, ins.adcode, ins.coun
        ins.kind, ins.households, ins.recorded_at, ins.flags,
        (SELECT g.code FROM grid_gridcell g WHERE g.id = ins.cell_id) AS cell_code
 FROM ins
-"""  # noqa: S608 - only the SRID constant is interpolated
+"""  # noqa: S608 - only the SRID constant and the kernel's cell look-up are interpolated
 
 _EXISTING_SQL = """
 SELECT v.id, v.deputy_id, v.client_uuid, v.content_hash, v.cell_id, v.flags
@@ -398,7 +397,7 @@ def _classify_existing(pending: list[tuple[int, dict]]) -> dict[int, IngestResul
             )
             continue
         id_, hash_, cell_id, flags = found
-        status = DUPLICATE if hash_ == row["content_hash"] else CONFLICT
+        status = replay_status(hash_, row["content_hash"])
         results[index] = IngestResult(
             index,
             row["client_uuid"],
@@ -468,172 +467,3 @@ def visits_sync(
     """The phone's batch: records of one deputy, coordinates already converted to WGS-84."""
     rows = [dict(record, deputy_id=deputy.id) for record in records]
     return visits_ingest(rows=rows, received_at=received_at)
-
-
-# --- check-ins -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CheckInResult:
-    status: str  # created / duplicate / conflict
-    id: int
-    station_id: int
-    distance_m: float
-    inside_geofence: bool
-    flags: tuple[str, ...]
-
-
-def checkin_content_hash(
-    *,
-    station_id: int,
-    lon: float,
-    lat: float,
-    accuracy_m: float | None,
-    recorded_at: dt.datetime,
-    mock_location: bool,
-) -> str:
-    parts = [
-        str(station_id),
-        f"{lon:.7f}",
-        f"{lat:.7f}",
-        "" if accuracy_m is None else f"{accuracy_m:.2f}",
-        recorded_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "1" if mock_location else "0",
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-# Geofence rule (accuracy-aware): a check-in is inside when the fix's accuracy circle reaches the
-# station's fence, i.e. distance_m - min(accuracy_m, 100) <= geofence_radius_m. A missing accuracy
-# earns no credit; a poor fix earns at most 100 m, so bad GPS cannot widen the fence without bound.
-_CHECKIN_SQL = f"""
-WITH fix AS (
-    SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), {STORAGE_SRID}) AS location
-),
-measured AS (
-    SELECT s.id AS station_id, s.adcode, s.county_adcode, s.geofence_radius_m, f.location,
-           ST_Distance(s.location::geography, f.location::geography) AS distance_m
-    FROM liaison_station s, fix f WHERE s.id = %(station_id)s
-),
-judged AS (
-    SELECT m.*,
-           m.distance_m - least(coalesce(%(accuracy_m)s::float8, 0), %(credit_max_m)s)
-               <= m.geofence_radius_m AS inside_geofence
-    FROM measured m
-)
-INSERT INTO visits_checkin (deputy_id, station_id, client_uuid, content_hash, location,
-    accuracy_m, distance_m, inside_geofence, recorded_at, received_at, adcode, county_adcode,
-    flags)
-SELECT %(deputy_id)s, j.station_id, %(client_uuid)s, %(content_hash)s, j.location,
-       %(accuracy_m)s, j.distance_m, j.inside_geofence, %(recorded_at)s, %(received_at)s,
-       j.adcode, j.county_adcode,
-       array_remove(ARRAY[
-           CASE WHEN NOT j.inside_geofence THEN 'outside_geofence' END,
-           CASE WHEN %(accuracy_m)s::float8 IS NULL OR %(accuracy_m)s::float8 > %(low_accuracy_m)s
-                THEN 'low_accuracy' END,
-           CASE WHEN %(mock_location)s THEN 'mock_location' END,
-           CASE WHEN %(recorded_at)s > %(future_after)s THEN 'future' END,
-           CASE WHEN %(recorded_at)s < %(stale_before)s THEN 'stale' END
-       ], NULL)::varchar(30)[]
-FROM judged j
-ON CONFLICT (deputy_id, client_uuid) DO NOTHING
-RETURNING id, station_id, distance_m, inside_geofence, flags, recorded_at, adcode, county_adcode
-"""  # noqa: S608 - only the SRID constant is interpolated
-
-
-def checkin_record(
-    *,
-    deputy: Deputy,
-    station: Station,
-    client_uuid: uuid.UUID,
-    lon: float,
-    lat: float,
-    accuracy_m: float | None,
-    recorded_at: dt.datetime,
-    mock_location: bool = False,
-    received_at: dt.datetime | None = None,
-) -> CheckInResult:
-    """Record a check-in at `station` (already access-checked). Outside the fence: stored, flagged.
-
-    Idempotent on (deputy, client_uuid): a retry returns the stored row as `duplicate`, a
-    different check-in under the same uuid raises `checkin.conflict` (409) and changes nothing.
-    """
-    received_at = received_at or timezone.now()
-    content_hash = checkin_content_hash(
-        station_id=station.id,
-        lon=lon,
-        lat=lat,
-        accuracy_m=accuracy_m,
-        recorded_at=recorded_at,
-        mock_location=mock_location,
-    )
-    params: dict[str, Any] = {
-        "deputy_id": deputy.id,
-        "station_id": station.id,
-        "client_uuid": client_uuid,
-        "content_hash": content_hash,
-        "lon": lon,
-        "lat": lat,
-        "accuracy_m": accuracy_m,
-        "recorded_at": recorded_at,
-        "received_at": received_at,
-        "mock_location": mock_location,
-        "credit_max_m": GEOFENCE_ACCURACY_CREDIT_MAX_M,
-        "low_accuracy_m": LOW_ACCURACY_M,
-        "future_after": received_at + FUTURE_TOLERANCE,
-        "stale_before": received_at - STALE_AFTER,
-    }
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CHECKIN_SQL, params)
-        row = cursor.fetchone()
-        if row is not None:
-            id_, station_id, distance_m, inside, flags, recorded, adcode, county = row
-            publish_on_commit(
-                county,
-                "checkin.created",
-                {
-                    "items": [
-                        {
-                            "id": id_,
-                            "station_id": station_id,
-                            "inside_geofence": inside,
-                            "distance_m": round(distance_m, 1),
-                            "recorded_at": recorded.isoformat(),
-                            # the station's adcode: township dashboards filter on it
-                            "adcode": adcode,
-                            "county_adcode": county,
-                        }
-                    ]
-                },
-            )
-            return CheckInResult(CREATED, id_, station_id, distance_m, inside, tuple(flags))
-        cursor.execute(
-            "SELECT id, station_id, distance_m, inside_geofence, flags, content_hash"
-            " FROM visits_checkin WHERE deputy_id = %s AND client_uuid = %s",
-            [deputy.id, client_uuid],
-        )
-        id_, station_id, distance_m, inside, flags, stored_hash = cursor.fetchone()
-    if stored_hash != content_hash:
-        raise DomainError(
-            "checkin.conflict",
-            _("Another check-in was already stored under this client_uuid."),
-            status=409,
-            id=id_,
-        )
-    return CheckInResult(DUPLICATE, id_, station_id, distance_m, inside, tuple(flags))
-
-
-__all__ = [
-    "CONFLICT",
-    "CREATED",
-    "DUPLICATE",
-    "REJECTED",
-    "CheckInResult",
-    "IngestResult",
-    "PlausibilityFlag",
-    "checkin_record",
-    "household_ref_hash",
-    "visit_content_hash",
-    "visits_ingest",
-    "visits_sync",
-]
