@@ -480,11 +480,11 @@ def measure(spec: Spec) -> dict:
 
     from backend.accounts.models import Role, User
     from backend.coverage import selectors
+    from backend.coverage.selectors.geojson import CELLS_GEOJSON
+    from backend.coverage.selectors.tiles import TileRequest, tile_query
     from backend.coverage.services import coverage_roll_forward, heat_hexes_complete
     from backend.coverage.windows import window_of
     from backend.regions.models import Region
-    from map_ui.data.queries import CELLS_GEOJSON
-    from map_ui.data.tiles import TileRequest, tile_query
 
     scope = "49"
     county = Region.objects.get(adcode=_county_adcode(spec.counties // 2))

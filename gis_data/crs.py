@@ -20,8 +20,10 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from backend.core.geo import STORAGE_SRID
 from gis_data.i18n import lazy_message as _
 
+# The coordinate systems accepted on input (phone API, importers); everything is stored WGS-84.
 SUPPORTED_CRS = ("wgs84", "gcj02", "bd09")
 
 # Krasovsky 1940 ellipsoid, as used by the GCJ-02 algorithm.
@@ -175,7 +177,7 @@ def normalise_crs_name(crs: str) -> str:
     The ValueError's argument is a gis_data.i18n Message (it reaches users as a refusal).
     """
     key = str(crs).strip().lower().replace("-", "").replace("_", "").replace(":", "")
-    if key in {"epsg4326"}:
+    if key == f"epsg{STORAGE_SRID}":
         key = "wgs84"
     if key not in SUPPORTED_CRS:
         raise ValueError(

@@ -2,7 +2,7 @@
 
 Pure shapely 2 / pyproj / h3; no Django. Invariants:
 
-- Computed in a metric projection: the CGCS2000 3-degree Gauss-Krueger zone (EPSG:4534-4554)
+- Computed in a metric projection: the CGCS2000 3-degree Gauss-Krueger zone (core.geo's picker)
   whose central meridian is nearest the boundary's centre (never Web Mercator).
 - The cells tile the boundary: each candidate cell is clipped to it, so cells neither overlap
   nor leave gaps, and holes in the boundary stay holes. Fragments smaller than
@@ -30,15 +30,9 @@ from pyproj import Proj, Transformer
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from backend.core.geo import STORAGE_SRID, metric_srid_for_lon
 from gis_data import hexes
 from gis_data.i18n import lazy_message as _
-
-WGS84_EPSG = 4326
-# CGCS2000 / 3-degree Gauss-Kruger CM 75E .. CM 135E are EPSG:4534 .. 4554 (mirrors
-# backend.core.geo.metric_srid_for_lon, which this Django-free module cannot import).
-_GK3_FIRST_EPSG = 4534
-_GK3_FIRST_CM = 75
-_GK3_ZONES = 21
 
 DEFAULT_MERGE_BELOW = 0.1
 MAX_CANDIDATE_CELLS = 4_000_000
@@ -56,12 +50,6 @@ class GeneratedCell:
     area_m2: float
 
 
-def metric_epsg_for_lon(lon: float) -> int:
-    """The CGCS2000 3-degree Gauss-Krueger zone whose central meridian is nearest `lon`."""
-    zone = round((lon - _GK3_FIRST_CM) / 3)
-    return _GK3_FIRST_EPSG + max(0, min(zone, _GK3_ZONES - 1))
-
-
 @dataclass(frozen=True)
 class MetricFrame:
     """Forward/backward transforms between WGS-84 and one Gauss-Krueger zone."""
@@ -70,11 +58,11 @@ class MetricFrame:
 
     @property
     def _forward(self) -> Transformer:
-        return _transformer(WGS84_EPSG, self.epsg)
+        return _transformer(STORAGE_SRID, self.epsg)
 
     @property
     def _backward(self) -> Transformer:
-        return _transformer(self.epsg, WGS84_EPSG)
+        return _transformer(self.epsg, STORAGE_SRID)
 
     def to_metric(self, geoms):
         return shapely.transform(geoms, lambda xy: _apply(self._forward, xy))
@@ -100,7 +88,7 @@ def _apply(transformer: Transformer, xy: np.ndarray) -> np.ndarray:
 
 def metric_frame_for(boundary: BaseGeometry) -> MetricFrame:
     minx, _miny, maxx, _maxy = boundary.bounds
-    return MetricFrame(metric_epsg_for_lon((minx + maxx) / 2))
+    return MetricFrame(metric_srid_for_lon((minx + maxx) / 2))
 
 
 # --------------------------------------------------------------------------- public API

@@ -34,7 +34,7 @@ from shapely import wkb
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from backend.core.geo import STORAGE_SRID, as_geography
+from backend.core.geo import STORAGE_SRID, as_geography, display_tolerance_m
 from backend.grid.models import CellSource, GridCell
 from backend.regions.models import LEVEL_BY_ADCODE_LENGTH, Region
 from gis_data import cnmaps, grid
@@ -45,8 +45,6 @@ from gis_data.report import ImportReport
 
 Progress = Callable[[str], None]
 
-REGION_DISPLAY_TOLERANCE_M = 20.0
-CELL_DISPLAY_TOLERANCE_M = 3.0
 MAX_CELL_OUTSIDE_FRACTION = 0.01
 MAX_CELL_OVERLAP_M2 = 1.0
 _BATCH = 1000
@@ -208,7 +206,7 @@ def regions_import_cnmaps(adcodes: list[str], *, progress: Progress | None = Non
 def _regions_upsert(rows: list[RegionRow], report: ImportReport, say: Progress) -> None:
     rows = sorted(rows, key=lambda r: (len(r.adcode), r.adcode))  # parents first
     displays = display_geometries(
-        [r.boundary for r in rows if r.boundary is not None], REGION_DISPLAY_TOLERANCE_M
+        [r.boundary for r in rows if r.boundary is not None], display_tolerance_m("region")
     )
     display_by_adcode = dict(
         zip([r.adcode for r in rows if r.boundary is not None], displays, strict=True)
@@ -484,7 +482,7 @@ def _check_cells_fit(
 def _cells_replace(
     region: Region, rows: list[CellRow], source: str, report: ImportReport, say: Progress
 ) -> None:
-    displays = display_geometries([r.geometry for r in rows], CELL_DISPLAY_TOLERANCE_M)
+    displays = display_geometries([r.geometry for r in rows], display_tolerance_m("cell"))
     county_adcode = region.adcode[:6]
     with transaction.atomic():
         existing = {c.code: c for c in GridCell.objects.filter(region=region)}

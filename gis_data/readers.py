@@ -35,6 +35,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon
 
+from backend.core.geo import STORAGE_SRID
 from gis_data import crs as china_crs
 from gis_data.errors import GisDataError
 from gis_data.i18n import Message
@@ -283,7 +284,7 @@ def _source_crs(file_crs: str | None, declared: str | None, name: str) -> _Sourc
     label = f"EPSG:{epsg}" if epsg else source.name
     if declared_key in {"gcj02", "bd09"}:
         label = declared_key
-    return _Source(label, None if epsg == 4326 else source, declared_key or "wgs84")
+    return _Source(label, None if epsg == STORAGE_SRID else source, declared_key or "wgs84")
 
 
 def _parse_epsg(epsg_match: re.Match[str], name: str) -> CRS:
@@ -345,7 +346,7 @@ def _geometries(wkb: np.ndarray, properties: list[dict[str, Any]], name: str) ->
 
 def _to_wgs84(geoms: np.ndarray, source: _Source, labels: list[str], name: str) -> np.ndarray:
     if source.crs is not None:
-        transformer = Transformer.from_crs(source.crs, 4326, always_xy=True)
+        transformer = Transformer.from_crs(source.crs, STORAGE_SRID, always_xy=True)
 
         def project(xy: np.ndarray) -> np.ndarray:
             x, y = transformer.transform(xy[:, 0], xy[:, 1])

@@ -20,8 +20,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.core.text import INVALID_CHARACTER_CODE, is_storable_text
+from gis_data.crs import SUPPORTED_CRS
 
-CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 GEOJSON_TYPES = (
     "Point",
     "MultiPoint",
@@ -235,7 +235,7 @@ class StrictUUIDField(serializers.Field):
 @extend_schema_field(
     {
         "type": "string",
-        "enum": list(CRS_CHOICES),
+        "enum": list(SUPPORTED_CRS),
         "default": "wgs84",
         "description": "Coordinate system of the coordinates sent: raw GPS "
         "(wgs84), Amap/Tencent (gcj02) or Baidu (bd09).",
@@ -243,7 +243,7 @@ class StrictUUIDField(serializers.Field):
 )
 class CRSField(serializers.Field):
     def to_internal_value(self, data):
-        if not isinstance(data, str) or data.lower() not in CRS_CHOICES:
+        if not isinstance(data, str) or data.lower() not in SUPPORTED_CRS:
             raise fail("crs.unsupported", _("crs must be one of wgs84, gcj02, bd09."))
         return data.lower()
 

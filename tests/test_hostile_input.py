@@ -27,10 +27,10 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
 from backend.accounts.models import User
+from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import Deputy, Station
 from backend.opinions.services import opinion_create, opinion_transition
 from map_ui import data_urls
-from map_ui.data.tiles import LAYERS
 from tests.coverage_world import build_world
 from tests.factories import cell_center
 from tests.mobile_api.conftest import Api

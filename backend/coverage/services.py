@@ -25,7 +25,7 @@ from django.utils import timezone
 from backend.core.geo import STORAGE_SRID
 
 from .models import HeatHex
-from .selectors import coverage_clock_forget
+from .selectors.clock import coverage_clock_forget
 
 
 def coverage_roll_forward(*, today: dt.date | None = None) -> dt.date:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext, pgettext
 from shapely import wkb
 
 from backend.accounts.models import Role, User
-from backend.core.geo import STORAGE_SRID, as_geography
+from backend.core.geo import STORAGE_SRID, as_geography, display_tolerance_deg
 from backend.grid.models import AssignmentStatus, GridAssignment, GridCell
 from backend.liaison.models import (
     Deputy,
@@ -282,7 +282,9 @@ def _create_townships(county: Region, plans: list[places.TownshipPlan]) -> list[
                 parent=county,
                 boundary=_geos(p.boundary),
                 display_boundary=_geos(
-                    places.as_multipolygon(p.boundary.simplify(0.0005, preserve_topology=True))
+                    places.as_multipolygon(
+                        p.boundary.simplify(display_tolerance_deg("region"), preserve_topology=True)
+                    )
                     or p.boundary
                 ),
             )

@@ -15,6 +15,8 @@ from backend.accounts.models import ROLES_WITH_JURISDICTION, Role
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
+from backend.coverage.selectors import geojson
+from backend.coverage.selectors.tiles import LAYERS, TileRequest, tile_etag, tile_render
 from backend.coverage.windows import window_of
 from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
 from backend.grid.services import cell_assign
@@ -25,7 +27,6 @@ from backend.opinions.services import opinion_transition
 from backend.regions.models import Region
 from backend.regions.selectors import region_get
 
-from . import queries
 from .body import json_body, text_field
 from .http import map_endpoint
 from .params import (
@@ -39,7 +40,6 @@ from .params import (
     int_param,
     tile_coords,
 )
-from .tiles import LAYERS, TileRequest, tile_etag, tile_render
 
 MAX_SUGGESTION_CELLS = 50
 ROLLUPS = ("township", "county", "station", "deputy")
@@ -154,7 +154,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         return HttpResponse(status=304, headers=headers)
     # Heat hexagons without a boundary yet are skipped; the job coverage.heat_hexes_complete
     # gives them one within a minute (no write in a GET).
-    data, _hexes_missing = tile_render(req)
+    data = tile_render(req)
     return HttpResponse(data, content_type="application/vnd.mapbox-vector-tile", headers=headers)
 
 
@@ -187,7 +187,7 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
             "tiles": [url + (f"?{query}" if query else "")],
             "minzoom": spec.minzoom,
             "maxzoom": spec.maxzoom,
-            "bounds": queries.jurisdiction_bounds(scope),
+            "bounds": geojson.jurisdiction_bounds(scope),
             "vector_layers": [
                 {
                     "id": layer,
@@ -219,7 +219,7 @@ def cells_geojson(request: HttpRequest) -> JsonResponse:
         code="map.invalid_state",
         message=_("state must be covered, stale or never."),
     )
-    text, count = queries.cells_feature_collection(
+    text, count = geojson.cells_feature_collection(
         scope=region.adcode,
         window=_window(request),
         bbox=bbox,
@@ -344,13 +344,13 @@ def clusters_geojson(request: HttpRequest) -> JsonResponse:
 @map_endpoint()
 def stations_geojson(request: HttpRequest) -> JsonResponse:
     region = _region(request)
-    return _geojson(_feature_collection(queries.stations(scope=region.adcode)))
+    return _geojson(_feature_collection(geojson.stations(scope=region.adcode)))
 
 
 @map_endpoint()
 def links_geojson(request: HttpRequest) -> JsonResponse:
     region = _region(request)
-    return _geojson(_feature_collection(queries.station_links(scope=region.adcode)))
+    return _geojson(_feature_collection(geojson.station_links(scope=region.adcode)))
 
 
 @map_endpoint()

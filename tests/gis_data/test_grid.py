@@ -11,6 +11,7 @@ import shapely
 from pyproj import CRS, Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, box, shape
 
+from backend.core.geo import metric_srid_for_lon
 from gis_data import grid, hexes
 
 # Refusals are matched by their English text; test_i18n.py checks the zh-hans default.
@@ -177,11 +178,11 @@ def test_small_fragments_merge_into_a_neighbour():
 
 def test_zone_choice_matches_the_epsg_definitions():
     for lon in (75.0, 100.4, 113.0, 114.0, 121.6, 134.9):
-        epsg = grid.metric_epsg_for_lon(lon)
+        epsg = metric_srid_for_lon(lon)
         cm = re.search(r"CM (\d+)E", CRS.from_epsg(epsg).name).group(1)
         assert abs(int(cm) - lon) <= 1.5
-    assert grid.metric_epsg_for_lon(60.0) == 4534
-    assert grid.metric_epsg_for_lon(140.0) == 4554
+    assert metric_srid_for_lon(60.0) == 4534
+    assert metric_srid_for_lon(140.0) == 4554
 
 
 def test_h3_helper_keeps_lon_lat_order():

@@ -1,8 +1,10 @@
 """Mapbox Vector Tiles built by PostGIS (ST_AsMVT / ST_AsMVTGeom), one SQL statement per tile.
 
-XYZ scheme in Web Mercator (only for drawing: no measurement here). Each layer filters its rows
-with the caller's jurisdiction prefix inside the SQL (`adcode LIKE prefix%`) and with the tile's
-envelope (+ the 64/4096 buffer) through the GiST index of the 4326 geometry.
+XYZ scheme in Web Mercator (WEB_MERCATOR_SRID: only for drawing, no measurement here). Each
+layer filters its rows with the caller's jurisdiction prefix inside the SQL (`adcode LIKE
+prefix%`) and with the tile's envelope (+ the 64/4096 buffer) through the GiST index of the
+storage geometry. A tile is a read and never writes: heat hexagons without a boundary yet are
+left out until the job `coverage.heat_hexes_complete` gives them one.
 
 Layers and zooms:
 - `counties` (z 0-9): county roll-up: adcode, name, cells, covered, coverage_ratio (covered/cells);
@@ -20,8 +22,10 @@ import hashlib
 from dataclasses import dataclass, field
 
 from backend.core.db import fetchone_prepared
-from backend.coverage.windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
+from backend.core.geo import STORAGE_SRID, WEB_MERCATOR_SRID, metric_srid_for_lon
 from backend.opinions.models import OPEN_STATUSES
+
+from ..windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
 
 EXTENT = 4096
 BUFFER = 64
@@ -31,14 +35,15 @@ HEAT_RES_BY_ZOOM = ((6, 4), (8, 5), (10, 6), (99, 7))
 _BOUNDS = f"""
     bounds AS (
         SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS env,
-               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
-                                            margin => {BUFFER / EXTENT}), 4326) AS env4326
+               ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT}),
+                            {STORAGE_SRID}) AS env_deg
     )
 """
 
 
 def _mvt_geom(expr: str) -> str:
-    return f"ST_AsMVTGeom(ST_Transform({expr}, 3857), bounds.env, {EXTENT}, {BUFFER}, true)"
+    mercator = f"ST_Transform({expr}, {WEB_MERCATOR_SRID})"
+    return f"ST_AsMVTGeom({mercator}, bounds.env, {EXTENT}, {BUFFER}, true)"
 
 
 def _local_iso(expr: str) -> str:
@@ -49,7 +54,7 @@ def heat_resolution(z: int) -> int:
     return next(res for max_zoom, res in HEAT_RES_BY_ZOOM if z <= max_zoom)
 
 
-def cells_sql(window: Window) -> str:
+def cells_layer_sql(window: Window) -> str:
     visits, households_visited = cell_window_sql(window)
     return f"""
         WITH {_BOUNDS},
@@ -63,7 +68,7 @@ def cells_sql(window: Window) -> str:
             FROM grid_gridcell c
             CROSS JOIN bounds
             LEFT JOIN coverage_cellsummary s ON s.cell_id = c.id
-            WHERE c.boundary && bounds.env4326 AND c.adcode LIKE %(scope)s
+            WHERE c.boundary && bounds.env_deg AND c.adcode LIKE %(scope)s
         )
         SELECT ST_AsMVT(t.*, 'cells', {EXTENT}, 'geom', 'fid') FROM (
             SELECT fid, id, code, name, state, assigned, visits, households_visited, households,
@@ -75,7 +80,7 @@ def cells_sql(window: Window) -> str:
     """
 
 
-def counties_sql(window: Window) -> str:
+def counties_layer_sql(window: Window) -> str:
     # A township user sees their county's outline with the figures of their own cells only.
     return f"""
         WITH {_BOUNDS}
@@ -93,18 +98,18 @@ def counties_sql(window: Window) -> str:
                 FROM coverage_cellsummary s
                 WHERE s.county_adcode = r.adcode AND s.adcode LIKE %(scope)s
             ) agg
-            WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env4326
+            WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env_deg
               AND (r.adcode LIKE %(scope)s OR %(raw_scope)s LIKE r.adcode || '%%')
         ) t
     """
 
 
-def heat_sql(window: Window) -> str:
+def heat_layer_sql(window: Window) -> str:
     return f"""
         WITH {_BOUNDS},
         hexes AS (
             SELECT x.h3, x.boundary FROM coverage_heathex x, bounds
-            WHERE x.resolution = %(res)s AND x.boundary && bounds.env4326
+            WHERE x.resolution = %(res)s AND x.boundary && bounds.env_deg
         ),
         sums AS (
             SELECT b.h3, sum(b.visits) AS visits, sum(b.households) AS households
@@ -112,10 +117,7 @@ def heat_sql(window: Window) -> str:
             WHERE b.resolution = %(res)s AND b.day >= %(since)s AND b.adcode LIKE %(scope)s
             GROUP BY b.h3
         )
-        SELECT ST_AsMVT(t.*, 'heat', {EXTENT}, 'geom'),
-               -- hexagons still without a boundary (new cells): the view fills them, once
-               (SELECT EXISTS (SELECT 1 FROM coverage_heathex WHERE boundary IS NULL))
-        FROM (
+        SELECT ST_AsMVT(t.*, 'heat', {EXTENT}, 'geom') FROM (
             SELECT to_hex(s.h3) AS h3, s.visits::int AS visits, s.households::int AS households,
                    {_mvt_geom("h.boundary")} AS geom
             FROM sums s JOIN hexes h USING (h3) CROSS JOIN bounds
@@ -123,14 +125,14 @@ def heat_sql(window: Window) -> str:
     """
 
 
-def clusters_sql(window: Window, *, category: bool) -> str:
+def clusters_layer_sql(window: Window, *, category: bool) -> str:
     # Opinions of the tile plus a margin of 2 eps, so that clusters crossing the edge are whole.
     cat = "AND o.category = %(category)s" if category else ""
     return f"""
         WITH {_BOUNDS},
         area AS (
-            SELECT ST_Transform(ST_Expand(ST_Transform(bounds.env4326, %(srid)s), 2 * %(eps)s),
-                                4326) AS a FROM bounds
+            SELECT ST_Transform(ST_Expand(ST_Transform(bounds.env_deg, %(srid)s), 2 * %(eps)s),
+                                {STORAGE_SRID}) AS a FROM bounds
         ),
         pts AS (
             SELECT o.id, o.category, o.status = ANY(%(open)s) AS is_open,
@@ -160,13 +162,13 @@ def clusters_sql(window: Window, *, category: bool) -> str:
     """
 
 
-def stations_sql() -> str:
+def stations_layer_sql() -> str:
     return f"""
         WITH {_BOUNDS}
         SELECT ST_AsMVT(t.*, 'stations', {EXTENT}, 'geom', 'fid') FROM (
             SELECT s.id AS fid, s.id, s.name, s.kind, {_mvt_geom("s.location")} AS geom
             FROM liaison_station s CROSS JOIN bounds
-            WHERE s.location && bounds.env4326 AND s.adcode LIKE %(scope)s
+            WHERE s.location && bounds.env_deg AND s.adcode LIKE %(scope)s
         ) t
     """
 
@@ -239,7 +241,7 @@ class TileRequest:
     category: str | None = None
     eps_m: float = 500.0
     min_points: int = 3
-    metric_srid: int = 4547
+    metric_srid: int = metric_srid_for_lon(113.0)  # the map view passes the tile's zone
 
     def cache_key(self) -> str:
         """Everything the tile depends on, the caller's jurisdiction included."""
@@ -274,14 +276,14 @@ def tile_query(req: TileRequest) -> tuple[str | None, dict]:
         **window_params(req.window),
     }
     if req.layer == "cells":
-        sql = cells_sql(req.window)
+        sql = cells_layer_sql(req.window)
     elif req.layer == "counties":
-        sql = counties_sql(req.window)
+        sql = counties_layer_sql(req.window)
     elif req.layer == "heat":
-        sql = heat_sql(req.window)
+        sql = heat_layer_sql(req.window)
         params["res"] = heat_resolution(req.z)
     elif req.layer == "clusters":
-        sql = clusters_sql(req.window, category=bool(req.category))
+        sql = clusters_layer_sql(req.window, category=bool(req.category))
         params.update(
             eps=req.eps_m,
             minpts=req.min_points,
@@ -290,7 +292,7 @@ def tile_query(req: TileRequest) -> tuple[str | None, dict]:
             category=req.category,
         )
     else:
-        sql = stations_sql()
+        sql = stations_layer_sql()
     return sql, params
 
 
@@ -314,8 +316,8 @@ def _prints(*tables: str) -> str:
 def _envelope_only() -> str:
     return f"""
     bounds AS (
-        SELECT ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s,
-                                            margin => {BUFFER / EXTENT}), 4326) AS env4326
+        SELECT ST_Transform(ST_TileEnvelope(%(z)s, %(x)s, %(y)s, margin => {BUFFER / EXTENT}),
+                            {STORAGE_SRID}) AS env_deg
     )
 """
 
@@ -326,7 +328,7 @@ def cells_version_sql() -> str:
         SELECT count(*) || ':' || {_prints("c", "s")}
         FROM grid_gridcell c CROSS JOIN bounds
         LEFT JOIN coverage_cellsummary s ON s.cell_id = c.id
-        WHERE c.boundary && bounds.env4326 AND c.adcode LIKE %(scope)s
+        WHERE c.boundary && bounds.env_deg AND c.adcode LIKE %(scope)s
     """
 
 
@@ -344,7 +346,7 @@ def counties_version_sql() -> str:
             FROM coverage_cellsummary s
             WHERE s.county_adcode = r.adcode AND s.adcode LIKE %(scope)s
         ) agg
-        WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env4326
+        WHERE r.level = 'county' AND coalesce(r.display_boundary, r.boundary) && bounds.env_deg
           AND (r.adcode LIKE %(scope)s OR %(raw_scope)s LIKE r.adcode || '%%')
     """
 
@@ -354,7 +356,7 @@ def heat_version_sql() -> str:
         WITH {_envelope_only()},
         hexes AS (
             SELECT x.h3, x.ctid, x.xmin FROM coverage_heathex x, bounds
-            WHERE x.resolution = %(res)s AND x.boundary && bounds.env4326
+            WHERE x.resolution = %(res)s AND x.boundary && bounds.env_deg
         )
         SELECT (SELECT count(*) || ':' || {_prints("hexes")} FROM hexes)
                || ':' || (SELECT count(*) || ':' || {_prints("b")}
@@ -369,8 +371,8 @@ def clusters_version_sql(*, category: bool) -> str:
     return f"""
         WITH {_envelope_only()},
         area AS (
-            SELECT ST_Transform(ST_Expand(ST_Transform(bounds.env4326, %(srid)s), 2 * %(eps)s),
-                                4326) AS a FROM bounds
+            SELECT ST_Transform(ST_Expand(ST_Transform(bounds.env_deg, %(srid)s), 2 * %(eps)s),
+                                {STORAGE_SRID}) AS a FROM bounds
         )
         SELECT count(*) || ':' || {_prints("o")}
         FROM opinions_opinion o, area
@@ -384,7 +386,7 @@ def stations_version_sql() -> str:
         WITH {_envelope_only()}
         SELECT count(*) || ':' || {_prints("s")}
         FROM liaison_station s CROSS JOIN bounds
-        WHERE s.location && bounds.env4326 AND s.adcode LIKE %(scope)s
+        WHERE s.location && bounds.env_deg AND s.adcode LIKE %(scope)s
     """
 
 
@@ -416,14 +418,11 @@ def tile_etag(req: TileRequest) -> str:
     return f'"{digest}"'
 
 
-def tile_render(req: TileRequest) -> tuple[bytes, bool]:
-    """(MVT bytes, hexagons missing) of the tile; the flag says that heat hexagons without a
-    boundary exist (fill them, render again)."""
+def tile_render(req: TileRequest) -> bytes:
+    """The MVT bytes of the tile (empty outside the layer's zooms). Heat hexagons without a
+    boundary yet are left out (the job coverage.heat_hexes_complete gives them one)."""
     sql, params = tile_query(req)
-    data, missing = b"", False
-    if sql is not None:
-        row = fetchone_prepared(sql, params)
-        if row:
-            data = bytes(row[0]) if row[0] is not None else b""
-            missing = bool(row[1]) if len(row) > 1 else False
-    return data, missing
+    if sql is None:
+        return b""
+    row = fetchone_prepared(sql, params)
+    return bytes(row[0]) if row and row[0] is not None else b""

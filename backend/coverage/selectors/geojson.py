@@ -1,4 +1,5 @@
-"""Map-only reads (stations, links, bounds) as GeoJSON-ready rows, scoped by adcode prefix."""
+"""Map reads as GeoJSON: the cells (a FeatureCollection built by PostgreSQL), stations, their
+links, and the bounds of a jurisdiction; scoped by an adcode prefix the caller may read."""
 
 from __future__ import annotations
 
@@ -6,24 +7,27 @@ import json
 
 from django.db import connection
 
-from backend.coverage.selectors import _fetch_dicts, coverage_by_cell_query
+from backend.core.db import fetch_dicts
+from backend.core.geo import display_tolerance_deg
+
+from .cells import coverage_by_cell_query
 
 
 def stations(*, scope: str) -> list[dict]:
     """Stations inside `scope`: id, name, kind, adcode, deputies (open memberships) and the
     simplified service area as a GeoJSON geometry (or None)."""
-    rows = _fetch_dicts(
+    rows = fetch_dicts(
         """
         SELECT s.id, s.name, s.kind, s.adcode,
                (SELECT count(*) FROM liaison_stationmembership m
                 WHERE m.station_id = s.id AND m.until IS NULL) AS deputies,
                ST_AsGeoJSON(ST_ForcePolygonCCW(  -- RFC 7946 ring order
-                   ST_Multi(ST_SimplifyPreserveTopology(s.service_area, 0.00005))), 6)
+                   ST_Multi(ST_SimplifyPreserveTopology(s.service_area, %(tolerance)s))), 6)
                    AS service_area,
                ST_AsGeoJSON(s.location, 6) AS geometry
         FROM liaison_station s WHERE s.adcode LIKE %(scope)s ORDER BY s.adcode, s.name, s.id
         """,
-        {"scope": scope + "%"},
+        {"scope": scope + "%", "tolerance": display_tolerance_deg("cell")},
     )
     for row in rows:
         if row["service_area"] is not None:
@@ -33,7 +37,7 @@ def stations(*, scope: str) -> list[dict]:
 
 def station_links(*, scope: str) -> list[dict]:
     """Cross-province links with at least one station inside `scope`, as LineStrings."""
-    rows = _fetch_dicts(
+    rows = fetch_dicts(
         """
         SELECT l.id, l.cadences, l.agreement_date,
                json_build_object('id', a.id, 'name', a.name, 'adcode', a.adcode) AS station_a,

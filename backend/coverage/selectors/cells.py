@@ -1,0 +1,88 @@
+"""Per-cell coverage rows: the one statement every coverage read builds on.
+
+`cell_rows_sql(window)` is the per-cell row (state, visits, households visited, ratio) inside
+`%(scope)s`; rollups, gaps and the GeoJSON wrap it. `scope_params` validates the adcode prefix.
+"""
+
+# ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
+from __future__ import annotations
+
+from backend.core.db import fetch_dicts
+from backend.core.geo import STORAGE_SRID
+
+from ..windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
+
+# The `bbox` parameter (w, s, e, n in degrees) as a storage geometry.
+BBOX_ENVELOPE = f"ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, {STORAGE_SRID})"
+
+
+def scope_params(scope: str, window: Window) -> dict:
+    """The parameters every windowed coverage statement takes: `scope` (an adcode prefix the
+    caller may read, checked by the caller) as a LIKE pattern and the window's bounds."""
+    if not scope.isdigit() and scope != "":
+        raise ValueError("scope must be an adcode prefix")
+    return {"scope": scope + "%", **window_params(window)}
+
+
+def cell_rows_sql(window: Window, *, where: str = "", geometry: bool = False) -> str:
+    """Per-cell coverage rows inside %(scope)s (+ `where`), with the contract's properties."""
+    visits, households_visited = cell_window_sql(window)
+    geom = (
+        # RFC 7946 ring order (exterior counter-clockwise), whatever order was imported
+        ", ST_AsGeoJSON(ST_ForcePolygonCCW(coalesce(c.display_boundary, c.boundary)), 6)"
+        " AS geometry"
+        if geometry
+        else ""
+    )
+    return f"""
+        SELECT x.*, {ratio_sql("x.households_visited", "x.households", "x.visits")}
+                   AS coverage_ratio
+        FROM (
+            SELECT c.id, c.code, c.name, c.adcode, c.households, s.last_visit_at AS last_visit,
+                   {visits} AS visits, {households_visited} AS households_visited,
+                   {state_sql()} AS state,
+                   coalesce(s.assigned, false) AS assigned
+                   {geom}
+            FROM grid_gridcell c
+            LEFT JOIN coverage_cellsummary s ON s.cell_id = c.id
+            WHERE c.adcode LIKE %(scope)s {where}
+        ) x
+    """
+
+
+def coverage_by_cell_query(
+    *,
+    scope: str,
+    window: Window,
+    cell_ids: list[int] | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    state: str | None = None,
+    geometry: bool = False,
+    limit: int | None = None,
+) -> tuple[str, dict]:
+    """The statement of `coverage_by_cell` (also wrapped into GeoJSON by the map data API)."""
+    params = scope_params(scope, window)
+    where = ""
+    if cell_ids is not None:
+        where += " AND c.id = ANY(%(ids)s)"
+        params["ids"] = list(cell_ids)
+    if bbox is not None:
+        where += f" AND c.boundary && {BBOX_ENVELOPE}"
+        params.update(w=bbox[0], s=bbox[1], e=bbox[2], n=bbox[3])
+    sql = cell_rows_sql(window, where=where, geometry=geometry)
+    if state is not None:
+        sql = f"SELECT * FROM ({sql}) y WHERE y.state = %(state)s"
+        params["state"] = state
+    sql += " ORDER BY code"
+    if limit is not None:
+        sql += " LIMIT %(limit)s"
+        params["limit"] = limit
+    return sql, params
+
+
+def coverage_by_cell(**kwargs) -> list[dict]:
+    """Coverage of every cell in `scope` (optionally: these ids, this bbox, this state):
+    id, code, name, adcode, households, last_visit, visits, households_visited, state,
+    assigned, coverage_ratio (and geometry as GeoJSON text)."""
+    sql, params = coverage_by_cell_query(**kwargs)
+    return fetch_dicts(sql, params)
