@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from backend.liaison.selectors import stations_nearby
-from gis_data.crs import to_wgs84
+from gis_data.crs import SUPPORTED_CRS, to_wgs84
 
 from ..errors import ApiError, flatten_errors
 from ..fields import CRSField, check_lon_lat, parse_query_number
@@ -29,7 +29,7 @@ class NearbyStationsApi(MobileApi):
             ),
             OpenApiParameter("lat", float, required=True),
             OpenApiParameter("radius_m", float, description="Metres, 1..50000 (default 5000)."),
-            OpenApiParameter("crs", str, enum=["wgs84", "gcj02", "bd09"]),
+            OpenApiParameter("crs", str, enum=list(SUPPORTED_CRS)),
         ],
         responses={
             200: NearbyStationsOutput,
