@@ -94,26 +94,25 @@ def record_or_replay(
 
     `insert` writes the record and returns it, or returns None when the key is already taken
     (an `INSERT ... ON CONFLICT DO NOTHING` that returned no row); a unique violation raised by
-    an ORM insert counts the same (it runs in a savepoint, the transaction stays usable). Then
+    an ORM insert counts the same (`insert` runs in its own transaction, or savepoint). Then
     the stored record decides: same hash → `replay(stored, DUPLICATE)`, another hash →
     DomainError `conflict` (409, with the stored id). `replay_first` looks the key up before
     inserting, for records whose insert is costly (an opinion places itself and writes its
     history first).
     """
     records = model._default_manager.filter(deputy_id=deputy_id, client_uuid=client_uuid)
-    with transaction.atomic():
-        stored = records.first() if replay_first else None
-        if stored is None:
-            try:
-                with transaction.atomic():
-                    created = insert()
-            except IntegrityError:
-                created = None
-                if not records.exists():
-                    raise  # another constraint: not a replay
-            if created is not None:
-                return created
-            stored = records.get()
+    stored = records.first() if replay_first else None
+    if stored is None:
+        try:
+            with transaction.atomic():
+                created = insert()
+        except IntegrityError:
+            created = None
+            if not records.exists():
+                raise  # another constraint: not a replay
+        if created is not None:
+            return created
+        stored = records.get()  # committed by the competing upload (ON CONFLICT waited for it)
     if replay_status(_stored_hash(stored), content_hash) == CONFLICT:
         raise DomainError(conflict, conflict_message, status=409, id=stored.pk)
     return replay(stored, DUPLICATE)
