@@ -224,6 +224,10 @@
         style.color = COLORS.assigned; style.weight = 2;
       }
     }
+    if (extra.gap) {  // the dashboard's gaps: a dark outline on the cell's own fill
+      style.color = "#212529"; style.weight = zoom !== undefined && zoom < 13 ? 1.2 : 2.5;
+      style.opacity = 0.95; style.dashArray = null;
+    }
     if (extra.selected) {
       style.color = COLORS.selected; style.weight = 3; style.dashArray = null;
       style.fillColor = COLORS.selected; style.fillOpacity = 0.45;
@@ -247,6 +251,21 @@
     this.days = this.opts.days || config.days;
     this.build();
   }
+
+  /* What styles a cell beyond its properties: the page's extra (selected, highlight) over the
+   * gap outline, which the cells layer draws itself (no second layer fetching the same tiles). */
+  CellLayer.prototype.extraOf = function (id) {
+    var gap = this.gapsShown && !!(this.gapIds && this.gapIds[id]);
+    return gap ? L.extend({ gap: true }, this.extra[id]) : this.extra[id];
+  };
+
+  CellLayer.prototype.setGaps = function (ids, shown) {
+    var before = this.gapIds || {}, id;
+    this.gapIds = ids;
+    if (shown !== undefined) { this.gapsShown = shown; }
+    for (id in before) { if (!(id in ids)) { this.restyle(id); } }
+    for (id in ids) { this.restyle(id); }
+  };
 
   CellLayer.prototype.effective = function (id) {
     var p = this.props[id] || {};
@@ -276,7 +295,7 @@
             self.renderedCount += 1;
             container.dataset.cellsRendered = String(self.renderedCount);
           }
-          return cellStyle(self.effective(id), self.extra[id], zoom, self.opts.assignedMode);
+          return cellStyle(self.effective(id), self.extraOf(id), zoom, self.opts.assignedMode);
         },
       },
     });
@@ -307,7 +326,7 @@
 
   CellLayer.prototype.restyle = function (id) {
     if (!this.layer) { return; }
-    this.layer.setFeatureStyle(id, cellStyle(this.effective(id), this.extra[id],
+    this.layer.setFeatureStyle(id, cellStyle(this.effective(id), this.extraOf(id),
                                              this.map.getZoom(), this.opts.assignedMode));
   };
 
@@ -350,10 +369,30 @@
     return gridLayer;
   }
 
+  /* Layers that draw the same tiles (the counties' outline and their coverage) share one fetch
+   * per tile: the decoded tile is kept by template and coordinates while in flight and for a few
+   * seconds after, so the second layer asking for it gets it without a request. */
+  var sharedTiles = {};
+  var SHARED_TILE_MS = 5000;
+  function shareTiles(layer) {
+    var fetchTile = layer._getVectorTilePromise;
+    layer._getVectorTilePromise = function (coords, tileBounds) {
+      var key = this._url + "|" + coords.z + "/" + coords.x + "/" + coords.y;
+      if (!sharedTiles[key]) {
+        sharedTiles[key] = fetchTile.call(this, coords, tileBounds);
+        sharedTiles[key].then(
+          function () { setTimeout(function () { delete sharedTiles[key]; }, SHARED_TILE_MS); },
+          function () { delete sharedTiles[key]; });
+      }
+      return sharedTiles[key];
+    };
+    return layer;
+  }
+
   /* County borders (vector tiles), drawn under the cells for context on a plain background. */
   function countyOutlines(map, opts) {
     opts = opts || {};
-    var layer = L.vectorGrid.protobuf(tileUrl("counties", { days: config.days }), {
+    var layer = shareTiles(L.vectorGrid.protobuf(tileUrl("counties", { days: opts.days || config.days }), {
       rendererFactory: L.canvas.tile,
       fetchOptions: { credentials: "same-origin" },
       maxNativeZoom: 9, maxZoom: config.maxZoom, zIndex: 0,
@@ -365,7 +404,7 @@
           };
         },
       },
-    });
+    }));
     // Over-zoomed more than two levels the borders blur; the cells show the shape there.
     fitZoomRange(layer, "counties", function (tj) {
       layer.options.minZoom = 0;
@@ -377,7 +416,7 @@
   /* County roll-up coloured by coverage, for the zooms where cell tiles are not served. */
   var RAMP = ["#e03131", "#f76707", "#f59f00", "#94d82d", "#2f9e44"];
   function countyCoverage(map, days) {
-    var layer = L.vectorGrid.protobuf(tileUrl("counties", { days: days }), {
+    var layer = shareTiles(L.vectorGrid.protobuf(tileUrl("counties", { days: days }), {
       rendererFactory: L.canvas.tile,
       fetchOptions: { credentials: "same-origin" },
       maxNativeZoom: 9, maxZoom: 9.99, zIndex: 1,
@@ -388,7 +427,7 @@
                    color: "#ffffff", weight: 1.5, opacity: 1 };
         },
       },
-    });
+    }));
     fitZoomRange(layer, "counties", function () {
       var cells = tileJsonKnown.cells;
       layer.options.minZoom = 0;
@@ -484,7 +523,7 @@
     fmtTime: fmtTime, $: $, setText: setText, h: h, append: append, fill: fill,
     emptyItem: emptyItem, facts: facts, popup: popup, notifier: notifier, fitBbox: fitBbox,
     CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines,
-    countyCoverage: countyCoverage, fitZoomRange: fitZoomRange, tileJson: tileJson,
+    countyCoverage: countyCoverage, shareTiles: shareTiles, fitZoomRange: fitZoomRange, tileJson: tileJson,
     cellFacts: cellFacts, cellPopup: cellPopup, Live: Live,
     debounce: debounce, onMap: function (fn) { pageInits.push(fn); },
     cellState: function (id) {

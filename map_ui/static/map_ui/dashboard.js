@@ -74,7 +74,7 @@
         var results = (data && data.results) || [];
         state.gapIds = {};
         results.forEach(function (g) { state.gapIds[g.cell_id] = g; });
-        if (gapLayer) { gapLayer.redraw(); }
+        if (cg.cells) { cg.cells.setGaps(state.gapIds); }  // restyled in place: no refetch
         cg.fill("gaps", results.length ? results.slice(0, 10).map(function (g) {
           var since = g.days_since_visit === null || g.days_since_visit === undefined
             ? S.neverVisited : g.days_since_visit + " " + S.days;
@@ -148,7 +148,8 @@
   var gapLayer = null;
 
   cg.onMap(function (map) {
-    cg.countyOutlines(map);
+    // Outline and coverage of the counties: the same URL (the window's), one fetch per tile.
+    var countyOutlines = cg.countyOutlines(map, { days: state.days });
     var countyCoverage = cg.countyCoverage(map, state.days);
     var cells = new cg.CellLayer(map, {
       onClick: function (id, props, e) {
@@ -178,19 +179,13 @@
     });
 
     cg.fitZoomRange(heat, "heat");
-    gapLayer = L.vectorGrid.protobuf(cg.tileUrl("cells", { days: state.days }), {
-      rendererFactory: L.canvas.tile,
-      fetchOptions: { credentials: "same-origin" },
-      maxNativeZoom: 16, maxZoom: config.maxZoom, pane: "overlayPane",
-      vectorTileLayerStyles: {
-        cells: function (p, zoom) {
-          if (!state.gapIds[p.id]) { return []; }
-          return { fill: false, color: "#212529", weight: zoom < 13 ? 1.2 : 2.5, opacity: 0.95 };
-        },
-      },
+    // Gaps are an outline the cells layer draws on its own tiles; this entry of the layers
+    // control only switches it.
+    gapLayer = L.layerGroup();
+    map.on("overlayadd overlayremove", function (e) {
+      if (e.layer === gapLayer) { cells.setGaps(state.gapIds, e.type === "overlayadd"); }
     });
-
-    cg.fitZoomRange(gapLayer, "cells");
+    cells.setGaps(state.gapIds, true);
     var overlays = {};
     overlays[S.layerCoverage] = cells.layer;
     overlays[S.layerHeat] = heat;
@@ -211,7 +206,7 @@
         cells.setDays(days);
         heatSeen = {}; heatCount = 0;
         heat.setUrl(cg.tileUrl("heat", { days: days }));
-        gapLayer.setUrl(cg.tileUrl("cells", { days: days }));
+        countyOutlines.setUrl(cg.tileUrl("counties", { days: days }));
         countyCoverage.setUrl(cg.tileUrl("counties", { days: days }));
         showRegion(state.region, false);
       });
