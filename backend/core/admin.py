@@ -176,10 +176,12 @@ class ReadonlyMapAdminMixin(ReadonlyAdminMixin):
 class FieldRecordAdminMixin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin):
     """A field record (backend.records.models: a visit, a check-in, an opinion): view-only,
     no lookup through a resident's private field, its location on a map (`location_map`), its
-    flags as text (`flag_list`). `record_defer`: related columns never loaded (a grid cell's
-    boundaries, `CELL_DEFER`)."""
+    flags as text (`flag_list`), browsed by `recorded_at`. `record_defer`: related columns
+    never loaded (a grid cell's boundaries, `CELL_DEFER`)."""
 
     record_defer: tuple[str, ...] = ()
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False  # no COUNT(*) of a whole county's records per page
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)

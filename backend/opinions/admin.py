@@ -52,8 +52,6 @@ class OpinionAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "category", county_filter(), "recorded_at")
     search_fields = ("text", "deputy__name", "cell__code")
     list_select_related = ("deputy", "cell")
-    date_hierarchy = "recorded_at"
-    show_full_result_count = False
     fields = (
         "deputy",
         "visit",

@@ -46,8 +46,6 @@ class VisitAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", county_filter(), FlagFilter, "recorded_at")
     search_fields = ("deputy__name", "cell__code", "client_uuid")
     list_select_related = ("deputy", "cell")
-    date_hierarchy = "recorded_at"
-    show_full_result_count = False
     fields = (
         "deputy",
         "kind",
@@ -71,8 +69,6 @@ class CheckInAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
     list_filter = ("inside_geofence", county_filter(), "recorded_at")
     search_fields = ("deputy__name", "station__name", "client_uuid")
     list_select_related = ("deputy", "station")
-    date_hierarchy = "recorded_at"
-    show_full_result_count = False
     fields = (
         "deputy",
         "station",
