@@ -478,6 +478,7 @@ def measure(spec: Spec) -> dict:
     import httpx
     from django.test import Client
 
+    from backend.accounts.jurisdiction import Jurisdiction
     from backend.accounts.models import Role, User
     from backend.coverage import selectors
     from backend.coverage.selectors.geojson import CELLS_GEOJSON
@@ -487,6 +488,8 @@ def measure(spec: Spec) -> dict:
     from backend.regions.models import Region
 
     scope = "49"
+    SCOPE_REACH = Jurisdiction(user_id=None, role=Role.LEADER, prefix=scope)
+    ADMIN_REACH = Jurisdiction(user_id=None, role=Role.ADMIN, prefix="")
     county = Region.objects.get(adcode=_county_adcode(spec.counties // 2))
     user, _ = User.objects.get_or_create(
         username=BENCH_USER,
@@ -538,7 +541,7 @@ def measure(spec: Spec) -> dict:
             "today": window.today,
         }
         inner, params = selectors.coverage_by_cell_query(
-            scope=county.adcode, window=window, geometry=True, limit=5001
+            jurisdiction=ADMIN_REACH.within(county.adcode), window=window, geometry=True, limit=5001
         )
         results["coverage_geojson"] = pair(
             lambda: get_ms(f"/api/map/v1/cells.geojson?region={county.adcode}")[0],
@@ -547,12 +550,20 @@ def measure(spec: Spec) -> dict:
             30,
         )
         results["coverage_selector"] = pair(
-            lambda: timed(lambda: selectors.coverage_by_cell(scope=county.adcode, window=window)),
-            selectors.coverage_by_cell_query(scope=county.adcode, window=window)[0],
+            lambda: timed(
+                lambda: selectors.coverage_by_cell(
+                    jurisdiction=ADMIN_REACH.within(county.adcode), window=window
+                )
+            ),
+            selectors.coverage_by_cell_query(
+                jurisdiction=ADMIN_REACH.within(county.adcode), window=window
+            )[0],
             params,
             30,
         )
-        stats_sql, stats_params = selectors.region_stats_query(region=county, window=window)
+        stats_sql, stats_params = selectors.region_stats_query(
+            jurisdiction=ADMIN_REACH, region=county, window=window
+        )
         results["stats_endpoint"] = pair(
             lambda: get_ms(f"/api/map/v1/regions/{county.adcode}/stats")[0],
             stats_sql,
@@ -577,7 +588,9 @@ def measure(spec: Spec) -> dict:
             # at least TILE_SAMPLES timings per zoom: a county spans one or two z8 tiles
             repeat = max(3, -(-TILE_SAMPLES // max(len(tiles), 1)))
             for tz, tx, ty in tiles:
-                req = TileRequest(layer=name, z=tz, x=tx, y=ty, scope=scope, window=window)
+                req = TileRequest(
+                    layer=name, z=tz, x=tx, y=ty, jurisdiction=SCOPE_REACH, window=window
+                )
                 sql, tparams = tile_query(req)
                 url = f"/tiles/{name}/{tz}/{tx}/{ty}.mvt"
                 get_ms(url)

@@ -24,8 +24,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
 
-from backend.accounts.access import jurisdiction_prefix
-from backend.accounts.models import Role, User
+from backend.accounts.access import jurisdiction_of
+from backend.accounts.models import User
 from backend.core.events import county_group
 from backend.regions.models import Region, RegionLevel
 from map_ui.live_signals import session_group, user_group
@@ -45,10 +45,9 @@ def live_counties_for(prefix: str) -> list[str]:
 
 
 def live_scope_for(user: User) -> tuple[str, list[str]] | None:
-    """(prefix, county adcodes) for a leader, staff member or admin; None for anyone else."""
-    if user.role == Role.DEPUTY and not user.is_superuser:
-        return None
-    prefix = jurisdiction_prefix(user)
+    """(prefix, county adcodes) for a leader, staff member or admin; None for anyone without
+    region-wide reads (deputies): their Jurisdiction decides."""
+    prefix = jurisdiction_of(user).prefix
     if prefix is None:
         return None
     return prefix, live_counties_for(prefix)

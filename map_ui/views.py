@@ -15,11 +15,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from backend.accounts.access import can_act_in_adcode, can_read_adcode, jurisdiction_prefix
-from backend.accounts.models import Role, User
+from backend.accounts.access import jurisdiction_of, reads_region_pages, start_page
+from backend.accounts.jurisdiction import Jurisdiction
+from backend.core.errors import NotFound
 from backend.liaison.models import LinkCadence, StationKind
 from backend.opinions.models import OpinionCategory, OpinionStatus
 from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM
+from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
 from map_ui.routing import LIVE_WS_PATH
 
@@ -115,40 +117,16 @@ def opinion_strings() -> dict[str, str]:
     }
 
 
-def is_admin(user: User) -> bool:
-    return user.role == Role.ADMIN or user.is_superuser
-
-
-def access_region_by_adcode(user: User, adcode: str) -> Region:
-    """The region `adcode` if it lies inside the user's jurisdiction; 404 otherwise."""
-    if not adcode.isdigit() or not can_read_adcode(user, adcode):
-        raise Http404(_("No such region in your jurisdiction."))
-    region = Region.objects.filter(adcode=adcode).first()
-    if region is None:
-        raise Http404(_("No such region in your jurisdiction."))
-    return region
-
-
-def default_region(user: User) -> Region:
-    """The user's own jurisdiction; for an admin without one, the first county."""
-    prefix = jurisdiction_prefix(user)
-    if prefix:
-        return access_region_by_adcode(user, prefix)
-    if prefix == "":
-        region = (
-            Region.objects.filter(level=RegionLevel.COUNTY).order_by("adcode").first()
-            or Region.objects.order_by("adcode").first()
-        )
-        if region is not None:
-            return region
-    raise Http404(_("No region to show."))
-
-
-def page_region(request: HttpRequest) -> Region:
+def page_region(request: HttpRequest, jurisdiction: Jurisdiction) -> Region:
+    """The `region` parameter (default: the caller's own) if readable; 404 otherwise (the same
+    page for a region that does not exist)."""
     adcode = request.GET.get("region", "").strip()
-    if adcode:
-        return access_region_by_adcode(request.user, adcode)
-    return default_region(request.user)
+    try:
+        if adcode:
+            return access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
+        return default_region(jurisdiction=jurisdiction)
+    except NotFound as error:
+        raise Http404(error.message) from None
 
 
 def window_days(request: HttpRequest) -> int:
@@ -169,9 +147,12 @@ def region_payload(region: Region) -> dict:
     }
 
 
-def require_region_reader(user: User) -> None:
-    if user.role == Role.DEPUTY and not user.is_superuser:
+def region_reader(request: HttpRequest) -> Jurisdiction:
+    """The caller's Jurisdiction if they may open the map pages (not deputies); 403 otherwise."""
+    jurisdiction = jurisdiction_of(request.user)
+    if not reads_region_pages(jurisdiction):
         raise PermissionDenied
+    return jurisdiction
 
 
 # What the page scripts call: config key -> (URL name, {URL kwarg: {placeholder} in the JS}).
@@ -213,15 +194,16 @@ def page_urls() -> dict[str, str]:
     return urls
 
 
-def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dict:
-    user = request.user
+def map_context(
+    request: HttpRequest, page: str, region: Region, jurisdiction: Jurisdiction, **extra
+) -> dict:
     config = {
         "page": page,
         "region": region_payload(region),
         "days": window_days(request),
         "windows": list(TIME_WINDOWS_DAYS),
         "strings": js_strings(),
-        "canAssign": user.role == Role.STAFF or is_admin(user),
+        "canAssign": jurisdiction.can_act,
         "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),
         "urls": {**page_urls(), "page": request.path},
         **extra,
@@ -229,10 +211,10 @@ def map_context(request: HttpRequest, page: str, region: Region, **extra) -> dic
     return {"page": page, "region": region, "config": config}
 
 
-def render_map_page(request: HttpRequest, page: str) -> HttpResponse:
+def render_map_page(request: HttpRequest, page: str, jurisdiction: Jurisdiction) -> HttpResponse:
     """Template map_ui/<page>.html on the requested (readable) region."""
-    region = page_region(request)
-    return render(request, f"map_ui/{page}.html", map_context(request, page, region))
+    region = page_region(request, jurisdiction)
+    return render(request, f"map_ui/{page}.html", map_context(request, page, region, jurisdiction))
 
 
 @require_GET
@@ -240,44 +222,36 @@ def render_map_page(request: HttpRequest, page: str) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """Start page by role: leaders and admins → dashboard, staff → assignment, deputies → the
     phone app (/m/), everyone else → the page that explains it."""
-    role = request.user.role
-    if is_admin(request.user) or role == Role.LEADER:
-        return redirect("map_ui:dashboard")
-    if role == Role.STAFF:
-        return redirect("map_ui:assign")
-    if role == Role.DEPUTY:
-        return redirect("mobile_app:shell")
-    return redirect("map_ui:deputy")
+    return redirect(start_page(jurisdiction_of(request.user)))
 
 
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    require_region_reader(request.user)
-    return render_map_page(request, "dashboard")
+    return render_map_page(request, "dashboard", region_reader(request))
 
 
 @require_GET
 @login_required
 def assign(request: HttpRequest) -> HttpResponse:
-    if not (request.user.role == Role.STAFF or is_admin(request.user)):
+    jurisdiction = jurisdiction_of(request.user)
+    if not jurisdiction.can_act:  # staff and admins assign
         raise PermissionDenied
-    return render_map_page(request, "assign")
+    return render_map_page(request, "assign", jurisdiction)
 
 
 @require_GET
 @login_required
 def stations(request: HttpRequest) -> HttpResponse:
-    require_region_reader(request.user)
-    return render_map_page(request, "stations")
+    return render_map_page(request, "stations", region_reader(request))
 
 
 @require_GET
 @login_required
 def opinions(request: HttpRequest) -> HttpResponse:
     """The opinion work list: staff and admins act on it, leaders read it."""
-    require_region_reader(request.user)
-    region = page_region(request)
+    jurisdiction = region_reader(request)
+    region = page_region(request, jurisdiction)
     townships = Region.objects.filter(
         level=RegionLevel.TOWNSHIP, adcode__startswith=region.adcode
     ).values_list("adcode", "name")
@@ -285,7 +259,8 @@ def opinions(request: HttpRequest) -> HttpResponse:
         request,
         "opinions",
         region,
-        canAct=can_act_in_adcode(request.user, region.adcode),
+        jurisdiction,
+        canAct=jurisdiction.may_act_in(region.adcode),
         pageSize=OPINIONS_PAGE_SIZE,
         allowedFrom={action: sorted(statuses) for action, statuses in ALLOWED_FROM.items()},
         townships=dict(townships),

@@ -26,6 +26,7 @@ from django.urls import URLPattern
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import User
 from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import Deputy, Station
@@ -311,8 +312,16 @@ def answerable_opinion_id() -> int:
         recorded_at=timezone.now() - dt.timedelta(hours=1),
     ).opinion
     staff = User.objects.get(username="staff_a")
-    opinion_transition(actor=staff, opinion_id=opinion.id, action="forward", handler="镇交通办")
-    opinion_transition(actor=staff, opinion_id=opinion.id, action="start")
+    opinion_transition(
+        jurisdiction=jurisdiction_of(staff),
+        actor=staff,
+        opinion_id=opinion.id,
+        action="forward",
+        handler="镇交通办",
+    )
+    opinion_transition(
+        jurisdiction=jurisdiction_of(staff), actor=staff, opinion_id=opinion.id, action="start"
+    )
     return opinion.id
 
 

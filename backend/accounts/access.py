@@ -1,68 +1,112 @@
-"""Jurisdiction scoping: every read and write goes through these.
+"""Who may see and do what: every role and jurisdiction decision of the product, in one module.
 
-A staff or leader account sees what lies inside its jurisdiction: rows whose `adcode` starts
-with the jurisdiction's adcode. Admins see everything. Deputies see only their own records
-(enforced by each selector with `deputy=`); for region-scoped reads they have no jurisdiction.
+A request's caller becomes a `Jurisdiction` value here (`jurisdiction_of`), once; selectors and
+services take that value and never look at a user's role themselves. The rules:
+
+- an anonymous or inactive caller reaches nothing (`NOBODY`);
+- an admin (role admin, or a superuser whatever their role) reaches everything (prefix "");
+- station staff and leaders reach the rows whose adcode starts with their jurisdiction's adcode;
+  a jurisdiction on any other role grants nothing (the role decides first);
+- a deputy has no region-wide reads (prefix None): only their own records (`deputy_id`);
+- writes over a region (assigning cells, handling opinions) are for staff and admins
+  (`can_act`), inside their jurisdiction (`Jurisdiction.may_act_in`); leaders only read.
+
+Each entity's permission-checked fetch (`access_<entity>_by_id`) lives in its app's `access.py`
+and builds on the value; missing and forbidden give the same NotFound.
 """
 
-from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
+from __future__ import annotations
 
-from backend.core.errors import NotFound
+from typing import Any
 
 from .jurisdiction import NOBODY, Jurisdiction
-from .models import Role, User
+from .models import ROLES_WITH_JURISDICTION, Role
+
+# The map data API remembers the caller's prefix in the session with the jurisdiction's id, so
+# that a tile costs no query for it (the session and the user are loaded anyway).
+PREFIX_SESSION_KEY = "map_data_scope"
 
 
-def jurisdiction_prefix(user: User) -> str | None:
+def _is_admin(user: Any) -> bool:
+    return user.role == Role.ADMIN or user.is_superuser
+
+
+def _reaches_regions(user: Any) -> bool:
+    """Whether the user's role reads a jurisdiction (staff and leaders with one)."""
+    return user.role in ROLES_WITH_JURISDICTION and user.jurisdiction_id is not None
+
+
+def jurisdiction_prefix(user: Any) -> str | None:
     """The adcode prefix the user may read; "" = everything; None = no region-wide access."""
     if not user.is_authenticated or not user.is_active:
         return None
-    return user.jurisdiction_adcode
+    if _is_admin(user):
+        return ""
+    if not _reaches_regions(user):
+        return None
+    return user.jurisdiction.adcode
 
 
-def jurisdiction_of(user) -> Jurisdiction:
-    """The caller's Jurisdiction value, decided here once: selectors require it."""
-    if not user.is_authenticated or not user.is_active:
-        return NOBODY
+def _value(user: Any, prefix: str | None) -> Jurisdiction:
     deputy = getattr(user, "deputy", None) if user.role == Role.DEPUTY else None
     return Jurisdiction(
         user_id=user.pk,
         role=Role.ADMIN if user.is_superuser else user.role,
-        prefix=jurisdiction_prefix(user),
+        prefix=prefix,
         deputy_id=deputy.pk if deputy is not None else None,
-        can_act=can_act_on_regions(user),
+        can_act=user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser,
     )
 
 
-def can_read_adcode(user: User, adcode: str) -> bool:
+def jurisdiction_of(user: Any) -> Jurisdiction:
+    """The caller's Jurisdiction value, decided here once: selectors require it."""
+    if not user.is_authenticated or not user.is_active:
+        return NOBODY
+    return _value(user, jurisdiction_prefix(user))
+
+
+def jurisdiction_of_session(request: Any) -> Jurisdiction:
+    """`jurisdiction_of(request.user)`, the prefix remembered in the session with the
+    jurisdiction's id (the tile path then costs no query for it)."""
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return NOBODY
+    if _is_admin(user) or not _reaches_regions(user):  # role first
+        return _value(user, jurisdiction_prefix(user))
+    cached = request.session.get(PREFIX_SESSION_KEY)
+    if isinstance(cached, list) and len(cached) == 2 and cached[0] == user.jurisdiction_id:
+        return _value(user, cached[1])
     prefix = jurisdiction_prefix(user)
-    return prefix is not None and adcode.startswith(prefix)
+    request.session[PREFIX_SESSION_KEY] = [user.jurisdiction_id, prefix]
+    return _value(user, prefix)
 
 
-def can_act_on_regions(user: User) -> bool:
-    """Writes over a region (assigning cells, forwarding opinions): staff and admins only. The
-    role alone decides, so a caller can be refused before their request body is even read."""
-    return user.is_authenticated and (user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser)
+# --- decisions by role (the value carries the role; nothing else compares roles) ----------
 
 
-def can_act_in_adcode(user: User, adcode: str) -> bool:
-    """Writes over a region, inside the user's jurisdiction."""
-    return can_act_on_regions(user) and can_read_adcode(user, adcode)
+def is_admin(jurisdiction: Jurisdiction) -> bool:
+    return jurisdiction.role == Role.ADMIN
 
 
-def scope_to_jurisdiction(queryset: QuerySet, user: User, field: str = "adcode") -> QuerySet:
-    """Filter `queryset` to rows whose `field` lies inside the user's jurisdiction."""
-    prefix = jurisdiction_prefix(user)
-    if prefix is None:
-        return queryset.none()
-    if prefix == "":
-        return queryset
-    return queryset.filter(**{f"{field}__startswith": prefix})
+def reads_region_pages(jurisdiction: Jurisdiction) -> bool:
+    """The map pages (dashboard, stations, opinions): everyone signed in but deputies."""
+    return jurisdiction.user_id is not None and jurisdiction.role != Role.DEPUTY
 
 
-def require_readable_adcode(user: User, adcode: str) -> str:
-    """Return `adcode` if the user may read it; NotFound otherwise (missing == forbidden)."""
-    if not can_read_adcode(user, adcode):
-        raise NotFound("region.not_found", _("No such region in your jurisdiction."))
-    return adcode
+def may_transition_opinions(jurisdiction: Jurisdiction) -> bool:
+    """Whether the caller may act on any opinion at all: staff and admins (in their
+    jurisdiction), deputies (answering their own). Leaders only read. The role alone decides,
+    so the map API refuses a leader before reading the request body."""
+    return jurisdiction.can_act or jurisdiction.role == Role.DEPUTY
+
+
+def start_page(jurisdiction: Jurisdiction) -> str:
+    """The URL name of the caller's start page: leaders and admins → dashboard, staff →
+    assignment, deputies → the phone app, anyone else → the page that explains it."""
+    if is_admin(jurisdiction) or jurisdiction.role == Role.LEADER:
+        return "map_ui:dashboard"
+    if jurisdiction.role == Role.STAFF:
+        return "map_ui:assign"
+    if jurisdiction.role == Role.DEPUTY:
+        return "mobile_app:shell"
+    return "map_ui:deputy"

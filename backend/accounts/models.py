@@ -3,8 +3,8 @@
 Roles: a deputy sees and writes only their own records; station staff act inside their
 jurisdiction; a leader reads inside theirs; an admin sees everything. Staff and leaders must
 have a jurisdiction (a Region), a deputy must have none (database constraints; `clean` says so
-in the admin's words); "inside" is an adcode-prefix match. Access decides by role first: a
-jurisdiction on the wrong role grants nothing.
+in the admin's words); "inside" is an adcode-prefix match. What each role may see and do is
+decided in backend.accounts.access (role first: a jurisdiction on the wrong role grants nothing).
 """
 
 from django.contrib.auth.models import AbstractUser
@@ -47,12 +47,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=["staff", "leader"]) | Q(jurisdiction__isnull=False),
+                condition=~Q(role__in=ROLES_WITH_JURISDICTION) | Q(jurisdiction__isnull=False),
                 name="user_staff_leader_have_jurisdiction",
                 violation_error_message=JURISDICTION_REQUIRED,
             ),
             models.CheckConstraint(
-                condition=~Q(role="deputy") | Q(jurisdiction__isnull=True),
+                condition=~Q(role=Role.DEPUTY) | Q(jurisdiction__isnull=True),
                 name="user_deputy_has_no_jurisdiction",
                 violation_error_message=DEPUTY_HAS_NO_JURISDICTION,
             ),
@@ -65,13 +65,3 @@ class User(AbstractUser):
             raise ValidationError({"jurisdiction": DEPUTY_HAS_NO_JURISDICTION})
         if self.role in ROLES_WITH_JURISDICTION and self.jurisdiction_id is None:
             raise ValidationError({"jurisdiction": JURISDICTION_REQUIRED})
-
-    @property
-    def jurisdiction_adcode(self) -> str | None:
-        """Adcode prefix of what this user may see; "" means everything (admins); None: no
-        region-wide reads. The role decides first: only staff and leaders read a jurisdiction."""
-        if self.role == Role.ADMIN or self.is_superuser:
-            return ""
-        if self.role not in ROLES_WITH_JURISDICTION or self.jurisdiction_id is None:
-            return None
-        return self.jurisdiction.adcode

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from backend.accounts.access import can_act_in_adcode, can_read_adcode
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
@@ -38,7 +38,7 @@ class AssignResult:
     created: bool
 
 
-def _checked_cells(actor: User, cell_ids: list[int]) -> list[GridCell]:
+def _checked_cells(jurisdiction: Jurisdiction, cell_ids: list[int]) -> list[GridCell]:
     ids = sorted(set(cell_ids))
     if not ids:
         raise DomainError("assignment.no_cells", _("Choose at least one grid cell."))
@@ -53,9 +53,9 @@ def _checked_cells(actor: User, cell_ids: list[int]) -> list[GridCell]:
         .defer("boundary", "display_boundary")
         .order_by("id")
     )
-    if len(cells) != len(ids) or not all(can_read_adcode(actor, c.adcode) for c in cells):
+    if len(cells) != len(ids) or not all(jurisdiction.contains(c.adcode) for c in cells):
         raise NotFound("cell.not_found", _("No such grid cell in your jurisdiction."))
-    if not all(can_act_in_adcode(actor, c.adcode) for c in cells):
+    if not all(jurisdiction.may_act_in(c.adcode) for c in cells):
         raise DomainError(
             "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
         )
@@ -85,12 +85,18 @@ def _publish(results: list[AssignResult], cells: dict[int, GridCell]) -> None:
 
 @transaction.atomic
 def cell_assign(
-    *, actor: User, cell_ids: list[int], deputy_id: int, reason: str = ""
+    *,
+    jurisdiction: Jurisdiction,
+    actor: User,
+    cell_ids: list[int],
+    deputy_id: int,
+    reason: str = "",
 ) -> list[AssignResult]:
-    """Assign the cells to the deputy (one result per distinct cell, in id order)."""
-    if not actor.is_authenticated or (
-        actor.role not in ("staff", "admin") and not actor.is_superuser
-    ):
+    """Assign the cells to the deputy (one result per distinct cell, in id order). The
+    jurisdiction decides; `actor` (the same account) is recorded as the assigner."""
+    if actor.pk != jurisdiction.user_id:
+        raise ValueError("the actor is not the jurisdiction's account")
+    if not jurisdiction.can_act:
         raise DomainError(
             "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
         )
@@ -100,7 +106,7 @@ def cell_assign(
             "assignment.reason_too_long",
             _("The reason may have at most %(n)s characters.") % {"n": MAX_REASON_LENGTH},
         )
-    cells = _checked_cells(actor, cell_ids)
+    cells = _checked_cells(jurisdiction, cell_ids)
     deputy = Deputy.objects.filter(id=deputy_id).only("id", "county_adcode").first()
     if deputy is None or any(c.county_adcode != deputy.county_adcode for c in cells):
         raise NotFound("deputy.not_found", _("No such deputy in the cells' county."))

@@ -1,8 +1,8 @@
 """Reads of opinions. A citizen's contact never leaves unmasked: every row these selectors
 return carries `citizen_contact` masked by the one mask, backend.core.privacy.mask_contact.
 
-The staff's work list (`opinion_work_list`) is scoped by an adcode prefix the caller may read
-(checked by the caller through backend.accounts.access). An opinion is *overdue* when it is open
+The staff's work list (`opinion_work_list`) and its counts are scoped by the caller's
+Jurisdiction (backend.accounts.access.jurisdiction_of). An opinion is *overdue* when it is open
 (registered, forwarded, handling, re-handling) and its due_at has passed.
 """
 
@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.privacy import mask_contact
 from backend.liaison.models import Deputy
 
@@ -55,17 +56,10 @@ def _overdue(now: dt.datetime) -> Case:
     )
 
 
-def opinion_work_list(
-    *,
-    scope: str,
-    status: str | None = None,
-    overdue_only: bool = False,
-    now: dt.datetime | None = None,
+def _work_list(
+    *, jurisdiction: Jurisdiction, status: str | None, overdue_only: bool, now: dt.datetime
 ) -> QuerySet:
-    """Opinions inside `scope` as dicts (WORK_LIST_FIELDS + `overdue`), overdue first, then by
-    due_at (earliest first). Default: the open ones; `status` picks one status instead."""
-    now = now or timezone.now()
-    queryset = Opinion.objects.filter(adcode__startswith=scope)
+    queryset = jurisdiction.filter(Opinion.objects.all())
     if status is not None:
         queryset = queryset.filter(status=status)
     else:
@@ -79,17 +73,40 @@ def opinion_work_list(
     )
 
 
-def masked(row: dict) -> dict:
+def opinion_work_list(
+    *,
+    jurisdiction: Jurisdiction,
+    status: str | None = None,
+    overdue_only: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+    now: dt.datetime | None = None,
+) -> tuple[int, list[dict]]:
+    """(count, one page) of the opinions inside the jurisdiction as dicts (WORK_LIST_FIELDS +
+    `overdue`, the contact masked), overdue first, then by due_at (earliest first). Default:
+    the open ones; `status` picks one status instead. Two queries: the count and the page."""
+    rows = _work_list(
+        jurisdiction=jurisdiction,
+        status=status,
+        overdue_only=overdue_only,
+        now=now or timezone.now(),
+    )
+    return rows.count(), [_masked(r) for r in rows[offset : offset + limit]]
+
+
+def _masked(row: dict) -> dict:
     """A work-list row with the citizen's contact masked."""
     return {**row, "citizen_contact": mask_contact(row["citizen_contact"])}
 
 
-def opinion_status_counts(*, scope: str, now: dt.datetime | None = None) -> dict[str, int]:
-    """{status: count} for every status inside `scope`, and `overdue` (one query)."""
+def opinion_status_counts(
+    *, jurisdiction: Jurisdiction, now: dt.datetime | None = None
+) -> dict[str, int]:
+    """{status: count} for every status inside the jurisdiction, and `overdue` (one query)."""
     now = now or timezone.now()
     counts = {s: Count("id", filter=Q(status=s)) for s in OpinionStatus.values}
     counts["overdue"] = Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now))
-    return Opinion.objects.filter(adcode__startswith=scope).aggregate(**counts)
+    return jurisdiction.filter(Opinion.objects.all()).aggregate(**counts)
 
 
 def opinion_history(*, opinion: Opinion) -> list[dict]:
@@ -131,4 +148,4 @@ def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
     row["lon"] = opinion.location.x if opinion.location else None
     row["lat"] = opinion.location.y if opinion.location else None
     row["calendar_covered"] = calendar_covers(opinion.due_at)
-    return {**masked(row), "history": opinion_history(opinion=opinion)}
+    return {**_masked(row), "history": opinion_history(opinion=opinion)}

@@ -27,10 +27,11 @@ The closed loop after registration (`opinion_transition`), one action at a time:
   2 working days to due_at, once per opinion, with a reason; an unsatisfied first rating (≤ 2)
   sends the opinion back for re-handling with 3 new working days (三处三复: a second answer);
   a second unsatisfied rating closes it anyway, the rating kept in the history.
-- "Staff" means station staff acting inside their jurisdiction (backend.accounts.access
-  .can_act_in_adcode); leaders read, they do not act. An opinion outside the actor's reach is
-  NotFound (404), never 403; inside it, an action the actor may not take is 403
-  `opinion.not_allowed`; an action the status does not allow is 409 `opinion.invalid_transition`.
+- "Staff" means station staff acting inside their jurisdiction (the caller's Jurisdiction,
+  `may_act_in`, decided in backend.accounts.access); leaders read, they do not act. An opinion
+  outside the actor's reach is NotFound (404), never 403; inside it, an action the actor may
+  not take is 403 `opinion.not_allowed`; an action the status does not allow is 409
+  `opinion.invalid_transition`.
 - The opinion's row is locked for the transaction, so two concurrent transitions serialise and
   the second one sees the first one's status. Each transition writes one OpinionTransition row
   and publishes `opinion.updated` to the opinion's county on commit.
@@ -49,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from backend.accounts.access import can_act_in_adcode
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
 from backend.core.errors import DomainError
 from backend.core.events import publish_on_commit
@@ -58,7 +59,7 @@ from backend.liaison.models import Deputy
 from backend.records.services import CREATED, cell_at, content_hash, record_or_replay
 from backend.visits.access import access_visit_by_id
 
-from .access import access_opinion_for_user
+from .access import access_opinion_by_id
 from .deadlines import EXTENSION_WORKING_DAYS, HANDLE_WITHIN_WORKING_DAYS, add_working_days
 from .models import (
     NOTE_CLOSED_UNSATISFIED,
@@ -274,10 +275,10 @@ def _required_text(value: str, *, field: str, max_length: int, code: str, messag
     return value
 
 
-def _check_allowed(actor: User, opinion: Opinion, action: str) -> None:
-    if can_act_in_adcode(actor, opinion.adcode):
+def _check_allowed(jurisdiction: Jurisdiction, opinion: Opinion, action: str) -> None:
+    if jurisdiction.may_act_in(opinion.adcode):
         return
-    if action in DEPUTY_ACTIONS and opinion.deputy.user_id == actor.id:
+    if action in DEPUTY_ACTIONS and opinion.deputy.user_id == jurisdiction.user_id:
         return
     raise DomainError(
         "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
@@ -366,6 +367,7 @@ def _rate(opinion: Opinion, rating: int | None, now: dt.datetime) -> tuple[str, 
 @transaction.atomic
 def opinion_transition(
     *,
+    jurisdiction: Jurisdiction,
     actor: User,
     opinion_id: int,
     action: str,
@@ -384,8 +386,12 @@ def opinion_transition(
             _("Unknown action: use one of %(actions)s.") % {"actions": ", ".join(ACTIONS)},
             field="action",
         )
-    opinion = access_opinion_for_user(user=actor, opinion_id=opinion_id, for_update=True)
-    _check_allowed(actor, opinion, action)
+    if actor.pk != jurisdiction.user_id:
+        raise ValueError("the actor is not the jurisdiction's account")
+    opinion = access_opinion_by_id(
+        jurisdiction=jurisdiction, opinion_id=opinion_id, for_update=True
+    )
+    _check_allowed(jurisdiction, opinion, action)
     _check_transition(opinion, action)
     note = (note or "").strip()
     if len(note) > MAX_TEXT_LENGTH:

@@ -621,6 +621,7 @@ def _create_opinions(planned: list[dict], say: Progress, today: dt.date) -> int:
 def _opinion_loop(registered: list, deputies: dict, today: dt.date, seed) -> None:
     """The station's work (by the admin account) and the deputies' answers (by their own
     account where they have one), through the transition service."""
+    from backend.accounts.access import jurisdiction_of
     from backend.opinions.services import opinion_transition
 
     station = _account("admin", Role.ADMIN, None, first_name="管理员", superuser=True)
@@ -638,7 +639,9 @@ def _opinion_loop(registered: list, deputies: dict, today: dt.date, seed) -> Non
         for step in steps:
             by = step.pop("by")
             actor = (user_of[opinion_id] if by == "deputy" else None) or station
-            opinion_transition(actor=actor, opinion_id=opinion_id, **step)
+            opinion_transition(
+                jurisdiction=jurisdiction_of(actor), actor=actor, opinion_id=opinion_id, **step
+            )
 
 
 # --- across counties --------------------------------------------------------------------------

@@ -10,22 +10,27 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.access import can_act_on_regions, jurisdiction_prefix
-from backend.accounts.models import ROLES_WITH_JURISDICTION, Role
+from backend.accounts.access import (
+    jurisdiction_of,
+    jurisdiction_of_session,
+    may_transition_opinions,
+)
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
 from backend.coverage.selectors import geojson
 from backend.coverage.selectors.tiles import LAYERS, TileRequest, tile_etag, tile_render
 from backend.coverage.windows import window_of
-from backend.grid.selectors import MAX_CELLS_PER_REQUEST, access_cells_by_ids
+from backend.grid.access import access_cells_by_ids
+from backend.grid.selectors import MAX_CELLS_PER_REQUEST
 from backend.grid.services import cell_assign
 from backend.opinions import selectors as opinions
-from backend.opinions.access import access_opinion_for_user, can_transition_opinions
+from backend.opinions.access import access_opinion_by_id
 from backend.opinions.models import OpinionStatus
 from backend.opinions.services import opinion_transition
+from backend.regions.access import access_region_by_adcode
 from backend.regions.models import Region
-from backend.regions.selectors import region_get
 
 from .body import json_body, text_field
 from .http import map_endpoint
@@ -62,33 +67,13 @@ def _geojson(collection: dict) -> JsonResponse:
     return _json(collection, content_type=GEOJSON)
 
 
-SCOPE_SESSION_KEY = "map_data_scope"
-
-
-def _scope(request: HttpRequest) -> str:
-    """The caller's jurisdiction prefix (as backend.accounts.access.jurisdiction_prefix),
-    remembered in the session with the jurisdiction's id: the tile path then costs no query
-    for it (the session and the user are loaded anyway)."""
-    user = request.user
-    if user.role == Role.ADMIN or user.is_superuser:
-        return ""
-    if user.role not in ROLES_WITH_JURISDICTION or user.jurisdiction_id is None:  # role first
-        raise NotFound("region.not_found", _("No such region in your jurisdiction."))
-    cached = request.session.get(SCOPE_SESSION_KEY)
-    if isinstance(cached, list) and len(cached) == 2 and cached[0] == user.jurisdiction_id:
-        return cached[1]
-    prefix = jurisdiction_prefix(user)
-    if prefix is None:
-        raise NotFound("region.not_found", _("No such region in your jurisdiction."))
-    request.session[SCOPE_SESSION_KEY] = [user.jurisdiction_id, prefix]
-    return prefix
-
-
-def _region(request: HttpRequest) -> Region:
-    """The `region` parameter (default: the user's jurisdiction), checked readable."""
-    default = jurisdiction_prefix(request.user) or None
-    adcode = adcode_param(request.GET.get("region"), default=default)
-    return region_get(adcode=adcode, user=request.user)
+def _region(request: HttpRequest) -> tuple[Jurisdiction, Region]:
+    """The `region` parameter (default: the caller's jurisdiction), checked readable, and the
+    caller's Jurisdiction narrowed to it (what the selectors read)."""
+    jurisdiction = jurisdiction_of(request.user)
+    adcode = adcode_param(request.GET.get("region"), default=jurisdiction.prefix or None)
+    region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
+    return jurisdiction.within(region.adcode), region
 
 
 def _window(request: HttpRequest):
@@ -127,7 +112,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
     if layer not in LAYERS:
         raise NotFound("map.unknown_layer", _("No such map layer."))
     z, x, y = tile_coords(z, x, y)
-    scope = _scope(request)
+    jurisdiction = jurisdiction_of_session(request).require_region_reads()
     window = _window(request)
     category = category_param(request.GET.get("category"))
     lon = (x + 0.5) / 2**z * 360.0 - 180.0
@@ -136,7 +121,7 @@ def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpRespon
         z=z,
         x=x,
         y=y,
-        scope=scope,
+        jurisdiction=jurisdiction,
         window=window,
         category=category,
         **cluster_params(request.GET),
@@ -175,7 +160,7 @@ def _tile_query(query) -> str:
 def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     if layer not in LAYERS:
         raise NotFound("map.unknown_layer", _("No such map layer."))
-    scope = _scope(request)
+    jurisdiction = jurisdiction_of_session(request).require_region_reads()
     spec = LAYERS[layer]
     query = _tile_query(request.GET)
     url = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.mvt"
@@ -187,7 +172,7 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
             "tiles": [url + (f"?{query}" if query else "")],
             "minzoom": spec.minzoom,
             "maxzoom": spec.maxzoom,
-            "bounds": geojson.jurisdiction_bounds(scope),
+            "bounds": geojson.jurisdiction_bounds(jurisdiction=jurisdiction),
             "vector_layers": [
                 {
                     "id": layer,
@@ -205,13 +190,16 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
 
 @map_endpoint()
 def region_stats(request: HttpRequest, adcode: str) -> JsonResponse:
-    region = region_get(adcode=adcode_param(adcode), user=request.user)
-    return _json(coverage.region_stats(region=region, window=_window(request)))
+    jurisdiction = jurisdiction_of(request.user)
+    region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode_param(adcode))
+    return _json(
+        coverage.region_stats(jurisdiction=jurisdiction, region=region, window=_window(request))
+    )
 
 
 @map_endpoint()
 def cells_geojson(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
+    jurisdiction, _region_shown = _region(request)
     bbox = bbox_param(request.GET.get("bbox"))
     state = choice_param(
         request.GET.get("state"),
@@ -220,7 +208,7 @@ def cells_geojson(request: HttpRequest) -> JsonResponse:
         message=_("state must be covered, stale or never."),
     )
     text, count = geojson.cells_feature_collection(
-        scope=region.adcode,
+        jurisdiction=jurisdiction,
         window=_window(request),
         bbox=bbox,
         state=state,
@@ -237,9 +225,9 @@ def cells_geojson(request: HttpRequest) -> JsonResponse:
 
 @map_endpoint()
 def gaps(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
+    jurisdiction, _region_shown = _region(request)
     limit = int_param(request.GET.get("limit"), name="limit", default=50, low=1, high=500)
-    rows = coverage.coverage_gaps(scope=region.adcode, window=_window(request), limit=limit)
+    rows = coverage.coverage_gaps(jurisdiction=jurisdiction, window=_window(request), limit=limit)
     return _json({"results": rows})
 
 
@@ -264,12 +252,13 @@ def _reason(s: dict) -> str:
 @map_endpoint()
 def suggestions(request: HttpRequest) -> JsonResponse:
     ids = ids_param(request.GET.get("cells"), name="cells", max_count=MAX_SUGGESTION_CELLS)
-    cells = access_cells_by_ids(request.user, ids)
+    jurisdiction = jurisdiction_of(request.user)
+    cells = access_cells_by_ids(jurisdiction=jurisdiction, ids=ids)
     year_start = dt.datetime(
         timezone.localdate().year, 1, 1, tzinfo=timezone.get_current_timezone()
     )
     rows = coverage.assignment_suggestions(
-        scope=_scope(request), cell_ids=ids, year_start=year_start
+        jurisdiction=jurisdiction, cell_ids=ids, year_start=year_start
     )
     by_cell: dict[int, list[dict]] = {c.id: [] for c in cells}
     for row in rows:
@@ -296,7 +285,8 @@ def suggestions(request: HttpRequest) -> JsonResponse:
 
 @map_endpoint(methods=("POST",))
 def assignments(request: HttpRequest) -> JsonResponse:
-    if not can_act_on_regions(request.user):  # before the body is read (issue 8)
+    jurisdiction = jurisdiction_of(request.user)
+    if not jurisdiction.can_act:  # before the body is read (issue 8)
         raise DomainError(
             "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
         )
@@ -308,7 +298,13 @@ def assignments(request: HttpRequest) -> JsonResponse:
     cell_ids = ids_param(body["cells"], name="cells", max_count=MAX_CELLS_PER_REQUEST)
     deputy = ids_param([body.get("deputy")], name="deputy", max_count=1)[0]
     reason = text_field(body, "reason")
-    results = cell_assign(actor=request.user, cell_ids=cell_ids, deputy_id=deputy, reason=reason)
+    results = cell_assign(
+        jurisdiction=jurisdiction,
+        actor=request.user,
+        cell_ids=cell_ids,
+        deputy_id=deputy,
+        reason=reason,
+    )
     return _json(
         {
             "assignments": [
@@ -328,10 +324,10 @@ def assignments(request: HttpRequest) -> JsonResponse:
 
 @map_endpoint()
 def clusters_geojson(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
+    jurisdiction, region = _region(request)
     category = category_param(request.GET.get("category"))
     rows = coverage.opinion_clusters(
-        scope=region.adcode,
+        jurisdiction=jurisdiction,
         window=_window(request),
         category=category,
         **cluster_params(request.GET),
@@ -343,29 +339,29 @@ def clusters_geojson(request: HttpRequest) -> JsonResponse:
 
 @map_endpoint()
 def stations_geojson(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
-    return _geojson(_feature_collection(geojson.stations(scope=region.adcode)))
+    jurisdiction, _region_shown = _region(request)
+    return _geojson(_feature_collection(geojson.stations(jurisdiction=jurisdiction)))
 
 
 @map_endpoint()
 def links_geojson(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
-    return _geojson(_feature_collection(geojson.station_links(scope=region.adcode)))
+    jurisdiction, _region_shown = _region(request)
+    return _geojson(_feature_collection(geojson.station_links(jurisdiction=jurisdiction)))
 
 
 @map_endpoint()
 def rollups(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
+    jurisdiction, _region_shown = _region(request)
     by = request.GET.get("by", "township")
     if by not in ROLLUPS:
         raise DomainError("map.invalid_by", _("by must be township, county, station or deputy."))
     window = _window(request)
     if by in ("township", "county"):
-        rows = coverage.coverage_rollup(scope=region.adcode, window=window, level=by)
+        rows = coverage.coverage_rollup(jurisdiction=jurisdiction, window=window, level=by)
     elif by == "station":
-        rows = coverage.coverage_by_station(scope=region.adcode, window=window)
+        rows = coverage.coverage_by_station(jurisdiction=jurisdiction, window=window)
     else:
-        rows = coverage.coverage_by_deputy(scope=region.adcode, window=window)
+        rows = coverage.coverage_by_deputy(jurisdiction=jurisdiction, window=window)
         for row in rows:
             row["last_visit"] = _iso(row["last_visit"])
     return _json({"by": by, "days": window.days, "results": rows})
@@ -390,7 +386,7 @@ def _opinion_row(row: dict) -> dict:
 
 @map_endpoint()
 def opinion_list(request: HttpRequest) -> JsonResponse:
-    region = _region(request)
+    jurisdiction, _region_shown = _region(request)
     status = choice_param(
         request.GET.get("status"),
         choices=OpinionStatus.values,
@@ -404,27 +400,34 @@ def opinion_list(request: HttpRequest) -> JsonResponse:
         request.GET.get("limit"), name="limit", default=50, low=1, high=MAX_OPINIONS_PER_PAGE
     )
     offset = int_param(request.GET.get("offset"), name="offset", default=0, low=0, high=10**6)
-    rows = opinions.opinion_work_list(
-        scope=region.adcode, status=status, overdue_only=overdue == "1"
+    count, rows = opinions.opinion_work_list(
+        jurisdiction=jurisdiction,
+        status=status,
+        overdue_only=overdue == "1",
+        offset=offset,
+        limit=limit,
     )
     return _json(
         {
-            "count": rows.count(),
-            "counts": opinions.opinion_status_counts(scope=region.adcode),
-            "results": [_opinion_row(opinions.masked(r)) for r in rows[offset : offset + limit]],
+            "count": count,
+            "counts": opinions.opinion_status_counts(jurisdiction=jurisdiction),
+            "results": [_opinion_row(r) for r in rows],
         }
     )
 
 
 @map_endpoint()
 def opinion_detail(request: HttpRequest, opinion_id: int) -> JsonResponse:
-    opinion = access_opinion_for_user(user=request.user, opinion_id=opinion_id)
+    opinion = access_opinion_by_id(
+        jurisdiction=jurisdiction_of(request.user), opinion_id=opinion_id
+    )
     return _json(_opinion_row(opinions.opinion_detail(opinion=opinion)))
 
 
 @map_endpoint(methods=("POST",))
 def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
-    if not can_transition_opinions(request.user):  # before the body is read (issue 8)
+    jurisdiction = jurisdiction_of(request.user)
+    if not may_transition_opinions(jurisdiction):  # before the body is read (issue 8)
         raise DomainError(
             "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
         )
@@ -432,6 +435,7 @@ def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
     action = text_field(body, "action", required=True, field="action")
     fields = {name: text_field(body, name, field=name) for name in TRANSITION_TEXT_FIELDS}
     opinion = opinion_transition(
+        jurisdiction=jurisdiction,
         actor=request.user,
         opinion_id=opinion_id,
         action=action,

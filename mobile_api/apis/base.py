@@ -11,6 +11,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
+from backend.accounts.access import jurisdiction_of
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import DomainError
 
 from ..auth import DeviceJWTAuthentication
@@ -55,6 +57,11 @@ class MobileApi(APIView):
                 "auth.not_a_deputy", _("Only deputies can use the field app."), status=403
             )
         return deputy
+
+    def jurisdiction(self) -> Jurisdiction:
+        """The deputy's Jurisdiction in the field app: their own records only."""
+        self.deputy()
+        return jurisdiction_of(self.request.user).own_records()
 
     def validated(self, serializer_class, **context):
         data = self.request.data

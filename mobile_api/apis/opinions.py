@@ -82,7 +82,9 @@ class OpinionDetailApi(MobileApi):
     )
     def get(self, request, opinion_id: int):
         return Response(
-            OpinionOutput(access_opinion_by_id(deputy=self.deputy(), opinion_id=opinion_id)).data
+            OpinionOutput(
+                access_opinion_by_id(jurisdiction=self.jurisdiction(), opinion_id=opinion_id)
+            ).data
         )
 
 
@@ -110,9 +112,14 @@ class OpinionAnswerApi(MobileApi):
         "(a repeated answer included); another deputy's opinion: 404 opinion.not_found.",
     )
     def post(self, request, opinion_id: int):
-        opinion = access_opinion_by_id(deputy=self.deputy(), opinion_id=opinion_id)
+        jurisdiction = self.jurisdiction()
+        opinion = access_opinion_by_id(jurisdiction=jurisdiction, opinion_id=opinion_id)
         data = self.validated(OpinionAnswerInput)
         answered = opinion_transition(
-            actor=request.user, opinion_id=opinion.id, action="answer", answer=data["answer"]
+            jurisdiction=jurisdiction,
+            actor=request.user,
+            opinion_id=opinion.id,
+            action="answer",
+            answer=data["answer"],
         )
         return Response(OpinionOutput(answered).data)

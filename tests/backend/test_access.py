@@ -1,6 +1,6 @@
 import pytest
 
-from backend.accounts.access import can_act_in_adcode, can_read_adcode, scope_to_jurisdiction
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import Role
 from backend.grid.models import GridCell
 from tests.factories import GridCellFactory, RegionFactory, UserFactory
@@ -13,21 +13,21 @@ def test_leader_reads_only_inside_jurisdiction(county):
     mine = GridCellFactory(region=county)
     GridCellFactory(region=other)
     leader = UserFactory(role=Role.LEADER, jurisdiction=county)
-    assert list(scope_to_jurisdiction(GridCell.objects.all(), leader)) == [mine]
-    assert can_read_adcode(leader, "430121001")
-    assert not can_read_adcode(leader, "440784")
-    assert not can_act_in_adcode(leader, "430121001")
+    assert list(jurisdiction_of(leader).filter(GridCell.objects.all())) == [mine]
+    assert jurisdiction_of(leader).contains("430121001")
+    assert not jurisdiction_of(leader).contains("440784")
+    assert not jurisdiction_of(leader).may_act_in("430121001")
 
 
 def test_staff_acts_inside_and_admin_everywhere(county):
     staff = UserFactory(role=Role.STAFF, jurisdiction=county)
     admin = UserFactory(role=Role.ADMIN)
-    assert can_act_in_adcode(staff, "430121")
-    assert not can_act_in_adcode(staff, "43")
-    assert can_act_in_adcode(admin, "450922")
+    assert jurisdiction_of(staff).may_act_in("430121")
+    assert not jurisdiction_of(staff).may_act_in("43")
+    assert jurisdiction_of(admin).may_act_in("450922")
 
 
 def test_deputy_has_no_region_wide_access(county):
     GridCellFactory(region=county)
     deputy_user = UserFactory(role=Role.DEPUTY)
-    assert scope_to_jurisdiction(GridCell.objects.all(), deputy_user).count() == 0
+    assert jurisdiction_of(deputy_user).filter(GridCell.objects.all()).count() == 0

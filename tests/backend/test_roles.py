@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
-from backend.accounts.access import can_read_adcode, jurisdiction_prefix
+from backend.accounts.access import jurisdiction_of, jurisdiction_prefix
 from backend.accounts.models import Role, User
 from tests.factories import GridCellFactory, UserFactory
 
@@ -47,7 +47,7 @@ def test_the_database_refuses_a_deputy_with_a_jurisdiction(county):
 def test_access_decides_by_role_first(county):
     deputy = legacy_deputy_with_jurisdiction(county)
     assert jurisdiction_prefix(deputy) is None
-    assert not can_read_adcode(deputy, "430121001")
+    assert not jurisdiction_of(deputy).contains("430121001")
     GridCellFactory(region=county)
     client = Client()
     client.force_login(deputy)

@@ -10,11 +10,17 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from backend.accounts.access import jurisdiction_of
 from backend.opinions.models import Opinion
 from backend.opinions.services import opinion_create, opinion_transition
 from tests.browser.conftest import PHONE, in_worker_thread, screenshot
 
 ROWS = "#op-list .op-row"
+
+
+def transition_as(actor, **fields):
+    """opinion_transition by `actor`, with the actor's Jurisdiction (in the worker thread)."""
+    return opinion_transition(jurisdiction=jurisdiction_of(actor), actor=actor, **fields)
 
 
 def row(page, opinion_id: int):
@@ -51,7 +57,7 @@ def opinions(world):
         received_at=now - dt.timedelta(days=11),
     ).opinion
     in_worker_thread(
-        opinion_transition,
+        transition_as,
         actor=world.staff_a,
         opinion_id=late.id,
         action="forward",

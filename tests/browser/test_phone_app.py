@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework_simplejwt.tokens import AccessToken
 
+from backend.accounts.access import jurisdiction_of
 from backend.opinions.models import Opinion, OpinionTransition
 from backend.opinions.services import opinion_transition
 from backend.visits.models import CheckIn, Visit
@@ -45,6 +46,11 @@ for _scope in ("LOGIN", "REFRESH", "READ", "SYNC", "WRITE"):
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def transition_as(actor, **fields):
+    """opinion_transition by `actor`, with the actor's Jurisdiction (in the worker thread)."""
+    return opinion_transition(jurisdiction=jurisdiction_of(actor), actor=actor, **fields)
 
 
 @pytest.fixture
@@ -302,9 +308,9 @@ def test_the_deputy_answers_an_opinion_in_handling(phone, world):
     opinion = Opinion.objects.filter(deputy=world.deputy_a).order_by("id").first()
     staff = world.staff_a
     in_worker_thread(
-        opinion_transition, actor=staff, opinion_id=opinion.id, action="forward", handler="镇水务站"
+        transition_as, actor=staff, opinion_id=opinion.id, action="forward", handler="镇水务站"
     )
-    in_worker_thread(opinion_transition, actor=staff, opinion_id=opinion.id, action="start")
+    in_worker_thread(transition_as, actor=staff, opinion_id=opinion.id, action="start")
     opinion.refresh_from_db()
     page = phone()
     app_login(page)

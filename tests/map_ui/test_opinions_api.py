@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from backend.accounts.access import jurisdiction_of
 from backend.opinions.models import Opinion
 from backend.opinions.services import opinion_transition
 
@@ -31,6 +32,7 @@ def overdue(world):
     Opinion.objects.filter(id=lone.id).update(citizen_contact="13812341234", contact_consent=True)
     lone.transitions.update(at=world.now - dt.timedelta(days=11))  # registered the day before
     opinion_transition(
+        jurisdiction=jurisdiction_of(world.users["staff"]),
         actor=world.users["staff"],
         opinion_id=lone.id,
         action="forward",

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import Role
 from backend.opinions.models import Opinion, OpinionTransition
 from backend.opinions.services import opinion_transition
@@ -36,8 +37,16 @@ def take_down(api) -> int:
 
 def in_handling(api, staff) -> int:
     opinion_id = take_down(api)
-    opinion_transition(actor=staff, opinion_id=opinion_id, action="forward", handler="镇交通办")
-    opinion_transition(actor=staff, opinion_id=opinion_id, action="start")
+    opinion_transition(
+        jurisdiction=jurisdiction_of(staff),
+        actor=staff,
+        opinion_id=opinion_id,
+        action="forward",
+        handler="镇交通办",
+    )
+    opinion_transition(
+        jurisdiction=jurisdiction_of(staff), actor=staff, opinion_id=opinion_id, action="start"
+    )
     return opinion_id
 
 
@@ -77,7 +86,13 @@ def test_answer_in_handling(api, staff):
 def test_rating_shows_and_rehandling_can_be_answered_again(api, staff):
     opinion_id = in_handling(api, staff)
     assert api.post(f"opinions/{opinion_id}/answer", {"answer": ANSWER}).status_code == 200
-    opinion_transition(actor=staff, opinion_id=opinion_id, action="rate", rating=2)
+    opinion_transition(
+        jurisdiction=jurisdiction_of(staff),
+        actor=staff,
+        opinion_id=opinion_id,
+        action="rate",
+        rating=2,
+    )
     shown = api.get(f"opinions/{opinion_id}").json()
     assert (shown["status"], shown["rating"], shown["can_answer"]) == ("rehandling", 2, True)
     second = api.post(f"opinions/{opinion_id}/answer", {"answer": "第二次答复：已修好。"})

@@ -7,8 +7,9 @@ station / deputy, a region's panel), `gaps`, `suggestions` (whom to assign a cel
 `clusters` (opinion clusters), `geojson` (cells, stations, links, bounds as GeoJSON), `tiles`
 (vector tiles), `clock` (the coverage clock as readers see it).
 
-Every selector takes `scope`: an adcode prefix the caller is allowed to read (a region the user
-may see, checked by the caller through backend.accounts.access). Standard windows read the
+Every selector takes `jurisdiction`: the caller's Jurisdiction (backend.accounts.access
+.jurisdiction_of), narrowed to the region shown with `Jurisdiction.within`; the SQL filters on
+its adcode prefix (`%(scope)s`, from `scope_params`). Standard windows read the
 per-cell summaries when the clock is at the window's day (`coverage_clock_day`, passed to
 `window_of` by the map views); reads never roll the clock (the job `coverage.roll` does).
 

@@ -1,12 +1,14 @@
 """Per-cell coverage rows: the one statement every coverage read builds on.
 
 `cell_rows_sql(window)` is the per-cell row (state, visits, households visited, ratio) inside
-`%(scope)s`; rollups, gaps and the GeoJSON wrap it. `scope_params` validates the adcode prefix.
+`%(scope)s`; rollups, gaps and the GeoJSON wrap it. `scope_params` turns the caller's
+Jurisdiction into that LIKE pattern.
 """
 
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 from backend.core.geo import STORAGE_SRID
 
@@ -16,12 +18,10 @@ from ..windows import Window, cell_window_sql, ratio_sql, state_sql, window_para
 BBOX_ENVELOPE = f"ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, {STORAGE_SRID})"
 
 
-def scope_params(scope: str, window: Window) -> dict:
-    """The parameters every windowed coverage statement takes: `scope` (an adcode prefix the
-    caller may read, checked by the caller) as a LIKE pattern and the window's bounds."""
-    if not scope.isdigit() and scope != "":
-        raise ValueError("scope must be an adcode prefix")
-    return {"scope": scope + "%", **window_params(window)}
+def scope_params(jurisdiction: Jurisdiction, window: Window) -> dict:
+    """The parameters every windowed coverage statement takes: `scope` (the jurisdiction's
+    adcode prefix as a LIKE pattern; NotFound without region-wide reads) and the window."""
+    return {"scope": jurisdiction.sql_like(), **window_params(window)}
 
 
 def cell_rows_sql(window: Window, *, where: str = "", geometry: bool = False) -> str:
@@ -52,7 +52,7 @@ def cell_rows_sql(window: Window, *, where: str = "", geometry: bool = False) ->
 
 def coverage_by_cell_query(
     *,
-    scope: str,
+    jurisdiction: Jurisdiction,
     window: Window,
     cell_ids: list[int] | None = None,
     bbox: tuple[float, float, float, float] | None = None,
@@ -61,7 +61,7 @@ def coverage_by_cell_query(
     limit: int | None = None,
 ) -> tuple[str, dict]:
     """The statement of `coverage_by_cell` (also wrapped into GeoJSON by the map data API)."""
-    params = scope_params(scope, window)
+    params = scope_params(jurisdiction, window)
     where = ""
     if cell_ids is not None:
         where += " AND c.id = ANY(%(ids)s)"
@@ -81,7 +81,7 @@ def coverage_by_cell_query(
 
 
 def coverage_by_cell(**kwargs) -> list[dict]:
-    """Coverage of every cell in `scope` (optionally: these ids, this bbox, this state):
+    """Coverage of every cell in the jurisdiction (optionally: these ids, this bbox, this state):
     id, code, name, adcode, households, last_visit, visits, households_visited, state,
     assigned, coverage_ratio (and geometry as GeoJSON text)."""
     sql, params = coverage_by_cell_query(**kwargs)

@@ -3,6 +3,7 @@
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 from backend.core.geo import STORAGE_SRID
 from backend.opinions.models import OPEN_STATUSES
@@ -13,7 +14,7 @@ from .cells import BBOX_ENVELOPE, scope_params
 
 def opinion_clusters(
     *,
-    scope: str,
+    jurisdiction: Jurisdiction,
     window: Window,
     eps_m: float,
     min_points: int,
@@ -22,12 +23,12 @@ def opinion_clusters(
     bbox: tuple[float, float, float, float] | None = None,
 ) -> list[dict]:
     """Where opinions cluster: DBSCAN with `eps_m` metres in the metric CRS `metric_srid` over
-    the opinions in `scope` recorded in the window (one category or all). Per cluster: convex
-    hull (WGS-84; buffered 25 m when it is thinner than that), count, open count, categories
-    by frequency. Points that belong to no cluster are not returned."""
+    the opinions in the jurisdiction recorded in the window (one category or all). Per cluster:
+    convex hull (WGS-84; buffered 25 m when it is thinner than that), count, open count,
+    categories by frequency. Points that belong to no cluster are not returned."""
     where = ""
     params = {
-        **scope_params(scope, window),
+        **scope_params(jurisdiction, window),
         "eps": float(eps_m),
         "minpts": int(min_points),
         "srid": int(metric_srid),

@@ -3,6 +3,7 @@
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 from backend.opinions.models import OPEN_STATUSES
 
@@ -15,7 +16,7 @@ NEVER_VISITED_DAYS = 730
 OPEN_OPINION_WEIGHT = 1_000
 
 
-def coverage_gaps(*, scope: str, window: Window, limit: int = 50) -> list[dict]:
+def coverage_gaps(*, jurisdiction: Jurisdiction, window: Window, limit: int = 50) -> list[dict]:
     """Uncovered (stale or never visited) cells, most urgent first:
     score = households × days since the last visit (never: 730) + 1,000 × open opinions."""
     sql = f"""
@@ -36,7 +37,7 @@ def coverage_gaps(*, scope: str, window: Window, limit: int = 50) -> list[dict]:
         LIMIT %(limit)s
     """
     params = {
-        **scope_params(scope, window),
+        **scope_params(jurisdiction, window),
         "never_days": NEVER_VISITED_DAYS,
         "opinion_weight": OPEN_OPINION_WEIGHT,
         "open": [str(s) for s in OPEN_STATUSES],

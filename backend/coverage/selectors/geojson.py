@@ -7,14 +7,15 @@ import json
 
 from django.db import connection
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 from backend.core.geo import display_tolerance_deg
 
 from .cells import coverage_by_cell_query
 
 
-def stations(*, scope: str) -> list[dict]:
-    """Stations inside `scope`: id, name, kind, adcode, deputies (open memberships) and the
+def stations(*, jurisdiction: Jurisdiction) -> list[dict]:
+    """Stations inside the jurisdiction: id, name, kind, adcode, deputies (open memberships) and the
     simplified service area as a GeoJSON geometry (or None)."""
     rows = fetch_dicts(
         """
@@ -27,7 +28,7 @@ def stations(*, scope: str) -> list[dict]:
                ST_AsGeoJSON(s.location, 6) AS geometry
         FROM liaison_station s WHERE s.adcode LIKE %(scope)s ORDER BY s.adcode, s.name, s.id
         """,
-        {"scope": scope + "%", "tolerance": display_tolerance_deg("cell")},
+        {"scope": jurisdiction.sql_like(), "tolerance": display_tolerance_deg("cell")},
     )
     for row in rows:
         if row["service_area"] is not None:
@@ -35,8 +36,8 @@ def stations(*, scope: str) -> list[dict]:
     return rows
 
 
-def station_links(*, scope: str) -> list[dict]:
-    """Cross-province links with at least one station inside `scope`, as LineStrings."""
+def station_links(*, jurisdiction: Jurisdiction) -> list[dict]:
+    """Cross-province links with at least one station inside the jurisdiction, as LineStrings."""
     rows = fetch_dicts(
         """
         SELECT l.id, l.cadences, l.agreement_date,
@@ -49,7 +50,7 @@ def station_links(*, scope: str) -> list[dict]:
         WHERE a.adcode LIKE %(scope)s OR b.adcode LIKE %(scope)s
         ORDER BY l.id
         """,
-        {"scope": scope + "%"},
+        {"scope": jurisdiction.sql_like()},
     )
     for row in rows:
         row["agreement_date"] = row["agreement_date"].isoformat()
@@ -59,8 +60,9 @@ def station_links(*, scope: str) -> list[dict]:
     return rows
 
 
-def jurisdiction_bounds(scope: str) -> list[float]:
-    """[w, s, e, n] of the regions at the top of `scope` (the whole world for everything)."""
+def jurisdiction_bounds(*, jurisdiction: Jurisdiction) -> list[float]:
+    """[w, s, e, n] of the regions at the top of the jurisdiction (the whole world for
+    everything)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -71,7 +73,7 @@ def jurisdiction_bounds(scope: str) -> list[float]:
                     SELECT min(length(adcode)) FROM regions_region WHERE adcode LIKE %(scope)s)
             ) x
             """,
-            {"scope": scope + "%"},
+            {"scope": jurisdiction.sql_like()},
         )
         row = cursor.fetchone()
     if not row or row[0] is None:

@@ -3,6 +3,7 @@
 # ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 
 from ..windows import Window
@@ -12,8 +13,9 @@ YEARLY_HOUSEHOLD_TARGET = 50
 ROLLUP_LEVELS = {"county": 6, "township": 9}
 
 
-def coverage_rollup(*, scope: str, window: Window, level: str) -> list[dict]:
-    """Per township or county inside `scope`: cells, covered/stale/never, households, visited."""
+def coverage_rollup(*, jurisdiction: Jurisdiction, window: Window, level: str) -> list[dict]:
+    """Per township or county inside the jurisdiction: cells, covered/stale/never,
+    households, visited."""
     length = ROLLUP_LEVELS[level]
     sql = f"""
         SELECT left(x.adcode, %(len)s) AS adcode, min(r.name) AS name,
@@ -30,11 +32,12 @@ def coverage_rollup(*, scope: str, window: Window, level: str) -> list[dict]:
         LEFT JOIN regions_region r ON r.adcode = left(x.adcode, %(len)s)
         GROUP BY 1 ORDER BY 1
     """
-    return fetch_dicts(sql, {**scope_params(scope, window), "len": length})
+    return fetch_dicts(sql, {**scope_params(jurisdiction, window), "len": length})
 
 
-def coverage_by_station(*, scope: str, window: Window) -> list[dict]:
-    """Per station with a service area in `scope`: the cells whose interior point it covers."""
+def coverage_by_station(*, jurisdiction: Jurisdiction, window: Window) -> list[dict]:
+    """Per station with a service area in the jurisdiction: the cells whose interior point it
+    covers."""
     sql = f"""
         SELECT st.id, st.name, st.kind, st.adcode,
                count(x.id) AS cells,
@@ -52,11 +55,12 @@ def coverage_by_station(*, scope: str, window: Window) -> list[dict]:
         WHERE st.adcode LIKE %(scope)s AND st.service_area IS NOT NULL
         GROUP BY st.id ORDER BY st.adcode, st.name
     """
-    return fetch_dicts(sql, scope_params(scope, window))
+    return fetch_dicts(sql, scope_params(jurisdiction, window))
 
 
-def coverage_by_deputy(*, scope: str, window: Window) -> list[dict]:
-    """Per deputy in `scope`: assigned cells and their coverage, last visit, active or not."""
+def coverage_by_deputy(*, jurisdiction: Jurisdiction, window: Window) -> list[dict]:
+    """Per deputy in the jurisdiction: assigned cells and their coverage, last visit, active or
+    not."""
     sql = f"""
         SELECT d.id, d.name, d.adcode,
                count(x.id) AS cells_assigned,
@@ -72,12 +76,12 @@ def coverage_by_deputy(*, scope: str, window: Window) -> list[dict]:
         WHERE d.adcode LIKE %(scope)s
         GROUP BY d.id, ds.last_visit_at ORDER BY d.adcode, d.name, d.id
     """
-    return fetch_dicts(sql, scope_params(scope, window))
+    return fetch_dicts(sql, scope_params(jurisdiction, window))
 
 
-def region_stats_query(*, region, window: Window) -> tuple[str, dict]:
+def region_stats_query(*, jurisdiction: Jurisdiction, region, window: Window) -> tuple[str, dict]:
     """The one statement behind `region_stats` (also run raw by the benchmark)."""
-    params = scope_params(region.adcode, window)
+    params = scope_params(jurisdiction.within(region.adcode), window)
     params["region_id"] = region.id
     sql = f"""
         WITH cells AS ({cell_rows_sql(window)}),
@@ -121,9 +125,9 @@ def region_stats_query(*, region, window: Window) -> tuple[str, dict]:
     return sql, params
 
 
-def region_stats(*, region, window: Window) -> dict:
-    """The stats panel of `region` (already checked readable): totals and direct children."""
-    sql, params = region_stats_query(region=region, window=window)
+def region_stats(*, jurisdiction: Jurisdiction, region, window: Window) -> dict:
+    """The stats panel of `region` (inside the jurisdiction): totals and direct children."""
+    sql, params = region_stats_query(jurisdiction=jurisdiction, region=region, window=window)
     row = fetch_dicts(sql, params)[0]
     boundary = region.boundary or region.display_boundary
     cells = row["cells"]

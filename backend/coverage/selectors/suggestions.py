@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 
 from .rollups import YEARLY_HOUSEHOLD_TARGET
@@ -13,7 +14,7 @@ SUGGESTION_NEAREST_STATIONS = 3
 
 
 def assignment_suggestions(
-    *, scope: str, cell_ids: list[int], year_start, per_cell: int = 5
+    *, jurisdiction: Jurisdiction, cell_ids: list[int], year_start, per_cell: int = 5
 ) -> list[dict]:
     """Deputies to assign each cell to, best first, with the facts that explain the choice.
 
@@ -146,7 +147,7 @@ def assignment_suggestions(
     """
     params = {
         "ids": list(cell_ids),
-        "scope": scope + "%",
+        "scope": jurisdiction.sql_like(),
         "prefilter": SUGGESTION_PREFILTER_CELLS,
         "stations": SUGGESTION_NEAREST_STATIONS,
         "target": YEARLY_HOUSEHOLD_TARGET,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetchone_prepared
 from backend.core.geo import STORAGE_SRID, WEB_MERCATOR_SRID, metric_srid_for_lon
 from backend.opinions.models import OPEN_STATUSES
@@ -236,7 +237,7 @@ class TileRequest:
     z: int
     x: int
     y: int
-    scope: str  # jurisdiction adcode prefix ("" = everything)
+    jurisdiction: Jurisdiction  # the caller's (its prefix: "" = everything)
     window: Window
     category: str | None = None
     eps_m: float = 500.0
@@ -252,7 +253,7 @@ class TileRequest:
                 self.z,
                 self.x,
                 self.y,
-                self.scope,
+                self.jurisdiction.sql_prefix(),
                 self.window.days,
                 self.window.today,
                 self.category or "",
@@ -271,8 +272,8 @@ def tile_query(req: TileRequest) -> tuple[str | None, dict]:
         "z": req.z,
         "x": req.x,
         "y": req.y,
-        "scope": req.scope + "%",
-        "raw_scope": req.scope,
+        "scope": req.jurisdiction.sql_like(),
+        "raw_scope": req.jurisdiction.sql_prefix(),
         **window_params(req.window),
     }
     if req.layer == "cells":

@@ -9,12 +9,19 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPoint, Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from backend.accounts.jurisdiction import Jurisdiction
+from backend.accounts.models import Role
 from backend.coverage import selectors
 from backend.coverage.services import coverage_roll_forward
 from backend.coverage.windows import window_of
 from backend.opinions.models import Opinion
 from tests.coverage_world import COUNTY_STATS_30_DAYS, EXPECTED
 from tests.factories import cell_center
+
+
+def reaching(prefix: str) -> Jurisdiction:
+    """A leader's Jurisdiction over `prefix` (the selectors' only input about the caller)."""
+    return Jurisdiction(user_id=None, role=Role.LEADER, prefix=prefix)
 
 
 def by_name(world, rows, key="id"):
@@ -33,7 +40,9 @@ def one_query(fn, **kwargs):
 def test_coverage_by_cell_standard_windows(world, days):
     window = window_of(days)
     coverage_roll_forward(today=window.today)
-    rows = by_name(world, one_query(selectors.coverage_by_cell, scope="430121", window=window))
+    rows = by_name(
+        world, one_query(selectors.coverage_by_cell, jurisdiction=reaching("430121"), window=window)
+    )
     assert set(rows) == set(EXPECTED)  # county B's cells are out of scope
     for name, expected in EXPECTED.items():
         row = rows[name]
@@ -55,7 +64,9 @@ def test_coverage_by_cell_standard_windows(world, days):
 def test_other_windows_are_summed_from_cell_days(world, days, a00, a10, a20):
     window = window_of(days)
     assert not window.standard
-    rows = by_name(world, one_query(selectors.coverage_by_cell, scope="430121", window=window))
+    rows = by_name(
+        world, one_query(selectors.coverage_by_cell, jurisdiction=reaching("430121"), window=window)
+    )
     for name, expected in (("a00", a00), ("a10", a10), ("a20", a20)):
         assert (rows[name]["state"], rows[name]["visits"], rows[name]["households_visited"]) == (
             expected
@@ -67,7 +78,7 @@ def test_standard_and_summed_windows_agree(world):
     # (the SQL of a non-standard window, given the 90-day window's first day).
     window = window_of(90)
     coverage_roll_forward(today=window.today)
-    standard = selectors.coverage_by_cell(scope="430121", window=window)
+    standard = selectors.coverage_by_cell(jurisdiction=reaching("430121"), window=window)
     visits, households = selectors.cell_window_sql(window_of(89))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -83,24 +94,31 @@ def test_standard_and_summed_windows_agree(world):
 def test_township_scope_and_filters(world):
     window = window_of(90)
     coverage_roll_forward(today=window.today)
-    rows = selectors.coverage_by_cell(scope="430121001", window=window)
+    rows = selectors.coverage_by_cell(jurisdiction=reaching("430121001"), window=window)
     assert [r["code"] for r in rows] == ["A-00", "A-01", "A-10", "A-11"]
-    never = selectors.coverage_by_cell(scope="430121", window=window, state="never")
+    never = selectors.coverage_by_cell(
+        jurisdiction=reaching("430121"), window=window, state="never"
+    )
     assert [r["code"] for r in never] == ["A-01", "A-11", "A-21", "A-31"]
     box = selectors.coverage_by_cell(
-        scope="430121", window=window, bbox=(113.021, 28.001, 113.029, 28.009)
+        jurisdiction=reaching("430121"), window=window, bbox=(113.021, 28.001, 113.029, 28.009)
     )
     assert [r["code"] for r in box] == ["A-20"]
     ids = [world.cell("a31").id, world.cell("b0").id]
     assert [
-        r["code"] for r in selectors.coverage_by_cell(scope="430121", window=window, cell_ids=ids)
+        r["code"]
+        for r in selectors.coverage_by_cell(
+            jurisdiction=reaching("430121"), window=window, cell_ids=ids
+        )
     ] == ["A-31"]
 
 
 def test_rollups_per_township_and_county(world):
     window = window_of(90)
     coverage_roll_forward(today=window.today)
-    rows = one_query(selectors.coverage_rollup, scope="430121", window=window, level="township")
+    rows = one_query(
+        selectors.coverage_rollup, jurisdiction=reaching("430121"), window=window, level="township"
+    )
     assert rows == [
         {
             "adcode": "430121001",
@@ -129,7 +147,7 @@ def test_rollups_per_township_and_county(world):
     ]
     year = window_of(365)
     coverage_roll_forward(today=year.today)
-    assert selectors.coverage_rollup(scope="43", window=year, level="county") == [
+    assert selectors.coverage_rollup(jurisdiction=reaching("43"), window=year, level="county") == [
         {
             "adcode": "430121",
             "name": "长沙县",
@@ -160,7 +178,9 @@ def test_rollups_per_township_and_county(world):
 def test_rollups_per_station_service_area_and_deputy(world):
     window = window_of(90)
     coverage_roll_forward(today=window.today)
-    stations = one_query(selectors.coverage_by_station, scope="430121", window=window)
+    stations = one_query(
+        selectors.coverage_by_station, jurisdiction=reaching("430121"), window=window
+    )
     assert [
         (
             s["name"],
@@ -176,7 +196,10 @@ def test_rollups_per_station_service_area_and_deputy(world):
         ("泉塘联络站", 1, 0, 200, 0, 0.0),
     ]
     deputies = {
-        d["id"]: d for d in one_query(selectors.coverage_by_deputy, scope="430121", window=window)
+        d["id"]: d
+        for d in one_query(
+            selectors.coverage_by_deputy, jurisdiction=reaching("430121"), window=window
+        )
     }
     d1, d2, d3 = (world.deputies[k].id for k in ("d1", "d2", "d3"))
     assert set(deputies) == {d1, d2, d3}
@@ -198,7 +221,9 @@ def test_region_stats_of_a_county(world):
     window = window_of(30)
     coverage_roll_forward(today=window.today)
     with CaptureQueriesContext(connection) as ctx:
-        stats = selectors.region_stats(region=world.county, window=window)
+        stats = selectors.region_stats(
+            jurisdiction=reaching("430121"), region=world.county, window=window
+        )
     assert len(ctx.captured_queries) == 1
     assert stats == COUNTY_STATS_30_DAYS
 
@@ -206,7 +231,9 @@ def test_region_stats_of_a_county(world):
 def test_gaps_are_ranked_by_households_times_days_plus_open_opinions(world):
     window = window_of(90)
     coverage_roll_forward(today=window.today)
-    rows = one_query(selectors.coverage_gaps, scope="430121", window=window, limit=50)
+    rows = one_query(
+        selectors.coverage_gaps, jurisdiction=reaching("430121"), window=window, limit=50
+    )
     got = [
         (
             r["code"],
@@ -226,7 +253,10 @@ def test_gaps_are_ranked_by_households_times_days_plus_open_opinions(world):
         ("A-10", "stale", 50, 100, 0, 50 * 100),
         ("A-11", "never", 0, None, 0, 0),
     ]
-    assert [r["code"] for r in selectors.coverage_gaps(scope="430121", window=window, limit=2)] == [
+    assert [
+        r["code"]
+        for r in selectors.coverage_gaps(jurisdiction=reaching("430121"), window=window, limit=2)
+    ] == [
         "A-01",
         "A-21",
     ]
@@ -236,7 +266,10 @@ def test_suggestions_explain_district_distance_and_load(world):
     year_start = world.now - dt.timedelta(days=365)
     ids = [world.cell("a21").id, world.cell("a01").id]
     rows = one_query(
-        selectors.assignment_suggestions, scope="430121", cell_ids=ids, year_start=year_start
+        selectors.assignment_suggestions,
+        jurisdiction=reaching("430121"),
+        cell_ids=ids,
+        year_start=year_start,
     )
     d = {v.id: k for k, v in world.deputies.items()}
     by_cell = {}
@@ -273,14 +306,16 @@ def test_suggestions_explain_district_distance_and_load(world):
 
 def test_suggestions_skip_deputies_already_assigned_and_other_counties(world):
     rows = selectors.assignment_suggestions(
-        scope="430121", cell_ids=[world.cell("a00").id], year_start=world.now
+        jurisdiction=reaching("430121"), cell_ids=[world.cell("a00").id], year_start=world.now
     )
     deputies = {r["deputy_id"] for r in rows}
     assert world.deputies["d1"].id not in deputies  # already assigned to a00
     assert world.deputies["db"].id not in deputies  # county B
     assert (
         selectors.assignment_suggestions(
-            scope="430121001", cell_ids=[world.cell("a21").id], year_start=world.now
+            jurisdiction=reaching("430121001"),
+            cell_ids=[world.cell("a21").id],
+            year_start=world.now,
         )
         == []
     )
@@ -290,7 +325,7 @@ def test_opinion_clusters_with_eps_in_metres(world):
     window = window_of(90)
     rows = one_query(
         selectors.opinion_clusters,
-        scope="430121",
+        jurisdiction=reaching("430121"),
         window=window,
         eps_m=500,
         min_points=3,
@@ -311,25 +346,38 @@ def test_opinion_clusters_with_eps_in_metres(world):
     assert line_hull.geom_type == "Polygon" and line_hull.contains(health[1].location)
     # categories, smaller eps, more points
     only_roads = selectors.opinion_clusters(
-        scope="430121", window=window, eps_m=500, min_points=3, metric_srid=4547, category="roads"
+        jurisdiction=reaching("430121"),
+        window=window,
+        eps_m=500,
+        min_points=3,
+        metric_srid=4547,
+        category="roads",
     )
     assert [(r["count"], r["open_count"]) for r in only_roads] == [(3, 3)]
     assert (
         selectors.opinion_clusters(
-            scope="430121", window=window, eps_m=50, min_points=2, metric_srid=4547
+            jurisdiction=reaching("430121"), window=window, eps_m=50, min_points=2, metric_srid=4547
         )
         == []
     )
     assert (
         selectors.opinion_clusters(
-            scope="430121", window=window, eps_m=500, min_points=5, metric_srid=4547
+            jurisdiction=reaching("430121"),
+            window=window,
+            eps_m=500,
+            min_points=5,
+            metric_srid=4547,
         )
         == []
     )
     assert (
         len(
             selectors.opinion_clusters(
-                scope="430182", window=window, eps_m=500, min_points=3, metric_srid=4547
+                jurisdiction=reaching("430182"),
+                window=window,
+                eps_m=500,
+                min_points=3,
+                metric_srid=4547,
             )
         )
         == 1

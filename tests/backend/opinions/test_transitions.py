@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import Role
 from backend.core.errors import DomainError, NotFound
 from backend.opinions.deadlines import add_working_days
@@ -69,7 +70,14 @@ def opinion(people):
 
 
 def act(actor, opinion, action, at=FRIDAY_5PM, **fields):
-    return opinion_transition(actor=actor, opinion_id=opinion.id, action=action, at=at, **fields)
+    return opinion_transition(
+        jurisdiction=jurisdiction_of(actor),
+        actor=actor,
+        opinion_id=opinion.id,
+        action=action,
+        at=at,
+        **fields,
+    )
 
 
 def history(opinion):
@@ -304,7 +312,12 @@ def test_out_of_reach_is_not_found(opinion, people, who):
         act(people[who], opinion, "forward", handler="县水务局")
     assert (err.value.code, err.value.status) == ("opinion.not_found", 404)
     with pytest.raises(NotFound):
-        opinion_transition(actor=people["staff"], opinion_id=opinion.id + 999, action="start")
+        opinion_transition(
+            jurisdiction=jurisdiction_of(people["staff"]),
+            actor=people["staff"],
+            opinion_id=opinion.id + 999,
+            action="start",
+        )
 
 
 @pytest.mark.parametrize("who", ["staff", "staff_t1", "admin"])
