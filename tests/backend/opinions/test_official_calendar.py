@@ -12,6 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import Role
 from backend.opinions.admin import deadline_calendar_text
 from backend.opinions.deadlines import (
@@ -76,13 +77,21 @@ def test_a_deadline_across_spring_festival_counts_the_make_up_saturday(loop):
     with time_machine.travel(dt.datetime(2026, 2, 12, 10, 0, tzinfo=SHANGHAI), tick=False):
         opinion = _register(loop["deputy"])
         forwarded = opinion_transition(
-            actor=loop["staff"], opinion_id=opinion.id, action="forward", handler="县交通运输局"
+            jurisdiction=jurisdiction_of(loop["staff"]),
+            actor=loop["staff"],
+            opinion_id=opinion.id,
+            action="forward",
+            handler="县交通运输局",
         )
     # Friday 13, Saturday 14 (调休), then the holiday to Monday 23: due Tuesday 24 at 10:00.
     assert timezone.localtime(forwarded.due_at) == dt.datetime(2026, 2, 24, 10, tzinfo=SHANGHAI)
     with time_machine.travel(dt.datetime(2026, 2, 13, 9, 0, tzinfo=SHANGHAI), tick=False):
         extended = opinion_transition(
-            actor=loop["staff"], opinion_id=opinion.id, action="extend", reason="需现场勘查"
+            jurisdiction=jurisdiction_of(loop["staff"]),
+            actor=loop["staff"],
+            opinion_id=opinion.id,
+            action="extend",
+            reason="需现场勘查",
         )
     # + 2 working days from the deadline: Wednesday 25, Thursday 26.
     assert timezone.localtime(extended.due_at) == dt.datetime(2026, 2, 26, 10, tzinfo=SHANGHAI)
@@ -105,7 +114,11 @@ def test_a_year_the_calendar_does_not_cover_is_said_so(loop, client):
     with time_machine.travel(dt.datetime(last, 12, 30, 15, 0, tzinfo=SHANGHAI), tick=False):
         opinion = _register(loop["deputy"])
         forwarded = opinion_transition(
-            actor=loop["staff"], opinion_id=opinion.id, action="forward", handler="县水利局"
+            jurisdiction=jurisdiction_of(loop["staff"]),
+            actor=loop["staff"],
+            opinion_id=opinion.id,
+            action="forward",
+            handler="县水利局",
         )
     due = timezone.localtime(forwarded.due_at)
     assert due.year == last + 1
