@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "backend.visits",
     "backend.opinions",
     "backend.coverage",
+    "backend.intake",
+    "captcha",
     "gis_data",
     "mobile_api",
     "map_ui",
@@ -387,3 +389,26 @@ if REDIS_URL:
         {"address": REDIS_URL, "socket_timeout": CHANNEL_REDIS_SOCKET_TIMEOUT_S}
     ]
 # --- end of live websocket block ----------------------------------------------------------------
+
+# --- citizens' intake block (上码说; backend/intake) ----------------------------------------
+# JSON errors under /api/public/ (the public QR and tracking endpoints).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "backend.intake.views.IntakeJsonErrorsMiddleware",
+)
+# Notifications to citizens and handlers (backend/core/notify.py): a logging backend until an
+# SMS gateway is contracted; tests use backend.core.notify.LocmemBackend.
+NOTIFY_BACKEND = env.str("NOTIFY_BACKEND", default="backend.core.notify.LoggingBackend")
+# Public intake limits: (requests, window in seconds) per IP address, per phone number, and
+# tracking-page requests per IP address. Counted in Redis (the throttle cache).
+INTAKE_RATE_LIMITS = {
+    "ip": (env.int("INTAKE_LIMIT_PER_IP", default=10), 3600),
+    "phone": (env.int("INTAKE_LIMIT_PER_PHONE", default=3), 86400),
+    "track": (env.int("INTAKE_LIMIT_TRACK", default=120), 3600),
+}
+# django-simple-captcha: self-hosted picture challenge (Pillow, its bundled font); 5 letters.
+CAPTCHA_LENGTH = 5
+CAPTCHA_TIMEOUT = 10  # minutes
+CAPTCHA_IMAGE_SIZE = (150, 50)
+CAPTCHA_FONT_SIZE = 32
+# --- end of citizens' intake block -------------------------------------------------------------

@@ -7,6 +7,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/mobile/v1/", include("mobile_api.urls")),
     path("m/", include("mobile_api.app.urls")),
+    path("captcha/", include("captcha.urls")),
+    path("", include("backend.intake.urls")),
     path("", include("map_ui.data_urls")),
     path("", include("map_ui.urls")),
 ]

@@ -24,6 +24,7 @@ import uuid
 
 import pytest
 from asgiref.sync import sync_to_async
+from captcha.models import CaptchaStore
 from channels.testing import WebsocketCommunicator
 from django.db import connections
 from django.test import Client
@@ -31,6 +32,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from backend.accounts.models import Role
 from backend.asgi import application
+from backend.intake.services import citizen_submit
 from backend.visits.services import checkin_record
 from tests.coverage_world import build_world
 from tests.factories import UserFactory
@@ -173,6 +175,45 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "mobile_app:shell": ("GET", "/m/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
     "mobile_app:manifest": ("GET", "/m/manifest.webmanifest", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
     "mobile_app:service-worker": ("GET", "/m/sw.js", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
+    # --- citizens' intake (上码说): public QR pages and endpoints; staff's printable cards -----
+    "intake:speak-station": ("GET", "/s/station/{id}/", None, {
+        "A": "200 200 200 200 200 200 200 200 200 200",
+        "B": "200 200 200 200 200 200 200 200 200 200",
+    }),
+    "intake:speak-deputy": ("GET", "/s/deputy/{id}/", None, {
+        "A": "200 200 200 200 200 200 200 200 200 200",
+        "B": "200 200 200 200 200 200 200 200 200 200",
+    }),
+    "intake:submit-station": ("POST", "/api/public/v1/intake/station/{id}", E, {
+        "A": "400 400 400 400 400 400 400 400 400 400",
+        "B": "400 400 400 400 400 400 400 400 400 400",
+    }),
+    "intake:submit-deputy": ("POST", "/api/public/v1/intake/deputy/{id}", E, {
+        "A": "400 400 400 400 400 400 400 400 400 400",
+        "B": "400 400 400 400 400 400 400 400 400 400",
+    }),
+    "intake:track": ("GET", "/t/{id}/", None, {
+        "A": "200 200 200 200 200 200 200 200 200 200",
+        "B": "200 200 200 200 200 200 200 200 200 200",
+    }),
+    "intake:rate": ("POST", "/api/public/v1/track/{id}/rate", E, {
+        "A": "400 400 400 400 400 400 400 400 400 400",
+        "B": "400 400 400 400 400 400 400 400 400 400",
+    }),
+    "intake:card-station": ("GET", "/intake/card/station/{id}/", None, {
+        "A": "404 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 404 404 404 404 200 200 302 302",
+    }),
+    "intake:card-deputy": ("GET", "/intake/card/deputy/{id}/", None, {
+        "A": "200 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 200 404 404 404 200 200 302 302",
+    }),
+    "captcha-image": ("GET", "/captcha/image/{id}/", None, {"A": "200 200 200 200 200 200 200 200 200 200"}),
+    "captcha-image-2x": ("GET", "/captcha/image/{id}@2/", None, {"A": "200 200 200 200 200 200 200 200 200 200"}),
+    # no audio challenge: it needs the flite program, which the product does not install
+    "captcha-audio": ("GET", "/captcha/audio/{id}.wav", None, {"-": "404 404 404 404 404 404 404 404 404 404"}),
+    # a new challenge only for the page's fetch (X-Requested-With); a plain GET is 404 (tested in tests/backend/intake)
+    "captcha-refresh": ("GET", "/captcha/refresh/", None, {"-": "404 404 404 404 404 404 404 404 404 404"}),
     # --- account pages and language --------------------------------------------------------
     "set_language": ("POST", "/i18n/setlang/", None, {"-": "302 302 302 302 302 302 302 302 302 302"}),
     "login": ("GET", "/accounts/login/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
@@ -303,6 +344,27 @@ def _world():
     a_visit = d["d1"].visits.order_by("id").first()
     b_visit = d["db"].visits.order_by("id").first()
     a_tile, b_tile = _tile(113.005, 28.005), _tile(113.105, 28.005)
+    a_code = citizen_submit(
+        station=world.stations["s1"],
+        category="roads",
+        text="路灯",
+        lon=None,
+        lat=None,
+        phone="",
+        consent=False,
+        client_ip="10.0.0.1",
+    ).tracking_code
+    b_code = citizen_submit(
+        station=world.stations["sb"],
+        category="roads",
+        text="路灯",
+        lon=None,
+        lat=None,
+        phone="",
+        consent=False,
+        client_ip="10.0.0.2",
+    ).tracking_code
+    captcha_key = CaptchaStore.generate_key()
     objects = {
         "A": {
             "region": "430121001",
@@ -320,6 +382,16 @@ def _world():
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
             "admin:accounts_user_change": users["deputy_a"].id,
+            "intake:speak-station": world.stations["s1"].id,
+            "intake:speak-deputy": d["d1"].id,
+            "intake:submit-station": world.stations["s1"].id,
+            "intake:submit-deputy": d["d1"].id,
+            "intake:track": a_code,
+            "intake:rate": a_code,
+            "intake:card-station": world.stations["s1"].id,
+            "intake:card-deputy": d["d1"].id,
+            "captcha-image": captcha_key,
+            "captcha-image-2x": captcha_key,
         },
         "B": {
             "region": "430182",
@@ -337,6 +409,14 @@ def _world():
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,
             "admin:accounts_user_change": users["deputy_x"].id,
+            "intake:speak-station": world.stations["sb"].id,
+            "intake:speak-deputy": d["db"].id,
+            "intake:submit-station": world.stations["sb"].id,
+            "intake:submit-deputy": d["db"].id,
+            "intake:track": b_code,
+            "intake:rate": b_code,
+            "intake:card-station": world.stations["sb"].id,
+            "intake:card-deputy": d["db"].id,
         },
     }
     return callers, objects

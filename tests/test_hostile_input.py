@@ -589,3 +589,91 @@ def test_map_posts_every_field_and_raw_body(scene):
                 f"{url} as {content_type!r}", map_post(client, url, raw_json(base), content_type)
             )
     checker.assert_clean()
+
+
+# --- the public intake (上码说): no login, so every field is open to anyone -----------------------
+
+INTAKE_FIELDS = ("category", "text", "phone", "consent", "lon", "lat", "captcha_key", "captcha")
+INTAKE_TEXT_FIELDS = ("text", "phone")
+
+
+def test_public_intake_every_field_and_raw_body(scene, settings):  # noqa: C901
+    from captcha.models import CaptchaStore
+
+    from backend.intake.models import CitizenSubmission
+    from backend.intake.services import citizen_submit
+
+    settings.INTAKE_RATE_LIMITS = {"ip": (10**6, 60), "phone": (10**6, 60), "track": (10**6, 60)}
+    caches["mobile_api_throttle"].clear()
+    client = Client()
+    station = scene.stations["s1"]
+    submit_url = f"/api/public/v1/intake/station/{station.id}"
+    deputy_url = f"/api/public/v1/intake/deputy/{scene.deputies['d1'].id}"
+
+    def base() -> dict:
+        key = CaptchaStore.generate_key()
+        answer = CaptchaStore.objects.get(hashkey=key).response
+        return {
+            "category": "roads",
+            "text": "路灯坏了",
+            "phone": "13812345678",
+            "consent": True,
+            "lon": 113.005,
+            "lat": 28.005,
+            "captcha_key": key,
+            "captcha": answer,
+        }
+
+    checker = Checker()
+    assert checker.check("valid", map_post(client, submit_url, raw_json(base()))).status_code == 201
+    for url in (submit_url, deputy_url):
+        for field in INTAKE_FIELDS:
+            for value in HOSTILE_VALUES:
+                response = checker.check(
+                    f"{url} {field}={value!r:.40}",
+                    map_post(client, url, raw_json(dict(base(), **{field: value}))),
+                )
+                accepted = response is not None and response.status_code < 400
+                if is_bad_text(value) and field in INTAKE_TEXT_FIELDS and accepted:
+                    checker.fail(url, f"bad text in {field} accepted", response)
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}", map_post(client, url, raw_json(base()), content_type)
+            )
+    for bad_id in ("0", "-1", "99999999999999999999", "x", "%00"):
+        checker.check(bad_id, map_post(client, f"/api/public/v1/intake/station/{bad_id}", b"{}"))
+        page = client.get(f"/s/station/{bad_id}/")  # a page: HTML 404, never a 5xx
+        if page.status_code != 404:
+            checker.fail(bad_id, "the QR page for a bad id is not 404", page)
+    code = citizen_submit(
+        station=station,
+        category="roads",
+        text="x",
+        lon=None,
+        lat=None,
+        phone="",
+        consent=False,
+        client_ip="10.1.1.1",
+    ).tracking_code
+    rate_url = f"/api/public/v1/track/{code}/rate"
+    for field in ("rating", "comment"):
+        for value in HOSTILE_VALUES:
+            checker.check(
+                f"rate {field}={value!r:.40}",
+                map_post(
+                    client, rate_url, raw_json(dict({"rating": 3, "comment": ""}, **{field: value}))
+                ),
+            )
+    for name, raw in RAW_BODIES.items():
+        checker.check(f"rate {name}", map_post(client, rate_url, raw))
+    for bad_code in ("%00", "%ED%A0%80", "x" * 5000, "AAAAAAAAAAAA", "..%2F..%2Fetc"):
+        checker.check(bad_code, map_post(client, f"/api/public/v1/track/{bad_code}/rate", b"{}"))
+        response = client.get(f"/t/{bad_code}/")
+        if response.status_code >= 500:
+            checker.fail(bad_code, "server error on the tracking page", response)
+    checker.assert_clean()
+    for submission in CitizenSubmission.objects.select_related("opinion"):
+        assert "\x00" not in submission.opinion.text
+    caches["mobile_api_throttle"].clear()

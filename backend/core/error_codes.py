@@ -42,3 +42,26 @@ REQUEST_NOT_FOUND = register("request.not_found", 404, _("Not found."))
 AUTH_REQUIRED = register("auth.required", 401, _("Authentication is required."))
 AUTH_FORBIDDEN = register("auth.forbidden", 403, _("You may not do this."))
 REGION_NOT_FOUND = register("region.not_found", 404, _("No such region in your jurisdiction."))
+
+# --- intake (citizens' QR page 上码说 and tracking page; public, no login) ---
+INTAKE_CAPTCHA_FAILED = register(
+    "intake.captcha_failed", 400, _("The characters in the picture do not match: try again.")
+)
+INTAKE_CONSENT_REQUIRED = register(
+    "intake.consent_required", 400, _("Tick the consent box to leave a phone number.")
+)
+INTAKE_INVALID_LOCATION = register(
+    "intake.invalid_location", 400, _("The location must be a longitude and a latitude.")
+)
+INTAKE_INVALID_RATING = register(
+    "intake.invalid_rating", 400, _("The rating must be a whole number from 1 to 5.")
+)
+INTAKE_NOT_FOUND = register("intake.not_found", 404, _("No such code."))
+INTAKE_NOT_RATEABLE = register(
+    "intake.not_rateable", 409, _("This opinion has no answer to rate right now.")
+)
+INTAKE_RATE_LIMITED = register(
+    "intake.rate_limited", 429, _("Too many submissions: please try again later.")
+)
+INTAKE_TEXT_REQUIRED = register("intake.text_required", 400, _("Write your opinion."))
+INTAKE_TOO_LARGE = register("intake.too_large", 413, _("The request is too large."))

@@ -30,7 +30,7 @@ def access_opinion_by_id(
     if for_update:
         queryset = queryset.select_for_update(of=("self",))
     opinion = (
-        queryset.select_related("deputy", "cell")
+        queryset.select_related("deputy", "station", "cell")
         .defer("cell__boundary", "cell__display_boundary")
         .first()
     )

@@ -40,7 +40,25 @@ class OpinionStatus(models.TextChoices):
 # reader's language by backend.opinions.selectors.opinion_history. People's notes stay verbatim.
 NOTE_REGISTERED = gettext_noop("registered from the field app")
 NOTE_CLOSED_UNSATISFIED = gettext_noop("closed after a second unsatisfied rating")
-SYSTEM_NOTES = frozenset({NOTE_REGISTERED, NOTE_CLOSED_UNSATISFIED})
+NOTE_REGISTERED_QR_STATION = gettext_noop("sent by a citizen through the station's QR code")
+NOTE_REGISTERED_QR_DEPUTY = gettext_noop("sent by a citizen through the deputy's QR code")
+SYSTEM_NOTES = frozenset(
+    {
+        NOTE_REGISTERED,
+        NOTE_CLOSED_UNSATISFIED,
+        NOTE_REGISTERED_QR_STATION,
+        NOTE_REGISTERED_QR_DEPUTY,
+    }
+)
+
+
+class RatingVia(models.TextChoices):
+    """How a rating reached the record: the citizen on the tracking page, or staff typing in a
+    rating the citizen gave them in person (marked as such)."""
+
+    TRACKING_PAGE = "tracking", _("by the citizen (tracking page)")
+    IN_PERSON = "in_person", _("in person, recorded by staff")
+
 
 OPEN_STATUSES = (
     OpinionStatus.REGISTERED,
@@ -51,7 +69,26 @@ OPEN_STATUSES = (
 
 
 class Opinion(FieldRecord):
-    deputy = deputy_field("opinions")
+    """Taken down by a deputy (`deputy`), or sent by a citizen through a QR code (上码说): a
+    deputy's code sets `deputy`, a station's code sets `station` (at least one of the two)."""
+
+    # Nullable, unlike other field records: a citizen's opinion through a station's code.
+    deputy = models.ForeignKey(
+        "liaison.Deputy",
+        verbose_name=_("deputy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
+    station = models.ForeignKey(
+        "liaison.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
     cell = cell_field("opinions")
     visit = models.ForeignKey(
         "visits.Visit",
@@ -95,6 +132,10 @@ class Opinion(FieldRecord):
                 condition=Q(rating__isnull=True) | Q(rating__range=(1, 5)),
                 name="opinion_rating_range",
             ),
+            models.CheckConstraint(
+                condition=Q(deputy__isnull=False) | Q(station__isnull=False),
+                name="opinion_deputy_or_station",
+            ),
         ]
 
 
@@ -121,6 +162,9 @@ class OpinionTransition(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=12, blank=True)
     rating = models.PositiveSmallIntegerField(_("citizen rating (1-5)"), null=True, blank=True)
+    rating_via = models.CharField(
+        _("rating given"), max_length=12, choices=RatingVia.choices, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -141,11 +141,19 @@ def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     row = {name: getattr(opinion, name) for name in WORK_LIST_FIELDS if "__" not in name}
     row["cell__code"] = opinion.cell.code if opinion.cell is not None else None
-    row["deputy__name"] = opinion.deputy.name
+    row["deputy__name"] = opinion.deputy.name if opinion.deputy is not None else None
+    row["station_name"] = opinion.station.name if opinion.station is not None else None
     row["overdue"] = bool(
         opinion.status in OPEN_STATUSES and opinion.due_at and opinion.due_at < now
     )
     row["lon"] = opinion.location.x if opinion.location else None
     row["lat"] = opinion.location.y if opinion.location else None
     row["calendar_covered"] = calendar_covers(opinion.due_at)
+    # How the current rating was given: by the citizen (tracking page) or in person via staff.
+    row["rating_via"] = (
+        OpinionTransition.objects.filter(opinion=opinion, action="rate")
+        .order_by("-at", "-id")
+        .values_list("rating_via", flat=True)
+        .first()
+    )
     return {**_masked(row), "history": opinion_history(opinion=opinion)}

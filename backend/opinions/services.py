@@ -43,6 +43,7 @@ import datetime as dt
 import re
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.contrib.gis.geos import Point
 from django.db import transaction
@@ -52,10 +53,11 @@ from django.utils.translation import pgettext_lazy
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
-from backend.core.errors import DomainError
+from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
-from backend.liaison.models import Deputy
+from backend.core.notify import notify
+from backend.liaison.models import Deputy, Station
 from backend.records.services import CREATED, cell_at, content_hash, record_or_replay
 from backend.visits.access import access_visit_by_id
 
@@ -64,10 +66,13 @@ from .deadlines import EXTENSION_WORKING_DAYS, HANDLE_WITHIN_WORKING_DAYS, add_w
 from .models import (
     NOTE_CLOSED_UNSATISFIED,
     NOTE_REGISTERED,
+    NOTE_REGISTERED_QR_DEPUTY,
+    NOTE_REGISTERED_QR_STATION,
     Opinion,
     OpinionCategory,
     OpinionStatus,
     OpinionTransition,
+    RatingVia,
 )
 
 FORWARD_WITHIN = dt.timedelta(hours=24)
@@ -108,8 +113,11 @@ def _content_hash(**fields) -> str:
     return content_hash(*(f"{k}={fields[k]}" for k in sorted(fields)))
 
 
-def _place(deputy: Deputy, location: Point | None, visit) -> tuple:
-    """(location, cell, adcode, county_adcode) of a new opinion."""
+def _place(
+    deputy: Deputy | None, location: Point | None, visit, station: Station | None = None
+) -> tuple:
+    """(location, cell, adcode, county_adcode) of a new opinion: the cell covering its point,
+    else the visit's cell, else the deputy's (or the scanned station's) own area."""
     if location is None and visit is not None:
         location = visit.location
     cell = cell_at(location)
@@ -117,7 +125,81 @@ def _place(deputy: Deputy, location: Point | None, visit) -> tuple:
         cell = visit.cell
     if cell is not None:
         return location, cell, cell.adcode, cell.county_adcode
-    return location, None, deputy.adcode, deputy.county_adcode
+    owner = deputy if deputy is not None else station
+    assert owner is not None
+    return location, None, owner.adcode, owner.county_adcode
+
+
+def _register(
+    *,
+    deputy: Deputy | None,
+    station: Station | None,
+    client_uuid: uuid.UUID,
+    content_hash: str,
+    category: str,
+    text: str,
+    location: Point | None,
+    visit,
+    contact: str,
+    contact_consent: bool,
+    recorded_at: dt.datetime,
+    now: dt.datetime,
+    by: User | None,
+    note: str,
+) -> Opinion:
+    """Write a new opinion, its first history row and the `opinion.created` event (inside the
+    caller's transaction: record_or_replay's, or the intake's): the one registration of both
+    intakes, a deputy's record and a citizen's QR submission."""
+    location, cell, adcode, county = _place(deputy, location, visit, station)
+    opinion = Opinion.objects.create(
+        deputy=deputy,
+        station=station,
+        visit=visit,
+        client_uuid=client_uuid,
+        content_hash=content_hash,
+        category=category,
+        text=text,
+        location=location,
+        cell=cell,
+        adcode=adcode,
+        county_adcode=county,
+        contact_consent=bool(contact_consent),
+        citizen_contact=contact if contact_consent else "",
+        status=OpinionStatus.REGISTERED,
+        recorded_at=recorded_at,
+        due_at=now + FORWARD_WITHIN,
+    )
+    OpinionTransition.objects.create(
+        opinion=opinion,
+        from_status="",
+        to_status=OpinionStatus.REGISTERED,
+        by=by,
+        at=now,
+        note=note,
+    )
+    publish_on_commit(
+        county,
+        "opinion.created",
+        {
+            "items": [
+                {
+                    "id": opinion.id,
+                    "category": category,
+                    "status": opinion.status,
+                    "cell_id": opinion.cell_id,
+                    "adcode": adcode,
+                    "county_adcode": county,
+                    "recorded_at": recorded_at.isoformat(),
+                }
+            ]
+        },
+    )
+    return opinion
+
+
+def _check_category(category: str) -> None:
+    if category not in OpinionCategory.values:
+        raise DomainError("opinion.invalid_category", _("Unknown category."), field="category")
 
 
 def opinion_create(
@@ -136,8 +218,7 @@ def opinion_create(
 ) -> OpinionResult:
     """Register an opinion taken down by `deputy` (coordinates already WGS-84). `received_at`
     (default now) is the registration time; a replay of past records (the demo) passes it."""
-    if category not in OpinionCategory.values:
-        raise DomainError("opinion.invalid_category", _("Unknown category."), field="category")
+    _check_category(category)
     contact = normalise_contact(citizen_contact)
     if contact and not contact_consent:
         raise DomainError(
@@ -162,18 +243,24 @@ def opinion_create(
         deputy_id=deputy.id,
         client_uuid=client_uuid,
         content_hash=hash_,
-        insert=lambda: _register(
-            deputy=deputy,
-            visit=visit,
-            client_uuid=client_uuid,
-            content_hash=hash_,
-            category=category,
-            text=text,
-            location=location,
-            contact=contact if contact_consent else "",
-            contact_consent=bool(contact_consent),
-            recorded_at=recorded_at,
-            now=received_at or timezone.now(),
+        insert=lambda: OpinionResult(
+            CREATED,
+            _register(
+                deputy=deputy,
+                station=None,
+                visit=visit,
+                client_uuid=client_uuid,
+                content_hash=hash_,
+                category=category,
+                text=text,
+                location=location,
+                contact=contact if contact_consent else "",
+                contact_consent=bool(contact_consent),
+                recorded_at=recorded_at,
+                now=received_at or timezone.now(),
+                by=deputy.user,
+                note=NOTE_REGISTERED,
+            ),
         ),
         replay=lambda stored, status: OpinionResult(status, stored),
         conflict="opinion.conflict",
@@ -182,65 +269,49 @@ def opinion_create(
     )
 
 
-def _register(
+def opinion_create_by_citizen(
     *,
-    deputy: Deputy,
-    visit,
-    client_uuid: uuid.UUID,
-    content_hash: str,
+    deputy: Deputy | None = None,
+    station: Station | None = None,
     category: str,
     text: str,
-    location: Point | None,
-    contact: str,
-    contact_consent: bool,
-    recorded_at: dt.datetime,
-    now: dt.datetime,
-) -> OpinionResult:
-    """The new opinion, placed, with its registration row; `opinion.created` on commit."""
-    location, cell, adcode, county = _place(deputy, location, visit)
-    opinion = Opinion.objects.create(
+    lon: float | None = None,
+    lat: float | None = None,
+    contact_consent: bool = False,
+    citizen_contact: str = "",
+    received_at: dt.datetime | None = None,
+) -> Opinion:
+    """Register an opinion a citizen sent through a deputy's or a station's QR code (上码说):
+    the same loop, cell and adcodes as a deputy's record; no account behind it (`by` is None).
+    The caller (backend.intake, in its transaction) checked the challenge and rate limits."""
+    if (deputy is None) == (station is None):
+        raise ValueError("exactly one of deputy and station")
+    _check_category(category)
+    contact = normalise_contact(citizen_contact)
+    if contact and not contact_consent:
+        raise DomainError(
+            "opinion.contact_without_consent",
+            _("A citizen's contact may only be kept with their consent."),
+            field="citizen_contact",
+        )
+    now = received_at or timezone.now()
+    location = Point(lon, lat, srid=STORAGE_SRID) if lon is not None and lat is not None else None
+    return _register(
         deputy=deputy,
-        visit=visit,
-        client_uuid=client_uuid,
-        content_hash=content_hash,
+        station=station,
+        client_uuid=uuid.uuid4(),
+        content_hash=_content_hash(category=category, text=text, at=now.isoformat()),
         category=category,
         text=text,
         location=location,
-        cell=cell,
-        adcode=adcode,
-        county_adcode=county,
+        visit=None,
+        contact=contact,
         contact_consent=contact_consent,
-        citizen_contact=contact,
-        status=OpinionStatus.REGISTERED,
-        recorded_at=recorded_at,
-        due_at=now + FORWARD_WITHIN,
+        recorded_at=now,
+        now=now,
+        by=None,
+        note=NOTE_REGISTERED_QR_DEPUTY if deputy is not None else NOTE_REGISTERED_QR_STATION,
     )
-    OpinionTransition.objects.create(
-        opinion=opinion,
-        from_status="",
-        to_status=OpinionStatus.REGISTERED,
-        by=deputy.user,
-        at=now,
-        note=NOTE_REGISTERED,
-    )
-    publish_on_commit(
-        county,
-        "opinion.created",
-        {
-            "items": [
-                {
-                    "id": opinion.id,
-                    "category": category,
-                    "status": opinion.status,
-                    "cell_id": opinion.cell_id,
-                    "adcode": adcode,
-                    "county_adcode": county,
-                    "recorded_at": recorded_at.isoformat(),
-                }
-            ]
-        },
-    )
-    return OpinionResult(CREATED, opinion)
 
 
 # --- the closed loop ----------------------------------------------------------------------------
@@ -278,7 +349,11 @@ def _required_text(value: str, *, field: str, max_length: int, code: str, messag
 def _check_allowed(jurisdiction: Jurisdiction, opinion: Opinion, action: str) -> None:
     if jurisdiction.may_act_in(opinion.adcode):
         return
-    if action in DEPUTY_ACTIONS and opinion.deputy.user_id == jurisdiction.user_id:
+    if (
+        action in DEPUTY_ACTIONS
+        and opinion.deputy is not None
+        and opinion.deputy.user_id == jurisdiction.user_id
+    ):
         return
     raise DomainError(
         "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
@@ -401,7 +476,34 @@ def opinion_transition(
             % {"field": "note", "n": MAX_TEXT_LENGTH},
             field="note",
         )
-    now = at or timezone.now()
+    return _commit(
+        opinion,
+        action,
+        at or timezone.now(),
+        by=actor,
+        handler=handler,
+        reason=reason,
+        answer=answer,
+        rating=rating,
+        note=note,
+        rating_via=RatingVia.IN_PERSON if action == "rate" else "",
+    )
+
+
+def _commit(
+    opinion: Opinion,
+    action: str,
+    now: dt.datetime,
+    *,
+    by: User | None,
+    handler: str = "",
+    reason: str = "",
+    answer: str = "",
+    rating: int | None = None,
+    note: str = "",
+    rating_via: str = "",
+) -> Opinion:
+    """Apply an allowed action to the locked opinion, write its history row, publish on commit."""
     from_status = opinion.status
     opinion.status, action_note = _apply(
         opinion, action, now, handler=handler, reason=reason, answer=answer, rating=rating
@@ -411,12 +513,14 @@ def opinion_transition(
         opinion=opinion,
         from_status=from_status,
         to_status=opinion.status,
-        by=actor,
+        by=by,
         at=now,
         action=action,
         rating=rating if action == "rate" else None,
+        rating_via=rating_via,
         note="\n".join(n for n in (action_note, note) if n),
     )
+    _notify_on_commit(opinion, action)
     publish_on_commit(
         opinion.county_adcode,
         "opinion.updated",
@@ -437,6 +541,77 @@ def opinion_transition(
         },
     )
     return opinion
+
+
+NOTIFY_TEXTS = {
+    "answered": _(
+        "Your opinion (%(category)s) has an answer: open your tracking page to read and rate it."
+    ),
+    "rehandling": _("Your opinion (%(category)s) is being handled again; a new answer follows."),
+    "closed": _("Your opinion (%(category)s) is closed. Thank you."),
+}
+
+
+def _notify_on_commit(opinion: Opinion, action: str) -> None:
+    """Tell the citizen (only with a number kept by consent) when it is answered, re-handled or
+    closed, and the handling department when it is forwarded to them (backend.core.notify)."""
+    messages: list[tuple[str, str, str]] = []
+    category = OpinionCategory(opinion.category).label
+    if opinion.citizen_contact and action in ("answer", "rate", "close"):
+        template = NOTIFY_TEXTS.get(opinion.status)
+        if template is not None:
+            messages.append(
+                (opinion.citizen_contact, str(template % {"category": category}), opinion.status)
+            )
+    if action == "forward" and opinion.handler:
+        messages.append(
+            (
+                f"handler:{opinion.handler}",
+                str(
+                    _("Opinion %(id)s (%(category)s) is forwarded to you; due %(due)s.")
+                    % {
+                        "id": opinion.id,
+                        "category": category,
+                        "due": timezone.localtime(opinion.due_at).strftime("%Y-%m-%d %H:%M")
+                        if opinion.due_at
+                        else "-",
+                    }
+                ),
+                "forwarded",
+            )
+        )
+    for message in messages:
+        transaction.on_commit(partial(notify, *message))
+
+
+@transaction.atomic
+def opinion_rate_by_citizen(
+    *, opinion_id: int, rating: int | None, comment: str = "", at: dt.datetime | None = None
+) -> Opinion:
+    """The citizen's own rating from the tracking page (the caller resolved the tracking code to
+    `opinion_id`): the same rule as staff's `rate` (≥ 3 closes; ≤ 2 re-handles once, then
+    closes with the rating kept), recorded with no account and marked as the citizen's."""
+    opinion = Opinion.objects.select_for_update(of=("self",)).filter(id=opinion_id).first()
+    if opinion is None:
+        raise NotFound("opinion.not_found", _("No such opinion."))
+    _check_transition(opinion, "rate")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_TEXT_LENGTH:
+        raise DomainError(
+            "opinion.text_too_long",
+            _("%(field)s may have at most %(n)s characters.")
+            % {"field": "comment", "n": MAX_TEXT_LENGTH},
+            field="comment",
+        )
+    return _commit(
+        opinion,
+        "rate",
+        at or timezone.now(),
+        by=None,
+        rating=rating,
+        note=comment,
+        rating_via=RatingVia.TRACKING_PAGE,
+    )
 
 
 ACTION_LABELS = {

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "backend.intake"
+    label = "intake"
+    verbose_name = _("citizens' intake (上码说)")

@@ -1,0 +1,125 @@
+"""Reads of the intake: what a QR page shows about its station or deputy (public facts only),
+and the tracking page's view of one opinion — status, deadlines, the answer, the steps' times —
+never anyone's personal data (no phone number, no names of people, no other opinion)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+
+from backend.liaison.models import Deputy, Station
+from backend.liaison.selectors import deputy_current_stations, next_duty_date
+from backend.opinions.deadlines import calendar_covers
+from backend.opinions.models import OpinionCategory, OpinionStatus, RatingVia
+from backend.opinions.services import ACTION_LABELS
+
+from .models import CitizenSubmission
+
+WEEKDAYS = (
+    pgettext("weekday", "Monday"),
+    pgettext("weekday", "Tuesday"),
+    pgettext("weekday", "Wednesday"),
+    pgettext("weekday", "Thursday"),
+    pgettext("weekday", "Friday"),
+    pgettext("weekday", "Saturday"),
+    pgettext("weekday", "Sunday"),
+)
+
+
+def duty_days_text(rule) -> str:
+    """A station's duty rule in words (逢六进站: "days ending in 6 (6th, 16th, 26th)")."""
+    if not isinstance(rule, dict):
+        return ""
+    if rule.get("type") == "day_digit" and isinstance(rule.get("digit"), int):
+        d = rule["digit"]
+        days = ", ".join(str(x) for x in (d, 10 + d, 20 + d) if 1 <= x <= 31)
+        return gettext("Days of the month ending in %(d)s (%(days)s)") % {"d": d, "days": days}
+    n, weekday = rule.get("n"), rule.get("weekday")
+    if rule.get("type") == "nth_weekday" and isinstance(n, int) and isinstance(weekday, int):
+        if not 0 <= weekday <= 6:
+            return ""
+        if n == -1:
+            return gettext("The last %(weekday)s of each month") % {
+                "weekday": gettext(WEEKDAYS[weekday])
+            }
+        return gettext("The %(n)sth %(weekday)s of each month") % {
+            "n": n,
+            "weekday": gettext(WEEKDAYS[weekday]),
+        }
+    return ""
+
+
+def station_public(station: Station) -> dict:
+    today = timezone.localdate()
+    nxt = next_duty_date(station.duty_rule, today)
+    return {
+        "kind": "station",
+        "id": station.id,
+        "name": station.name,
+        "address": station.address,
+        "duty_days": duty_days_text(station.duty_rule),
+        "next_duty": nxt,
+        "lon": station.location.x,
+        "lat": station.location.y,
+    }
+
+
+def deputy_public(deputy: Deputy) -> dict:
+    stations = list(deputy_current_stations(deputy=deputy))
+    today = timezone.localdate()
+    return {
+        "kind": "deputy",
+        "id": deputy.id,
+        "name": deputy.name,
+        "stations": [
+            {
+                "name": s.name,
+                "duty_days": duty_days_text(s.duty_rule),
+                "next_duty": next_duty_date(s.duty_rule, today),
+            }
+            for s in stations
+        ],
+        "lon": stations[0].location.x if stations else None,
+        "lat": stations[0].location.y if stations else None,
+    }
+
+
+def tracking_view(*, submission: CitizenSubmission) -> dict:
+    """The tracking page's data: no contact, no account names, no department staff, no notes
+    (a note may name people); the answer and the citizen's own rating and comment are shown."""
+    opinion = submission.opinion
+    steps = list(
+        opinion.transitions.order_by("at", "id").values(
+            "at", "action", "to_status", "rating", "rating_via"
+        )
+    )
+    rated_by_citizen = [s for s in steps if s["action"] == "rate"]
+    return {
+        "code": submission.tracking_code,
+        "category": OpinionCategory(opinion.category).label,
+        "text": opinion.text,
+        "status": opinion.status,
+        "status_label": OpinionStatus(opinion.status).label,
+        "recorded_at": opinion.recorded_at,
+        "due_at": opinion.due_at,
+        "calendar_covered": calendar_covers(opinion.due_at),
+        "handler": opinion.handler,  # a department's name (承办单位), not a person
+        "answer": opinion.answer if opinion.status in ("answered", "closed") else "",
+        "rating": opinion.rating,
+        "rateable": opinion.status == OpinionStatus.ANSWERED,
+        "steps": [
+            {
+                "at": s["at"],
+                "label": (
+                    str(ACTION_LABELS[s["action"]])
+                    if s["action"] in ACTION_LABELS
+                    else gettext("Registration")
+                ),
+                "status": OpinionStatus(s["to_status"]).label,
+                "rating": s["rating"],
+                "in_person": s["rating_via"] == RatingVia.IN_PERSON,
+            }
+            for s in steps
+        ],
+        "rated": bool(rated_by_citizen),
+    }

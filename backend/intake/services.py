@@ -1,0 +1,135 @@
+"""Writes of the public intake (上码说): a citizen's opinion through a QR code, and the citizen's
+rating from the tracking page. No login: the gates are the challenge (django-simple-captcha,
+self-hosted), rate limits per IP address and per phone number (Redis, shared by all workers),
+size limits and the hostile-input rules (backend.intake.views parses; this module decides).
+
+Invariants:
+- The opinion enters the one loop through backend.opinions.services (same cell and adcode
+  resolution, same history, same events); this module adds only the tracking code.
+- A tracking code leads to exactly one opinion; nothing a citizen sends names another opinion.
+- The phone number is kept only with the consent tick (also a database constraint) and only as
+  digits; the rate limit keys on its SHA-256, never the number itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from backend.core import error_codes as codes
+from backend.core.errors import DomainError
+from backend.liaison.models import Deputy, Station
+from backend.opinions.models import Opinion, OpinionStatus
+from backend.opinions.services import (
+    normalise_contact,
+    opinion_create_by_citizen,
+    opinion_rate_by_citizen,
+)
+
+from .models import CitizenSubmission
+
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+TRACKING_LENGTH = 12
+MAX_TEXT_LENGTH = 1000
+MAX_COMMENT_LENGTH = 500
+DEFAULT_LIMITS = {"ip": (10, 3600), "phone": (3, 86400), "track": (120, 3600)}
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def _limits() -> dict[str, tuple[int, int]]:
+    return {**DEFAULT_LIMITS, **getattr(settings, "INTAKE_RATE_LIMITS", {})}
+
+
+def rate_limit(kind: str, key: str) -> None:
+    """Count one request for (kind, key) in a fixed window; 429 past the limit. The key is
+    hashed (an IP address or a phone number is never written to Redis)."""
+    limit, window = _limits()[kind]
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{key}".encode()).hexdigest()[:32]
+    cache = caches["mobile_api_throttle"]
+    name = f"intake:{kind}:{digest}"
+    cache.add(name, 0, timeout=window)
+    try:
+        count = cache.incr(name)
+    except ValueError:  # expired between add and incr
+        cache.set(name, 1, timeout=window)
+        count = 1
+    if count > limit:
+        raise DomainError(codes.INTAKE_RATE_LIMITED, retry_after=window)
+
+
+def citizen_submit(
+    *,
+    station: Station | None = None,
+    deputy: Deputy | None = None,
+    category: str,
+    text: str,
+    lon: float | None,
+    lat: float | None,
+    phone: str,
+    consent: bool,
+    client_ip: str,
+) -> CitizenSubmission:
+    """Register the citizen's opinion against the scanned station or deputy; its tracking code.
+    The challenge was checked by the caller (it belongs to the HTTP exchange)."""
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(codes.INTAKE_TEXT_REQUIRED, field="text")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise DomainError(
+            "opinion.text_too_long",
+            _("%(field)s may have at most %(n)s characters.")
+            % {"field": "text", "n": MAX_TEXT_LENGTH},
+            field="text",
+        )
+    contact = normalise_contact(phone)
+    if contact and not consent:
+        raise DomainError(codes.INTAKE_CONSENT_REQUIRED, field="consent")
+    rate_limit("ip", client_ip or "unknown")
+    if contact:
+        rate_limit("phone", contact)
+    with transaction.atomic():
+        opinion = opinion_create_by_citizen(
+            station=station,
+            deputy=deputy,
+            category=category,
+            text=text,
+            lon=lon,
+            lat=lat,
+            contact_consent=bool(contact),
+            citizen_contact=contact,
+        )
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    return CitizenSubmission.objects.create(
+                        opinion=opinion, tracking_code=new_tracking_code()
+                    )
+            except IntegrityError:  # a code already given (about 1 in 10^17): draw again
+                continue
+    raise RuntimeError("no free tracking code")
+
+
+def citizen_rate(*, submission: CitizenSubmission, rating, comment: str) -> Opinion:
+    """The citizen's rating of the answer (1-5, a comment): ≥ 3 closes, ≤ 2 sends it back for
+    re-handling once, a second ≤ 2 closes it with the rating kept (backend.opinions)."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError(codes.INTAKE_INVALID_RATING, field="rating")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise DomainError(
+            "opinion.text_too_long",
+            _("%(field)s may have at most %(n)s characters.")
+            % {"field": "comment", "n": MAX_COMMENT_LENGTH},
+            field="comment",
+        )
+    if submission.opinion.status != OpinionStatus.ANSWERED:
+        raise DomainError(codes.INTAKE_NOT_RATEABLE)
+    return opinion_rate_by_citizen(opinion_id=submission.opinion_id, rating=rating, comment=comment)
