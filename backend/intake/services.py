@@ -13,18 +13,21 @@ Invariants:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 from backend.liaison.models import Deputy, Station
-from backend.opinions.models import Opinion, OpinionStatus
+from backend.opinions.models import Opinion, OpinionStatus, OpinionTransition
 from backend.opinions.services import (
     normalise_contact,
     opinion_create_by_citizen,
@@ -95,6 +98,30 @@ def citizen_submit(
     rate_limit("ip", client_ip or "unknown")
     if contact:
         rate_limit("phone", contact)
+    return citizen_opinion_register(
+        station=station,
+        deputy=deputy,
+        category=category,
+        text=text,
+        lon=lon,
+        lat=lat,
+        phone=contact,
+    )
+
+
+def citizen_opinion_register(
+    *,
+    station: Station | None = None,
+    deputy: Deputy | None = None,
+    category: str,
+    text: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    phone: str = "",
+    received_at=None,
+) -> CitizenSubmission:
+    """The opinion and its tracking code, without the public gates (citizen_submit applies
+    them; the demo loader calls this directly). `phone` (digits) means the consent was given."""
     with transaction.atomic():
         opinion = opinion_create_by_citizen(
             station=station,
@@ -103,8 +130,9 @@ def citizen_submit(
             text=text,
             lon=lon,
             lat=lat,
-            contact_consent=bool(contact),
-            citizen_contact=contact,
+            contact_consent=bool(phone),
+            citizen_contact=phone,
+            received_at=received_at,
         )
         for _attempt in range(5):
             try:
@@ -117,7 +145,9 @@ def citizen_submit(
     raise RuntimeError("no free tracking code")
 
 
-def citizen_rate(*, submission: CitizenSubmission, rating, comment: str) -> Opinion:
+def citizen_rate(
+    *, submission: CitizenSubmission, rating, comment: str, at: dt.datetime | None = None
+) -> Opinion:
     """The citizen's rating of the answer (1-5, a comment): ≥ 3 closes, ≤ 2 sends it back for
     re-handling once, a second ≤ 2 closes it with the rating kept (backend.opinions)."""
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
@@ -132,4 +162,24 @@ def citizen_rate(*, submission: CitizenSubmission, rating, comment: str) -> Opin
         )
     if submission.opinion.status != OpinionStatus.ANSWERED:
         raise DomainError(codes.INTAKE_NOT_RATEABLE)
-    return opinion_rate_by_citizen(opinion_id=submission.opinion_id, rating=rating, comment=comment)
+    return opinion_rate_by_citizen(
+        opinion_id=submission.opinion_id, rating=rating, comment=comment, at=at
+    )
+
+
+CONTACT_RETENTION = dt.timedelta(days=180)
+
+
+def citizen_contacts_purge(*, now: dt.datetime | None = None) -> int:
+    """Blank the phone number (and its consent) of every QR opinion closed more than 180 days
+    ago; the number of opinions cleared. Idempotent."""
+    cutoff = (now or timezone.now()) - CONTACT_RETENTION
+    closed_long_ago = OpinionTransition.objects.filter(
+        opinion=OuterRef("pk"), to_status=OpinionStatus.CLOSED, at__lt=cutoff
+    )
+    return (
+        Opinion.objects.filter(citizen_submission__isnull=False, status=OpinionStatus.CLOSED)
+        .exclude(citizen_contact="")
+        .filter(Exists(closed_long_ago))
+        .update(citizen_contact="", contact_consent=False)
+    )

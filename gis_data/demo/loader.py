@@ -252,6 +252,11 @@ def _load_county(
             if adcode == DEMO_DEPUTY_COUNTY:
                 checkins = _create_checkins(roster, deputies, stations, demo_deputy, rng, today)
                 say(gettext("%(count)d check-ins on duty days") % {"count": checkins})
+        for code, state in _create_citizen_opinions(stations, today):
+            say(
+                gettext("citizen QR opinion (%(state)s): tracking page /t/%(code)s/")
+                % {"state": state, "code": code}
+            )
     return {
         "townships": len(townships),
         "cells": len(cells),
@@ -616,6 +621,58 @@ def _create_opinions(planned: list[dict], say: Progress, today: dt.date) -> int:
     if registered:
         _opinion_loop(registered, deputies, today, planned[0]["client_uuid"])
     return len(planned)
+
+
+CITIZEN_OPINIONS = (
+    # (category, text, how far the loop got)
+    ("roads", "联络站门口的人行道地砖松动，雨天踩下去溅一身水，老人容易摔倒。", "answered"),
+    ("environment", "河边垃圾桶一周才清一次，夏天气味很大，希望增加清运次数。", "closed"),
+    ("water", "小区二次供水水箱多年没有清洗，水里有沉淀。", "registered"),
+)
+
+
+def _create_citizen_opinions(stations: list, today: dt.date) -> list[tuple[str, str]]:
+    """Three opinions sent through the first station's QR code (上码说), so the tracking page has
+    something to show: one answered and waiting for the citizen's rating, one the citizen rated
+    and closed, one just registered. Returns (tracking code, status) pairs."""
+    from backend.intake.services import citizen_opinion_register, citizen_rate
+    from backend.opinions.services import opinion_transition
+
+    if not stations:
+        return []
+    station = next(iter(stations.values())) if isinstance(stations, dict) else stations[0]
+    staff = _account("admin", Role.ADMIN, None, first_name="管理员", superuser=True)
+    now = min(
+        timezone.now(),
+        dt.datetime.combine(today, dt.time(18), tzinfo=timezone.get_current_timezone()),
+    )
+    made = []
+    for n, (category, text, state) in enumerate(CITIZEN_OPINIONS):
+        at = now - dt.timedelta(days=3 - n, hours=2)
+        submission = citizen_opinion_register(
+            station=station, category=category, text=text, received_at=at
+        )
+        opinion_id = submission.opinion_id
+        if state in ("answered", "closed"):
+            steps = (
+                {"action": "forward", "handler": "街道城管办"},
+                {"action": "start"},
+                {"action": "answer", "answer": "已派人现场查看，本周内完成整改。"},
+            )
+            for i, step in enumerate(steps):
+                opinion_transition(
+                    actor=staff, opinion_id=opinion_id, at=at + dt.timedelta(hours=2 + i), **step
+                )
+        if state == "closed":
+            submission.refresh_from_db()
+            citizen_rate(
+                submission=submission,
+                rating=5,
+                comment="处理及时，谢谢。",
+                at=at + dt.timedelta(hours=6),
+            )
+        made.append((submission.tracking_code, state))
+    return made
 
 
 def _opinion_loop(registered: list, deputies: dict, today: dt.date, seed) -> None:

@@ -180,7 +180,7 @@
     $("op-d-overdue").hidden = !op.overdue;
     setText("op-d-text", op.text);
     setText("op-d-place", place(op));
-    setText("op-d-deputy", op.deputy_name);
+    setText("op-d-deputy", op.deputy_name || (op.station_name ? "QR · " + op.station_name : null));
     setText("op-d-recorded", fmtDateTime(op.recorded_at));
     setText("op-d-due", op.due_at ? fmtDateTime(op.due_at) : S.noDue);
     $("op-d-calendar").hidden = op.calendar_covered !== false;

@@ -304,3 +304,30 @@ def test_a_new_challenge_for_the_page(client):
     assert CaptchaStore.objects.filter(hashkey=body["key"]).exists()
     image = client.get(body["image_url"])
     assert (image.status_code, image["Content-Type"]) == (200, "image/png")
+
+
+def test_phone_numbers_are_cleared_180_days_after_closing(place, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from backend.intake.services import citizen_contacts_purge
+    from backend.intake.tasks import purge_contacts
+
+    code = submit(client, station_url(place), phone="13812345678", consent=True).json()[
+        "tracking_code"
+    ]
+    opinion_id = CitizenSubmission.objects.get(tracking_code=code).opinion_id
+    _carry_to_answer(place, opinion_id)
+    assert rate(client, code, 5).json()["status"] == "closed"
+    now = timezone.now()
+    assert citizen_contacts_purge(now=now + dt.timedelta(days=179)) == 0
+    assert Opinion.objects.get(id=opinion_id).citizen_contact == "13812345678"
+    assert citizen_contacts_purge(now=now + dt.timedelta(days=181)) == 1
+    opinion = Opinion.objects.get(id=opinion_id)
+    assert (opinion.citizen_contact, opinion.contact_consent, opinion.status) == (
+        "",
+        False,
+        "closed",
+    )
+    assert purge_contacts() == 0  # the job: nothing left to clear
