@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from backend.records.models import FieldRecord, cell_field, deputy_field
+from backend.records.models import FieldRecord, cell_field
 
 
 class OpinionCategory(models.TextChoices):

@@ -631,7 +631,7 @@ CITIZEN_OPINIONS = (
 )
 
 
-def _create_citizen_opinions(stations: list, today: dt.date) -> list[tuple[str, str]]:
+def _create_citizen_opinions(stations: dict, today: dt.date) -> list[tuple[str, str]]:
     """Three opinions sent through the first station's QR code (上码说), so the tracking page has
     something to show: one answered and waiting for the citizen's rating, one the citizen rated
     and closed, one just registered. Returns (tracking code, status) pairs."""
@@ -640,7 +640,7 @@ def _create_citizen_opinions(stations: list, today: dt.date) -> list[tuple[str, 
 
     if not stations:
         return []
-    station = next(iter(stations.values())) if isinstance(stations, dict) else stations[0]
+    station = next(iter(stations.values()))
     staff = _account("admin", Role.ADMIN, None, first_name="管理员", superuser=True)
     now = min(
         timezone.now(),
@@ -654,14 +654,19 @@ def _create_citizen_opinions(stations: list, today: dt.date) -> list[tuple[str, 
         )
         opinion_id = submission.opinion_id
         if state in ("answered", "closed"):
-            steps = (
+            steps: tuple[dict[str, str], ...] = (
                 {"action": "forward", "handler": "街道城管办"},
                 {"action": "start"},
                 {"action": "answer", "answer": "已派人现场查看，本周内完成整改。"},
             )
             for i, step in enumerate(steps):
                 opinion_transition(
-                    actor=staff, opinion_id=opinion_id, at=at + dt.timedelta(hours=2 + i), **step
+                    actor=staff,
+                    opinion_id=opinion_id,
+                    at=at + dt.timedelta(hours=2 + i),
+                    action=step["action"],
+                    handler=step.get("handler", ""),
+                    answer=step.get("answer", ""),
                 )
         if state == "closed":
             submission.refresh_from_db()
