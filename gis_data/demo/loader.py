@@ -635,6 +635,7 @@ def _create_citizen_opinions(stations: dict, today: dt.date) -> list[tuple[str, 
     """Three opinions sent through the first station's QR code (上码说), so the tracking page has
     something to show: one answered and waiting for the citizen's rating, one the citizen rated
     and closed, one just registered. Returns (tracking code, status) pairs."""
+    from backend.accounts.access import jurisdiction_of
     from backend.intake.services import citizen_opinion_register, citizen_rate
     from backend.opinions.services import opinion_transition
 
@@ -661,6 +662,7 @@ def _create_citizen_opinions(stations: dict, today: dt.date) -> list[tuple[str, 
             )
             for i, step in enumerate(steps):
                 opinion_transition(
+                    jurisdiction=jurisdiction_of(staff),
                     actor=staff,
                     opinion_id=opinion_id,
                     at=at + dt.timedelta(hours=2 + i),

@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import Role
 from backend.core import notify
 from backend.intake.models import CitizenSubmission
@@ -183,9 +184,23 @@ def _carry_to_answer(place, opinion_id, answer="已修复路灯"):
     staff = place["staff"]
     opinion = Opinion.objects.get(id=opinion_id)
     if opinion.status == "registered":
-        opinion_transition(actor=staff, opinion_id=opinion_id, action="forward", handler="县城管局")
-        opinion_transition(actor=staff, opinion_id=opinion_id, action="start")
-    opinion_transition(actor=staff, opinion_id=opinion_id, action="answer", answer=answer)
+        opinion_transition(
+            jurisdiction=jurisdiction_of(staff),
+            actor=staff,
+            opinion_id=opinion_id,
+            action="forward",
+            handler="县城管局",
+        )
+        opinion_transition(
+            jurisdiction=jurisdiction_of(staff), actor=staff, opinion_id=opinion_id, action="start"
+        )
+    opinion_transition(
+        jurisdiction=jurisdiction_of(staff),
+        actor=staff,
+        opinion_id=opinion_id,
+        action="answer",
+        answer=answer,
+    )
 
 
 def rate(client, code, rating, comment=""):
@@ -257,7 +272,13 @@ def test_staff_rating_is_marked_in_person(place, client):
     code = submit(client, station_url(place)).json()["tracking_code"]
     opinion_id = CitizenSubmission.objects.get(tracking_code=code).opinion_id
     _carry_to_answer(place, opinion_id)
-    opinion_transition(actor=place["staff"], opinion_id=opinion_id, action="rate", rating=5)
+    opinion_transition(
+        jurisdiction=jurisdiction_of(place["staff"]),
+        actor=place["staff"],
+        opinion_id=opinion_id,
+        action="rate",
+        rating=5,
+    )
     opinion = Opinion.objects.get(id=opinion_id)
     assert opinion_detail(opinion=opinion)["rating_via"] == RatingVia.IN_PERSON
     assert (
