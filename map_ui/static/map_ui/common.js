@@ -15,12 +15,15 @@
   "use strict";
 
   // Leaflet >= 1.8 dropped L.DomEvent.fakeStop, which VectorGrid 1.3's canvas tiles still call.
-  if (!L.DomEvent.fakeStop) {
+  // (A page without a map may load this file too: Leaflet is only needed by the map parts.)
+  if (window.L && !L.DomEvent.fakeStop) {
     L.DomEvent.fakeStop = function (e) { e._stopped = true; };
   }
 
-  var config = JSON.parse(document.getElementById("cg-config").textContent);
-  var S = config.strings;
+  var configNode = document.getElementById("cg-config");
+  var config = configNode ? JSON.parse(configNode.textContent) : {};
+  config.urls = config.urls || {};
+  var S = config.strings = config.strings || {};
 
   var COLORS = {
     covered: "#2f9e44", stale: "#f59f00", never: "#e03131",
