@@ -82,6 +82,7 @@ def test_shared_columns_keep_their_constraint_and_index_names():
         "opinion_unique_client_uuid",
         "opinion_contact_needs_consent",
         "opinion_rating_range",
+        "opinion_deputy_or_station",  # added with the citizens' intake (opinions 0004)
         "opinion_county_time",
         "opinion_adcode_prefix",
     }
