@@ -1,4 +1,4 @@
-"""Time windows of the coverage analytics and the SQL that reads a cell's numbers for one.
+"""Time windows of the coverage analytics (the SQL reading a window: selectors/cells.py).
 
 "The last N days" = visits whose local (Asia/Shanghai) day is on or after `today - (N - 1)`,
 including later ones (a phone clock ahead of ours). The standard windows are read from the
@@ -10,7 +10,6 @@ minutes after midnight, a stopped worker) is summed from CellDay like any other 
 gives the same numbers, only slower, until the job has run.
 """
 
-# ruff: noqa: S608 - SQL assembled from this module's fragments; every value is a parameter.
 from __future__ import annotations
 
 import datetime as dt
@@ -64,48 +63,3 @@ def window_of(
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     rolled = clock_day is None or clock_day == today
     return Window(days=days, today=today, since=since, since_at=since_at, rolled=rolled)
-
-
-def cell_window_sql(window: Window, *, summary: str = "s", cell: str = "c") -> tuple[str, str]:
-    """SQL expressions (visits, households_visited) of cell `cell` in `window`.
-
-    Standard windows read `summary`'s columns (the clock is at `today`); other windows, and
-    standard ones not rolled yet, sum CellDay rows (the parameter `%(since)s`).
-    """
-    if window.standard:
-        n = window.days
-        return (f"coalesce({summary}.visits_{n}d, 0)", f"coalesce({summary}.households_{n}d, 0)")
-    visits = (
-        f"coalesce((SELECT sum(d.visits) FROM coverage_cellday d "
-        f"WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
-    )
-    households = (
-        f"coalesce((SELECT sum(d.unreferenced_households + d.last_referenced) "
-        f"FROM coverage_cellday d WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
-    )
-    return visits, households
-
-
-STATE_SQL = (
-    "CASE WHEN {s}.last_visit_at IS NULL THEN 'never' "
-    "WHEN {s}.last_visit_at >= %(since_at)s THEN 'covered' ELSE 'stale' END"
-)
-
-
-def state_sql(summary: str = "s") -> str:
-    """'covered' (visited in the window) / 'stale' (visited before) / 'never'."""
-    return STATE_SQL.format(s=summary)
-
-
-def ratio_sql(households_visited: str, households: str, visits: str) -> str:
-    """Households visited / households in the cell, capped at 1; a cell without households
-    counts as fully covered when it was visited in the window."""
-    return (
-        f"(CASE WHEN {households} > 0 "
-        f"THEN least(1.0, ({households_visited})::float8 / {households}) "
-        f"WHEN ({visits}) > 0 THEN 1.0 ELSE 0.0 END)"
-    )
-
-
-def window_params(window: Window) -> dict:
-    return {"since": window.since, "since_at": window.since_at, "today": window.today}

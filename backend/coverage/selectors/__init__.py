@@ -20,8 +20,13 @@ Definitions (docs/api-map.md):
 - region coverage = covered cells / cells.
 """
 
-from ..windows import cell_window_sql
-from .cells import cell_rows_sql, coverage_by_cell, coverage_by_cell_query, scope_params
+from .cells import (
+    cell_rows_sql,
+    cell_window_sql,
+    coverage_by_cell,
+    coverage_by_cell_query,
+    scope_params,
+)
 from .clock import coverage_clock_day, coverage_clock_forget
 from .clusters import opinion_clusters
 from .gaps import NEVER_VISITED_DAYS, OPEN_OPINION_WEIGHT, coverage_gaps

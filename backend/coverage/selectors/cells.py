@@ -1,4 +1,5 @@
-"""Per-cell coverage rows: the one statement every coverage read builds on.
+"""Per-cell coverage rows: the one statement every coverage read builds on, and the SQL that
+reads a cell's numbers in a window (summary columns for a rolled standard window, else CellDay).
 
 `cell_rows_sql(window)` is the per-cell row (state, visits, households visited, ratio) inside
 `%(scope)s`; rollups, gaps and the GeoJSON wrap it. `scope_params` turns the caller's
@@ -12,10 +13,55 @@ from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 from backend.core.geo import STORAGE_SRID
 
-from ..windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
+from ..windows import Window
 
 # The `bbox` parameter (w, s, e, n in degrees) as a storage geometry.
 BBOX_ENVELOPE = f"ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, {STORAGE_SRID})"
+
+
+def cell_window_sql(window: Window, *, summary: str = "s", cell: str = "c") -> tuple[str, str]:
+    """SQL expressions (visits, households_visited) of cell `cell` in `window`.
+
+    Standard windows read `summary`'s columns (the clock is at `today`); other windows, and
+    standard ones not rolled yet, sum CellDay rows (the parameter `%(since)s`).
+    """
+    if window.standard:
+        n = window.days
+        return (f"coalesce({summary}.visits_{n}d, 0)", f"coalesce({summary}.households_{n}d, 0)")
+    visits = (
+        f"coalesce((SELECT sum(d.visits) FROM coverage_cellday d "
+        f"WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
+    )
+    households = (
+        f"coalesce((SELECT sum(d.unreferenced_households + d.last_referenced) "
+        f"FROM coverage_cellday d WHERE d.cell_id = {cell}.id AND d.day >= %(since)s), 0)"
+    )
+    return visits, households
+
+
+STATE_SQL = (
+    "CASE WHEN {s}.last_visit_at IS NULL THEN 'never' "
+    "WHEN {s}.last_visit_at >= %(since_at)s THEN 'covered' ELSE 'stale' END"
+)
+
+
+def state_sql(summary: str = "s") -> str:
+    """'covered' (visited in the window) / 'stale' (visited before) / 'never'."""
+    return STATE_SQL.format(s=summary)
+
+
+def ratio_sql(households_visited: str, households: str, visits: str) -> str:
+    """Households visited / households in the cell, capped at 1; a cell without households
+    counts as fully covered when it was visited in the window."""
+    return (
+        f"(CASE WHEN {households} > 0 "
+        f"THEN least(1.0, ({households_visited})::float8 / {households}) "
+        f"WHEN ({visits}) > 0 THEN 1.0 ELSE 0.0 END)"
+    )
+
+
+def window_params(window: Window) -> dict:
+    return {"since": window.since, "since_at": window.since_at, "today": window.today}
 
 
 def scope_params(jurisdiction: Jurisdiction, window: Window) -> dict:

@@ -26,7 +26,8 @@ from backend.core.db import fetchone_prepared
 from backend.core.geo import STORAGE_SRID, WEB_MERCATOR_SRID, metric_srid_for_lon
 from backend.opinions.models import OPEN_STATUSES
 
-from ..windows import Window, cell_window_sql, ratio_sql, state_sql, window_params
+from ..windows import Window
+from .cells import cell_window_sql, ratio_sql, state_sql, window_params
 
 EXTENT = 4096
 BUFFER = 64
