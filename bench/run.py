@@ -11,6 +11,7 @@ BENCHMARKS = [
     "bench.sync_throughput",  # phone API batch sync vs INSERT ... SELECT
     "bench.coverage_tiles",  # coverage query and tiles, county and province scale
     "bench.phone_app",  # the phone app /m/ in throttled Chromium: load, worker start, upload
+    "bench.dashboard",  # the leader dashboard in Chromium: time, requests, bytes; compression
     "bench.h3_ingest",  # H3 of a cell in the database trigger vs at the ingest edge
 ]
 
