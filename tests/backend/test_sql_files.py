@@ -4,10 +4,14 @@ migrations import no app code (they apply frozen copies)."""
 
 import ast
 import difflib
+import io
+import shutil
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
 
 from backend.core import sqlfiles
 
@@ -77,3 +81,43 @@ def test_migrations_import_no_app_code():
                 parts = name.split(".")
                 allowed = parts[0] not in ours or (len(parts) == 3 and parts[2] == "models")
                 assert allowed, f"{path.relative_to(ROOT)} imports {name}"
+
+
+@pytest.mark.django_db
+def test_sqlmigration_refuses_when_nothing_changed():
+    with pytest.raises(CommandError, match="nothing to migrate"):
+        call_command("sqlmigration", "coverage", "nothing")
+
+
+@pytest.mark.django_db
+def test_sqlmigration_freezes_the_edited_file_with_a_reverse(tmp_path, monkeypatch):
+    for app in sqlfiles.SQL_APPS:
+        shutil.copytree(sqlfiles.BACKEND / app / "sql", tmp_path / app / "sql")
+        (tmp_path / app / "migrations").mkdir()
+    edited = tmp_path / "coverage" / "sql" / "coverage_rebuild.sql"
+    edited.write_text(edited.read_text("utf-8").replace("$fn$\n", "$fn$\n    -- v2\n", 1), "utf-8")
+    monkeypatch.setattr(sqlfiles, "BACKEND", tmp_path)
+    call_command("sqlmigration", "coverage", "rebuild_v2", stdout=io.StringIO())
+
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*_rebuild_v2*"))
+    (number,) = {Path(p).name[:4] for p in written}
+    leaf = sorted(p.name for p in (ROOT / "backend/coverage/migrations").glob("0*.py"))[-1]
+    assert int(number) == int(leaf[:4]) + 1
+    migration = (tmp_path / f"coverage/migrations/{number}_rebuild_v2.py").read_text("utf-8")
+    assert f'("coverage", "{leaf[:-3]}")' in migration
+    sql_dir = tmp_path / "coverage/migrations/sql"
+    forward = (sql_dir / f"{number}_rebuild_v2.sql").read_text("utf-8")
+    reverse = (sql_dir / f"{number}_rebuild_v2.reverse.sql").read_text("utf-8")
+    assert forward == edited.read_text("utf-8")
+    assert "-- v2" in forward and "-- v2" not in reverse
+    assert "CREATE OR REPLACE FUNCTION public.coverage_rebuild()" in reverse
+
+    files = sqlfiles.sql_files()  # the edited copies
+    with connection.cursor() as cursor:
+        assert sqlfiles.drift(cursor, files)[0].different == ["function coverage_rebuild"]
+        with transaction.atomic():
+            cursor.execute(forward)  # as the migration would
+            assert sqlfiles.drift(cursor, files)[0].clean
+            cursor.execute(reverse)  # and its reverse
+            assert sqlfiles.drift(cursor, files)[0].different == ["function coverage_rebuild"]
+            transaction.set_rollback(True)
