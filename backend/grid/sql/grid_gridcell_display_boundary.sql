@@ -19,5 +19,6 @@ BEGIN
 END
 $fn$;
 
-CREATE OR REPLACE TRIGGER gridcell_display_boundary BEFORE INSERT OR UPDATE OF boundary, display_boundary ON grid_gridcell
+CREATE OR REPLACE TRIGGER gridcell_display_boundary
+BEFORE INSERT OR UPDATE OF boundary, display_boundary ON grid_gridcell
 FOR EACH ROW EXECUTE FUNCTION grid_gridcell_display_boundary();
