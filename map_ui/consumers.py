@@ -18,11 +18,13 @@ Invariants:
 import json
 from importlib import import_module
 from types import SimpleNamespace
+from typing import cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.http import HttpRequest
 
 from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import User
@@ -63,7 +65,8 @@ def session_user_id(session_key: str | None) -> int | None:
     if not session_key:
         return None
     store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-    user = get_user(SimpleNamespace(session=store))  # checks is_active and the password hash
+    # get_user reads only `.session`; it checks is_active and the password hash
+    user = get_user(cast(HttpRequest, SimpleNamespace(session=store)))
     return user.pk if user.is_authenticated else None
 
 

@@ -59,7 +59,7 @@ from backend.core.geo import STORAGE_SRID
 from backend.core.notify import notify
 from backend.liaison.models import Deputy, Station
 from backend.records.services import CREATED, cell_at, content_hash, record_or_replay
-from backend.visits.access import access_visit_by_id
+from backend.visits.access import access_own_visit
 
 from .access import access_opinion_by_id
 from .deadlines import EXTENSION_WORKING_DAYS, HANDLE_WITHIN_WORKING_DAYS, add_working_days
@@ -226,7 +226,7 @@ def opinion_create(
             _("A citizen's contact may only be kept with their consent."),
             field="citizen_contact",
         )
-    visit = access_visit_by_id(deputy=deputy, visit_id=visit_id) if visit_id else None
+    visit = access_own_visit(deputy=deputy, visit_id=visit_id) if visit_id else None
     location = Point(lon, lat, srid=STORAGE_SRID) if lon is not None and lat is not None else None
     hash_ = _content_hash(
         category=category,

@@ -1,41 +1,55 @@
-"""Permission-checked fetches of field records: missing and forbidden give the same 404."""
+"""Permission-checked fetches of field records: missing and forbidden give the same 404. A
+deputy's station for a check-in: backend.liaison.access.access_station_for_checkin."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import NotFound
-from backend.liaison.models import Deputy, Station, StationMembership
+from backend.liaison.models import Deputy
 
 from .models import CheckIn, Visit
 
 
-def access_visit_by_id(*, deputy: Deputy, visit_id: int) -> Visit:
-    visit = Visit.objects.select_related("cell").filter(id=visit_id, deputy=deputy).first()
+def _visible(jurisdiction: Jurisdiction) -> Q:
+    """The caller's own records (as a deputy), and the rows inside their jurisdiction."""
+    visible = Q(deputy__user_id=jurisdiction.user_id)
+    if jurisdiction.reads_regions:
+        visible |= jurisdiction.q("adcode")
+    return visible
+
+
+def _visit_not_found() -> NotFound:
+    return NotFound("visit.not_found", _("No such visit."))
+
+
+def access_visit_by_id(*, jurisdiction: Jurisdiction, visit_id: int) -> Visit:
+    if jurisdiction.user_id is None:
+        raise _visit_not_found()
+    visit = Visit.objects.select_related("cell").filter(_visible(jurisdiction), id=visit_id).first()
     if visit is None:
-        raise NotFound("visit.not_found", _("No such visit."))
+        raise _visit_not_found()
     return visit
 
 
-def access_checkin_by_id(*, deputy: Deputy, checkin_id: int) -> CheckIn:
-    checkin = CheckIn.objects.select_related("station").filter(id=checkin_id, deputy=deputy).first()
+def access_own_visit(*, deputy: Deputy, visit_id: int) -> Visit:
+    """The deputy's own visit (an opinion links only to its author's visit); NotFound else."""
+    visit = Visit.objects.select_related("cell").filter(id=visit_id, deputy=deputy).first()
+    if visit is None:
+        raise _visit_not_found()
+    return visit
+
+
+def access_checkin_by_id(*, jurisdiction: Jurisdiction, checkin_id: int) -> CheckIn:
+    checkin = (
+        CheckIn.objects.select_related("station")
+        .filter(_visible(jurisdiction), id=checkin_id)
+        .first()
+        if jurisdiction.user_id is not None
+        else None
+    )
     if checkin is None:
         raise NotFound("checkin.not_found", _("No such check-in."))
     return checkin
-
-
-def access_station_for_checkin(*, deputy: Deputy, station_id: int) -> Station:
-    """A deputy checks in at stations of their own county, or at any station they belong to
-    (industry and legislative contact points may lie in another county)."""
-    member = StationMembership.objects.filter(
-        station=OuterRef("pk"), deputy=deputy, until__isnull=True
-    )
-    station = (
-        Station.objects.filter(id=station_id)
-        .filter(Q(county_adcode=deputy.county_adcode) | Exists(member))
-        .first()
-    )
-    if station is None:
-        raise NotFound("station.not_found", _("No such station."))
-    return station

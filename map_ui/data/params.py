@@ -136,7 +136,7 @@ def ids_param(raw, *, name: str, max_count: int) -> list[int]:
             f"map.too_many_{name}",
             _("At most %(n)s %(name)s at once.") % {"n": max_count, "name": name},
         )
-    return ids
+    return [i for i in ids if i is not None]  # none is None (checked above)
 
 
 def tile_coords(z: int, x: int, y: int) -> tuple[int, int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +17,7 @@ from backend.accounts.access import (
     may_transition_opinions,
 )
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.accounts.models import User
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
@@ -74,6 +76,11 @@ def _region(request: HttpRequest) -> tuple[Jurisdiction, Region]:
     adcode = adcode_param(request.GET.get("region"), default=jurisdiction.prefix or None)
     region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
     return jurisdiction.within(region.adcode), region
+
+
+def _signed_in(request: HttpRequest) -> User:
+    """The signed-in account (map_endpoint refuses anyone else before the view runs)."""
+    return cast(User, request.user)
 
 
 def _window(request: HttpRequest):
@@ -198,7 +205,7 @@ def region_stats(request: HttpRequest, adcode: str) -> JsonResponse:
 
 
 @map_endpoint()
-def cells_geojson(request: HttpRequest) -> JsonResponse:
+def cells_geojson(request: HttpRequest) -> HttpResponse:
     jurisdiction, _region_shown = _region(request)
     bbox = bbox_param(request.GET.get("bbox"))
     state = choice_param(
@@ -300,7 +307,7 @@ def assignments(request: HttpRequest) -> JsonResponse:
     reason = text_field(body, "reason")
     results = cell_assign(
         jurisdiction=jurisdiction,
-        actor=request.user,
+        actor=_signed_in(request),
         cell_ids=cell_ids,
         deputy_id=deputy,
         reason=reason,
@@ -433,10 +440,12 @@ def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
         )
     body = json_body(request)
     action = text_field(body, "action", required=True, field="action")
-    fields = {name: text_field(body, name, field=name) for name in TRANSITION_TEXT_FIELDS}
+    fields: dict[str, Any] = {
+        name: text_field(body, name, field=name) for name in TRANSITION_TEXT_FIELDS
+    }
     opinion = opinion_transition(
         jurisdiction=jurisdiction,
-        actor=request.user,
+        actor=_signed_in(request),
         opinion_id=opinion_id,
         action=action,
         rating=body.get("rating"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from backend.visits.access import access_checkin_by_id, access_station_for_checkin
+from backend.liaison.access import access_station_for_checkin
+from backend.visits.access import access_checkin_by_id
 from backend.visits.selectors import checkin_list
 from backend.visits.services import checkin_record
 
@@ -70,7 +71,7 @@ class CheckInsApi(MobileApi):
             recorded_at=data["recorded_at"],
             mock_location=data["mock_location"],
         )
-        checkin = access_checkin_by_id(deputy=deputy, checkin_id=result.id)
+        checkin = access_checkin_by_id(jurisdiction=self.jurisdiction(), checkin_id=result.id)
         body = dict(CheckInOutput(checkin).data, result=result.status)
         return Response(body, status=201 if result.status == "created" else 200)
 
@@ -82,5 +83,5 @@ class CheckInDetailApi(MobileApi):
         responses={200: CheckInOutput, 401: ERROR, 404: ERROR},
     )
     def get(self, request, checkin_id: int):
-        checkin = access_checkin_by_id(deputy=self.deputy(), checkin_id=checkin_id)
+        checkin = access_checkin_by_id(jurisdiction=self.jurisdiction(), checkin_id=checkin_id)
         return Response(CheckInOutput(checkin).data)

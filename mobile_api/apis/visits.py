@@ -143,5 +143,7 @@ class VisitDetailApi(MobileApi):
     )
     def get(self, request, visit_id: int):
         return Response(
-            VisitOutput(access_visit_by_id(deputy=self.deputy(), visit_id=visit_id)).data
+            VisitOutput(
+                access_visit_by_id(jurisdiction=self.jurisdiction(), visit_id=visit_id)
+            ).data
         )
