@@ -1,14 +1,14 @@
 """Map data: vector tiles, TileJSON and the GeoJSON/JSON endpoints under /api/map/v1/."""
 
 from django.urls import path, re_path
-from django.utils.translation import gettext as _
 
+from backend.core import error_codes as codes
+from backend.core.http import error_response
 from map_ui.data import views
-from map_ui.data.http import error_response
 
 
 def _not_found(request, rest=""):
-    return error_response("map.not_found", _("Not found."), 404)
+    return error_response(codes.REQUEST_NOT_FOUND)
 
 
 urlpatterns = [

@@ -14,68 +14,68 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _g
-from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from backend.core import error_codes as codes
+from backend.core.error_codes import ErrorCode, for_status
 from backend.core.errors import DomainError
+from backend.core.http import error_body, status_body, status_response
 
 logger = logging.getLogger(__name__)
-
-STATUS_CODES = {
-    400: ("request.invalid", _("The request is invalid.")),
-    401: ("auth.required", _("Authentication is required.")),
-    403: ("auth.forbidden", _("You may not do this.")),
-    404: ("request.not_found", _("Not found.")),
-    405: ("request.method_not_allowed", _("This method is not allowed here.")),
-    406: ("request.not_acceptable", _("Only JSON responses are available.")),
-    413: ("request.too_large", _("The request body is too large.")),
-    415: ("request.unsupported_media_type", _("Send JSON (Content-Type: application/json).")),
-    429: ("request.throttled", _("Too many requests; slow down.")),
-    500: ("server.error", _("Something went wrong on our side; please retry later.")),
-}
 
 
 class PayloadTooLarge(exceptions.APIException):
     status_code = 413
-    default_code = "request.too_large"
-    default_detail = _("The request body is too large.")
+    default_code = codes.REQUEST_TOO_LARGE.code
+    default_detail = codes.REQUEST_TOO_LARGE.message
 
 
 class ApiError(exceptions.APIException):
     """An error with an explicit code, message and optional per-field errors."""
 
-    def __init__(self, code: str, message, *, status: int = 400, errors: dict | None = None):
-        super().__init__(detail=str(message), code=code)
+    def __init__(
+        self,
+        code: ErrorCode | str,
+        message=None,
+        *,
+        status: int | None = None,
+        errors: dict | None = None,
+    ):
+        if message is None and isinstance(code, ErrorCode):
+            message = code.message
+        if status is None:
+            status = code.status if isinstance(code, ErrorCode) else 400
+        super().__init__(detail=str(message), code=str(code))
         self.status_code = status
-        self.code = code
+        self.code = str(code)
         self.errors = errors or {}
 
 
-def body(code: str, message, errors: dict | None = None, **extra) -> dict:
-    data = {"code": code, "message": str(message)}
-    if errors:
-        data["errors"] = errors
-    data.update(extra)
-    return data
-
-
-def status_body(status: int) -> dict:
-    code, message = STATUS_CODES.get(status, STATUS_CODES[500 if status >= 500 else 400])
-    return body(code, message)
+def body(code: ErrorCode | str, message=None, errors: dict | None = None, **extra) -> dict:
+    return error_body(code, message, errors, **extra)
 
 
 def json_error(status: int, **extra) -> JsonResponse:
-    return JsonResponse(
-        dict(status_body(status), **extra), status=status, json_dumps_params={"ensure_ascii": False}
-    )
+    return status_response(status, **extra)
 
 
-def _dotted(code: str | None, default: str) -> str:
-    if not code:
-        return default
-    return code if "." in code else f"field.{code}"
+# DRF's own field codes, as registered dotted codes; any other DRF code is `field.invalid`.
+DRF_FIELD_CODES = {
+    "required": codes.FIELD_REQUIRED,
+    "null": codes.FIELD_NULL,
+    "blank": codes.FIELD_BLANK,
+    "max_length": codes.FIELD_MAX_LENGTH,
+    "min_length": codes.FIELD_MIN_LENGTH,
+    "invalid": codes.FIELD_INVALID,
+}
+
+
+def _dotted(code: str | None) -> str:
+    if code and "." in code:
+        return code
+    return str(DRF_FIELD_CODES.get(code or "", codes.FIELD_INVALID))
 
 
 def flatten_errors(detail, path: str = "") -> dict[str, dict[str, str]]:
@@ -89,7 +89,7 @@ def flatten_errors(detail, path: str = "") -> dict[str, dict[str, str]]:
         if detail and all(isinstance(d, exceptions.ErrorDetail | str) for d in detail):
             first = detail[0]
             out[path or "non_field_errors"] = {
-                "code": _dotted(getattr(first, "code", None), "field.invalid"),
+                "code": _dotted(getattr(first, "code", None)),
                 "message": str(first),
             }
         else:
@@ -98,7 +98,7 @@ def flatten_errors(detail, path: str = "") -> dict[str, dict[str, str]]:
                     out.update(flatten_errors(item, f"{path}.{i}" if path else str(i)))
     else:
         out[path or "non_field_errors"] = {
-            "code": _dotted(getattr(detail, "code", None), "field.invalid"),
+            "code": _dotted(getattr(detail, "code", None)),
             "message": str(detail),
         }
     return out
@@ -109,7 +109,7 @@ def _auth_code(exc) -> str:
     code = detail.get("code") if isinstance(detail, dict) else getattr(detail, "code", None)
     if code and "." in str(code):
         return str(code)
-    return "auth.invalid_token"
+    return codes.AUTH_INVALID_TOKEN.code
 
 
 def _response_for(exc) -> Response:
@@ -125,7 +125,9 @@ def _response_for(exc) -> Response:
         if len(errors) == 1 and "non_field_errors" in errors:
             only = errors["non_field_errors"]
             return Response(body(only["code"], only["message"]), status=400)
-        return Response(body("request.invalid", _g("Some fields are invalid."), errors), status=400)
+        return Response(
+            body(codes.REQUEST_INVALID, _g("Some fields are invalid."), errors), status=400
+        )
     if isinstance(exc, exceptions.NotAuthenticated):
         return Response(status_body(401), status=401)
     if isinstance(exc, exceptions.AuthenticationFailed):
@@ -144,9 +146,9 @@ def _response_for(exc) -> Response:
     if isinstance(exc, exceptions.APIException):
         code = getattr(exc.detail, "code", None)
         status = exc.status_code
-        default_code, default_message = STATUS_CODES.get(status, STATUS_CODES[400])
-        dotted = code if code and "." in str(code) else default_code
-        message = exc.detail if dotted != default_code else default_message
+        default = for_status(status) if status in codes.BY_STATUS else codes.REQUEST_INVALID
+        dotted = code if code and "." in str(code) else default.code
+        message = exc.detail if dotted != default.code else default.message
         return Response(body(dotted, message), status=status)
     logger.exception("unhandled error in the phone API", exc_info=exc)
     return Response(status_body(500), status=500)

@@ -19,7 +19,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from backend.core.text import INVALID_CHARACTER_CODE, is_storable_text
+from backend.core import error_codes as codes
+from backend.core.error_codes import ErrorCode
+from backend.core.text import is_storable_text
 from gis_data.crs import SUPPORTED_CRS
 
 GEOJSON_TYPES = (
@@ -51,8 +53,10 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
-def fail(code: str, message) -> serializers.ValidationError:
-    return serializers.ValidationError(message, code=code)
+def fail(code: ErrorCode | str, message=None) -> serializers.ValidationError:
+    if message is None and isinstance(code, ErrorCode):
+        message = code.message
+    return serializers.ValidationError(message, code=str(code))
 
 
 def is_json_number(value) -> bool:
@@ -260,7 +264,8 @@ class StrictCharField(serializers.CharField):
             raise fail("string.invalid", _("A string is required."))
         if not is_storable_text(data):
             raise fail(
-                INVALID_CHARACTER_CODE, _("The text contains a NUL character or a lone surrogate.")
+                codes.STRING_INVALID_CHARACTER,
+                _("The text contains a NUL character or a lone surrogate."),
             )
         return super().to_internal_value(data)
 

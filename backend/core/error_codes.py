@@ -1,11 +1,16 @@
 """The one registry of error codes: every code the product can answer with is declared here.
 
 A code is a constant (`REGION_NOT_FOUND`), never an f-string: grep finds every use, and the
-docs tables (docs/api.md, docs/map-api.md) are generated from this module
+docs tables (docs/api.md, docs/api-map.md) are generated from this module
 (`manage.py error_codes --markdown`). Raise `DomainError(codes.X)` or `NotFound(codes.X)`;
-a code carries its HTTP status and its default message (zh-hans via gettext).
+a code carries its HTTP status and its default message (zh-hans via gettext). A message or a
+status passed where the error is raised overrides the default for that occurrence.
 
-New apps add their section below (keep sections in app order and codes sorted).
+`apis` says which API answers with the code (MOBILE: the phone API, /api/mobile/v1/; MAP: the
+map data API, /api/map/ and /tiles/; DOMAIN_ONLY: raised by services for the admin and the
+loaders, no API answers it today); `field=True` codes appear inside `errors` (per field, or per
+record of a batch), never as the top-level code. `doc` is the docs tables' "when" text
+(defaults to the message). New apps add their section below (keep sections in app order).
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 REGISTRY: dict[str, ErrorCode] = {}
+MOBILE = ("mobile",)
+MAP = ("map",)
+BOTH = ("mobile", "map")
+DOMAIN_ONLY: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,45 +32,496 @@ class ErrorCode:
     code: str
     status: int
     message: Promise | str
+    apis: tuple[str, ...] = BOTH
+    field: bool = False
+    doc: str = ""
 
     def __str__(self) -> str:
         return self.code
 
 
-def register(code: str, status: int, message: Promise | str) -> ErrorCode:
+def register(
+    code: str,
+    status: int,
+    message: Promise | str,
+    *,
+    apis: tuple[str, ...] = BOTH,
+    field: bool = False,
+    doc: str = "",
+) -> ErrorCode:
     if code in REGISTRY:
         raise ValueError(f"error code {code!r} is registered twice")
-    entry = ErrorCode(code, status, message)
+    entry = ErrorCode(code, status, message, apis, field, doc)
     REGISTRY[code] = entry
     return entry
 
 
-# --- request and auth (both APIs) ---
+# --- request (both APIs) ---
 REQUEST_INVALID = register("request.invalid", 400, _("The request is invalid."))
+REQUEST_MALFORMED_JSON = register("request.malformed_json", 400, _("The body is not valid JSON."))
+REQUEST_INVALID_ENCODING = register(
+    "request.invalid_encoding", 400, _("The body must be UTF-8 JSON."), apis=MOBILE
+)
+REQUEST_NON_FINITE_NUMBER = register(
+    "request.non_finite_number",
+    400,
+    _("NaN and Infinity are not valid JSON numbers."),
+    apis=MOBILE,
+)
+REQUEST_TOO_DEEP = register(
+    "request.too_deep", 400, _("The JSON is nested too deeply."), apis=MOBILE
+)
 REQUEST_NOT_FOUND = register("request.not_found", 404, _("Not found."))
+REQUEST_METHOD_NOT_ALLOWED = register(
+    "request.method_not_allowed", 405, _("This method is not allowed here.")
+)
+REQUEST_NOT_ACCEPTABLE = register(
+    "request.not_acceptable", 406, _("Only JSON responses are available."), apis=MOBILE
+)
+REQUEST_TOO_LARGE = register("request.too_large", 413, _("The request body is too large."))
+REQUEST_UNSUPPORTED_MEDIA_TYPE = register(
+    "request.unsupported_media_type",
+    415,
+    _("Send JSON (Content-Type: application/json)."),
+    apis=MOBILE,
+)
+REQUEST_THROTTLED = register(
+    "request.throttled", 429, _("Too many requests; slow down."), apis=MOBILE
+)
+SERVER_ERROR = register(
+    "server.error", 500, _("Something went wrong on our side; please retry later.")
+)
+
+# --- auth (both APIs; tokens and devices: the phone API) ---
 AUTH_REQUIRED = register("auth.required", 401, _("Authentication is required."))
 AUTH_FORBIDDEN = register("auth.forbidden", 403, _("You may not do this."))
-REGION_NOT_FOUND = register("region.not_found", 404, _("No such region in your jurisdiction."))
+AUTH_CSRF_FAILED = register(
+    "auth.csrf_failed", 403, _("CSRF check failed: send X-CSRFToken."), apis=MAP
+)
+AUTH_INVALID_TOKEN = register(
+    "auth.invalid_token", 401, _("The token is not valid or has expired."), apis=MOBILE
+)
+AUTH_DEVICE_REVOKED = register(
+    "auth.device_revoked", 401, _("This device has been revoked."), apis=MOBILE
+)
+AUTH_SESSION_ENDED = register(
+    "auth.session_ended", 401, _("This session has ended; log in again."), apis=MOBILE
+)
+AUTH_ACCOUNT_INACTIVE = register(
+    "auth.account_inactive", 401, _("This account is deactivated."), apis=MOBILE
+)
+AUTH_CREDENTIALS_CHANGED = register(
+    "auth.credentials_changed", 401, _("The password has changed; log in again."), apis=MOBILE
+)
+AUTH_INVALID_CREDENTIALS = register(
+    "auth.invalid_credentials", 401, _("Wrong username or password."), apis=MOBILE
+)
+AUTH_LOCKED_OUT = register(
+    "auth.locked_out", 429, _("Too many failed logins; try again later."), apis=MOBILE
+)
+AUTH_NOT_A_DEPUTY = register(
+    "auth.not_a_deputy", 403, _("Only deputies can use the field app."), apis=MOBILE
+)
+DEVICE_NOT_FOUND = register("device.not_found", 404, _("No such device."), apis=MOBILE)
+
+# --- field codes (inside `errors`: per field, or per record of a batch) ---
+FIELD_INVALID = register("field.invalid", 400, _("This value is invalid."), apis=MOBILE, field=True)
+FIELD_REQUIRED = register(
+    "field.required", 400, _("This field is required."), apis=MOBILE, field=True
+)
+FIELD_NULL = register("field.null", 400, _("This field may not be null."), apis=MOBILE, field=True)
+FIELD_BLANK = register(
+    "field.blank", 400, _("This field may not be blank."), apis=MOBILE, field=True
+)
+FIELD_MAX_LENGTH = register(
+    "field.max_length", 400, _("This value is too long."), apis=MOBILE, field=True
+)
+FIELD_MIN_LENGTH = register(
+    "field.min_length", 400, _("This value is too short."), apis=MOBILE, field=True
+)
+NUMBER_INVALID = register(
+    "number.invalid", 400, _("A number is required."), apis=MOBILE, field=True
+)
+NUMBER_NON_FINITE = register(
+    "number.non_finite", 400, _("NaN and Infinity are not accepted."), apis=MOBILE, field=True
+)
+NUMBER_NOT_INTEGER = register(
+    "number.not_integer", 400, _("An integer is required."), apis=MOBILE, field=True
+)
+NUMBER_OUT_OF_RANGE = register(
+    "number.out_of_range", 400, _("The number is out of range."), apis=MOBILE, field=True
+)
+BOOLEAN_INVALID = register(
+    "boolean.invalid", 400, _("true or false is required."), apis=MOBILE, field=True
+)
+STRING_INVALID = register(
+    "string.invalid", 400, _("A string is required."), apis=MOBILE, field=True
+)
+STRING_INVALID_CHARACTER = register(
+    "string.invalid_character",
+    400,
+    _("The text contains a NUL character or a lone surrogate."),
+    field=True,
+)
+CHOICE_INVALID = register(
+    "choice.invalid", 400, _("Not an allowed value."), apis=MOBILE, field=True
+)
+DATETIME_INVALID = register(
+    "datetime.invalid", 400, _("An ISO 8601 date-time string is required."), apis=MOBILE, field=True
+)
+DATETIME_NAIVE = register(
+    "datetime.naive", 400, _("A time with a UTC offset is required."), apis=MOBILE, field=True
+)
+DATETIME_OUT_OF_RANGE = register(
+    "datetime.out_of_range",
+    400,
+    _("The date must lie between 2000 and 2100."),
+    apis=MOBILE,
+    field=True,
+)
+UUID_INVALID = register("uuid.invalid", 400, _("A UUID is required."), apis=MOBILE, field=True)
+CRS_UNSUPPORTED = register(
+    "crs.unsupported", 400, _("crs must be one of wgs84, gcj02, bd09."), apis=MOBILE, field=True
+)
+GEOMETRY_3D = register(
+    "geometry.3d", 400, _("Only 2-D points are accepted."), apis=MOBILE, field=True
+)
+GEOMETRY_CRS_MEMBER = register(
+    "geometry.crs_member",
+    400,
+    _("A GeoJSON crs member is not accepted: declare the crs field instead."),
+    apis=MOBILE,
+    field=True,
+)
+GEOMETRY_INVALID = register(
+    "geometry.invalid", 400, _("Expected a GeoJSON Point object."), apis=MOBILE, field=True
+)
+GEOMETRY_NON_FINITE = register(
+    "geometry.non_finite", 400, _("Coordinates must be finite numbers."), apis=MOBILE, field=True
+)
+GEOMETRY_OUT_OF_RANGE = register(
+    "geometry.out_of_range",
+    400,
+    _("Longitude must lie in -180..180 and latitude in -90..90."),
+    apis=MOBILE,
+    field=True,
+)
+GEOMETRY_SWAPPED_AXES = register(
+    "geometry.swapped_axes",
+    400,
+    _("The coordinates look like [lat, lon]: GeoJSON is [lon, lat]."),
+    apis=MOBILE,
+    field=True,
+)
+GEOMETRY_UNTAGGED_WKT = register(
+    "geometry.untagged_wkt", 400, _("Send GeoJSON, not WKT."), apis=MOBILE, field=True
+)
+GEOMETRY_WRONG_TYPE = register(
+    "geometry.wrong_type", 400, _("Expected a Point geometry."), apis=MOBILE, field=True
+)
+
+# --- regions, grid cells, assignments ---
+REGION_NOT_FOUND = register(
+    "region.not_found", 404, _("No such region in your jurisdiction."), apis=MAP
+)
+CELL_NOT_FOUND = register(
+    "cell.not_found", 404, _("No such grid cell in your jurisdiction."), apis=MAP
+)
+ASSIGNMENT_NO_CELLS = register(
+    "assignment.no_cells", 400, _("Choose at least one grid cell."), apis=MAP
+)
+ASSIGNMENT_TOO_MANY_CELLS = register(
+    "assignment.too_many_cells", 400, _("Too many cells at once."), apis=MAP
+)
+ASSIGNMENT_NOT_ALLOWED = register(
+    "assignment.not_allowed", 403, _("Only station staff assign grid cells."), apis=MAP
+)
+ASSIGNMENT_REASON_TOO_LONG = register(
+    "assignment.reason_too_long", 400, _("The reason is too long."), apis=MAP
+)
+
+# --- coverage ---
+COVERAGE_INVALID_DAYS = register(
+    "coverage.invalid_days", 400, _("days must be a whole number from 1 to 730."), apis=MAP
+)
+
+# --- liaison: stations, links, deputies, mandates, memberships (services; admin forms) ---
+STATION_NOT_FOUND = register("station.not_found", 404, _("No such station."), apis=MOBILE)
+STATION_INVALID_DUTY_RULE = register(
+    "station.invalid_duty_rule", 400, _("Unknown or malformed duty rule."), apis=DOMAIN_ONLY
+)
+STATION_INVALID_SIX_HAVES = register(
+    "station.invalid_six_haves", 400, _("The six-haves checklist is malformed."), apis=DOMAIN_ONLY
+)
+STATION_REGION_TOO_LARGE = register(
+    "station.region_too_large",
+    400,
+    _("A station belongs to a county, township or village."),
+    apis=DOMAIN_ONLY,
+)
+STATION_INVALID_KIND = register(
+    "station.invalid_kind", 400, _("Unknown station kind."), apis=DOMAIN_ONLY
+)
+STATION_SECTOR_REQUIRED = register(
+    "station.sector_required",
+    400,
+    _("An industry contact point names its industry sector."),
+    apis=DOMAIN_ONLY,
+)
+STATION_INVALID_GEOFENCE = register(
+    "station.invalid_geofence", 400, _("The geofence radius must be positive."), apis=DOMAIN_ONLY
+)
+STATION_OUTSIDE_REGION = register(
+    "station.outside_region",
+    400,
+    _("The station's location lies outside its region."),
+    apis=DOMAIN_ONLY,
+)
+STATION_PARENT_OTHER_COUNTY = register(
+    "station.parent_other_county",
+    400,
+    _("A parent station must be in the same county."),
+    apis=DOMAIN_ONLY,
+)
+STATION_LINK_INVALID_CADENCES = register(
+    "station_link.invalid_cadences", 400, _("Unknown link cadence."), apis=DOMAIN_ONLY
+)
+STATION_LINK_SAME_STATION = register(
+    "station_link.same_station", 400, _("A link joins two different stations."), apis=DOMAIN_ONLY
+)
+STATION_LINK_SAME_PROVINCE = register(
+    "station_link.same_province",
+    400,
+    _("Linked stations must be in different provinces."),
+    apis=DOMAIN_ONLY,
+)
+STATION_LINK_DUPLICATE = register(
+    "station_link.duplicate", 400, _("These two stations are already linked."), apis=DOMAIN_ONLY
+)
+DEPUTY_NOT_FOUND = register("deputy.not_found", 404, _("No such deputy."), apis=MAP)
+DEPUTY_NAME_REQUIRED = register(
+    "deputy.name_required", 400, _("A deputy needs a name."), apis=DOMAIN_ONLY
+)
+DEPUTY_INVALID_GENDER = register(
+    "deputy.invalid_gender", 400, _("Unknown gender."), apis=DOMAIN_ONLY
+)
+MANDATE_INVALID_LEVEL = register(
+    "mandate.invalid_level", 400, _("Unknown congress level."), apis=DOMAIN_ONLY
+)
+MANDATE_CONGRESS_LEVEL_MISMATCH = register(
+    "mandate.congress_level_mismatch",
+    400,
+    _("The congress region does not match the level."),
+    apis=DOMAIN_ONLY,
+)
+MANDATE_DISTRICT_OUTSIDE_CONGRESS = register(
+    "mandate.district_outside_congress",
+    400,
+    _("The district lies outside the congress region."),
+    apis=DOMAIN_ONLY,
+)
+MANDATE_CELLS_OUTSIDE_DISTRICT = register(
+    "mandate.cells_outside_district",
+    400,
+    _("Some cells lie outside the district."),
+    apis=DOMAIN_ONLY,
+)
+MANDATE_INVALID_TERM = register(
+    "mandate.invalid_term", 400, _("The term must end after it starts."), apis=DOMAIN_ONLY
+)
+MANDATE_INVALID_STATUS = register(
+    "mandate.invalid_status", 400, _("Unknown mandate status."), apis=DOMAIN_ONLY
+)
+MANDATE_DUPLICATE = register(
+    "mandate.duplicate", 400, _("This deputy already holds this seat."), apis=DOMAIN_ONLY
+)
+MANDATE_UNKNOWN_CELLS = register(
+    "mandate.unknown_cells", 400, _("Some district cells do not exist."), apis=DOMAIN_ONLY
+)
+MEMBERSHIP_INVALID_ROLE = register(
+    "membership.invalid_role", 400, _("Unknown membership role."), apis=DOMAIN_ONLY
+)
+MEMBERSHIP_DUPLICATE = register(
+    "membership.duplicate",
+    400,
+    _("This deputy is already a member of this station."),
+    apis=DOMAIN_ONLY,
+)
+MEMBERSHIP_ALREADY_ENDED = register(
+    "membership.already_ended", 400, _("This membership has already ended."), apis=DOMAIN_ONLY
+)
+MEMBERSHIP_INVALID_UNTIL = register(
+    "membership.invalid_until",
+    400,
+    _("A membership cannot end before it starts."),
+    apis=DOMAIN_ONLY,
+)
+MEMBERSHIP_UNKNOWN_STATION = register(
+    "membership.unknown_station", 400, _("Some stations do not exist."), apis=DOMAIN_ONLY
+)
+MEMBERSHIP_REQUIRED = register(
+    "membership.required", 400, _("A deputy must be a member of a station."), apis=DOMAIN_ONLY
+)
+MEMBERSHIP_HEAD_NOT_MEMBER = register(
+    "membership.head_not_member",
+    400,
+    _("A head of group must be a member of that station."),
+    apis=DOMAIN_ONLY,
+)
+
+# --- visits and check-ins ---
+VISIT_NOT_FOUND = register("visit.not_found", 404, _("No such visit."), apis=MOBILE)
+VISIT_INVALID_KIND = register(
+    "visit.invalid_kind", 400, _("Unknown visit kind."), apis=MOBILE, field=True
+)
+VISIT_RETRY = register("visit.retry", 400, _("Please retry."), apis=MOBILE, field=True)
+VISITS_RECORDS_REQUIRED = register(
+    "visits.records_required", 400, _('Send {"records": [...]}.'), apis=MOBILE
+)
+VISITS_BATCH_EMPTY = register(
+    "visits.batch_empty", 400, _("The batch has no records."), apis=MOBILE
+)
+VISITS_BATCH_TOO_LARGE = register(
+    "visits.batch_too_large", 400, _("Too many records in one batch."), apis=MOBILE
+)
+CHECKIN_NOT_FOUND = register("checkin.not_found", 404, _("No such check-in."), apis=MOBILE)
+CHECKIN_CONFLICT = register(
+    "checkin.conflict",
+    409,
+    _("Another check-in was already stored under this client_uuid."),
+    apis=MOBILE,
+)
+
+# --- opinions ---
+OPINION_NOT_FOUND = register("opinion.not_found", 404, _("No such opinion."))
+OPINION_CONFLICT = register(
+    "opinion.conflict",
+    409,
+    _("Another opinion was already stored under this client_uuid."),
+    apis=MOBILE,
+)
+OPINION_INVALID_CONTACT = register(
+    "opinion.invalid_contact", 400, _("The contact must be a phone number (digits only).")
+)
+OPINION_INVALID_CATEGORY = register("opinion.invalid_category", 400, _("Unknown category."))
+OPINION_CONTACT_WITHOUT_CONSENT = register(
+    "opinion.contact_without_consent", 400, _("A contact is kept only with the citizen's consent.")
+)
+OPINION_TEXT_TOO_LONG = register("opinion.text_too_long", 400, _("The text is too long."))
+OPINION_NOT_ALLOWED = register(
+    "opinion.not_allowed", 403, _("Only station staff may do this to an opinion.")
+)
+OPINION_INVALID_TRANSITION = register(
+    "opinion.invalid_transition", 409, _("The opinion's status does not allow this action.")
+)
+OPINION_ALREADY_EXTENDED = register(
+    "opinion.already_extended", 409, _("The deadline was already extended once."), apis=MAP
+)
+OPINION_UNKNOWN_ACTION = register("opinion.unknown_action", 400, _("Unknown action."), apis=MAP)
+OPINION_HANDLER_REQUIRED = register(
+    "opinion.handler_required", 400, _("Name who handles the opinion."), apis=MAP
+)
+OPINION_REASON_REQUIRED = register("opinion.reason_required", 400, _("Give a reason."), apis=MAP)
+OPINION_ANSWER_REQUIRED = register("opinion.answer_required", 400, _("Give the answer."))
+OPINION_INVALID_RATING = register(
+    "opinion.invalid_rating", 400, _("The rating must be 1 to 5."), apis=MAP
+)
 
 # --- intake (citizens' QR page 上码说 and tracking page; public, no login) ---
 INTAKE_CAPTCHA_FAILED = register(
-    "intake.captcha_failed", 400, _("The characters in the picture do not match: try again.")
+    "intake.captcha_failed",
+    400,
+    _("The characters in the picture do not match: try again."),
+    apis=DOMAIN_ONLY,
 )
 INTAKE_CONSENT_REQUIRED = register(
-    "intake.consent_required", 400, _("Tick the consent box to leave a phone number.")
+    "intake.consent_required",
+    400,
+    _("Tick the consent box to leave a phone number."),
+    apis=DOMAIN_ONLY,
 )
 INTAKE_INVALID_LOCATION = register(
-    "intake.invalid_location", 400, _("The location must be a longitude and a latitude.")
+    "intake.invalid_location",
+    400,
+    _("The location must be a longitude and a latitude."),
+    apis=DOMAIN_ONLY,
 )
 INTAKE_INVALID_RATING = register(
-    "intake.invalid_rating", 400, _("The rating must be a whole number from 1 to 5.")
+    "intake.invalid_rating",
+    400,
+    _("The rating must be a whole number from 1 to 5."),
+    apis=DOMAIN_ONLY,
 )
-INTAKE_NOT_FOUND = register("intake.not_found", 404, _("No such code."))
+INTAKE_NOT_FOUND = register("intake.not_found", 404, _("No such code."), apis=DOMAIN_ONLY)
 INTAKE_NOT_RATEABLE = register(
-    "intake.not_rateable", 409, _("This opinion has no answer to rate right now.")
+    "intake.not_rateable", 409, _("This opinion has no answer to rate right now."), apis=DOMAIN_ONLY
 )
 INTAKE_RATE_LIMITED = register(
-    "intake.rate_limited", 429, _("Too many submissions: please try again later.")
+    "intake.rate_limited", 429, _("Too many submissions: please try again later."), apis=DOMAIN_ONLY
 )
-INTAKE_TEXT_REQUIRED = register("intake.text_required", 400, _("Write your opinion."))
-INTAKE_TOO_LARGE = register("intake.too_large", 413, _("The request is too large."))
+INTAKE_TEXT_REQUIRED = register(
+    "intake.text_required", 400, _("Write your opinion."), apis=DOMAIN_ONLY
+)
+INTAKE_TOO_LARGE = register(
+    "intake.too_large", 413, _("The request is too large."), apis=DOMAIN_ONLY
+)
+
+# --- map data API: query parameters and bodies (map_ui/data) ---
+MAP_UNKNOWN_LAYER = register("map.unknown_layer", 404, _("No such map layer."), apis=MAP)
+MAP_INVALID_BBOX = register(
+    "map.invalid_bbox", 400, _("bbox must be four finite numbers: w,s,e,n."), apis=MAP
+)
+MAP_AREA_TOO_LARGE = register(
+    "map.area_too_large",
+    400,
+    _("The area is too large for GeoJSON; use the map tiles."),
+    apis=MAP,
+)
+MAP_INVALID_TILE = register(
+    "map.invalid_tile", 400, _("No such tile (z/x/y out of range)."), apis=MAP
+)
+MAP_INVALID_REGION = register(
+    "map.invalid_region", 400, _("region must be an adcode (2 to 12 digits)."), apis=MAP
+)
+MAP_INVALID_STATE = register("map.invalid_state", 400, _("Unknown cell state."), apis=MAP)
+MAP_INVALID_CATEGORY = register(
+    "map.invalid_category", 400, _("Unknown opinion category."), apis=MAP
+)
+MAP_INVALID_STATUS = register("map.invalid_status", 400, _("Unknown opinion status."), apis=MAP)
+MAP_INVALID_BY = register(
+    "map.invalid_by", 400, _("by must be township, county, station or deputy."), apis=MAP
+)
+MAP_INVALID_OVERDUE = register("map.invalid_overdue", 400, _("overdue must be 0 or 1."), apis=MAP)
+MAP_INVALID_LIMIT = register("map.invalid_limit", 400, _("limit is out of range."), apis=MAP)
+MAP_INVALID_OFFSET = register("map.invalid_offset", 400, _("offset is out of range."), apis=MAP)
+MAP_INVALID_EPS_M = register("map.invalid_eps_m", 400, _("eps_m is out of range."), apis=MAP)
+MAP_INVALID_MIN_POINTS = register(
+    "map.invalid_min_points", 400, _("min_points is out of range."), apis=MAP
+)
+MAP_INVALID_CELLS = register("map.invalid_cells", 400, _("cells must be a list of ids."), apis=MAP)
+MAP_TOO_MANY_CELLS = register("map.too_many_cells", 400, _("Too many cells at once."), apis=MAP)
+MAP_INVALID_DEPUTY = register("map.invalid_deputy", 400, _("deputy must be an id."), apis=MAP)
+MAP_INVALID_REASON = register("map.invalid_reason", 400, _("reason must be text."), apis=MAP)
+MAP_INVALID_ACTION = register("map.invalid_action", 400, _("action must be text."), apis=MAP)
+MAP_INVALID_HANDLER = register("map.invalid_handler", 400, _("handler must be text."), apis=MAP)
+MAP_INVALID_ANSWER = register("map.invalid_answer", 400, _("answer must be text."), apis=MAP)
+MAP_INVALID_NOTE = register("map.invalid_note", 400, _("note must be text."), apis=MAP)
+
+# The answer for a bare HTTP status (Django's error pages, DRF's own exceptions) in every API.
+BY_STATUS: dict[int, ErrorCode] = {
+    400: REQUEST_INVALID,
+    401: AUTH_REQUIRED,
+    403: AUTH_FORBIDDEN,
+    404: REQUEST_NOT_FOUND,
+    405: REQUEST_METHOD_NOT_ALLOWED,
+    406: REQUEST_NOT_ACCEPTABLE,
+    413: REQUEST_TOO_LARGE,
+    415: REQUEST_UNSUPPORTED_MEDIA_TYPE,
+    429: REQUEST_THROTTLED,
+    500: SERVER_ERROR,
+}
+
+
+def for_status(status: int) -> ErrorCode:
+    """The registered code of a bare HTTP error status (unknown: 400 or 500 by class)."""
+    return BY_STATUS.get(status) or BY_STATUS[500 if status >= 500 else 400]

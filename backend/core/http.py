@@ -1,4 +1,10 @@
-"""JSON errors under an API prefix, whatever produced them.
+"""The one JSON error renderer of both APIs, and JSON errors under an API prefix.
+
+Every API error is `{"code": "dotted.code", "message": "...", "errors"?: {...}, ...details}`:
+`error_body` / `error_response` build it from a registered code (backend.core.error_codes),
+`status_response` answers a bare HTTP status with the registry's code for it. The phone API's
+DRF exception handler (mobile_api.errors) and the map data API (map_ui.data.http) both render
+through these functions.
 
 Views answer their own errors in JSON; this middleware base catches the rest under its
 `prefixes`: unknown URLs (Django's 404 page), wrong methods, CSRF or lockout pages and
@@ -11,9 +17,59 @@ from __future__ import annotations
 import logging
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.functional import Promise
+
+from .error_codes import ErrorCode, for_status
 
 logger = logging.getLogger(__name__)
+
+
+def error_body(
+    code: ErrorCode | str,
+    message: str | Promise | None = None,
+    errors: dict | None = None,
+    **details,
+) -> dict:
+    """The JSON error body; `message` defaults to the registered code's message."""
+    if message is None:
+        if not isinstance(code, ErrorCode):
+            raise TypeError(f"error code {code!r} is not an ErrorCode: pass a message")
+        message = code.message
+    data: dict = {"code": str(code), "message": str(message)}
+    if errors:
+        data["errors"] = errors
+    data.update(details)
+    return data
+
+
+def error_response(
+    code: ErrorCode | str,
+    message: str | Promise | None = None,
+    *,
+    status: int | None = None,
+    errors: dict | None = None,
+    **details,
+) -> JsonResponse:
+    """A JSON error response (zh-hans kept readable: no ASCII escaping)."""
+    if status is None:
+        if not isinstance(code, ErrorCode):
+            raise TypeError(f"error code {code!r} is not an ErrorCode: pass a status")
+        status = code.status
+    return JsonResponse(
+        error_body(code, message, errors, **details),
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def status_body(status: int) -> dict:
+    """The body answering a bare HTTP error status (Django's pages, DRF's own exceptions)."""
+    return error_body(for_status(status))
+
+
+def status_response(status: int, **details) -> JsonResponse:
+    return error_response(for_status(status), status=status, **details)
 
 
 class JsonErrorsMiddleware:

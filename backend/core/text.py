@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+from .error_codes import STRING_INVALID_CHARACTER
+
 # NUL, and any surrogate code point: a valid pair never reaches Python as two code points.
 _UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
 
-INVALID_CHARACTER_CODE = "string.invalid_character"
+INVALID_CHARACTER_CODE = STRING_INVALID_CHARACTER.code
 
 
 def is_storable_text(value: str) -> bool:

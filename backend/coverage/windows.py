@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 
 from .models import STANDARD_WINDOWS_DAYS
@@ -53,10 +54,13 @@ def window_of(
     try:
         days = int(days)
     except (TypeError, ValueError):
-        raise DomainError("map.invalid_days", _("days must be a whole number of days.")) from None
+        raise DomainError(
+            codes.COVERAGE_INVALID_DAYS, _("days must be a whole number of days.")
+        ) from None
     if not 1 <= days <= MAX_WINDOW_DAYS:
         raise DomainError(
-            "map.invalid_days", _("days must be between 1 and %(max)s.") % {"max": MAX_WINDOW_DAYS}
+            codes.COVERAGE_INVALID_DAYS,
+            _("days must be between 1 and %(max)s.") % {"max": MAX_WINDOW_DAYS},
         )
     today = today or timezone.localdate()
     since = today - dt.timedelta(days=days - 1)

@@ -14,8 +14,19 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from backend.core import error_codes as codes
+from backend.core.error_codes import ErrorCode
 from backend.core.errors import DomainError
-from backend.core.text import INVALID_CHARACTER_CODE, is_storable_text
+from backend.core.text import is_storable_text
+
+# The code for a text field that is not text, per field name (no f-string codes).
+NOT_TEXT: dict[str, ErrorCode] = {
+    "action": codes.MAP_INVALID_ACTION,
+    "answer": codes.MAP_INVALID_ANSWER,
+    "handler": codes.MAP_INVALID_HANDLER,
+    "note": codes.MAP_INVALID_NOTE,
+    "reason": codes.MAP_INVALID_REASON,
+}
 
 
 def json_body(request: HttpRequest) -> dict:
@@ -23,13 +34,13 @@ def json_body(request: HttpRequest) -> dict:
     try:
         raw = request.body
     except RequestDataTooBig:
-        raise DomainError("map.body_too_large", _("The body is too large."), status=413) from None
+        raise DomainError(codes.REQUEST_TOO_LARGE, _("The body is too large.")) from None
     try:
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError, RecursionError):
-        raise DomainError("map.invalid_json", _("The body must be JSON.")) from None
+        raise DomainError(codes.REQUEST_MALFORMED_JSON, _("The body must be JSON.")) from None
     if not isinstance(body, dict):
-        raise DomainError("map.invalid_json", _("The body must be a JSON object."))
+        raise DomainError(codes.REQUEST_MALFORMED_JSON, _("The body must be a JSON object."))
     return body
 
 
@@ -38,11 +49,11 @@ def text_field(body: dict, name: str, *, required: bool = False, **error_details
     value = body.get(name) if required else body.get(name, "")
     if not isinstance(value, str):
         raise DomainError(
-            f"map.invalid_{name}", _("%(name)s must be text.") % {"name": name}, **error_details
+            NOT_TEXT[name], _("%(name)s must be text.") % {"name": name}, **error_details
         )
     if not is_storable_text(value):
         raise DomainError(
-            INVALID_CHARACTER_CODE,
+            codes.STRING_INVALID_CHARACTER,
             _("%(name)s contains a NUL character or a lone surrogate.") % {"name": name},
             field=name,
         )

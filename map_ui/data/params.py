@@ -7,6 +7,8 @@ from typing import TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
+from backend.core import error_codes as codes
+from backend.core.error_codes import ErrorCode
 from backend.core.errors import DomainError
 from backend.opinions.models import OpinionCategory
 
@@ -16,6 +18,20 @@ MAX_BBOX_AREA_KM2 = 2_500.0
 MAX_GEOJSON_FEATURES = 5_000
 KM_PER_DEGREE = 111.32
 MAX_ZOOM = 22
+
+# The code for a bad value of a numeric or id-list parameter, per name (no f-string codes).
+INVALID: dict[str, ErrorCode] = {
+    "cells": codes.MAP_INVALID_CELLS,
+    "deputy": codes.MAP_INVALID_DEPUTY,
+    "eps_m": codes.MAP_INVALID_EPS_M,
+    "limit": codes.MAP_INVALID_LIMIT,
+    "min_points": codes.MAP_INVALID_MIN_POINTS,
+    "offset": codes.MAP_INVALID_OFFSET,
+}
+TOO_MANY: dict[str, ErrorCode] = {
+    "cells": codes.MAP_TOO_MANY_CELLS,
+    "deputy": codes.MAP_INVALID_DEPUTY,
+}
 
 
 def bbox_param(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -28,18 +44,18 @@ def bbox_param(raw: str | None) -> tuple[float, float, float, float] | None:
     except ValueError:
         values = []
     if len(parts) != 4 or len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise DomainError("map.invalid_bbox", _("bbox must be four finite numbers: w,s,e,n."))
+        raise DomainError(codes.MAP_INVALID_BBOX, _("bbox must be four finite numbers: w,s,e,n."))
     w, s, e, n = values
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
         raise DomainError(
-            "map.invalid_bbox",
+            codes.MAP_INVALID_BBOX,
             _("bbox must be west,south,east,north with west < east and south < north."),
         )
     mid_lat = math.radians((s + n) / 2)
     area_km2 = (e - w) * KM_PER_DEGREE * math.cos(mid_lat) * (n - s) * KM_PER_DEGREE
     if area_km2 > MAX_BBOX_AREA_KM2:
         raise DomainError(
-            "map.area_too_large",
+            codes.MAP_AREA_TOO_LARGE,
             _("The area is too large for GeoJSON (at most %(km2)s km²); use the map tiles.")
             % {"km2": int(MAX_BBOX_AREA_KM2)},
         )
@@ -55,7 +71,7 @@ def int_param(raw, *, name: str, default: int, low: int, high: int) -> int:
         value = None
     if value is None or not low <= value <= high:
         raise DomainError(
-            f"map.invalid_{name}",
+            INVALID[name],
             _("%(name)s must be a whole number from %(low)s to %(high)s.")
             % {"name": name, "low": low, "high": high},
         )
@@ -71,7 +87,7 @@ def float_param(raw, *, name: str, default: float, low: float, high: float) -> f
         value = math.nan
     if not math.isfinite(value) or not low <= value <= high:
         raise DomainError(
-            f"map.invalid_{name}",
+            INVALID[name],
             _("%(name)s must be a number from %(low)s to %(high)s.")
             % {"name": name, "low": low, "high": high},
         )
@@ -85,7 +101,7 @@ class ClusterParams(TypedDict):
     min_points: int
 
 
-def choice_param(raw: str | None, *, choices, code: str, message) -> str | None:
+def choice_param(raw: str | None, *, choices, code: ErrorCode, message) -> str | None:
     """An optional value that must be one of `choices` (empty = not given)."""
     if not raw:
         return None
@@ -98,7 +114,7 @@ def category_param(raw: str | None) -> str | None:
     return choice_param(
         raw,
         choices=OpinionCategory.values,
-        code="map.invalid_category",
+        code=codes.MAP_INVALID_CATEGORY,
         message=_("Unknown opinion category."),
     )
 
@@ -128,12 +144,10 @@ def ids_param(raw, *, name: str, max_count: int) -> list[int]:
     items = raw if isinstance(raw, list) else [p for p in str(raw or "").split(",") if p.strip()]
     ids = [_positive_id(item) for item in items]
     if not ids or None in ids:
-        raise DomainError(
-            f"map.invalid_{name}", _("%(name)s must be a list of ids.") % {"name": name}
-        )
+        raise DomainError(INVALID[name], _("%(name)s must be a list of ids.") % {"name": name})
     if len(ids) > max_count:
         raise DomainError(
-            f"map.too_many_{name}",
+            TOO_MANY[name],
             _("At most %(n)s %(name)s at once.") % {"n": max_count, "name": name},
         )
     return [i for i in ids if i is not None]  # none is None (checked above)
@@ -141,12 +155,12 @@ def ids_param(raw, *, name: str, max_count: int) -> list[int]:
 
 def tile_coords(z: int, x: int, y: int) -> tuple[int, int, int]:
     if not 0 <= z <= MAX_ZOOM or not 0 <= x < 2**z or not 0 <= y < 2**z:
-        raise DomainError("map.invalid_tile", _("No such tile (z/x/y out of range)."))
+        raise DomainError(codes.MAP_INVALID_TILE, _("No such tile (z/x/y out of range)."))
     return z, x, y
 
 
 def adcode_param(raw: str | None, *, default: str | None = None) -> str:
     value = (raw or default or "").strip()
     if not value.isdigit() or len(value) not in (2, 4, 6, 9, 12):
-        raise DomainError("map.invalid_region", _("region must be an adcode (2 to 12 digits)."))
+        raise DomainError(codes.MAP_INVALID_REGION, _("region must be an adcode (2 to 12 digits)."))
     return value

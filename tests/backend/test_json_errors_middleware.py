@@ -28,7 +28,7 @@ def test_exception_elsewhere_is_not_swallowed():
 def test_html_404_under_the_prefix_becomes_json_and_pages_keep_html():
     middleware = MapJsonErrorsMiddleware(lambda r: HttpResponseNotFound("<h1>nope</h1>"))
     tile = middleware(RequestFactory().get("/tiles/cells/1/2/3.mvt"))
-    assert (tile.status_code, json.loads(tile.content)["code"]) == (404, "map.not_found")
+    assert (tile.status_code, json.loads(tile.content)["code"]) == (404, "request.not_found")
     page = middleware(RequestFactory().get("/stations/"))
     assert page.content == b"<h1>nope</h1>"
 

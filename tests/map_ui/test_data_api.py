@@ -259,11 +259,11 @@ def test_assignment_body_must_be_a_json_object(world):
     staff = client_for(world, "staff")
     for raw in (b"{not json", b"[1, 2]", b"\xff\xfe"):
         response = staff.post(API + "assignments", raw, content_type="application/json")
-        assert (response.status_code, response.json()["code"]) == (400, "map.invalid_json")
+        assert (response.status_code, response.json()["code"]) == (400, "request.malformed_json")
     wrong_method = staff.get(API + "assignments")
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (
         405,
-        "http.method_not_allowed",
+        "request.method_not_allowed",
     )
 
 
@@ -386,9 +386,9 @@ BAD_INPUT = [
     ("cells.geojson?region=430121&bbox=112,27,114,29", "map.area_too_large"),
     ("cells.geojson?region=430121&state=bogus", "map.invalid_state"),
     ("cells.geojson?region=abc", "map.invalid_region"),
-    ("cells.geojson?region=430121&days=0", "map.invalid_days"),
-    ("cells.geojson?region=430121&days=abc", "map.invalid_days"),
-    ("cells.geojson?region=430121&days=100000", "map.invalid_days"),
+    ("cells.geojson?region=430121&days=0", "coverage.invalid_days"),
+    ("cells.geojson?region=430121&days=abc", "coverage.invalid_days"),
+    ("cells.geojson?region=430121&days=100000", "coverage.invalid_days"),
     ("gaps?region=430121&limit=0", "map.invalid_limit"),
     ("gaps?region=430121&limit=1e9", "map.invalid_limit"),
     ("suggestions?cells=abc", "map.invalid_cells"),
@@ -418,7 +418,7 @@ def test_unknown_regions_cells_and_urls_are_json_404(world):
     for path, code in [
         ("regions/439999/stats", "region.not_found"),
         ("suggestions?cells=999999", "cell.not_found"),
-        ("nope", "map.not_found"),
+        ("nope", "request.not_found"),
     ]:
         response = admin.get(API + path)
         assert (response.status_code, response.json()["code"]) == (404, code), path

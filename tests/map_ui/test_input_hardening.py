@@ -36,7 +36,7 @@ def test_deeply_nested_json_is_a_400_not_a_500(world, who):
     for path in ("assignments", transitions(world)):
         for body in (DEEP, '{"cells": ' + DEEP[:-1] + "}"):
             status, data = post(client, path, body)
-            assert (status, data["code"]) == (400, "map.invalid_json"), (path, data)
+            assert (status, data["code"]) == (400, "request.malformed_json"), (path, data)
 
 
 @pytest.mark.parametrize("who", ["leader", "deputy"])

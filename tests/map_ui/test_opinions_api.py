@@ -279,11 +279,11 @@ def test_transition_body_must_be_a_json_object(world):
     lone = world.opinions["lone"]
     for raw in (b"{not json", b"[1]", b"\xff\xfe"):
         response = post(staff, lone.id, raw)
-        assert (response.status_code, response.json()["code"]) == (400, "map.invalid_json")
+        assert (response.status_code, response.json()["code"]) == (400, "request.malformed_json")
     wrong_method = staff.get(f"{API}/{lone.id}/transitions")
     assert (wrong_method.status_code, wrong_method.json()["code"]) == (
         405,
-        "http.method_not_allowed",
+        "request.method_not_allowed",
     )
     english = post(staff, lone.id, {"action": "start"}, headers={"Accept-Language": "en"})
     assert english.json()["message"] == (

@@ -174,10 +174,10 @@ def test_bad_tiles_get_json_errors(world):
         ("/tiles/cells/12/5000/10.mvt", 400, "map.invalid_tile"),
         ("/tiles/cells/23/0/0.mvt", 400, "map.invalid_tile"),
         ("/tiles/nope/12/1/1.mvt", 404, "map.unknown_layer"),
-        ("/tiles/cells/12/1/1.mvt?days=0", 400, "map.invalid_days"),
+        ("/tiles/cells/12/1/1.mvt?days=0", 400, "coverage.invalid_days"),
         ("/tiles/clusters/12/1/1.mvt?eps_m=NaN", 400, "map.invalid_eps_m"),
         ("/tiles/clusters/12/1/1.mvt?category=bogus", 400, "map.invalid_category"),
-        ("/tiles/cells/12/-1/1.mvt", 404, "map.not_found"),
+        ("/tiles/cells/12/-1/1.mvt", 404, "request.not_found"),
         ("/tiles/nope.json", 404, "map.unknown_layer"),
     ]:
         response = leader.get(url)
@@ -214,8 +214,8 @@ def test_tilejson(world):
 @pytest.mark.parametrize(
     ("query", "code"),
     [
-        ({"days": "abc"}, "map.invalid_days"),
-        ({"days": "0"}, "map.invalid_days"),
+        ({"days": "abc"}, "coverage.invalid_days"),
+        ({"days": "0"}, "coverage.invalid_days"),
         ({"category": "nope"}, "map.invalid_category"),
         ({"eps_m": "nan"}, "map.invalid_eps_m"),
         ({"eps_m": "5"}, "map.invalid_eps_m"),
