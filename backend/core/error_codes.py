@@ -34,10 +34,15 @@ class ErrorCode:
     message: Promise | str
     apis: tuple[str, ...] = BOTH
     field: bool = False
-    doc: str = ""
+    doc: str | dict[str, str] = ""
 
     def __str__(self) -> str:
         return self.code
+
+    def doc_for(self, api: str) -> str:
+        """The docs tables' text for `api` (the message when no doc is given)."""
+        doc = self.doc.get(api, "") if isinstance(self.doc, dict) else self.doc
+        return doc or str(self.message)
 
 
 def register(
@@ -47,7 +52,7 @@ def register(
     *,
     apis: tuple[str, ...] = BOTH,
     field: bool = False,
-    doc: str = "",
+    doc: str | dict[str, str] = "",
 ) -> ErrorCode:
     if code in REGISTRY:
         raise ValueError(f"error code {code!r} is registered twice")
@@ -57,28 +62,63 @@ def register(
 
 
 # --- request (both APIs) ---
-REQUEST_INVALID = register("request.invalid", 400, _("The request is invalid."))
-REQUEST_MALFORMED_JSON = register("request.malformed_json", 400, _("The body is not valid JSON."))
+REQUEST_INVALID = register(
+    "request.invalid",
+    400,
+    _("The request is invalid."),
+    doc="some fields are invalid: see `errors` (field → `{code, message}`)",
+)
+REQUEST_MALFORMED_JSON = register(
+    "request.malformed_json",
+    400,
+    _("The body is not valid JSON."),
+    doc={"mobile": "not JSON", "map": "the body is not JSON, or not a JSON object"},
+)
 REQUEST_INVALID_ENCODING = register(
-    "request.invalid_encoding", 400, _("The body must be UTF-8 JSON."), apis=MOBILE
+    "request.invalid_encoding", 400, _("The body must be UTF-8 JSON."), apis=MOBILE, doc="not UTF-8"
 )
 REQUEST_NON_FINITE_NUMBER = register(
     "request.non_finite_number",
     400,
     _("NaN and Infinity are not valid JSON numbers."),
     apis=MOBILE,
+    doc=(
+        "a bare `NaN`, `Infinity` or `-Infinity` token (not JSON). As strings they are text (a "
+        'note "Nan", a password "Infinity"); where a number is expected a string is '
+        "`number.invalid`, an overflow such as `1e999` is `number.non_finite`, per record"
+    ),
 )
 REQUEST_TOO_DEEP = register(
-    "request.too_deep", 400, _("The JSON is nested too deeply."), apis=MOBILE
+    "request.too_deep",
+    400,
+    _("The JSON is nested too deeply."),
+    apis=MOBILE,
+    doc="JSON nested deeper than 20 levels (however deep)",
 )
-REQUEST_NOT_FOUND = register("request.not_found", 404, _("Not found."))
+REQUEST_NOT_FOUND = register(
+    "request.not_found",
+    404,
+    _("Not found."),
+    doc={
+        "mobile": "unknown path or page (was `not_found`, not dotted)",
+        "map": "no such URL (was `map.not_found`)",
+    },
+)
 REQUEST_METHOD_NOT_ALLOWED = register(
-    "request.method_not_allowed", 405, _("This method is not allowed here.")
+    "request.method_not_allowed",
+    405,
+    _("This method is not allowed here."),
+    doc={"mobile": "wrong method", "map": "wrong method"},
 )
 REQUEST_NOT_ACCEPTABLE = register(
     "request.not_acceptable", 406, _("Only JSON responses are available."), apis=MOBILE
 )
-REQUEST_TOO_LARGE = register("request.too_large", 413, _("The request body is too large."))
+REQUEST_TOO_LARGE = register(
+    "request.too_large",
+    413,
+    _("The request body is too large."),
+    doc={"mobile": "body over 2 MiB", "map": "POST body over 2.5 MB (was `map.body_too_large`)"},
+)
 REQUEST_UNSUPPORTED_MEDIA_TYPE = register(
     "request.unsupported_media_type",
     415,
@@ -86,91 +126,204 @@ REQUEST_UNSUPPORTED_MEDIA_TYPE = register(
     apis=MOBILE,
 )
 REQUEST_THROTTLED = register(
-    "request.throttled", 429, _("Too many requests; slow down."), apis=MOBILE
+    "request.throttled",
+    429,
+    _("Too many requests; slow down."),
+    apis=MOBILE,
+    doc="over the rate; `Retry-After`",
 )
 SERVER_ERROR = register(
-    "server.error", 500, _("Something went wrong on our side; please retry later.")
+    "server.error",
+    500,
+    _("Something went wrong on our side; please retry later."),
+    doc={
+        "mobile": "unexpected; logged, retry later (the phone's outbox does)",
+        "map": "unexpected; logged",
+    },
 )
 
 # --- auth (both APIs; tokens and devices: the phone API) ---
-AUTH_REQUIRED = register("auth.required", 401, _("Authentication is required."))
+AUTH_REQUIRED = register(
+    "auth.required",
+    401,
+    _("Authentication is required."),
+    doc={"mobile": "no token", "map": "not logged in (also for tiles)"},
+)
 AUTH_FORBIDDEN = register("auth.forbidden", 403, _("You may not do this."))
 AUTH_CSRF_FAILED = register(
-    "auth.csrf_failed", 403, _("CSRF check failed: send X-CSRFToken."), apis=MAP
+    "auth.csrf_failed",
+    403,
+    _("CSRF check failed: send X-CSRFToken."),
+    apis=MAP,
+    doc="POST without the `X-CSRFToken` header matching the `csrftoken` cookie",
 )
 AUTH_INVALID_TOKEN = register(
-    "auth.invalid_token", 401, _("The token is not valid or has expired."), apis=MOBILE
+    "auth.invalid_token",
+    401,
+    _("The token is not valid or has expired."),
+    apis=MOBILE,
+    doc="bad, expired or replayed token",
 )
 AUTH_DEVICE_REVOKED = register(
-    "auth.device_revoked", 401, _("This device has been revoked."), apis=MOBILE
+    "auth.device_revoked",
+    401,
+    _("This device has been revoked."),
+    apis=MOBILE,
+    doc="the device was revoked (403 at login)",
 )
 AUTH_SESSION_ENDED = register(
-    "auth.session_ended", 401, _("This session has ended; log in again."), apis=MOBILE
+    "auth.session_ended",
+    401,
+    _("This session has ended; log in again."),
+    apis=MOBILE,
+    doc=(
+        "logged out on this device, or the account was deactivated since the token was issued "
+        "(reactivating it does not revive old tokens)"
+    ),
 )
 AUTH_ACCOUNT_INACTIVE = register(
-    "auth.account_inactive", 401, _("This account is deactivated."), apis=MOBILE
+    "auth.account_inactive",
+    401,
+    _("This account is deactivated."),
+    apis=MOBILE,
+    doc="account deactivated",
 )
 AUTH_CREDENTIALS_CHANGED = register(
-    "auth.credentials_changed", 401, _("The password has changed; log in again."), apis=MOBILE
+    "auth.credentials_changed",
+    401,
+    _("The password has changed; log in again."),
+    apis=MOBILE,
+    doc="password changed since the token was issued",
 )
 AUTH_INVALID_CREDENTIALS = register(
-    "auth.invalid_credentials", 401, _("Wrong username or password."), apis=MOBILE
+    "auth.invalid_credentials",
+    401,
+    _("Wrong username or password."),
+    apis=MOBILE,
+    doc="wrong username or password",
 )
 AUTH_LOCKED_OUT = register(
-    "auth.locked_out", 429, _("Too many failed logins; try again later."), apis=MOBILE
+    "auth.locked_out",
+    429,
+    _("Too many failed logins; try again later."),
+    apis=MOBILE,
+    doc=(
+        "too many failed logins for this username from this IP; `Retry-After` = seconds until the"
+        " cool-off ends (tries meanwhile do not restart it)"
+    ),
 )
 AUTH_NOT_A_DEPUTY = register(
-    "auth.not_a_deputy", 403, _("Only deputies can use the field app."), apis=MOBILE
+    "auth.not_a_deputy",
+    403,
+    _("Only deputies can use the field app."),
+    apis=MOBILE,
+    doc="the account has no deputy profile",
 )
-DEVICE_NOT_FOUND = register("device.not_found", 404, _("No such device."), apis=MOBILE)
+DEVICE_NOT_FOUND = register(
+    "device.not_found", 404, _("No such device."), apis=MOBILE, doc="not one of your devices"
+)
 
 # --- field codes (inside `errors`: per field, or per record of a batch) ---
 FIELD_INVALID = register("field.invalid", 400, _("This value is invalid."), apis=MOBILE, field=True)
 FIELD_REQUIRED = register(
-    "field.required", 400, _("This field is required."), apis=MOBILE, field=True
+    "field.required", 400, _("This field is required."), apis=MOBILE, field=True, doc="as named"
 )
-FIELD_NULL = register("field.null", 400, _("This field may not be null."), apis=MOBILE, field=True)
+FIELD_NULL = register(
+    "field.null", 400, _("This field may not be null."), apis=MOBILE, field=True, doc="as named"
+)
 FIELD_BLANK = register(
-    "field.blank", 400, _("This field may not be blank."), apis=MOBILE, field=True
+    "field.blank", 400, _("This field may not be blank."), apis=MOBILE, field=True, doc="as named"
 )
 FIELD_MAX_LENGTH = register(
-    "field.max_length", 400, _("This value is too long."), apis=MOBILE, field=True
+    "field.max_length", 400, _("This value is too long."), apis=MOBILE, field=True, doc="as named"
 )
 FIELD_MIN_LENGTH = register(
-    "field.min_length", 400, _("This value is too short."), apis=MOBILE, field=True
+    "field.min_length", 400, _("This value is too short."), apis=MOBILE, field=True, doc="as named"
 )
 NUMBER_INVALID = register(
-    "number.invalid", 400, _("A number is required."), apis=MOBILE, field=True
+    "number.invalid",
+    400,
+    _("A number is required."),
+    apis=MOBILE,
+    field=True,
+    doc="JSON numbers only (no numeric strings, no booleans)",
 )
 NUMBER_NON_FINITE = register(
-    "number.non_finite", 400, _("NaN and Infinity are not accepted."), apis=MOBILE, field=True
+    "number.non_finite",
+    400,
+    _("NaN and Infinity are not accepted."),
+    apis=MOBILE,
+    field=True,
+    doc="JSON numbers only (no numeric strings, no booleans)",
 )
 NUMBER_NOT_INTEGER = register(
-    "number.not_integer", 400, _("An integer is required."), apis=MOBILE, field=True
+    "number.not_integer",
+    400,
+    _("An integer is required."),
+    apis=MOBILE,
+    field=True,
+    doc="JSON numbers only (no numeric strings, no booleans)",
 )
 NUMBER_OUT_OF_RANGE = register(
-    "number.out_of_range", 400, _("The number is out of range."), apis=MOBILE, field=True
+    "number.out_of_range",
+    400,
+    _("The number is out of range."),
+    apis=MOBILE,
+    field=True,
+    doc="JSON numbers only (no numeric strings, no booleans)",
 )
 BOOLEAN_INVALID = register(
-    "boolean.invalid", 400, _("true or false is required."), apis=MOBILE, field=True
+    "boolean.invalid",
+    400,
+    _("true or false is required."),
+    apis=MOBILE,
+    field=True,
+    doc="wrong JSON type (true or false expected)",
 )
 STRING_INVALID = register(
-    "string.invalid", 400, _("A string is required."), apis=MOBILE, field=True
+    "string.invalid",
+    400,
+    _("A string is required."),
+    apis=MOBILE,
+    field=True,
+    doc="wrong JSON type (a string expected)",
 )
 STRING_INVALID_CHARACTER = register(
     "string.invalid_character",
     400,
     _("The text contains a NUL character or a lone surrogate."),
     field=True,
+    doc={
+        "mobile": "a text field holds a NUL (`\\u0000`) or a lone surrogate (`\\ud800`)",
+        "map": (
+            "a text field (handler, reason, answer, note, action) holds a NUL (`\\u0000`) or a "
+            "lone surrogate (`\\ud800`)"
+        ),
+    },
 )
 CHOICE_INVALID = register(
-    "choice.invalid", 400, _("Not an allowed value."), apis=MOBILE, field=True
+    "choice.invalid",
+    400,
+    _("Not an allowed value."),
+    apis=MOBILE,
+    field=True,
+    doc="not an allowed value",
 )
 DATETIME_INVALID = register(
-    "datetime.invalid", 400, _("An ISO 8601 date-time string is required."), apis=MOBILE, field=True
+    "datetime.invalid",
+    400,
+    _("An ISO 8601 date-time string is required."),
+    apis=MOBILE,
+    field=True,
+    doc="unparsable or not printable ASCII (a NUL inside is refused)",
 )
 DATETIME_NAIVE = register(
-    "datetime.naive", 400, _("A time with a UTC offset is required."), apis=MOBILE, field=True
+    "datetime.naive",
+    400,
+    _("A time with a UTC offset is required."),
+    apis=MOBILE,
+    field=True,
+    doc="time without offset",
 )
 DATETIME_OUT_OF_RANGE = register(
     "datetime.out_of_range",
@@ -178,13 +331,31 @@ DATETIME_OUT_OF_RANGE = register(
     _("The date must lie between 2000 and 2100."),
     apis=MOBILE,
     field=True,
+    doc="outside 2000–2100",
 )
-UUID_INVALID = register("uuid.invalid", 400, _("A UUID is required."), apis=MOBILE, field=True)
+UUID_INVALID = register(
+    "uuid.invalid",
+    400,
+    _("A UUID is required."),
+    apis=MOBILE,
+    field=True,
+    doc="not a canonical 8-4-4-4-12 UUID",
+)
 CRS_UNSUPPORTED = register(
-    "crs.unsupported", 400, _("crs must be one of wgs84, gcj02, bd09."), apis=MOBILE, field=True
+    "crs.unsupported",
+    400,
+    _("crs must be one of wgs84, gcj02, bd09."),
+    apis=MOBILE,
+    field=True,
+    doc="`crs` other than `wgs84`, `gcj02`, `bd09`",
 )
 GEOMETRY_3D = register(
-    "geometry.3d", 400, _("Only 2-D points are accepted."), apis=MOBILE, field=True
+    "geometry.3d",
+    400,
+    _("Only 2-D points are accepted."),
+    apis=MOBILE,
+    field=True,
+    doc="a third coordinate: only 2-D points",
 )
 GEOMETRY_CRS_MEMBER = register(
     "geometry.crs_member",
@@ -192,12 +363,23 @@ GEOMETRY_CRS_MEMBER = register(
     _("A GeoJSON crs member is not accepted: declare the crs field instead."),
     apis=MOBILE,
     field=True,
+    doc="a GeoJSON `crs` member: declare the `crs` field instead",
 )
 GEOMETRY_INVALID = register(
-    "geometry.invalid", 400, _("Expected a GeoJSON Point object."), apis=MOBILE, field=True
+    "geometry.invalid",
+    400,
+    _("Expected a GeoJSON Point object."),
+    apis=MOBILE,
+    field=True,
+    doc="not a GeoJSON Point",
 )
 GEOMETRY_NON_FINITE = register(
-    "geometry.non_finite", 400, _("Coordinates must be finite numbers."), apis=MOBILE, field=True
+    "geometry.non_finite",
+    400,
+    _("Coordinates must be finite numbers."),
+    apis=MOBILE,
+    field=True,
+    doc="non-finite coordinates",
 )
 GEOMETRY_OUT_OF_RANGE = register(
     "geometry.out_of_range",
@@ -205,6 +387,7 @@ GEOMETRY_OUT_OF_RANGE = register(
     _("Longitude must lie in -180..180 and latitude in -90..90."),
     apis=MOBILE,
     field=True,
+    doc="longitude outside −180..180 or latitude outside −90..90",
 )
 GEOMETRY_SWAPPED_AXES = register(
     "geometry.swapped_axes",
@@ -212,20 +395,39 @@ GEOMETRY_SWAPPED_AXES = register(
     _("The coordinates look like [lat, lon]: GeoJSON is [lon, lat]."),
     apis=MOBILE,
     field=True,
+    doc="looks like [lat, lon] (e.g. `[28.2, 113.0]`): GeoJSON is [lon, lat]",
 )
 GEOMETRY_UNTAGGED_WKT = register(
-    "geometry.untagged_wkt", 400, _("Send GeoJSON, not WKT."), apis=MOBILE, field=True
+    "geometry.untagged_wkt",
+    400,
+    _("Send GeoJSON, not WKT."),
+    apis=MOBILE,
+    field=True,
+    doc="WKT (`POINT(…)`, `SRID=…;POINT(…)`) instead of GeoJSON",
 )
 GEOMETRY_WRONG_TYPE = register(
-    "geometry.wrong_type", 400, _("Expected a Point geometry."), apis=MOBILE, field=True
+    "geometry.wrong_type",
+    400,
+    _("Expected a Point geometry."),
+    apis=MOBILE,
+    field=True,
+    doc="a GeoJSON type other than Point",
 )
 
 # --- regions, grid cells, assignments ---
 REGION_NOT_FOUND = register(
-    "region.not_found", 404, _("No such region in your jurisdiction."), apis=MAP
+    "region.not_found",
+    404,
+    _("No such region in your jurisdiction."),
+    apis=MAP,
+    doc="missing **or** outside the jurisdiction (same answer)",
 )
 CELL_NOT_FOUND = register(
-    "cell.not_found", 404, _("No such grid cell in your jurisdiction."), apis=MAP
+    "cell.not_found",
+    404,
+    _("No such grid cell in your jurisdiction."),
+    apis=MAP,
+    doc="missing **or** outside the jurisdiction (same answer)",
 )
 ASSIGNMENT_NO_CELLS = register(
     "assignment.no_cells", 400, _("Choose at least one grid cell."), apis=MAP
@@ -234,7 +436,11 @@ ASSIGNMENT_TOO_MANY_CELLS = register(
     "assignment.too_many_cells", 400, _("Too many cells at once."), apis=MAP
 )
 ASSIGNMENT_NOT_ALLOWED = register(
-    "assignment.not_allowed", 403, _("Only station staff assign grid cells."), apis=MAP
+    "assignment.not_allowed",
+    403,
+    _("Only station staff assign grid cells."),
+    apis=MAP,
+    doc="leaders and deputies do not assign (decided by role, before the body is read)",
 )
 ASSIGNMENT_REASON_TOO_LONG = register(
     "assignment.reason_too_long", 400, _("The reason is too long."), apis=MAP
@@ -242,11 +448,17 @@ ASSIGNMENT_REASON_TOO_LONG = register(
 
 # --- coverage ---
 COVERAGE_INVALID_DAYS = register(
-    "coverage.invalid_days", 400, _("days must be a whole number from 1 to 730."), apis=MAP
+    "coverage.invalid_days",
+    400,
+    _("days must be a whole number from 1 to 730."),
+    apis=MAP,
+    doc="days not an integer 1…730 (was `map.invalid_days`)",
 )
 
 # --- liaison: stations, links, deputies, mandates, memberships (services; admin forms) ---
-STATION_NOT_FOUND = register("station.not_found", 404, _("No such station."), apis=MOBILE)
+STATION_NOT_FOUND = register(
+    "station.not_found", 404, _("No such station."), apis=MOBILE, doc="missing or not yours"
+)
 STATION_INVALID_DUTY_RULE = register(
     "station.invalid_duty_rule", 400, _("Unknown or malformed duty rule."), apis=DOMAIN_ONLY
 )
@@ -298,7 +510,13 @@ STATION_LINK_SAME_PROVINCE = register(
 STATION_LINK_DUPLICATE = register(
     "station_link.duplicate", 400, _("These two stations are already linked."), apis=DOMAIN_ONLY
 )
-DEPUTY_NOT_FOUND = register("deputy.not_found", 404, _("No such deputy."), apis=MAP)
+DEPUTY_NOT_FOUND = register(
+    "deputy.not_found",
+    404,
+    _("No such deputy."),
+    apis=MAP,
+    doc="missing **or** outside the jurisdiction (same answer)",
+)
 DEPUTY_NAME_REQUIRED = register(
     "deputy.name_required", 400, _("A deputy needs a name."), apis=DOMAIN_ONLY
 )
@@ -370,61 +588,126 @@ MEMBERSHIP_HEAD_NOT_MEMBER = register(
 )
 
 # --- visits and check-ins ---
-VISIT_NOT_FOUND = register("visit.not_found", 404, _("No such visit."), apis=MOBILE)
+VISIT_NOT_FOUND = register(
+    "visit.not_found", 404, _("No such visit."), apis=MOBILE, doc="missing or not yours"
+)
 VISIT_INVALID_KIND = register(
     "visit.invalid_kind", 400, _("Unknown visit kind."), apis=MOBILE, field=True
 )
 VISIT_RETRY = register("visit.retry", 400, _("Please retry."), apis=MOBILE, field=True)
 VISITS_RECORDS_REQUIRED = register(
-    "visits.records_required", 400, _('Send {"records": [...]}.'), apis=MOBILE
+    "visits.records_required",
+    400,
+    _('Send {"records": [...]}.'),
+    apis=MOBILE,
+    doc='body is not `{"records": [...]}`',
 )
 VISITS_BATCH_EMPTY = register(
-    "visits.batch_empty", 400, _("The batch has no records."), apis=MOBILE
+    "visits.batch_empty", 400, _("The batch has no records."), apis=MOBILE, doc="0 records"
 )
 VISITS_BATCH_TOO_LARGE = register(
-    "visits.batch_too_large", 400, _("Too many records in one batch."), apis=MOBILE
+    "visits.batch_too_large",
+    400,
+    _("Too many records in one batch."),
+    apis=MOBILE,
+    doc="more than 500 records",
 )
-CHECKIN_NOT_FOUND = register("checkin.not_found", 404, _("No such check-in."), apis=MOBILE)
+CHECKIN_NOT_FOUND = register(
+    "checkin.not_found", 404, _("No such check-in."), apis=MOBILE, doc="missing or not yours"
+)
 CHECKIN_CONFLICT = register(
     "checkin.conflict",
     409,
     _("Another check-in was already stored under this client_uuid."),
     apis=MOBILE,
+    doc="the `client_uuid` was used for different content",
 )
 
 # --- opinions ---
-OPINION_NOT_FOUND = register("opinion.not_found", 404, _("No such opinion."))
+OPINION_NOT_FOUND = register(
+    "opinion.not_found",
+    404,
+    _("No such opinion."),
+    doc={
+        "mobile": "missing or not yours",
+        "map": "opinion missing **or** outside the jurisdiction",
+    },
+)
 OPINION_CONFLICT = register(
     "opinion.conflict",
     409,
     _("Another opinion was already stored under this client_uuid."),
     apis=MOBILE,
+    doc="the `client_uuid` was used for different content",
 )
 OPINION_INVALID_CONTACT = register(
-    "opinion.invalid_contact", 400, _("The contact must be a phone number (digits only).")
+    "opinion.invalid_contact",
+    400,
+    _("The contact must be a phone number (digits only)."),
+    apis=MOBILE,
 )
-OPINION_INVALID_CATEGORY = register("opinion.invalid_category", 400, _("Unknown category."))
+OPINION_INVALID_CATEGORY = register(
+    "opinion.invalid_category", 400, _("Unknown category."), apis=MOBILE
+)
 OPINION_CONTACT_WITHOUT_CONSENT = register(
-    "opinion.contact_without_consent", 400, _("A contact is kept only with the citizen's consent.")
+    "opinion.contact_without_consent",
+    400,
+    _("A contact is kept only with the citizen's consent."),
+    apis=MOBILE,
 )
-OPINION_TEXT_TOO_LONG = register("opinion.text_too_long", 400, _("The text is too long."))
+OPINION_TEXT_TOO_LONG = register(
+    "opinion.text_too_long", 400, _("The text is too long."), doc="bad transition fields"
+)
 OPINION_NOT_ALLOWED = register(
-    "opinion.not_allowed", 403, _("Only station staff may do this to an opinion.")
+    "opinion.not_allowed",
+    403,
+    _("Only station staff may do this to an opinion."),
+    doc="the action is not the caller's (leaders only read; a deputy only answers their own)",
 )
 OPINION_INVALID_TRANSITION = register(
-    "opinion.invalid_transition", 409, _("The opinion's status does not allow this action.")
+    "opinion.invalid_transition",
+    409,
+    _("The opinion's status does not allow this action."),
+    doc={
+        "mobile": (
+            "`opinions/{id}/answer` while the status is not `handling` or `rehandling` "
+            "(`current_status` says which)"
+        ),
+        "map": (
+            "the opinion's status does not allow the action (body also has `current_status`, "
+            "`action`)"
+        ),
+    },
 )
 OPINION_ALREADY_EXTENDED = register(
-    "opinion.already_extended", 409, _("The deadline was already extended once."), apis=MAP
+    "opinion.already_extended",
+    409,
+    _("The deadline was already extended once."),
+    apis=MAP,
+    doc="the deadline was extended once already",
 )
-OPINION_UNKNOWN_ACTION = register("opinion.unknown_action", 400, _("Unknown action."), apis=MAP)
+OPINION_UNKNOWN_ACTION = register(
+    "opinion.unknown_action", 400, _("Unknown action."), apis=MAP, doc="bad transition fields"
+)
 OPINION_HANDLER_REQUIRED = register(
-    "opinion.handler_required", 400, _("Name who handles the opinion."), apis=MAP
+    "opinion.handler_required",
+    400,
+    _("Name who handles the opinion."),
+    apis=MAP,
+    doc="bad transition fields",
 )
-OPINION_REASON_REQUIRED = register("opinion.reason_required", 400, _("Give a reason."), apis=MAP)
-OPINION_ANSWER_REQUIRED = register("opinion.answer_required", 400, _("Give the answer."))
+OPINION_REASON_REQUIRED = register(
+    "opinion.reason_required", 400, _("Give a reason."), apis=MAP, doc="bad transition fields"
+)
+OPINION_ANSWER_REQUIRED = register(
+    "opinion.answer_required", 400, _("Give the answer."), doc="bad transition fields"
+)
 OPINION_INVALID_RATING = register(
-    "opinion.invalid_rating", 400, _("The rating must be 1 to 5."), apis=MAP
+    "opinion.invalid_rating",
+    400,
+    _("The rating must be 1 to 5."),
+    apis=MAP,
+    doc="bad transition fields",
 )
 
 # --- intake (citizens' QR page 上码说 and tracking page; public, no login) ---
@@ -467,15 +750,24 @@ INTAKE_TOO_LARGE = register(
 )
 
 # --- map data API: query parameters and bodies (map_ui/data) ---
-MAP_UNKNOWN_LAYER = register("map.unknown_layer", 404, _("No such map layer."), apis=MAP)
+MAP_UNKNOWN_LAYER = register(
+    "map.unknown_layer", 404, _("No such map layer."), apis=MAP, doc="no such layer / URL"
+)
 MAP_INVALID_BBOX = register(
-    "map.invalid_bbox", 400, _("bbox must be four finite numbers: w,s,e,n."), apis=MAP
+    "map.invalid_bbox",
+    400,
+    _("bbox must be four finite numbers: w,s,e,n."),
+    apis=MAP,
+    doc=(
+        "bbox not four finite numbers `w,s,e,n` in range with w < e, s < n (NaN, Infinity rejected)"
+    ),
 )
 MAP_AREA_TOO_LARGE = register(
     "map.area_too_large",
     400,
     _("The area is too large for GeoJSON; use the map tiles."),
     apis=MAP,
+    doc="bbox over 2,500 km², or more than 5,000 cells: use the tiles",
 )
 MAP_INVALID_TILE = register(
     "map.invalid_tile", 400, _("No such tile (z/x/y out of range)."), apis=MAP
@@ -483,29 +775,101 @@ MAP_INVALID_TILE = register(
 MAP_INVALID_REGION = register(
     "map.invalid_region", 400, _("region must be an adcode (2 to 12 digits)."), apis=MAP
 )
-MAP_INVALID_STATE = register("map.invalid_state", 400, _("Unknown cell state."), apis=MAP)
+MAP_INVALID_STATE = register(
+    "map.invalid_state", 400, _("Unknown cell state."), apis=MAP, doc="bad choice"
+)
 MAP_INVALID_CATEGORY = register(
-    "map.invalid_category", 400, _("Unknown opinion category."), apis=MAP
+    "map.invalid_category", 400, _("Unknown opinion category."), apis=MAP, doc="bad choice"
 )
-MAP_INVALID_STATUS = register("map.invalid_status", 400, _("Unknown opinion status."), apis=MAP)
+MAP_INVALID_STATUS = register(
+    "map.invalid_status",
+    400,
+    _("Unknown opinion status."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
 MAP_INVALID_BY = register(
-    "map.invalid_by", 400, _("by must be township, county, station or deputy."), apis=MAP
+    "map.invalid_by",
+    400,
+    _("by must be township, county, station or deputy."),
+    apis=MAP,
+    doc="bad choice",
 )
-MAP_INVALID_OVERDUE = register("map.invalid_overdue", 400, _("overdue must be 0 or 1."), apis=MAP)
-MAP_INVALID_LIMIT = register("map.invalid_limit", 400, _("limit is out of range."), apis=MAP)
-MAP_INVALID_OFFSET = register("map.invalid_offset", 400, _("offset is out of range."), apis=MAP)
-MAP_INVALID_EPS_M = register("map.invalid_eps_m", 400, _("eps_m is out of range."), apis=MAP)
+MAP_INVALID_OVERDUE = register(
+    "map.invalid_overdue",
+    400,
+    _("overdue must be 0 or 1."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
+MAP_INVALID_LIMIT = register(
+    "map.invalid_limit",
+    400,
+    _("limit is out of range."),
+    apis=MAP,
+    doc="number out of range (limit 1…500, eps_m 10…5000, min_points 2…100)",
+)
+MAP_INVALID_OFFSET = register(
+    "map.invalid_offset",
+    400,
+    _("offset is out of range."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
+MAP_INVALID_EPS_M = register(
+    "map.invalid_eps_m",
+    400,
+    _("eps_m is out of range."),
+    apis=MAP,
+    doc="number out of range (limit 1…500, eps_m 10…5000, min_points 2…100)",
+)
 MAP_INVALID_MIN_POINTS = register(
-    "map.invalid_min_points", 400, _("min_points is out of range."), apis=MAP
+    "map.invalid_min_points",
+    400,
+    _("min_points is out of range."),
+    apis=MAP,
+    doc="number out of range (limit 1…500, eps_m 10…5000, min_points 2…100)",
 )
-MAP_INVALID_CELLS = register("map.invalid_cells", 400, _("cells must be a list of ids."), apis=MAP)
-MAP_TOO_MANY_CELLS = register("map.too_many_cells", 400, _("Too many cells at once."), apis=MAP)
-MAP_INVALID_DEPUTY = register("map.invalid_deputy", 400, _("deputy must be an id."), apis=MAP)
-MAP_INVALID_REASON = register("map.invalid_reason", 400, _("reason must be text."), apis=MAP)
-MAP_INVALID_ACTION = register("map.invalid_action", 400, _("action must be text."), apis=MAP)
-MAP_INVALID_HANDLER = register("map.invalid_handler", 400, _("handler must be text."), apis=MAP)
-MAP_INVALID_ANSWER = register("map.invalid_answer", 400, _("answer must be text."), apis=MAP)
-MAP_INVALID_NOTE = register("map.invalid_note", 400, _("note must be text."), apis=MAP)
+MAP_INVALID_CELLS = register(
+    "map.invalid_cells", 400, _("cells must be a list of ids."), apis=MAP, doc="bad ids or body"
+)
+MAP_TOO_MANY_CELLS = register(
+    "map.too_many_cells", 400, _("Too many cells at once."), apis=MAP, doc="bad ids or body"
+)
+MAP_INVALID_DEPUTY = register(
+    "map.invalid_deputy", 400, _("deputy must be an id."), apis=MAP, doc="bad ids or body"
+)
+MAP_INVALID_REASON = register(
+    "map.invalid_reason", 400, _("reason must be text."), apis=MAP, doc="bad ids or body field type"
+)
+MAP_INVALID_ACTION = register(
+    "map.invalid_action",
+    400,
+    _("action must be text."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
+MAP_INVALID_HANDLER = register(
+    "map.invalid_handler",
+    400,
+    _("handler must be text."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
+MAP_INVALID_ANSWER = register(
+    "map.invalid_answer",
+    400,
+    _("answer must be text."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
+MAP_INVALID_NOTE = register(
+    "map.invalid_note",
+    400,
+    _("note must be text."),
+    apis=MAP,
+    doc="bad opinion parameters or body field types",
+)
 
 # The answer for a bare HTTP status (Django's error pages, DRF's own exceptions) in every API.
 BY_STATUS: dict[int, ErrorCode] = {
