@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
+from backend.core import error_codes as codes
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.liaison.models import Deputy
@@ -41,10 +42,10 @@ class AssignResult:
 def _checked_cells(jurisdiction: Jurisdiction, cell_ids: list[int]) -> list[GridCell]:
     ids = sorted(set(cell_ids))
     if not ids:
-        raise DomainError("assignment.no_cells", _("Choose at least one grid cell."))
+        raise DomainError(codes.ASSIGNMENT_NO_CELLS, _("Choose at least one grid cell."))
     if len(ids) > MAX_CELLS_PER_REQUEST:
         raise DomainError(
-            "assignment.too_many_cells",
+            codes.ASSIGNMENT_TOO_MANY_CELLS,
             _("At most %(n)s cells at once.") % {"n": MAX_CELLS_PER_REQUEST},
         )
     cells = list(
@@ -54,10 +55,10 @@ def _checked_cells(jurisdiction: Jurisdiction, cell_ids: list[int]) -> list[Grid
         .order_by("id")
     )
     if len(cells) != len(ids) or not all(jurisdiction.contains(c.adcode) for c in cells):
-        raise NotFound("cell.not_found", _("No such grid cell in your jurisdiction."))
+        raise NotFound(codes.CELL_NOT_FOUND, _("No such grid cell in your jurisdiction."))
     if not all(jurisdiction.may_act_in(c.adcode) for c in cells):
         raise DomainError(
-            "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
+            codes.ASSIGNMENT_NOT_ALLOWED, _("Only station staff assign grid cells."), status=403
         )
     return cells
 
@@ -98,18 +99,18 @@ def cell_assign(
         raise ValueError("the actor is not the jurisdiction's account")
     if not jurisdiction.can_act:
         raise DomainError(
-            "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
+            codes.ASSIGNMENT_NOT_ALLOWED, _("Only station staff assign grid cells."), status=403
         )
     reason = (reason or "").strip()
     if len(reason) > MAX_REASON_LENGTH:
         raise DomainError(
-            "assignment.reason_too_long",
+            codes.ASSIGNMENT_REASON_TOO_LONG,
             _("The reason may have at most %(n)s characters.") % {"n": MAX_REASON_LENGTH},
         )
     cells = _checked_cells(jurisdiction, cell_ids)
     deputy = Deputy.objects.filter(id=deputy_id).only("id", "county_adcode").first()
     if deputy is None or any(c.county_adcode != deputy.county_adcode for c in cells):
-        raise NotFound("deputy.not_found", _("No such deputy in the cells' county."))
+        raise NotFound(codes.DEPUTY_NOT_FOUND, _("No such deputy in the cells' county."))
     existing = {
         a.cell_id: a
         for a in GridAssignment.objects.filter(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from backend.core import error_codes as codes
 from backend.core.admin import (
     DeferOnChangelistMixin,
     NullGeometryFormMixin,
@@ -290,17 +291,19 @@ class StationLinkForm(forms.ModelForm):
         if a is not None and b is not None:
             if a.pk == b.pk:
                 raise ValidationError(
-                    _("A link joins two different stations."), code="station_link.same_station"
+                    _("A link joins two different stations."),
+                    code=codes.STATION_LINK_SAME_STATION.code,
                 )
             if a.adcode[:2] == b.adcode[:2]:
                 raise ValidationError(
                     _("Linked stations must be in different provinces."),
-                    code="station_link.same_province",
+                    code=codes.STATION_LINK_SAME_PROVINCE.code,
                 )
             reverse = StationLink.objects.filter(station_a=b, station_b=a)
             if reverse.exclude(pk=self.instance.pk).exists():
                 raise ValidationError(
-                    _("These two stations are already linked."), code="station_link.duplicate"
+                    _("These two stations are already linked."),
+                    code=codes.STATION_LINK_DUPLICATE.code,
                 )
         return cleaned
 

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from backend.accounts.models import User
+from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 from backend.regions.models import Region
 
@@ -80,7 +81,7 @@ def duty_rule_check(rule: dict | None) -> None:
             and rule["weekday"] in range(7)
         )
     if not ok:
-        raise DomainError("station.invalid_duty_rule", _("Unknown or malformed duty rule."))
+        raise DomainError(codes.STATION_INVALID_DUTY_RULE, _("Unknown or malformed duty rule."))
 
 
 def six_haves_normalise(six_haves: dict | None) -> dict:
@@ -88,7 +89,7 @@ def six_haves_normalise(six_haves: dict | None) -> dict:
         return dict.fromkeys(SIX_HAVES, False)
     if set(six_haves) != set(SIX_HAVES) or not all(isinstance(v, bool) for v in six_haves.values()):
         raise DomainError(
-            "station.invalid_six_haves",
+            codes.STATION_INVALID_SIX_HAVES,
             _("The six-haves checklist needs exactly the keys %(keys)s as booleans.")
             % {"keys": ", ".join(SIX_HAVES)},
         )
@@ -100,7 +101,7 @@ def cadences_normalise(cadences: Iterable[str]) -> list[str]:
     unknown = [c for c in values if c not in LinkCadence.values]
     if not values or unknown:
         raise DomainError(
-            "station_link.invalid_cadences",
+            codes.STATION_LINK_INVALID_CADENCES,
             _("Name at least one cadence among %(known)s.")
             % {"known": ", ".join(LinkCadence.values)},
             unknown=unknown,
@@ -112,7 +113,7 @@ def cadences_normalise(cadences: Iterable[str]) -> list[str]:
 def _region_is_county_or_below(region: Region) -> None:
     if len(region.adcode) < 6:
         raise DomainError(
-            "station.region_too_large", _("A station belongs to a county, township or village.")
+            codes.STATION_REGION_TOO_LARGE, _("A station belongs to a county, township or village.")
         )
 
 
@@ -127,11 +128,11 @@ def mandate_check(
 ) -> None:
     """Raise DomainError unless the mandate's regions and term are consistent."""
     if level not in CongressLevel.values:
-        raise DomainError("mandate.invalid_level", _("Unknown congress level."))
+        raise DomainError(codes.MANDATE_INVALID_LEVEL, _("Unknown congress level."))
     congress_level = CongressLevel(level)
     if len(congress_region.adcode) != CONGRESS_ADCODE_LENGTH[congress_level]:
         raise DomainError(
-            "mandate.congress_level_mismatch",
+            codes.MANDATE_CONGRESS_LEVEL_MISMATCH,
             _("The congress of a %(level)s mandate sits in a region of %(n)d adcode digits.")
             % {"level": congress_level.label, "n": CONGRESS_ADCODE_LENGTH[congress_level]},
         )
@@ -139,17 +140,17 @@ def mandate_check(
         congress_region.adcode
     ):
         raise DomainError(
-            "mandate.district_outside_congress",
+            codes.MANDATE_DISTRICT_OUTSIDE_CONGRESS,
             _("The electoral district lies outside the congress's region."),
         )
     outer = district_region.adcode if district_region is not None else congress_region.adcode
     if any(not adcode.startswith(outer) for adcode in district_cell_adcodes):
         raise DomainError(
-            "mandate.cells_outside_district",
+            codes.MANDATE_CELLS_OUTSIDE_DISTRICT,
             _("Some district cells lie outside the electoral district."),
         )
     if term_end <= term_start:
-        raise DomainError("mandate.invalid_term", _("The term must end after it starts."))
+        raise DomainError(codes.MANDATE_INVALID_TERM, _("The term must end after it starts."))
 
 
 # --- stations ---------------------------------------------------------------------------------
@@ -171,21 +172,23 @@ def station_create(
     duty_rule: dict | None = None,
 ) -> Station:
     if kind not in StationKind.values:
-        raise DomainError("station.invalid_kind", _("Unknown station kind."))
+        raise DomainError(codes.STATION_INVALID_KIND, _("Unknown station kind."))
     _region_is_county_or_below(region)
     if kind == StationKind.INDUSTRY and not sector.strip():
         raise DomainError(
-            "station.sector_required", _("An industry contact point names its industry sector.")
+            codes.STATION_SECTOR_REQUIRED, _("An industry contact point names its industry sector.")
         )
     if geofence_radius_m <= 0:
-        raise DomainError("station.invalid_geofence", _("The geofence radius must be positive."))
+        raise DomainError(
+            codes.STATION_INVALID_GEOFENCE, _("The geofence radius must be positive.")
+        )
     if region.boundary is not None and not region.boundary.intersects(location):
         raise DomainError(
-            "station.outside_region", _("The station's location lies outside its region.")
+            codes.STATION_OUTSIDE_REGION, _("The station's location lies outside its region.")
         )
     if parent is not None and parent.county_adcode != region.adcode[:6]:
         raise DomainError(
-            "station.parent_other_county", _("A parent station must be in the same county.")
+            codes.STATION_PARENT_OTHER_COUNTY, _("A parent station must be in the same county.")
         )
     duty_rule_check(duty_rule)
     return Station.objects.create(
@@ -216,10 +219,12 @@ def station_link_create(
 ) -> StationLink:
     """Link two stations of different provinces (省际协同), e.g. 石角镇 ⇄ 温地镇."""
     if station_a.pk == station_b.pk:
-        raise DomainError("station_link.same_station", _("A link joins two different stations."))
+        raise DomainError(
+            codes.STATION_LINK_SAME_STATION, _("A link joins two different stations.")
+        )
     if station_a.adcode[:2] == station_b.adcode[:2]:
         raise DomainError(
-            "station_link.same_province", _("Linked stations must be in different provinces.")
+            codes.STATION_LINK_SAME_PROVINCE, _("Linked stations must be in different provinces.")
         )
     values = cadences_normalise(cadences)
     exists = (
@@ -227,7 +232,7 @@ def station_link_create(
         or StationLink.objects.filter(station_a=station_a, station_b=station_b).exists()
     )
     if exists:
-        raise DomainError("station_link.duplicate", _("These two stations are already linked."))
+        raise DomainError(codes.STATION_LINK_DUPLICATE, _("These two stations are already linked."))
     return StationLink.objects.create(
         station_a=station_a,
         station_b=station_b,
@@ -252,9 +257,9 @@ def deputy_create(
     user: User | None = None,
 ) -> Deputy:
     if not name.strip():
-        raise DomainError("deputy.name_required", _("A deputy needs a name."))
+        raise DomainError(codes.DEPUTY_NAME_REQUIRED, _("A deputy needs a name."))
     if gender and gender not in Gender.values:
-        raise DomainError("deputy.invalid_gender", _("Unknown gender."))
+        raise DomainError(codes.DEPUTY_INVALID_GENDER, _("Unknown gender."))
     _region_is_county_or_below(region)
     return Deputy.objects.create(
         name=name.strip(),
@@ -283,7 +288,7 @@ def mandate_create(
     status: str = MandateStatus.CURRENT,
 ) -> Mandate:
     if status not in MandateStatus.values:
-        raise DomainError("mandate.invalid_status", _("Unknown mandate status."))
+        raise DomainError(codes.MANDATE_INVALID_STATUS, _("Unknown mandate status."))
     mandate_check(
         level=level,
         congress_region=congress_region,
@@ -295,7 +300,7 @@ def mandate_create(
     if Mandate.objects.filter(
         deputy=deputy, level=level, congress_region=congress_region, term_number=term_number
     ).exists():
-        raise DomainError("mandate.duplicate", _("This deputy already holds this seat."))
+        raise DomainError(codes.MANDATE_DUPLICATE, _("This deputy already holds this seat."))
     mandate = Mandate.objects.create(
         deputy=deputy,
         level=level,
@@ -321,12 +326,12 @@ def membership_add(
 ) -> StationMembership:
     """Group a deputy into a station (混合编组进站); one open membership per station."""
     if role not in MembershipRole.values:
-        raise DomainError("membership.invalid_role", _("Unknown membership role."))
+        raise DomainError(codes.MEMBERSHIP_INVALID_ROLE, _("Unknown membership role."))
     if StationMembership.objects.filter(
         deputy=deputy, station=station, until__isnull=True
     ).exists():
         raise DomainError(
-            "membership.duplicate", _("This deputy is already a member of this station.")
+            codes.MEMBERSHIP_DUPLICATE, _("This deputy is already a member of this station.")
         )
     return StationMembership.objects.create(deputy=deputy, station=station, role=role, since=since)
 
@@ -335,10 +340,10 @@ def membership_add(
 def membership_end(*, membership: StationMembership, until: dt.date) -> StationMembership:
     membership = StationMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.until is not None:
-        raise DomainError("membership.already_ended", _("This membership has already ended."))
+        raise DomainError(codes.MEMBERSHIP_ALREADY_ENDED, _("This membership has already ended."))
     if until < membership.since:
         raise DomainError(
-            "membership.invalid_until", _("A membership cannot end before it starts.")
+            codes.MEMBERSHIP_INVALID_UNTIL, _("A membership cannot end before it starts.")
         )
     membership.until = until
     membership.save(update_fields=["until"])
@@ -383,7 +388,7 @@ def _cell_adcodes(specs: Sequence[DeputySpec]) -> dict[int, str]:
     ids = {cid for s in specs for m in s.mandates for cid in m.district_cell_ids}
     found = dict(_grid_cells().filter(pk__in=ids).values_list("pk", "adcode"))
     if len(found) != len(ids):
-        raise DomainError("mandate.unknown_cells", _("Some district cells do not exist."))
+        raise DomainError(codes.MANDATE_UNKNOWN_CELLS, _("Some district cells do not exist."))
     return found
 
 
@@ -393,18 +398,19 @@ def _roster_check(specs: Sequence[DeputySpec]) -> dict[int, str]:
     station_ids = {sid for s in specs for sid in s.station_ids}
     stations = dict(Station.objects.filter(pk__in=station_ids).values_list("pk", "county_adcode"))
     if len(stations) != len(station_ids):
-        raise DomainError("membership.unknown_station", _("Some stations do not exist."))
+        raise DomainError(codes.MEMBERSHIP_UNKNOWN_STATION, _("Some stations do not exist."))
     for spec in specs:
         _region_is_county_or_below(spec.region)
         if not spec.station_ids:
             raise DomainError(
-                "membership.required",
+                codes.MEMBERSHIP_REQUIRED,
                 _("Every deputy is grouped into a station."),
                 deputy=spec.name,
             )
         if not set(spec.head_of_station_ids) <= set(spec.station_ids):
             raise DomainError(
-                "membership.head_not_member", _("A head of group must be a member of that station.")
+                codes.MEMBERSHIP_HEAD_NOT_MEMBER,
+                _("A head of group must be a member of that station."),
             )
         seats = set()
         for m in spec.mandates:
@@ -418,7 +424,9 @@ def _roster_check(specs: Sequence[DeputySpec]) -> dict[int, str]:
             )
             seat = (m.level, m.congress_region.pk, m.term_number)
             if seat in seats:
-                raise DomainError("mandate.duplicate", _("This deputy already holds this seat."))
+                raise DomainError(
+                    codes.MANDATE_DUPLICATE, _("This deputy already holds this seat.")
+                )
             seats.add(seat)
     return stations
 

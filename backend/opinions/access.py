@@ -6,13 +6,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.core import error_codes as codes
 from backend.core.errors import NotFound
 
 from .models import Opinion
 
 
 def _not_found() -> NotFound:
-    return NotFound("opinion.not_found", _("No such opinion."))
+    return NotFound(codes.OPINION_NOT_FOUND, _("No such opinion."))
 
 
 def access_opinion_by_id(

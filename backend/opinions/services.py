@@ -53,6 +53,8 @@ from django.utils.translation import pgettext_lazy
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
+from backend.core import error_codes as codes
+from backend.core.error_codes import ErrorCode
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
@@ -92,7 +94,7 @@ def normalise_contact(raw: str) -> str:
         return ""
     if not _PHONE_RE.match(raw):
         raise DomainError(
-            "opinion.invalid_contact",
+            codes.OPINION_INVALID_CONTACT,
             _("The contact must be a phone number (digits only)."),
             field="citizen_contact",
         )
@@ -101,7 +103,7 @@ def normalise_contact(raw: str) -> str:
         digits = digits[2:]
     if not 5 <= len(digits) <= 20:
         raise DomainError(
-            "opinion.invalid_contact",
+            codes.OPINION_INVALID_CONTACT,
             _("The contact must be a phone number (digits only)."),
             field="citizen_contact",
         )
@@ -199,7 +201,7 @@ def _register(
 
 def _check_category(category: str) -> None:
     if category not in OpinionCategory.values:
-        raise DomainError("opinion.invalid_category", _("Unknown category."), field="category")
+        raise DomainError(codes.OPINION_INVALID_CATEGORY, _("Unknown category."), field="category")
 
 
 def opinion_create(
@@ -222,7 +224,7 @@ def opinion_create(
     contact = normalise_contact(citizen_contact)
     if contact and not contact_consent:
         raise DomainError(
-            "opinion.contact_without_consent",
+            codes.OPINION_CONTACT_WITHOUT_CONSENT,
             _("A citizen's contact may only be kept with their consent."),
             field="citizen_contact",
         )
@@ -263,7 +265,7 @@ def opinion_create(
             ),
         ),
         replay=lambda stored, status: OpinionResult(status, stored),
-        conflict="opinion.conflict",
+        conflict=codes.OPINION_CONFLICT,
         conflict_message=_("Another opinion was already stored under this client_uuid."),
         replay_first=True,
     )
@@ -290,7 +292,7 @@ def opinion_create_by_citizen(
     contact = normalise_contact(citizen_contact)
     if contact and not contact_consent:
         raise DomainError(
-            "opinion.contact_without_consent",
+            codes.OPINION_CONTACT_WITHOUT_CONSENT,
             _("A citizen's contact may only be kept with their consent."),
             field="citizen_contact",
         )
@@ -333,13 +335,13 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
 ACTIONS = tuple(ALLOWED_FROM)
 
 
-def _required_text(value: str, *, field: str, max_length: int, code: str, message) -> str:
+def _required_text(value: str, *, field: str, max_length: int, code: ErrorCode, message) -> str:
     value = (value or "").strip()
     if not value:
         raise DomainError(code, message, field=field)
     if len(value) > max_length:
         raise DomainError(
-            "opinion.text_too_long",
+            codes.OPINION_TEXT_TOO_LONG,
             _("%(field)s may have at most %(n)s characters.") % {"field": field, "n": max_length},
             field=field,
         )
@@ -356,14 +358,14 @@ def _check_allowed(jurisdiction: Jurisdiction, opinion: Opinion, action: str) ->
     ):
         return
     raise DomainError(
-        "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
+        codes.OPINION_NOT_ALLOWED, _("Only station staff may do this to an opinion."), status=403
     )
 
 
 def _check_transition(opinion: Opinion, action: str) -> None:
     if opinion.status not in ALLOWED_FROM[action]:
         raise DomainError(
-            "opinion.invalid_transition",
+            codes.OPINION_INVALID_TRANSITION,
             _("The opinion is “%(status)s”: “%(action)s” is not possible now.")
             % {"status": S(opinion.status).label, "action": ACTION_LABELS[action]},
             status=409,
@@ -388,7 +390,7 @@ def _apply(
             handler,
             field="handler",
             max_length=MAX_HANDLER_LENGTH,
-            code="opinion.handler_required",
+            code=codes.OPINION_HANDLER_REQUIRED,
             message=_("Name the department that handles it."),
         )
         opinion.due_at = add_working_days(now, HANDLE_WITHIN_WORKING_DAYS)
@@ -400,12 +402,14 @@ def _apply(
             reason,
             field="reason",
             max_length=MAX_TEXT_LENGTH,
-            code="opinion.reason_required",
+            code=codes.OPINION_REASON_REQUIRED,
             message=_("Give the reason for the extension."),
         )
         if opinion.transitions.filter(action="extend").exists():
             raise DomainError(
-                "opinion.already_extended", _("The deadline was already extended once."), status=409
+                codes.OPINION_ALREADY_EXTENDED,
+                _("The deadline was already extended once."),
+                status=409,
             )
         opinion.due_at = add_working_days(opinion.due_at or now, EXTENSION_WORKING_DAYS)
         return opinion.status, note
@@ -414,7 +418,7 @@ def _apply(
             answer,
             field="answer",
             max_length=MAX_TEXT_LENGTH,
-            code="opinion.answer_required",
+            code=codes.OPINION_ANSWER_REQUIRED,
             message=_("Write the answer given to the citizen."),
         )
         return S.ANSWERED, opinion.answer
@@ -426,7 +430,7 @@ def _apply(
 def _rate(opinion: Opinion, rating: int | None, now: dt.datetime) -> tuple[str, str]:
     if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise DomainError(
-            "opinion.invalid_rating",
+            codes.OPINION_INVALID_RATING,
             _("The rating must be a whole number from 1 to 5."),
             field="rating",
         )
@@ -457,7 +461,7 @@ def opinion_transition(
     the time of the action; a replay of past work (the demo) passes it."""
     if action not in ALLOWED_FROM:
         raise DomainError(
-            "opinion.unknown_action",
+            codes.OPINION_UNKNOWN_ACTION,
             _("Unknown action: use one of %(actions)s.") % {"actions": ", ".join(ACTIONS)},
             field="action",
         )
@@ -471,7 +475,7 @@ def opinion_transition(
     note = (note or "").strip()
     if len(note) > MAX_TEXT_LENGTH:
         raise DomainError(
-            "opinion.text_too_long",
+            codes.OPINION_TEXT_TOO_LONG,
             _("%(field)s may have at most %(n)s characters.")
             % {"field": "note", "n": MAX_TEXT_LENGTH},
             field="note",
@@ -593,12 +597,12 @@ def opinion_rate_by_citizen(
     closes with the rating kept), recorded with no account and marked as the citizen's."""
     opinion = Opinion.objects.select_for_update(of=("self",)).filter(id=opinion_id).first()
     if opinion is None:
-        raise NotFound("opinion.not_found", _("No such opinion."))
+        raise NotFound(codes.OPINION_NOT_FOUND, _("No such opinion."))
     _check_transition(opinion, "rate")
     comment = (comment or "").strip()
     if len(comment) > MAX_TEXT_LENGTH:
         raise DomainError(
-            "opinion.text_too_long",
+            codes.OPINION_TEXT_TOO_LONG,
             _("%(field)s may have at most %(n)s characters.")
             % {"field": "comment", "n": MAX_TEXT_LENGTH},
             field="comment",

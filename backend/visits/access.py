@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.core import error_codes as codes
 from backend.core.errors import NotFound
 from backend.liaison.models import Deputy
 
@@ -22,7 +23,7 @@ def _visible(jurisdiction: Jurisdiction) -> Q:
 
 
 def _visit_not_found() -> NotFound:
-    return NotFound("visit.not_found", _("No such visit."))
+    return NotFound(codes.VISIT_NOT_FOUND, _("No such visit."))
 
 
 def access_visit_by_id(*, jurisdiction: Jurisdiction, visit_id: int) -> Visit:
@@ -51,5 +52,5 @@ def access_checkin_by_id(*, jurisdiction: Jurisdiction, checkin_id: int) -> Chec
         else None
     )
     if checkin is None:
-        raise NotFound("checkin.not_found", _("No such check-in."))
+        raise NotFound(codes.CHECKIN_NOT_FOUND, _("No such check-in."))
     return checkin

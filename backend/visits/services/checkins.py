@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.core import error_codes as codes
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
 from backend.liaison.models import Deputy, Station
@@ -156,7 +157,7 @@ def checkin_record(
         content_hash=hash_,
         insert=lambda: _insert(params),
         replay=_replayed,
-        conflict="checkin.conflict",
+        conflict=codes.CHECKIN_CONFLICT,
         conflict_message=_("Another check-in was already stored under this client_uuid."),
     )
 

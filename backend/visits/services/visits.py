@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.core import error_codes as codes
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
 from backend.liaison.models import Deputy
@@ -114,24 +115,34 @@ def _row_errors(row: dict[str, Any]) -> dict[str, dict[str, str]]:
 
     lon, lat = row.get("lon"), row.get("lat")
     if not isinstance(lon, int | float) or not math.isfinite(lon) or not -180 <= lon <= 180:
-        bad("lon", "geometry.out_of_range", _("Longitude must be a number from -180 to 180."))
+        bad(
+            "lon",
+            codes.GEOMETRY_OUT_OF_RANGE.code,
+            _("Longitude must be a number from -180 to 180."),
+        )
     if not isinstance(lat, int | float) or not math.isfinite(lat) or not -90 <= lat <= 90:
-        bad("lat", "geometry.out_of_range", _("Latitude must be a number from -90 to 90."))
+        bad("lat", codes.GEOMETRY_OUT_OF_RANGE.code, _("Latitude must be a number from -90 to 90."))
     recorded_at = row.get("recorded_at")
     if not isinstance(recorded_at, dt.datetime) or timezone.is_naive(recorded_at):
-        bad("recorded_at", "datetime.naive", _("A time with a UTC offset is required."))
+        bad("recorded_at", codes.DATETIME_NAIVE.code, _("A time with a UTC offset is required."))
     if row.get("kind") not in VisitKind.values:
-        bad("kind", "visit.invalid_kind", _("Unknown visit kind."))
+        bad("kind", codes.VISIT_INVALID_KIND.code, _("Unknown visit kind."))
     if not isinstance(row.get("client_uuid"), uuid.UUID):
-        bad("client_uuid", "uuid.invalid", _("A UUID is required."))
+        bad("client_uuid", codes.UUID_INVALID.code, _("A UUID is required."))
     accuracy = row.get("accuracy_m")
     if accuracy is not None and (
         not isinstance(accuracy, int | float) or not math.isfinite(accuracy) or accuracy < 0
     ):
-        bad("accuracy_m", "number.invalid", _("Accuracy must be a non-negative number of metres."))
+        bad(
+            "accuracy_m",
+            codes.NUMBER_INVALID.code,
+            _("Accuracy must be a non-negative number of metres."),
+        )
     households = row.get("households", 1)
     if not isinstance(households, int) or isinstance(households, bool) or households < 0:
-        bad("households", "number.invalid", _("Households must be a non-negative integer."))
+        bad(
+            "households", codes.NUMBER_INVALID.code, _("Households must be a non-negative integer.")
+        )
     return errors
 
 
@@ -355,7 +366,10 @@ def _split_valid(rows: list[dict], deputies: dict) -> tuple[list[tuple[int, dict
                 row = dict(row, client_uuid=uuid.UUID(row["client_uuid"]))
         errors = _row_errors(row)
         if row.get("deputy_id") not in deputies:
-            errors["deputy_id"] = {"code": "deputy.not_found", "message": str(_("No such deputy."))}
+            errors["deputy_id"] = {
+                "code": codes.DEPUTY_NOT_FOUND.code,
+                "message": str(_("No such deputy.")),
+            }
         if errors:
             client_uuid = row.get("client_uuid")
             rejected[index] = IngestResult(
@@ -393,7 +407,12 @@ def _classify_existing(pending: list[tuple[int, dict]]) -> dict[int, IngestResul
                 index,
                 row["client_uuid"],
                 REJECTED,
-                errors={"client_uuid": {"code": "visit.retry", "message": str(_("Please retry."))}},
+                errors={
+                    "client_uuid": {
+                        "code": codes.VISIT_RETRY.code,
+                        "message": str(_("Please retry.")),
+                    }
+                },
             )
             continue
         id_, hash_, cell_id, flags = found
