@@ -18,6 +18,7 @@ from backend.accounts.access import (
 )
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
+from backend.core import error_codes as codes
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
@@ -117,7 +118,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 @map_endpoint()
 def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
     if layer not in LAYERS:
-        raise NotFound("map.unknown_layer", _("No such map layer."))
+        raise NotFound(codes.MAP_UNKNOWN_LAYER, _("No such map layer."))
     z, x, y = tile_coords(z, x, y)
     jurisdiction = jurisdiction_of_session(request).require_region_reads()
     window = _window(request)
@@ -166,7 +167,7 @@ def _tile_query(query) -> str:
 @map_endpoint()
 def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
     if layer not in LAYERS:
-        raise NotFound("map.unknown_layer", _("No such map layer."))
+        raise NotFound(codes.MAP_UNKNOWN_LAYER, _("No such map layer."))
     jurisdiction = jurisdiction_of_session(request).require_region_reads()
     spec = LAYERS[layer]
     query = _tile_query(request.GET)
@@ -211,7 +212,7 @@ def cells_geojson(request: HttpRequest) -> HttpResponse:
     state = choice_param(
         request.GET.get("state"),
         choices=("covered", "stale", "never"),
-        code="map.invalid_state",
+        code=codes.MAP_INVALID_STATE,
         message=_("state must be covered, stale or never."),
     )
     text, count = geojson.cells_feature_collection(
@@ -223,7 +224,7 @@ def cells_geojson(request: HttpRequest) -> HttpResponse:
     )
     if count > MAX_GEOJSON_FEATURES:
         raise DomainError(
-            "map.area_too_large",
+            codes.MAP_AREA_TOO_LARGE,
             _("More than %(n)s cells: choose a smaller area (or use the map tiles).")
             % {"n": MAX_GEOJSON_FEATURES},
         )
@@ -295,12 +296,12 @@ def assignments(request: HttpRequest) -> JsonResponse:
     jurisdiction = jurisdiction_of(request.user)
     if not jurisdiction.can_act:  # before the body is read (issue 8)
         raise DomainError(
-            "assignment.not_allowed", _("Only station staff assign grid cells."), status=403
+            codes.ASSIGNMENT_NOT_ALLOWED, _("Only station staff assign grid cells."), status=403
         )
     body = json_body(request)
     if not isinstance(body.get("cells"), list):
         raise DomainError(
-            "map.invalid_cells", _("%(name)s must be a list of ids.") % {"name": "cells"}
+            codes.MAP_INVALID_CELLS, _("%(name)s must be a list of ids.") % {"name": "cells"}
         )
     cell_ids = ids_param(body["cells"], name="cells", max_count=MAX_CELLS_PER_REQUEST)
     deputy = ids_param([body.get("deputy")], name="deputy", max_count=1)[0]
@@ -361,7 +362,9 @@ def rollups(request: HttpRequest) -> JsonResponse:
     jurisdiction, _region_shown = _region(request)
     by = request.GET.get("by", "township")
     if by not in ROLLUPS:
-        raise DomainError("map.invalid_by", _("by must be township, county, station or deputy."))
+        raise DomainError(
+            codes.MAP_INVALID_BY, _("by must be township, county, station or deputy.")
+        )
     window = _window(request)
     if by in ("township", "county"):
         rows = coverage.coverage_rollup(jurisdiction=jurisdiction, window=window, level=by)
@@ -397,12 +400,12 @@ def opinion_list(request: HttpRequest) -> JsonResponse:
     status = choice_param(
         request.GET.get("status"),
         choices=OpinionStatus.values,
-        code="map.invalid_status",
+        code=codes.MAP_INVALID_STATUS,
         message=_("Unknown opinion status."),
     )
     overdue = request.GET.get("overdue", "")
     if overdue not in ("", "0", "1"):
-        raise DomainError("map.invalid_overdue", _("overdue must be 0 or 1."))
+        raise DomainError(codes.MAP_INVALID_OVERDUE, _("overdue must be 0 or 1."))
     limit = int_param(
         request.GET.get("limit"), name="limit", default=50, low=1, high=MAX_OPINIONS_PER_PAGE
     )
@@ -436,7 +439,9 @@ def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
     jurisdiction = jurisdiction_of(request.user)
     if not may_transition_opinions(jurisdiction):  # before the body is read (issue 8)
         raise DomainError(
-            "opinion.not_allowed", _("Only station staff may do this to an opinion."), status=403
+            codes.OPINION_NOT_ALLOWED,
+            _("Only station staff may do this to an opinion."),
+            status=403,
         )
     body = json_body(request)
     action = text_field(body, "action", required=True, field="action")
