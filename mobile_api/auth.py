@@ -19,6 +19,9 @@ from rest_framework import exceptions
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings
 
+from backend.core import error_codes as codes
+from backend.core.error_codes import ErrorCode
+
 from .models import Device
 
 DEVICE_CLAIM = "device"
@@ -32,27 +35,27 @@ def password_fingerprint(user) -> str:
 
 
 class TokenRejected(exceptions.AuthenticationFailed):
-    def __init__(self, code: str, message):
-        super().__init__(detail=message, code=code)
+    def __init__(self, code: ErrorCode | str, message):
+        super().__init__(detail=message, code=str(code))
 
 
 def check_token_claims(token, device: Device | None):
     """Return the token's user if the device, session, account and password still match."""
     user_id = token.get(api_settings.USER_ID_CLAIM)
     if device is None or str(device.user_id) != str(user_id):
-        raise TokenRejected("auth.invalid_token", _("The token is not valid."))
+        raise TokenRejected(codes.AUTH_INVALID_TOKEN, _("The token is not valid."))
     if device.revoked_at is not None:
-        raise TokenRejected("auth.device_revoked", _("This device has been revoked."))
+        raise TokenRejected(codes.AUTH_DEVICE_REVOKED, _("This device has been revoked."))
     if token.get(SESSION_CLAIM) != device.session:
-        raise TokenRejected("auth.session_ended", _("This session has ended; log in again."))
+        raise TokenRejected(codes.AUTH_SESSION_ENDED, _("This session has ended; log in again."))
     user = device.user
     if not user.is_active:
-        raise TokenRejected("auth.account_inactive", _("This account is deactivated."))
+        raise TokenRejected(codes.AUTH_ACCOUNT_INACTIVE, _("This account is deactivated."))
     if token.get(GENERATION_CLAIM, 0) != user.token_generation:
-        raise TokenRejected("auth.session_ended", _("This session has ended; log in again."))
+        raise TokenRejected(codes.AUTH_SESSION_ENDED, _("This session has ended; log in again."))
     if not constant_time_compare(str(token.get(PASSWORD_CLAIM, "")), password_fingerprint(user)):
         raise TokenRejected(
-            "auth.credentials_changed", _("The password has changed; log in again.")
+            codes.AUTH_CREDENTIALS_CHANGED, _("The password has changed; log in again.")
         )
     return user
 
@@ -75,7 +78,7 @@ class DeviceJWTAuthentication(JWTAuthentication):
             return super().get_validated_token(raw_token)
         except exceptions.AuthenticationFailed as exc:
             raise TokenRejected(
-                "auth.invalid_token", _("The token is not valid or has expired.")
+                codes.AUTH_INVALID_TOKEN, _("The token is not valid or has expired.")
             ) from exc
 
 

@@ -66,17 +66,17 @@ def is_json_number(value) -> bool:
 def check_lon_lat(lon: float, lat: float) -> tuple[float, float]:
     """Range checks on a (lon, lat) pair, naming a swapped [lat, lon] when that is what it is."""
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise fail("geometry.non_finite", _("Coordinates must be finite numbers."))
+        raise fail(codes.GEOMETRY_NON_FINITE, _("Coordinates must be finite numbers."))
     in_range = -180 <= lon <= 180 and -90 <= lat <= 90
     swapped_in_china = CHINA_LON[0] <= lat <= CHINA_LON[1] and CHINA_LAT[0] <= lon <= CHINA_LAT[1]
     if not in_range and swapped_in_china:
         raise fail(
-            "geometry.swapped_axes",
+            codes.GEOMETRY_SWAPPED_AXES,
             _("Coordinates look like [lat, lon]; GeoJSON order is [lon, lat]."),
         )
     if not in_range:
         raise fail(
-            "geometry.out_of_range",
+            codes.GEOMETRY_OUT_OF_RANGE,
             _("Longitude must be within -180..180 and latitude within -90..90."),
         )
     return float(lon), float(lat)
@@ -110,15 +110,15 @@ class GeoJSONPointField(serializers.Field):
         if isinstance(data, str):
             if _WKT_RE.match(data):
                 raise fail(
-                    "geometry.untagged_wkt",
+                    codes.GEOMETRY_UNTAGGED_WKT,
                     _("WKT is not accepted; send a GeoJSON Point [lon, lat]."),
                 )
-            raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
+            raise fail(codes.GEOMETRY_INVALID, _("Expected a GeoJSON Point object."))
         if not isinstance(data, dict):
-            raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
+            raise fail(codes.GEOMETRY_INVALID, _("Expected a GeoJSON Point object."))
         if "crs" in data:
             raise fail(
-                "geometry.crs_member",
+                codes.GEOMETRY_CRS_MEMBER,
                 _(
                     "A GeoJSON `crs` member is not accepted; declare the `crs` field "
                     "(wgs84, gcj02, bd09) instead."
@@ -127,15 +127,15 @@ class GeoJSONPointField(serializers.Field):
         kind = data.get("type")
         if kind != "Point":
             if kind in GEOJSON_TYPES:
-                raise fail("geometry.wrong_type", _("Expected a Point geometry."))
-            raise fail("geometry.invalid", _("Expected a GeoJSON Point object."))
+                raise fail(codes.GEOMETRY_WRONG_TYPE, _("Expected a Point geometry."))
+            raise fail(codes.GEOMETRY_INVALID, _("Expected a GeoJSON Point object."))
         coordinates = data.get("coordinates")
         if not isinstance(coordinates, list) or not all(map(is_json_number, coordinates)):
-            raise fail("geometry.invalid", _("Point coordinates must be a list of numbers."))
+            raise fail(codes.GEOMETRY_INVALID, _("Point coordinates must be a list of numbers."))
         if len(coordinates) == 3:
-            raise fail("geometry.3d", _("Only 2-D points [lon, lat] are accepted."))
+            raise fail(codes.GEOMETRY_3D, _("Only 2-D points [lon, lat] are accepted."))
         if len(coordinates) != 2:
-            raise fail("geometry.invalid", _("Point coordinates must be [lon, lat]."))
+            raise fail(codes.GEOMETRY_INVALID, _("Point coordinates must be [lon, lat]."))
         return check_lon_lat(*coordinates)
 
     def to_representation(self, value):
@@ -153,16 +153,16 @@ class StrictFloatField(serializers.Field):
 
     def to_internal_value(self, data):
         if not is_json_number(data):
-            raise fail("number.invalid", _("A number is required."))
+            raise fail(codes.NUMBER_INVALID, _("A number is required."))
         if not math.isfinite(data):
-            raise fail("number.non_finite", _("NaN and Infinity are not accepted."))
+            raise fail(codes.NUMBER_NON_FINITE, _("NaN and Infinity are not accepted."))
         if self.min_value is not None and data < self.min_value:
             raise fail(
-                "number.out_of_range", _("Must be at least %(min)s.") % {"min": self.min_value}
+                codes.NUMBER_OUT_OF_RANGE, _("Must be at least %(min)s.") % {"min": self.min_value}
             )
         if self.max_value is not None and data > self.max_value:
             raise fail(
-                "number.out_of_range", _("Must be at most %(max)s.") % {"max": self.max_value}
+                codes.NUMBER_OUT_OF_RANGE, _("Must be at most %(max)s.") % {"max": self.max_value}
             )
         return float(data)
 
@@ -176,7 +176,7 @@ class StrictIntegerField(StrictFloatField):
         if isinstance(data, float) and data.is_integer():
             data = int(data)
         if not isinstance(data, int) or isinstance(data, bool):
-            raise fail("number.not_integer", _("An integer is required."))
+            raise fail(codes.NUMBER_NOT_INTEGER, _("An integer is required."))
         return int(super().to_internal_value(data))
 
 
@@ -184,7 +184,7 @@ class StrictIntegerField(StrictFloatField):
 class StrictBooleanField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, bool):
-            raise fail("boolean.invalid", _("true or false is required."))
+            raise fail(codes.BOOLEAN_INVALID, _("true or false is required."))
         return data
 
     def to_representation(self, value):
@@ -203,20 +203,20 @@ class AwareDateTimeField(serializers.Field):
     def to_internal_value(self, data):
         # Printable ASCII only: Python's fromisoformat ignores a NUL (and what follows it).
         if not isinstance(data, str) or len(data) > 40 or not _DATETIME_CHARS_RE.match(data):
-            raise fail("datetime.invalid", _("An ISO 8601 date-time string is required."))
+            raise fail(codes.DATETIME_INVALID, _("An ISO 8601 date-time string is required."))
         try:
             value = parse_datetime(data.strip())
         except ValueError:
             value = None
         if value is None:
-            raise fail("datetime.invalid", _("An ISO 8601 date-time string is required."))
+            raise fail(codes.DATETIME_INVALID, _("An ISO 8601 date-time string is required."))
         if value.tzinfo is None or value.utcoffset() is None:
             raise fail(
-                "datetime.naive",
+                codes.DATETIME_NAIVE,
                 _("The time has no UTC offset; send e.g. 2026-11-16T09:30:00+08:00."),
             )
         if not EARLIEST <= value < LATEST:
-            raise fail("datetime.out_of_range", _("The date must lie between 2000 and 2100."))
+            raise fail(codes.DATETIME_OUT_OF_RANGE, _("The date must lie between 2000 and 2100."))
         return value
 
     def to_representation(self, value):
@@ -228,7 +228,8 @@ class StrictUUIDField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or not _UUID_RE.match(data):
             raise fail(
-                "uuid.invalid", _("A UUID like 3f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f is required.")
+                codes.UUID_INVALID,
+                _("A UUID like 3f1c2a9e-8b7d-4c6e-9f01-2a3b4c5d6e7f is required."),
             )
         return uuid.UUID(data)
 
@@ -248,7 +249,7 @@ class StrictUUIDField(serializers.Field):
 class CRSField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, str) or data.lower() not in SUPPORTED_CRS:
-            raise fail("crs.unsupported", _("crs must be one of wgs84, gcj02, bd09."))
+            raise fail(codes.CRS_UNSUPPORTED, _("crs must be one of wgs84, gcj02, bd09."))
         return data.lower()
 
     def to_representation(self, value):
@@ -261,7 +262,7 @@ class StrictCharField(serializers.CharField):
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
-            raise fail("string.invalid", _("A string is required."))
+            raise fail(codes.STRING_INVALID, _("A string is required."))
         if not is_storable_text(data):
             raise fail(
                 codes.STRING_INVALID_CHARACTER,
@@ -277,16 +278,20 @@ def parse_query_number(
     if raw is None or raw == "":
         if required:
             raise serializers.ValidationError(
-                {name: [fail("field.required", _("This field is required.")).detail[0]]}
+                {name: [fail(codes.FIELD_REQUIRED, _("This field is required.")).detail[0]]}
             )
         return default
     if not _NUMBER_RE.match(raw.strip()):
         raise serializers.ValidationError(
-            {name: [fail("number.invalid", _("A number is required.")).detail[0]]}
+            {name: [fail(codes.NUMBER_INVALID, _("A number is required.")).detail[0]]}
         )
     value = float(raw)
     if not math.isfinite(value):
         raise serializers.ValidationError(
-            {name: [fail("number.non_finite", _("NaN and Infinity are not accepted.")).detail[0]]}
+            {
+                name: [
+                    fail(codes.NUMBER_NON_FINITE, _("NaN and Infinity are not accepted.")).detail[0]
+                ]
+            }
         )
     return value

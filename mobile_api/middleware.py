@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import JsonResponse
 from django.utils import translation
 
+from backend.core import error_codes as codes
 from backend.core.http import JsonErrorsMiddleware
 
 from .errors import body, json_error
@@ -23,7 +24,7 @@ def _as_json(request, response):
         if getattr(request, "axes_locked_out", False):
             return JsonResponse(
                 body(
-                    "auth.locked_out",
+                    codes.AUTH_LOCKED_OUT,
                     translation.gettext("Too many failed logins; try again later."),
                 ),
                 status=429,

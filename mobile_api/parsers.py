@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework.parsers import BaseParser
 
+from backend.core import error_codes as codes
+
 from .errors import ApiError, PayloadTooLarge
 
 MAX_DEPTH = 20
@@ -34,7 +36,7 @@ def _reject_constant(name: str):
 
 
 def _too_deep() -> ApiError:
-    return ApiError("request.too_deep", _("The JSON is nested too deeply."))
+    return ApiError(codes.REQUEST_TOO_DEEP, _("The JSON is nested too deeply."))
 
 
 def check_depth(value, limit: int = MAX_DEPTH) -> None:
@@ -68,16 +70,18 @@ class StrictJSONParser(BaseParser):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ApiError("request.invalid_encoding", _("The body must be UTF-8 JSON.")) from exc
+            raise ApiError(
+                codes.REQUEST_INVALID_ENCODING, _("The body must be UTF-8 JSON.")
+            ) from exc
         try:
             data = json.loads(text, parse_constant=_reject_constant)
         except _NonFinite as exc:
             raise ApiError(
-                "request.non_finite_number", _("NaN and Infinity are not valid JSON numbers.")
+                codes.REQUEST_NON_FINITE_NUMBER, _("NaN and Infinity are not valid JSON numbers.")
             ) from exc
         except RecursionError as exc:
             raise _too_deep() from exc
         except ValueError as exc:
-            raise ApiError("request.malformed_json", _("The body is not valid JSON.")) from exc
+            raise ApiError(codes.REQUEST_MALFORMED_JSON, _("The body is not valid JSON.")) from exc
         check_depth(data)
         return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.core import error_codes as codes
 from backend.core.privacy import mask_contact
 from backend.opinions.models import OpinionCategory
 from backend.opinions.services import ALLOWED_FROM, MAX_TEXT_LENGTH
@@ -35,7 +36,7 @@ class StrictChoiceField(serializers.ChoiceField):
     def to_internal_value(self, data):
         if not isinstance(data, str) or data not in self.choices:
             raise fail(
-                "choice.invalid",
+                codes.CHOICE_INVALID,
                 _("Not one of the allowed values: %(values)s.")
                 % {"values": ", ".join(map(str, self.choices))},
             )

@@ -24,6 +24,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from backend.core import error_codes as codes
 from backend.core.errors import DomainError, NotFound
 
 from .auth import (
@@ -68,19 +69,23 @@ def device_login(
     if user is None:
         if getattr(request, "axes_locked_out", False):
             raise DomainError(
-                "auth.locked_out", _("Too many failed logins; try again later."), status=429
+                codes.AUTH_LOCKED_OUT, _("Too many failed logins; try again later."), status=429
             )
-        raise DomainError("auth.invalid_credentials", _("Wrong username or password."), status=401)
+        raise DomainError(
+            codes.AUTH_INVALID_CREDENTIALS, _("Wrong username or password."), status=401
+        )
     if not hasattr(user, "deputy"):
         raise DomainError(
-            "auth.not_a_deputy", _("Only deputies can use the field app."), status=403
+            codes.AUTH_NOT_A_DEPUTY, _("Only deputies can use the field app."), status=403
         )
     with transaction.atomic():
         device, _created = Device.objects.select_for_update().get_or_create(
             user=user, device_uid=device_uid, defaults={"name": device_name, "platform": platform}
         )
         if device.revoked_at is not None:
-            raise DomainError("auth.device_revoked", _("This device has been revoked."), status=403)
+            raise DomainError(
+                codes.AUTH_DEVICE_REVOKED, _("This device has been revoked."), status=403
+            )
         device.session += 1
         device.last_login_at = timezone.now()
         device.name = device_name or device.name
@@ -96,7 +101,7 @@ def _refresh_token(raw: str) -> RefreshToken:
         return RefreshToken(raw)  # signature, expiry, type and blacklist
     except TokenError as exc:
         raise TokenRejected(
-            "auth.invalid_token", _("The refresh token is not valid or has expired.")
+            codes.AUTH_INVALID_TOKEN, _("The refresh token is not valid or has expired.")
         ) from exc
 
 
@@ -112,7 +117,7 @@ def token_refresh(*, refresh: str) -> dict:
         )
         user = check_token_claims(token, device)
         if BlacklistedToken.objects.filter(token__jti=token["jti"]).exists():
-            raise TokenRejected("auth.invalid_token", _("The refresh token was already used."))
+            raise TokenRejected(codes.AUTH_INVALID_TOKEN, _("The refresh token was already used."))
         token.blacklist()
         return _issue(user, device)
 
@@ -135,7 +140,7 @@ def device_revoke(*, user, device_id: int) -> Device:
     with transaction.atomic():
         device = Device.objects.select_for_update().filter(pk=device_id, user=user).first()
         if device is None:
-            raise NotFound("device.not_found", _("No such device."))
+            raise NotFound(codes.DEVICE_NOT_FOUND, _("No such device."))
         if device.revoked_at is None:
             device.revoked_at = timezone.now()
             device.save(update_fields=["revoked_at"])

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.access import jurisdiction_of
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 
 from ..auth import DeviceJWTAuthentication
@@ -54,7 +55,7 @@ class MobileApi(APIView):
         deputy = getattr(self.request.user, "deputy", None)
         if deputy is None:
             raise DomainError(
-                "auth.not_a_deputy", _("Only deputies can use the field app."), status=403
+                codes.AUTH_NOT_A_DEPUTY, _("Only deputies can use the field app."), status=403
             )
         return deputy
 
@@ -66,7 +67,7 @@ class MobileApi(APIView):
     def validated(self, serializer_class, **context):
         data = self.request.data
         if not isinstance(data, dict):
-            raise ApiError("request.invalid", _("Expected a JSON object."))
+            raise ApiError(codes.REQUEST_INVALID, _("Expected a JSON object."))
         serializer = serializer_class(data=data, context=context)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data

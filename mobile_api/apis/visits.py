@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from backend.core import error_codes as codes
 from backend.core.text import is_storable_text
 from backend.visits.access import access_visit_by_id
 from backend.visits.selectors import visit_list
@@ -72,20 +73,20 @@ class VisitsSyncApi(MobileApi):
     def post(self, request):
         data = request.data
         if not isinstance(data, dict) or not isinstance(data.get("records"), list):
-            raise ApiError("visits.records_required", _('Send {"records": [...]}.'))
+            raise ApiError(codes.VISITS_RECORDS_REQUIRED, _('Send {"records": [...]}.'))
         records = data["records"]
         if not records:
-            raise ApiError("visits.batch_empty", _("The batch has no records."))
+            raise ApiError(codes.VISITS_BATCH_EMPTY, _("The batch has no records."))
         if len(records) > settings.MOBILE_API_MAX_BATCH:
             raise ApiError(
-                "visits.batch_too_large",
+                codes.VISITS_BATCH_TOO_LARGE,
                 _("At most %(n)d records per batch.") % {"n": settings.MOBILE_API_MAX_BATCH},
             )
         try:
             batch_crs = CRSField().to_internal_value(data.get("crs", "wgs84"))
         except serializers.ValidationError as exc:
             raise ApiError(
-                "request.invalid",
+                codes.REQUEST_INVALID,
                 _("Some fields are invalid."),
                 errors={"crs": flatten_errors(exc.detail)["non_field_errors"]},
             ) from exc
