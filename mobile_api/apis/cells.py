@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from shapely.geometry import mapping
 
+from backend.core import error_codes as codes
 from backend.visits.selectors import deputy_cells
 
 from ..errors import ApiError
@@ -37,6 +38,8 @@ def _local_iso(value) -> str | None:
 
 
 class MyCellsApi(MobileApi):
+    OutputSerializer = CellFeatureCollectionOutput
+
     @extend_schema(
         operation_id="me_cells",
         tags=["me"],
@@ -44,7 +47,7 @@ class MyCellsApi(MobileApi):
             OpenApiParameter("days", int, description="Coverage window in days (default 90).")
         ],
         responses={
-            (200, "application/geo+json"): CellFeatureCollectionOutput,
+            (200, "application/geo+json"): OutputSerializer,
             400: ERROR,
             401: ERROR,
             403: ERROR,
@@ -58,11 +61,11 @@ class MyCellsApi(MobileApi):
         )
         if not 1 <= days <= 3650 or not float(days).is_integer():
             raise ApiError(
-                "request.invalid",
+                codes.REQUEST_INVALID,
                 _("Some fields are invalid."),
                 errors={
                     "days": {
-                        "code": "number.out_of_range",
+                        "code": codes.NUMBER_OUT_OF_RANGE.code,
                         "message": str(_("An integer from 1 to 3650 is required.")),
                     }
                 },
@@ -87,5 +90,6 @@ class MyCellsApi(MobileApi):
             for cell in cells
         ]
         return Response(
-            {"type": "FeatureCollection", "features": features}, content_type="application/geo+json"
+            self.OutputSerializer({"type": "FeatureCollection", "features": features}).data,
+            content_type="application/geo+json",
         )

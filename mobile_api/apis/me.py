@@ -15,11 +15,13 @@ from .base import ERROR, MobileApi
 
 
 class MeApi(MobileApi):
+    OutputSerializer = MeOutput
+
     @extend_schema(
         operation_id="me",
         tags=["me"],
         responses={
-            200: MeOutput,
+            200: OutputSerializer,
             401: ERROR,
             403: ERROR,
         },
@@ -39,56 +41,58 @@ class MeApi(MobileApi):
             "level", "-term_number"
         )
         return Response(
-            {
-                "user": {"id": request.user.id, "username": request.user.username},
-                "deputy": {
-                    "id": deputy.id,
-                    "name": deputy.name,
-                    "adcode": deputy.adcode,
-                    "county_adcode": deputy.county_adcode,
-                },
-                "mandates": [
-                    {
-                        "level": m.level,
-                        "status": m.status,
-                        "term_number": m.term_number,
-                        "term_start": m.term_start,
-                        "term_end": m.term_end,
-                        "congress": {
-                            "adcode": m.congress_region.adcode,
-                            "name": m.congress_region.name,
-                        },
-                        "district": (
-                            {"adcode": m.district_region.adcode, "name": m.district_region.name}
-                            if m.district_region
-                            else None
-                        ),
-                    }
-                    for m in mandates
-                ],
-                "stations": [
-                    {
-                        "id": s.id,
-                        "name": s.name,
-                        "kind": s.kind,
-                        "address": s.address,
-                        "location": point_json(s.location),
-                        "geofence_radius_m": s.geofence_radius_m,
-                        "duty_rule": s.duty_rule,
-                        "on_duty_today": duty[s.id]["on_duty_today"],
-                        "next_duty_date": duty[s.id]["next_duty_date"],
-                        "role": duty[s.id]["role"],
-                    }
-                    for s in stations
-                ],
-                "today": {
-                    "date": today,
-                    "on_duty_at": [
-                        {"station_id": d["station_id"], "station_name": d["station_name"]}
-                        for d in duty.values()
-                        if d["on_duty_today"]
+            self.OutputSerializer(
+                {
+                    "user": {"id": request.user.id, "username": request.user.username},
+                    "deputy": {
+                        "id": deputy.id,
+                        "name": deputy.name,
+                        "adcode": deputy.adcode,
+                        "county_adcode": deputy.county_adcode,
+                    },
+                    "mandates": [
+                        {
+                            "level": m.level,
+                            "status": m.status,
+                            "term_number": m.term_number,
+                            "term_start": m.term_start,
+                            "term_end": m.term_end,
+                            "congress": {
+                                "adcode": m.congress_region.adcode,
+                                "name": m.congress_region.name,
+                            },
+                            "district": (
+                                {"adcode": m.district_region.adcode, "name": m.district_region.name}
+                                if m.district_region
+                                else None
+                            ),
+                        }
+                        for m in mandates
                     ],
-                },
-                "progress": deputy_year_progress(deputy=deputy, year=today.year),
-            }
+                    "stations": [
+                        {
+                            "id": s.id,
+                            "name": s.name,
+                            "kind": s.kind,
+                            "address": s.address,
+                            "location": point_json(s.location),
+                            "geofence_radius_m": s.geofence_radius_m,
+                            "duty_rule": s.duty_rule,
+                            "on_duty_today": duty[s.id]["on_duty_today"],
+                            "next_duty_date": duty[s.id]["next_duty_date"],
+                            "role": duty[s.id]["role"],
+                        }
+                        for s in stations
+                    ],
+                    "today": {
+                        "date": today,
+                        "on_duty_at": [
+                            {"station_id": d["station_id"], "station_name": d["station_name"]}
+                            for d in duty.values()
+                            if d["on_duty_today"]
+                        ],
+                    },
+                    "progress": deputy_year_progress(deputy=deputy, year=today.year),
+                }
+            ).data
         )

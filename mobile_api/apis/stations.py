@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from backend.core import error_codes as codes
 from backend.liaison.selectors import stations_nearby
 from gis_data.crs import SUPPORTED_CRS, to_wgs84
 
@@ -20,6 +21,8 @@ MAX_NEARBY_RADIUS_M = 50_000.0
 
 
 class NearbyStationsApi(MobileApi):
+    OutputSerializer = NearbyStationsOutput
+
     @extend_schema(
         operation_id="stations_nearby",
         tags=["stations"],
@@ -32,7 +35,7 @@ class NearbyStationsApi(MobileApi):
             OpenApiParameter("crs", str, enum=list(SUPPORTED_CRS)),
         ],
         responses={
-            200: NearbyStationsOutput,
+            200: OutputSerializer,
             400: ERROR,
             401: ERROR,
         },
@@ -53,7 +56,7 @@ class NearbyStationsApi(MobileApi):
             errors["lon"] = flatten_errors(exc.detail)["non_field_errors"]
         if not 1 <= radius_m <= MAX_NEARBY_RADIUS_M:
             errors["radius_m"] = {
-                "code": "number.out_of_range",
+                "code": codes.NUMBER_OUT_OF_RANGE.code,
                 "message": str(_("radius_m must be from 1 to 50000 metres.")),
             }
         try:
@@ -61,22 +64,24 @@ class NearbyStationsApi(MobileApi):
         except serializers.ValidationError as exc:
             errors["crs"] = flatten_errors(exc.detail)["non_field_errors"]
         if errors:
-            raise ApiError("request.invalid", _("Some fields are invalid."), errors=errors)
+            raise ApiError(codes.REQUEST_INVALID, _("Some fields are invalid."), errors=errors)
         lon, lat = to_wgs84(lon, lat, crs)
         stations = stations_nearby(lon=float(lon), lat=float(lat), radius_m=radius_m)
         return Response(
-            {
-                "results": [
-                    {
-                        "id": s.id,
-                        "name": s.name,
-                        "kind": s.kind,
-                        "address": s.address,
-                        "location": point_json(s.location),
-                        "distance_m": round(s.distance_m, 1),
-                        "geofence_radius_m": s.geofence_radius_m,
-                    }
-                    for s in stations
-                ]
-            }
+            self.OutputSerializer(
+                {
+                    "results": [
+                        {
+                            "id": s.id,
+                            "name": s.name,
+                            "kind": s.kind,
+                            "address": s.address,
+                            "location": point_json(s.location),
+                            "distance_m": round(s.distance_m, 1),
+                            "geofence_radius_m": s.geofence_radius_m,
+                        }
+                        for s in stations
+                    ]
+                }
+            ).data
         )
