@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -29,7 +30,7 @@ logger = logging.getLogger(__name__)
 class PayloadTooLarge(exceptions.APIException):
     status_code = 413
     default_code = codes.REQUEST_TOO_LARGE.code
-    default_detail = codes.REQUEST_TOO_LARGE.message
+    default_detail = _("The request body is too large.")  # = codes.REQUEST_TOO_LARGE
 
 
 class ApiError(exceptions.APIException):
@@ -112,6 +113,11 @@ def _auth_code(exc) -> str:
     return codes.AUTH_INVALID_TOKEN.code
 
 
+def _wait_s(exc: exceptions.Throttled) -> int | None:
+    wait = getattr(exc, "wait", None)  # set by DRF's Throttled (its stubs omit it)
+    return wait and int(wait + 0.999)
+
+
 def _response_for(exc) -> Response:
     if isinstance(exc, ApiError):
         return Response(body(exc.code, exc.detail, exc.errors), status=exc.status_code)
@@ -134,9 +140,7 @@ def _response_for(exc) -> Response:
         message = exc.detail.get("detail") if isinstance(exc.detail, dict) else exc.detail
         return Response(body(_auth_code(exc), message), status=401)
     if isinstance(exc, exceptions.Throttled):
-        return Response(
-            dict(status_body(429), retry_after_s=exc.wait and int(exc.wait + 0.999)), status=429
-        )
+        return Response(dict(status_body(429), retry_after_s=_wait_s(exc)), status=429)
     if isinstance(exc, PayloadTooLarge | RequestDataTooBig):
         return Response(status_body(413), status=413)
     if isinstance(exc, Http404 | exceptions.NotFound):
@@ -148,8 +152,8 @@ def _response_for(exc) -> Response:
         status = exc.status_code
         default = for_status(status) if status in codes.BY_STATUS else codes.REQUEST_INVALID
         dotted = code if code and "." in str(code) else default.code
-        message = exc.detail if dotted != default.code else default.message
-        return Response(body(dotted, message), status=status)
+        text = exc.detail if dotted != default.code else default.message
+        return Response(body(dotted, text), status=status)
     logger.exception("unhandled error in the phone API", exc_info=exc)
     return Response(status_body(500), status=500)
 

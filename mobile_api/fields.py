@@ -53,6 +53,11 @@ EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
 
+def field_error(code: ErrorCode, message) -> serializers.ErrorDetail:
+    """One field's error (what `fail(code, message).detail[0]` holds)."""
+    return serializers.ErrorDetail(str(message), code=str(code))
+
+
 def fail(code: ErrorCode | str, message=None) -> serializers.ValidationError:
     if message is None and isinstance(code, ErrorCode):
         message = code.message
@@ -273,25 +278,22 @@ class StrictCharField(serializers.CharField):
 
 def parse_query_number(
     raw: str | None, *, name: str, required: bool = True, default: float | None = None
-) -> float | None:
-    """A decimal number from a query string; NaN, Infinity, hex and the like are refused."""
+) -> float:
+    """A decimal number from a query string; NaN, Infinity, hex and the like are refused.
+    Absent: `default` when not `required` (without a default it is required)."""
     if raw is None or raw == "":
-        if required:
+        if required or default is None:
             raise serializers.ValidationError(
-                {name: [fail(codes.FIELD_REQUIRED, _("This field is required.")).detail[0]]}
+                {name: [field_error(codes.FIELD_REQUIRED, _("This field is required."))]}
             )
         return default
     if not _NUMBER_RE.match(raw.strip()):
         raise serializers.ValidationError(
-            {name: [fail(codes.NUMBER_INVALID, _("A number is required.")).detail[0]]}
+            {name: [field_error(codes.NUMBER_INVALID, _("A number is required."))]}
         )
     value = float(raw)
     if not math.isfinite(value):
         raise serializers.ValidationError(
-            {
-                name: [
-                    fail(codes.NUMBER_NON_FINITE, _("NaN and Infinity are not accepted.")).detail[0]
-                ]
-            }
+            {name: [field_error(codes.NUMBER_NON_FINITE, _("NaN and Infinity are not accepted."))]}
         )
     return value

@@ -6,6 +6,8 @@ the declared `crs` to WGS-84 here, at the edge (gis_data.crs), and never again.
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -99,7 +101,8 @@ class IngestResultOutput(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True)
     cell_id = serializers.IntegerField(allow_null=True)
     flags = serializers.ListField(child=serializers.CharField())
-    errors = serializers.DictField(required=False, child=serializers.DictField())
+    # A field named like Serializer.errors: it is this output's own key (per-field errors).
+    errors = serializers.DictField(required=False, child=serializers.DictField())  # type: ignore[assignment]
 
 
 class VisitSyncOutput(serializers.Serializer):
@@ -135,7 +138,7 @@ class VisitOutput(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField())
 
     def get_location(self, obj) -> dict:
-        return point_json(obj.location)
+        return cast(dict, point_json(obj.location))  # a visit's or check-in's location is set
 
 
 class CheckInInput(LocatedInput):
@@ -168,7 +171,7 @@ class CheckInOutput(serializers.Serializer):
     flags = serializers.ListField(child=serializers.CharField())
 
     def get_location(self, obj) -> dict:
-        return point_json(obj.location)
+        return cast(dict, point_json(obj.location))  # a visit's or check-in's location is set
 
     def get_distance_m(self, obj) -> float:
         return round(obj.distance_m, 1)

@@ -30,7 +30,7 @@ class UserEndpointThrottle(SimpleRateThrottle):
         self.cache = caches["mobile_api_throttle"]
 
     def get_rate(self):
-        return settings.MOBILE_API_THROTTLE_RATES.get(self.scope)
+        return settings.MOBILE_API_THROTTLE_RATES.get(self.scope or "")
 
     def allow_request(self, request, view):
         self.scope = getattr(view, "throttle_scope", None)

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
@@ -44,8 +45,8 @@ class MobilePagination(PageNumberPagination):
 class MobileApi(APIView):
     """Base: device-bound JWT, strict JSON in, JSON out, per-user per-endpoint throttles."""
 
-    authentication_classes = (DeviceJWTAuthentication,)
-    permission_classes = (IsAuthenticated,)
+    authentication_classes: tuple[type[BaseAuthentication], ...] = (DeviceJWTAuthentication,)
+    permission_classes: tuple[type[BasePermission], ...] = (IsAuthenticated,)
     parser_classes = (StrictJSONParser,)
     renderer_classes = (JSONRenderer,)
     throttle_classes = (UserEndpointThrottle,)
@@ -74,5 +75,5 @@ class MobileApi(APIView):
 
     def paginated(self, queryset, output_class):
         paginator = MobilePagination()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        page: list | None = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(output_class(page, many=True).data)

@@ -81,10 +81,10 @@ class MyCellsApi(MobileApi):
                     "code": cell.code,
                     "name": cell.name,
                     "households": cell.households,
-                    "assigned": cell.assigned,
-                    "state": cell.coverage_state,
-                    "last_visit_at": _local_iso(cell.last_visit_at),
-                    "my_last_visit_at": _local_iso(cell.my_last_visit_at),
+                    "assigned": cell.assigned,  # type: ignore[attr-defined]  # annotated by the selector
+                    "state": cell.coverage_state,  # type: ignore[attr-defined]  # annotated by the selector
+                    "last_visit_at": _local_iso(cell.last_visit_at),  # type: ignore[attr-defined]  # annotated by the selector
+                    "my_last_visit_at": _local_iso(cell.my_last_visit_at),  # type: ignore[attr-defined]  # annotated by the selector
                 },
             }
             for cell in cells

@@ -77,7 +77,7 @@ class NearbyStationsApi(MobileApi):
                             "kind": s.kind,
                             "address": s.address,
                             "location": point_json(s.location),
-                            "distance_m": round(s.distance_m, 1),
+                            "distance_m": round(s.distance_m, 1),  # type: ignore[attr-defined]  # annotated by the selector
                             "geofence_radius_m": s.geofence_radius_m,
                         }
                         for s in stations

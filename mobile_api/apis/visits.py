@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -112,13 +114,13 @@ class VisitsSyncApi(MobileApi):
                     "errors": flatten_errors(exc.detail),
                 }
         if valid:
-            for position, result in zip(
+            for position, ingested in zip(
                 positions, visits_sync(deputy=self.deputy(), records=valid), strict=True
             ):
-                results[position] = dict(_result_json(result), index=position)
+                results[position] = dict(_result_json(ingested), index=position)
         summary = dict.fromkeys(("created", "duplicate", "conflict", "rejected"), 0)
         for result in results:
-            summary[result["status"]] += 1
+            summary[cast(dict, result)["status"]] += 1  # every position is filled by now
         return Response({"results": results, "summary": summary})
 
 

@@ -100,7 +100,7 @@ def shell(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def manifest(request: HttpRequest) -> JsonResponse:
+def manifest(request: HttpRequest) -> HttpResponse:
     icons = [
         {"src": static("mobile_app/icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
         {"src": static("mobile_app/icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
