@@ -7,13 +7,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.core import error_codes as codes
 from backend.core.errors import NotFound
 
 from .models import GridAssignment, GridCell
 
 
 def _cell_not_found() -> NotFound:
-    return NotFound("cell.not_found", _("No such grid cell in your jurisdiction."))
+    return NotFound(codes.CELL_NOT_FOUND, _("No such grid cell in your jurisdiction."))
 
 
 def access_cells_by_ids(*, jurisdiction: Jurisdiction, ids: list[int]) -> list[GridCell]:
