@@ -415,6 +415,13 @@ GEOMETRY_WRONG_TYPE = register(
 )
 
 # --- regions, grid cells, assignments ---
+REGION_NONE = register(
+    "region.none",
+    404,
+    _("No region to show."),
+    apis=DOMAIN_ONLY,
+    doc="the dashboard pages: the account's jurisdiction has no region to show",
+)
 REGION_NOT_FOUND = register(
     "region.not_found",
     404,
@@ -428,6 +435,9 @@ CELL_NOT_FOUND = register(
     _("No such grid cell in your jurisdiction."),
     apis=MAP,
     doc="missing **or** outside the jurisdiction (same answer)",
+)
+ASSIGNMENT_NOT_FOUND = register(
+    "assignment.not_found", 404, _("No such assignment."), apis=DOMAIN_ONLY
 )
 ASSIGNMENT_NO_CELLS = register(
     "assignment.no_cells", 400, _("Choose at least one grid cell."), apis=MAP

@@ -49,5 +49,5 @@ def access_assignment_by_id(*, jurisdiction: Jurisdiction, assignment_id: int) -
         .first()
     )
     if assignment is None:
-        raise NotFound("assignment.not_found", _("No such assignment."))
+        raise NotFound(codes.ASSIGNMENT_NOT_FOUND, _("No such assignment."))
     return assignment

@@ -33,4 +33,4 @@ def default_region(*, jurisdiction: Jurisdiction) -> Region:
         )
         if region is not None:
             return region
-    raise NotFound("region.none", _("No region to show."))
+    raise NotFound(codes.REGION_NONE, _("No region to show."))
