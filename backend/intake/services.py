@@ -87,7 +87,7 @@ def citizen_submit(
         raise DomainError(codes.INTAKE_TEXT_REQUIRED, field="text")
     if len(text) > MAX_TEXT_LENGTH:
         raise DomainError(
-            "opinion.text_too_long",
+            codes.OPINION_TEXT_TOO_LONG,
             _("%(field)s may have at most %(n)s characters.")
             % {"field": "text", "n": MAX_TEXT_LENGTH},
             field="text",
@@ -155,7 +155,7 @@ def citizen_rate(
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise DomainError(
-            "opinion.text_too_long",
+            codes.OPINION_TEXT_TOO_LONG,
             _("%(field)s may have at most %(n)s characters.")
             % {"field": "comment", "n": MAX_COMMENT_LENGTH},
             field="comment",

@@ -87,13 +87,13 @@ def _text(body: dict, name: str, max_length: int) -> str:
         )
     if not is_storable_text(value):
         raise DomainError(
-            "string.invalid_character",
+            codes.STRING_INVALID_CHARACTER,
             _("The text holds a character that cannot be stored."),
             field=name,
         )
     if len(value) > max_length:
         raise DomainError(
-            "opinion.text_too_long",
+            codes.OPINION_TEXT_TOO_LONG,
             _("%(field)s may have at most %(n)s characters.") % {"field": name, "n": max_length},
             field=name,
         )
@@ -134,7 +134,7 @@ def client_ip(request: HttpRequest) -> str:
 def _submit(request: HttpRequest, body: dict, *, station=None, deputy=None) -> JsonResponse:
     category = body.get("category")
     if not isinstance(category, str) or category not in OpinionCategory.values:
-        raise DomainError("opinion.invalid_category", _("Unknown category."), field="category")
+        raise DomainError(codes.OPINION_INVALID_CATEGORY, _("Unknown category."), field="category")
     text = _text(body, "text", services.MAX_TEXT_LENGTH)
     phone = _text(body, "phone", MAX_PHONE_LENGTH)
     consent = body.get("consent", False)
