@@ -6,13 +6,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.core import error_codes as codes
 from backend.core.errors import NotFound
 
 from .models import Deputy, Station, StationMembership
 
 
 def _not_found() -> NotFound:
-    return NotFound("station.not_found", _("No such station."))
+    return NotFound(codes.STATION_NOT_FOUND, _("No such station."))
 
 
 def access_station_by_id(*, jurisdiction: Jurisdiction, station_id: int) -> Station:
