@@ -252,7 +252,8 @@ def _load_county(
             if adcode == DEMO_DEPUTY_COUNTY:
                 checkins = _create_checkins(roster, deputies, stations, demo_deputy, rng, today)
                 say(gettext("%(count)d check-ins on duty days") % {"count": checkins})
-        for code, state in _create_citizen_opinions(stations, today):
+        citizen = _create_citizen_opinions(stations, today) if adcode == DEMO_DEPUTY_COUNTY else []
+        for code, state in citizen:
             say(
                 gettext("citizen QR opinion (%(state)s): tracking page /t/%(code)s/")
                 % {"state": state, "code": code}
