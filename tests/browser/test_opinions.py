@@ -133,6 +133,26 @@ def test_staff_forward_an_opinion_and_see_it_change_without_reload(open_page, wo
     assert detail["width"] == PHONE["width"]
 
 
+def test_a_re_render_keeps_what_staff_are_typing(open_page, world, opinions):
+    """Re-selecting the opinion (or a live event for it) redraws the detail; the half-typed
+    department must survive it: the forms are cleared only when the opinion or status changes."""
+    road = opinions["road"]
+    page = open_page("/opinions/", username="staff-a")
+    row(page, road.id).click()
+    page.wait_for_selector(f"#op-detail[data-id='{road.id}'][data-status=registered]")
+    handler = page.locator("form[data-action=forward] [name=handler]")
+    handler.fill("县交通运输局")
+    renders = int(page.locator("#op-detail").get_attribute("data-renders"))
+    row(page, road.id).click()
+    page.wait_for_function(
+        f"Number(document.getElementById('op-detail').dataset.renders) > {renders}"
+    )
+    assert handler.input_value() == "县交通运输局"
+    page.locator("form[data-action=forward] button[type=submit]").click()
+    page.wait_for_selector(f"#op-detail[data-id='{road.id}'][data-status=forwarded]")
+    assert Opinion.objects.get(id=road.id).handler == "县交通运输局"
+
+
 def test_leaders_see_the_list_without_actions(open_page, world, opinions):
     page = open_page("/opinions/", username="leader-a")
     page.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 5")

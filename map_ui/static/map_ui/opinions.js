@@ -135,15 +135,20 @@
 
   function stars(n) { return n ? "★★★★★".slice(0, n) + "☆☆☆☆☆".slice(0, 5 - n) + " " + n : ""; }
 
+  /* The forms are cleared only when the opinion or its status changes: a re-render for a live
+   * event or a re-selection must not wipe an answer the staff member is typing. */
+  var shownActions = "";
   function renderActions(op) {
     var section = $("op-actions");
     if (!section) { return; }  // leaders read only: the page has no action forms
+    var key = op.id + ":" + op.status, changed = key !== shownActions;
+    shownActions = key;
     var any = false;
     section.querySelectorAll("form[data-action]").forEach(function (form) {
       var allowed = (config.allowedFrom[form.dataset.action] || []).indexOf(op.status) >= 0;
       form.hidden = !allowed;
       any = any || allowed;
-      form.reset();
+      if (changed) { form.reset(); }
     });
     $("op-no-actions").hidden = any;
   }
@@ -173,6 +178,7 @@
     pane.hidden = false;
     pane.dataset.id = String(op.id);
     pane.dataset.status = op.status;
+    pane.dataset.renders = String(Number(pane.dataset.renders || 0) + 1);
     setText("op-d-category", categoryLabel(op.category));
     var status = $("op-d-status");
     status.textContent = statusLabel(op.status);
