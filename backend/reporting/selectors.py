@@ -12,13 +12,11 @@ from django.db.models import Count, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from backend.coverage.selectors.rollups import YEARLY_HOUSEHOLD_TARGET
 from backend.liaison.models import Deputy
 from backend.opinions.models import Opinion
 from backend.visits.models import CheckIn, Visit, VisitKind
 from backend.visits.selectors import UNVERIFIED_CHECKIN_FLAGS, UNVERIFIED_VISIT_FLAGS
-
-# Domain target (Changsha county "12345"): visits to at least 50 voter households a year.
-YEARLY_HOUSEHOLD_TARGET = 50
 
 
 def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:

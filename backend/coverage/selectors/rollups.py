@@ -9,6 +9,8 @@ from backend.core.db import fetch_dicts
 from ..windows import Window
 from .cells import cell_rows_sql, scope_params
 
+# Domain target (Changsha county "12345"): visits to at least 50 voter households a year.
+# The one definition: the roll-ups, suggestions and the deputy's own progress all read it.
 YEARLY_HOUSEHOLD_TARGET = 50
 ROLLUP_LEVELS = {"county": 6, "township": 9}
 
