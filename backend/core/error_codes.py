@@ -755,9 +755,6 @@ INTAKE_RATE_LIMITED = register(
 INTAKE_TEXT_REQUIRED = register(
     "intake.text_required", 400, _("Write your opinion."), apis=DOMAIN_ONLY
 )
-INTAKE_TOO_LARGE = register(
-    "intake.too_large", 413, _("The request is too large."), apis=DOMAIN_ONLY
-)
 
 # --- map data API: query parameters and bodies (map_ui/data) ---
 MAP_UNKNOWN_LAYER = register(

@@ -1,5 +1,5 @@
 """Fetches for the intake: the public targets of a QR code, a tracking code's submission, and
-the staff's print cards (scoped by Jurisdiction). Missing and forbidden give the same 404."""
+the deputies' print cards (scoped by Jurisdiction). Missing and forbidden give the same 404."""
 
 from __future__ import annotations
 
@@ -42,14 +42,11 @@ def access_submission_by_code(*, code: str, for_update: bool = False) -> Citizen
     return submission
 
 
-def access_station_card_by_id(*, jurisdiction: Jurisdiction, station_id: int) -> Station:
-    station = jurisdiction.filter(Station.objects.filter(id=station_id)).first()
-    if station is None:
-        raise NotFound(codes.INTAKE_NOT_FOUND)
-    return station
-
-
 def access_deputy_card_by_id(*, jurisdiction: Jurisdiction, deputy_id: int) -> Deputy:
+    """A current deputy whose card the caller may print: staff of the deputy's area, or the
+    deputy themself (a station's card is liaison.access.access_station_by_id)."""
+    if jurisdiction.deputy_id == deputy_id:
+        return access_deputy_public_by_id(deputy_id=deputy_id)
     deputy = jurisdiction.filter(_current_deputies().filter(id=deputy_id)).first()
     if deputy is None:
         raise NotFound(codes.INTAKE_NOT_FOUND)

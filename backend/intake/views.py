@@ -6,10 +6,11 @@ catches the rest under /api/public/), no input gives a 500.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from typing import Any
 
 from captcha.fields import CaptchaField
 from captcha.helpers import captcha_image_url
@@ -20,15 +21,17 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET
 
 from backend.accounts.access import jurisdiction_of
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.core import error_codes as codes
+from backend.core.body import json_body, text_field
 from backend.core.errors import DomainError, NotFound
-from backend.core.http import JsonErrorsMiddleware
+from backend.core.http import JsonErrorsMiddleware, error_response, status_response
 from backend.core.text import is_storable_text
+from backend.liaison.access import access_station_by_id
 from backend.opinions.models import OpinionCategory
 
 from . import access, selectors, services
@@ -39,37 +42,17 @@ MAX_BODY_BYTES = 16 * 1024
 MAX_PHONE_LENGTH = 30
 
 
-def _error(code: str, message, status: int, **details) -> JsonResponse:
-    return JsonResponse(
-        {"code": code, "message": str(message), **details},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
 def public_endpoint(view: Callable) -> Callable:
     """POST-only JSON endpoint without login: size limit, a JSON object, DomainError → JSON."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method != "POST":
-            return _error("http.method_not_allowed", _("Method not allowed."), 405)
+            return error_response(codes.REQUEST_METHOD_NOT_ALLOWED)
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = MAX_BODY_BYTES + 1
-        if length > MAX_BODY_BYTES:
-            return _error(codes.INTAKE_TOO_LARGE.code, codes.INTAKE_TOO_LARGE.message, 413)
-        try:
-            body = json.loads(request.body or b"null")
-        except (ValueError, UnicodeDecodeError):
-            return _error(codes.REQUEST_INVALID.code, _("The body must be a JSON object."), 400)
-        if not isinstance(body, dict):
-            return _error(codes.REQUEST_INVALID.code, _("The body must be a JSON object."), 400)
-        try:
-            return view(request, body, *args, **kwargs)
+            return view(request, json_body(request, max_bytes=MAX_BODY_BYTES), *args, **kwargs)
         except DomainError as exc:
-            response = _error(exc.code, exc.message, exc.status, **exc.details)
+            response = error_response(exc.code, exc.message, status=exc.status, **exc.details)
             if exc.status == 429 and "retry_after" in exc.details:
                 response["Retry-After"] = str(exc.details["retry_after"])
             return response
@@ -78,26 +61,14 @@ def public_endpoint(view: Callable) -> Callable:
 
 
 def _text(body: dict, name: str, max_length: int) -> str:
-    value = body.get(name, "")
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise DomainError(
-            codes.REQUEST_INVALID, _("%(field)s must be text.") % {"field": name}, field=name
-        )
-    if not is_storable_text(value):
-        raise DomainError(
-            codes.STRING_INVALID_CHARACTER,
-            _("The text holds a character that cannot be stored."),
-            field=name,
-        )
-    if len(value) > max_length:
-        raise DomainError(
-            codes.OPINION_TEXT_TOO_LONG,
-            _("%(field)s may have at most %(n)s characters.") % {"field": name, "n": max_length},
-            field=name,
-        )
-    return value
+    return text_field(
+        body,
+        name,
+        invalid=codes.REQUEST_INVALID,
+        max_length=max_length,
+        too_long=codes.OPINION_TEXT_TOO_LONG,
+        field=name,
+    )
 
 
 def _coordinate(body: dict) -> tuple[float | None, float | None]:
@@ -131,7 +102,33 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _submit(request: HttpRequest, body: dict, *, station=None, deputy=None) -> JsonResponse:
+@dataclass(frozen=True)
+class _Kind:
+    """What differs between a station's code and a deputy's (the URL names `kind`)."""
+
+    public: Callable[[int], Any]  # the target of a live code, or NotFound
+    card: Callable[[Jurisdiction, int], Any]  # the target of a card the caller may print
+    shown: Callable[[Any], dict]  # what the QR page and the card show of it
+
+
+KINDS = {
+    "station": _Kind(
+        public=lambda i: access.access_station_public_by_id(station_id=i),
+        card=lambda j, i: access_station_by_id(jurisdiction=j, station_id=i),
+        shown=selectors.station_public,
+    ),
+    "deputy": _Kind(
+        public=lambda i: access.access_deputy_public_by_id(deputy_id=i),
+        card=lambda j, i: access.access_deputy_card_by_id(jurisdiction=j, deputy_id=i),
+        shown=selectors.deputy_public,
+    ),
+}
+
+
+@public_endpoint
+def submit(request: HttpRequest, body: dict, kind: str, target_id: int) -> JsonResponse:
+    """A citizen's opinion through the code of a station or a deputy (`kind`, from the URL)."""
+    target = KINDS[kind].public(target_id)
     category = body.get("category")
     if not isinstance(category, str) or category not in OpinionCategory.values:
         raise DomainError(codes.OPINION_INVALID_CATEGORY, _("Unknown category."), field="category")
@@ -147,8 +144,7 @@ def _submit(request: HttpRequest, body: dict, *, station=None, deputy=None) -> J
         raise DomainError(codes.INTAKE_TEXT_REQUIRED, field="text")
     _check_captcha(body)
     submission = services.citizen_submit(
-        station=station,
-        deputy=deputy,
+        **{kind: target},
         category=category,
         text=text,
         lon=lon,
@@ -162,18 +158,6 @@ def _submit(request: HttpRequest, body: dict, *, station=None, deputy=None) -> J
         {"tracking_code": code, "tracking_url": reverse("intake:track", args=[code])},
         status=201,
     )
-
-
-@public_endpoint
-def submit_station(request: HttpRequest, body: dict, station_id: int) -> JsonResponse:
-    station = access.access_station_public_by_id(station_id=station_id)
-    return _submit(request, body, station=station)
-
-
-@public_endpoint
-def submit_deputy(request: HttpRequest, body: dict, deputy_id: int) -> JsonResponse:
-    deputy = access.access_deputy_public_by_id(deputy_id=deputy_id)
-    return _submit(request, body, deputy=deputy)
 
 
 @public_endpoint
@@ -217,29 +201,14 @@ def _speak(request: HttpRequest, target: dict, submit_url: str) -> HttpResponse:
 
 @require_GET
 @ensure_csrf_cookie
-def speak_station(request: HttpRequest, station_id: int) -> HttpResponse:
+def speak(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
+    """The QR page of a station or a deputy (`kind`, from the URL)."""
     try:
-        station = access.access_station_public_by_id(station_id=station_id)
+        target = KINDS[kind].public(target_id)
     except NotFound:
         return _page_404(request)
     return _speak(
-        request,
-        selectors.station_public(station),
-        reverse("intake:submit-station", args=[station.id]),
-    )
-
-
-@require_GET
-@ensure_csrf_cookie
-def speak_deputy(request: HttpRequest, deputy_id: int) -> HttpResponse:
-    try:
-        deputy = access.access_deputy_public_by_id(deputy_id=deputy_id)
-    except NotFound:
-        return _page_404(request)
-    return _speak(
-        request,
-        selectors.deputy_public(deputy),
-        reverse("intake:submit-deputy", args=[deputy.id]),
+        request, KINDS[kind].shown(target), reverse(f"intake:submit-{kind}", args=[target.id])
     )
 
 
@@ -272,52 +241,26 @@ def _card(request: HttpRequest, target: dict, url: str) -> HttpResponse:
 
 @require_GET
 @login_required
-def card_station(request: HttpRequest, station_id: int) -> HttpResponse:
+def card(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
+    """The printable card of a station or a deputy (`kind`, from the URL)."""
     try:
-        station = access.access_station_card_by_id(
-            jurisdiction=jurisdiction_of(request.user), station_id=station_id
-        )
+        target = KINDS[kind].card(jurisdiction_of(request.user), target_id)
     except NotFound:
         return _page_404(request)
     return _card(
-        request,
-        selectors.station_public(station),
-        reverse("intake:speak-station", args=[station.id]),
+        request, KINDS[kind].shown(target), reverse(f"intake:speak-{kind}", args=[target.id])
     )
-
-
-@require_GET
-@login_required
-def card_deputy(request: HttpRequest, deputy_id: int) -> HttpResponse:
-    """A deputy's card: staff of the deputy's area, or the deputy themself."""
-    jurisdiction = jurisdiction_of(request.user)
-    try:
-        if jurisdiction.deputy_id == deputy_id:
-            deputy = access.access_deputy_public_by_id(deputy_id=deputy_id)
-        else:
-            deputy = access.access_deputy_card_by_id(jurisdiction=jurisdiction, deputy_id=deputy_id)
-    except NotFound:
-        return _page_404(request)
-    return _card(
-        request, selectors.deputy_public(deputy), reverse("intake:speak-deputy", args=[deputy.id])
-    )
-
-
-_JSON_CODES = {
-    400: ("request.invalid", gettext_noop("The request is invalid.")),
-    403: ("auth.csrf_failed", gettext_noop("The page has expired: reload it and send again.")),
-    404: ("request.not_found", gettext_noop("Not found.")),
-    405: ("http.method_not_allowed", gettext_noop("Method not allowed.")),
-    413: ("intake.too_large", gettext_noop("The request is too large.")),
-    500: ("server.error", gettext_noop("Server error.")),
-}
 
 
 class IntakeJsonErrorsMiddleware(JsonErrorsMiddleware):
-    """JSON for every error under /api/public/ (CSRF refusals, unknown URLs, stray 500s)."""
+    """JSON for every error under /api/public/ (CSRF refusals, unknown URLs, stray 500s): the
+    registry's code for the status; a CSRF refusal (Django's 403 page) is `auth.csrf_failed`."""
 
     prefixes = (PUBLIC_API_PREFIX,)
 
     def render(self, request, status, response=None):
-        code, message = _JSON_CODES.get(status, ("http.error", gettext_noop("Error.")))
-        return _error(code, _(message), status)
+        if status == 403:
+            return error_response(
+                codes.AUTH_CSRF_FAILED, _("The page has expired: reload it and send again.")
+            )
+        return status_response(status)

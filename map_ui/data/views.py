@@ -19,6 +19,7 @@ from backend.accounts.access import (
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
 from backend.core import error_codes as codes
+from backend.core.body import json_body
 from backend.core.errors import DomainError, NotFound
 from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
@@ -35,7 +36,7 @@ from backend.opinions.services import opinion_transition
 from backend.regions.access import access_region_by_adcode
 from backend.regions.models import Region
 
-from .body import json_body, text_field
+from .body import text_field
 from .http import map_endpoint
 from .params import (
     MAX_GEOJSON_FEATURES,

@@ -163,15 +163,20 @@ def test_rate_limits_per_ip_and_per_phone(place, client):
 def test_size_and_shape_limits(place, client):
     url = station_url(place)
     big = client.post(url, "x" * 20_000, content_type="application/json")
-    assert (big.status_code, big.json()["code"]) == (413, "intake.too_large")
-    for raw in ("[]", "nope", '"x"', "null"):
+    assert (big.status_code, big.json()["code"]) == (413, "request.too_large")
+    deep = "[" * 5000 + "]" * 5000  # under the size limit, past Python's recursion limit
+    for raw in ("[]", "nope", '"x"', "null", "{", deep):
         r = client.post(url, raw, content_type="application/json")
-        assert (r.status_code, r.json()["code"]) == (400, "request.invalid"), raw
+        assert (r.status_code, r.json()["code"]) == (400, "request.malformed_json"), raw[:9]
+    no_text = submit(client, url, phone=["13812345678"])
+    assert (no_text.status_code, no_text.json()["code"]) == (400, "request.invalid")
+    assert no_text.json()["field"] == "phone"
     assert submit(client, url, text="长" * 1001).json()["code"] == "opinion.text_too_long"
     assert submit(client, url, text="   ").json()["code"] == "intake.text_required"
     assert submit(client, url, category="../etc").json()["code"] == "opinion.invalid_category"
     assert submit(client, url, lon=200, lat=28).json()["code"] == "intake.invalid_location"
-    assert client.get(url).status_code == 405 and client.get(url).json()["code"]
+    got = client.get(url)
+    assert (got.status_code, got.json()["code"]) == (405, "request.method_not_allowed")
 
 
 def test_csrf_refusal_is_json(place):
