@@ -17,24 +17,24 @@ def _cell_not_found() -> NotFound:
     return NotFound(codes.CELL_NOT_FOUND, _("No such grid cell in your jurisdiction."))
 
 
-def access_cells_by_ids(*, jurisdiction: Jurisdiction, ids: list[int]) -> list[GridCell]:
+def access_cells_by_ids(
+    *, jurisdiction: Jurisdiction, ids: list[int], for_update: bool = False
+) -> list[GridCell]:
     """The cells `ids` (in that order, duplicates dropped) if every one lies inside the
-    jurisdiction; NotFound otherwise (one query, boundaries deferred)."""
+    jurisdiction; NotFound otherwise (one query, boundaries deferred). `for_update` locks them
+    in id order (inside the caller's transaction), so concurrent writers serialise."""
     wanted = list(dict.fromkeys(ids))
     if not jurisdiction.reads_regions or not wanted:
         raise _cell_not_found()
     found = jurisdiction.filter(GridCell.objects.filter(id__in=wanted)).defer(
         "boundary", "display_boundary"
     )
+    if for_update:
+        found = found.select_for_update().order_by("id")
     cells = {c.id: c for c in found}
     if len(cells) != len(wanted):
         raise _cell_not_found()
     return [cells[i] for i in wanted]
-
-
-def access_cell_by_id(*, jurisdiction: Jurisdiction, cell_id: int) -> GridCell:
-    [cell] = access_cells_by_ids(jurisdiction=jurisdiction, ids=[cell_id])
-    return cell
 
 
 def access_assignment_by_id(*, jurisdiction: Jurisdiction, assignment_id: int) -> GridAssignment:

@@ -27,6 +27,7 @@ from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.liaison.models import Deputy
 
+from .access import access_cells_by_ids
 from .models import AssignmentStatus, GridAssignment, GridCell
 from .selectors import MAX_CELLS_PER_REQUEST
 
@@ -48,14 +49,7 @@ def _checked_cells(jurisdiction: Jurisdiction, cell_ids: list[int]) -> list[Grid
             codes.ASSIGNMENT_TOO_MANY_CELLS,
             _("At most %(n)s cells at once.") % {"n": MAX_CELLS_PER_REQUEST},
         )
-    cells = list(
-        GridCell.objects.select_for_update()
-        .filter(id__in=ids)
-        .defer("boundary", "display_boundary")
-        .order_by("id")
-    )
-    if len(cells) != len(ids) or not all(jurisdiction.contains(c.adcode) for c in cells):
-        raise NotFound(codes.CELL_NOT_FOUND, _("No such grid cell in your jurisdiction."))
+    cells = access_cells_by_ids(jurisdiction=jurisdiction, ids=ids, for_update=True)
     if not all(jurisdiction.may_act_in(c.adcode) for c in cells):
         raise DomainError(
             codes.ASSIGNMENT_NOT_ALLOWED, _("Only station staff assign grid cells."), status=403
