@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backend.core import error_codes as codes
-from backend.core.privacy import mask_contact
 from backend.opinions.models import OpinionCategory
 from backend.opinions.services import ALLOWED_FROM, MAX_TEXT_LENGTH
 from backend.visits.models import VisitKind
@@ -196,6 +195,8 @@ class OpinionInput(LocatedInput):
 
 
 class OpinionOutput(serializers.Serializer):
+    """Reads a backend.opinions.selectors.FieldOpinion (contact masked there, never here)."""
+
     id = serializers.IntegerField()
     client_uuid = serializers.UUIDField()
     category = serializers.CharField()
@@ -207,7 +208,9 @@ class OpinionOutput(serializers.Serializer):
     recorded_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField(allow_null=True)
     contact_consent = serializers.BooleanField()
-    citizen_contact = serializers.SerializerMethodField(help_text="Masked, e.g. *******1234.")
+    citizen_contact = serializers.CharField(
+        help_text="Masked, e.g. *******1234 (by the selector: backend.opinions.selectors)."
+    )
     handler = serializers.CharField(
         allow_blank=True, help_text="The department handling it; blank until forwarded."
     )
@@ -223,9 +226,6 @@ class OpinionOutput(serializers.Serializer):
 
     def get_location(self, obj) -> dict | None:
         return point_json(obj.location)
-
-    def get_citizen_contact(self, obj) -> str:
-        return mask_contact(obj.citizen_contact)
 
     def get_answer(self, obj) -> str | None:
         return obj.answer or None

@@ -9,7 +9,11 @@ Jurisdiction (backend.accounts.access.jurisdiction_of). An opinion is *overdue* 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 
+from django.contrib.gis.geos import Point
 from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -42,10 +46,66 @@ WORK_LIST_FIELDS = (
 )
 
 
-def opinion_list(*, deputy: Deputy) -> QuerySet[Opinion]:
-    return (
-        Opinion.objects.filter(deputy=deputy).select_related("cell").order_by("-recorded_at", "-id")
-    )
+@dataclass(frozen=True, slots=True)
+class FieldOpinion:
+    """An opinion as the deputy's field app reads it, the citizen's contact already masked.
+    Not a model row: nothing downstream can read, or save over, the unmasked number."""
+
+    id: int
+    client_uuid: uuid.UUID
+    category: str
+    text: str
+    location: Point | None
+    cell_id: int | None
+    visit_id: int | None
+    status: str
+    recorded_at: dt.datetime
+    due_at: dt.datetime | None
+    contact_consent: bool
+    citizen_contact: str
+    handler: str
+    answer: str
+    rating: int | None
+
+
+FIELD_OPINION_FIELDS = tuple(FieldOpinion.__slots__)
+
+
+def _field_opinion(row: dict) -> FieldOpinion:
+    return FieldOpinion(**_masked(row))
+
+
+def opinion_masked(opinion: Opinion) -> FieldOpinion:
+    """One opinion (fetched by access_opinion_by_id or returned by a service) as the field app
+    reads it: the contact masked."""
+    return _field_opinion({name: getattr(opinion, name) for name in FIELD_OPINION_FIELDS})
+
+
+class FieldOpinionList:
+    """A deputy's opinions, newest first, read a slice at a time (what a paginator needs:
+    `count()` and slicing); every row comes out as a masked FieldOpinion."""
+
+    def __init__(self, queryset: QuerySet[Opinion]):
+        self._rows = queryset.values(*FIELD_OPINION_FIELDS)
+
+    def count(self) -> int:
+        return self._rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[FieldOpinion]:
+        if not isinstance(index, slice):
+            raise TypeError("FieldOpinionList is read in slices")
+        return [_field_opinion(row) for row in self._rows[index]]
+
+    def __iter__(self) -> Iterator[FieldOpinion]:
+        return (_field_opinion(row) for row in self._rows)
+
+
+def opinion_list(*, deputy: Deputy) -> FieldOpinionList:
+    """The opinions `deputy` took down, contacts masked (the phone API's list)."""
+    return FieldOpinionList(Opinion.objects.filter(deputy=deputy).order_by("-recorded_at", "-id"))
 
 
 def _overdue(now: dt.datetime) -> Case:
@@ -95,7 +155,7 @@ def opinion_work_list(
 
 
 def _masked(row: dict) -> dict:
-    """A work-list row with the citizen's contact masked."""
+    """A row with the citizen's contact masked."""
     return {**row, "citizen_contact": mask_contact(row["citizen_contact"])}
 
 

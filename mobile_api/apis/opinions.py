@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework.response import Response
 
 from backend.opinions.access import access_opinion_by_id
-from backend.opinions.selectors import opinion_list
+from backend.opinions.selectors import opinion_list, opinion_masked
 from backend.opinions.services import opinion_create, opinion_transition
 
 from ..outputs import page_of
@@ -70,7 +70,7 @@ class OpinionsApi(MobileApi):
             contact_consent=data["contact_consent"],
             citizen_contact=data["citizen_contact"],
         )
-        body = dict(OpinionOutput(result.opinion).data, result=result.status)
+        body = dict(OpinionOutput(opinion_masked(result.opinion)).data, result=result.status)
         return Response(body, status=201 if result.status == "created" else 200)
 
 
@@ -81,11 +81,8 @@ class OpinionDetailApi(MobileApi):
         responses={200: OpinionOutput, 401: ERROR, 404: ERROR},
     )
     def get(self, request, opinion_id: int):
-        return Response(
-            OpinionOutput(
-                access_opinion_by_id(jurisdiction=self.jurisdiction(), opinion_id=opinion_id)
-            ).data
-        )
+        opinion = access_opinion_by_id(jurisdiction=self.jurisdiction(), opinion_id=opinion_id)
+        return Response(OpinionOutput(opinion_masked(opinion)).data)
 
 
 class OpinionAnswerApi(MobileApi):
@@ -122,4 +119,4 @@ class OpinionAnswerApi(MobileApi):
             action="answer",
             answer=data["answer"],
         )
-        return Response(OpinionOutput(answered).data)
+        return Response(OpinionOutput(opinion_masked(answered)).data)

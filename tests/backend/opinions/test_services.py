@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from backend.core.errors import DomainError, NotFound
 from backend.opinions.models import Opinion, OpinionTransition
-from backend.opinions.selectors import mask_contact, opinion_list
+from backend.opinions.selectors import FieldOpinion, mask_contact, opinion_list, opinion_masked
 from backend.opinions.services import normalise_contact, opinion_create
 from backend.visits.services import visits_ingest
 from tests.factories import DeputyFactory, cell_center
@@ -170,3 +170,27 @@ def test_list_is_per_deputy_and_masking(deputy, county):
     create(DeputyFactory(region=county))
     assert opinion_list(deputy=deputy).count() == 1
     assert mask_contact("13812341234") == "*******1234"
+
+
+def test_phone_reads_are_masked_inside_the_selector(deputy):
+    """The field app's reads never hand out a model row: a list page, one opinion fetched or
+    returned by a service, all come out of the selector as FieldOpinion with the contact masked."""
+    first = create(deputy, contact_consent=True, citizen_contact="13812341234").opinion
+    second = create(deputy, contact_consent=True, citizen_contact="0731-8461 2345").opinion
+    assert Opinion.objects.get(id=first.id).citizen_contact == "13812341234"  # stored in full
+    rows = opinion_list(deputy=deputy)
+    page = rows[0:2]
+    assert [(type(r), r.id, r.citizen_contact) for r in page] == [
+        (FieldOpinion, second.id, "********2345"),
+        (FieldOpinion, first.id, "*******1234"),
+    ]
+    assert [r.id for r in rows[1:]] == [first.id] and len(rows) == 2
+    one = opinion_masked(first)
+    assert (type(one), one.citizen_contact, one.text, one.status) == (
+        FieldOpinion,
+        "*******1234",
+        "井水浑浊",
+        "registered",
+    )
+    with pytest.raises(AttributeError):
+        one.save()  # type: ignore[attr-defined]
