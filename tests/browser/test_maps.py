@@ -5,6 +5,7 @@ Screenshots of every page (desktop and phone) are written to docs/screenshots/.
 
 from playwright.sync_api import expect
 
+from backend.accounts.models import Role
 from tests.browser.conftest import (
     A_COLS,
     A_ROWS,
@@ -14,9 +15,11 @@ from tests.browser.conftest import (
     login,
     post_visit_through_field_api,
     record_visit,
+    rectangle,
     screenshot,
     wait_for_cells,
 )
+from tests.factories import GridCellFactory, RegionFactory, UserFactory, square
 
 CELL_STATE = "id => window.cg && window.cg.cellState(id)"
 
@@ -35,6 +38,27 @@ def click_cell(page, cell) -> None:
         [(s + n) / 2, (w + e) / 2],
     )
     page.mouse.click(point["x"], point["y"])
+
+
+def test_a_wide_county_on_a_phone_opens_where_its_cells_are_drawn(open_page, transactional_db):
+    """A county 0.48° wide fits a 390 px screen only at zoom 9, below the cells layer's minzoom
+    (10): the phone dashboard opens at the minzoom instead, on the county's centre, so its
+    leader sees cells (before: one county-coloured area, no cells, tiles never loading)."""
+    county = RegionFactory(
+        adcode="440881",
+        name="廉江市",
+        parent=RegionFactory(adcode="4408", name="湛江市", boundary=None),
+        boundary=rectangle(109.80, 21.30, 0.48, 0.32),
+    )
+    for c in range(3):
+        GridCellFactory(region=county, boundary=square(110.02 + 0.01 * c, 21.45, 0.01))
+    UserFactory(username="leader-lj", role=Role.LEADER, jurisdiction=county)
+    phone = open_page("/dashboard/", viewport=PHONE, username="leader-lj")
+    wait_for_cells(phone, 3)
+    zoom, minzoom = phone.evaluate(
+        "() => cg.tileJson('cells').then(tj => [cg.map.getZoom(), tj.minzoom])"
+    )
+    assert zoom == minzoom == 10
 
 
 def test_login_page_screenshots(open_page, world):

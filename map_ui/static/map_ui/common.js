@@ -200,10 +200,21 @@
     return show;
   }
 
-  function fitBbox(map, bbox, animate) {
+  /* Fit the map to a region's bbox. A county or anything below it is never shown below the
+   * cells layer's minzoom: on a phone a whole county fits only at a zoom where cells are not
+   * served, and its leader would see one county-coloured blob instead of the cells (the edges
+   * are a pan away). */
+  var CELL_LEVELS = { county: true, township: true, village: true };
+  function fitBbox(map, bbox, animate, level) {
     if (!bbox || bbox.length !== 4) { return; }
     var pad = map.getSize().x < 500 ? 24 : 56;
-    map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]], { padding: [pad, pad], animate: animate !== false });
+    var bounds = L.latLngBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]);
+    var zoom = map.getBoundsZoom(bounds, false, L.point(2 * pad, 2 * pad));
+    var cells = tileJsonKnown.cells;
+    if (CELL_LEVELS[level || config.region.level] && cells && zoom < cells.minzoom) {
+      zoom = cells.minzoom;
+    }
+    map.setView(bounds.getCenter(), zoom, { animate: animate !== false });
   }
 
   /* ---- the coverage cells layer ------------------------------------------------------- */
@@ -516,6 +527,7 @@
     if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }
     // Zoom ranges of the tile layers first, so that no layer loads its tiles twice.
     Promise.all(["cells", "counties", "heat"].map(tileJson)).then(function () {
+      if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }  // now with minzoom
       pageInits.forEach(function (fn) { fn(map); });
     });
   };

@@ -61,7 +61,7 @@
     return cg.api(cg.url("stats", { days: state.days }, { adcode: state.region.adcode }))
       .then(function (s) {
         renderStats(s, tick);
-        if (!state.region.bbox && s.bbox) { state.region.bbox = s.bbox; cg.fitBbox(cg.map, s.bbox); }
+        if (!state.region.bbox && s.bbox) { state.region.bbox = s.bbox; cg.fitBbox(cg.map, s.bbox, true, state.region.level); }
         return s;
       })
       .catch(function (err) { console.error(S.loadFailed, err); });
@@ -132,7 +132,7 @@
   function showRegion(region, fit) {
     state.region = region;
     renderCrumbs();
-    if (fit && region.bbox) { cg.fitBbox(cg.map, region.bbox); }
+    if (fit && region.bbox) { cg.fitBbox(cg.map, region.bbox, true, region.level); }
     var params = new URLSearchParams(location.search);
     params.set("region", region.adcode);
     params.set("days", state.days);
