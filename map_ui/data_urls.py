@@ -1,6 +1,7 @@
 """Map data: vector tiles, TileJSON and the GeoJSON/JSON endpoints under /api/map/v1/."""
 
 from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
@@ -11,24 +12,54 @@ def _not_found(request, rest=""):
     return error_response(codes.REQUEST_NOT_FOUND)
 
 
-urlpatterns = [
-    path("tiles/<slug:layer>/<int:z>/<int:x>/<int:y>.mvt", views.tile, name="map-tile"),
-    path("tiles/<slug:layer>.json", views.tilejson, name="map-tilejson"),
-    path("api/map/v1/regions/<str:adcode>/stats", views.region_stats, name="map-region-stats"),
-    path("api/map/v1/cells.geojson", views.cells_geojson, name="map-cells"),
-    path("api/map/v1/gaps", views.gaps, name="map-gaps"),
-    path("api/map/v1/suggestions", views.suggestions, name="map-suggestions"),
-    path("api/map/v1/assignments", views.assignments, name="map-assignments"),
-    path("api/map/v1/clusters.geojson", views.clusters_geojson, name="map-clusters"),
-    path("api/map/v1/stations.geojson", views.stations_geojson, name="map-stations"),
-    path("api/map/v1/links.geojson", views.links_geojson, name="map-links"),
-    path("api/map/v1/rollups", views.rollups, name="map-rollups"),
-    path("api/map/v1/opinions", views.opinion_list, name="map-opinions"),
-    path("api/map/v1/opinions/<int:opinion_id>", views.opinion_detail, name="map-opinion"),
+# The operations (also the OpenAPI schema's URLconf: map_ui.schema_urls).
+operations = [
+    path(
+        "tiles/<slug:layer>/<int:z>/<int:x>/<int:y>.mvt", views.TileApi.as_view(), name="map-tile"
+    ),
+    path("tiles/<slug:layer>.json", views.TileJsonApi.as_view(), name="map-tilejson"),
+    path(
+        "api/map/v1/regions/<str:adcode>/stats",
+        views.RegionStatsApi.as_view(),
+        name="map-region-stats",
+    ),
+    path("api/map/v1/cells.geojson", views.CellsGeoJsonApi.as_view(), name="map-cells"),
+    path("api/map/v1/gaps", views.GapsApi.as_view(), name="map-gaps"),
+    path("api/map/v1/suggestions", views.SuggestionsApi.as_view(), name="map-suggestions"),
+    path("api/map/v1/assignments", views.AssignmentsApi.as_view(), name="map-assignments"),
+    path("api/map/v1/clusters.geojson", views.ClustersGeoJsonApi.as_view(), name="map-clusters"),
+    path("api/map/v1/stations.geojson", views.StationsGeoJsonApi.as_view(), name="map-stations"),
+    path("api/map/v1/links.geojson", views.LinksGeoJsonApi.as_view(), name="map-links"),
+    path("api/map/v1/rollups", views.RollupsApi.as_view(), name="map-rollups"),
+    path("api/map/v1/opinions", views.OpinionListApi.as_view(), name="map-opinions"),
+    path(
+        "api/map/v1/opinions/<int:opinion_id>", views.OpinionDetailApi.as_view(), name="map-opinion"
+    ),
     path(
         "api/map/v1/opinions/<int:opinion_id>/transitions",
-        views.opinion_transitions,
+        views.OpinionTransitionsApi.as_view(),
         name="map-opinion-transitions",
+    ),
+]
+
+urlpatterns = [
+    *operations,
+    path(
+        "api/map/v1/schema/",
+        SpectacularAPIView.as_view(
+            urlconf="map_ui.schema_urls",
+            custom_settings={
+                "TITLE": "人大代表进网格 · map data API",
+                "DESCRIPTION": (
+                    "Session-authenticated map data for the dashboards: vector tiles, TileJSON, "
+                    "JSON and GeoJSON, scoped to the caller's jurisdiction. Errors are JSON "
+                    "{code, message}. See docs/api-map.md."
+                ),
+                "SCHEMA_PATH_PREFIX": "",
+                "COMPONENT_SPLIT_REQUEST": True,
+            },
+        ),
+        name="map-schema",
     ),
     re_path(r"^(?:api/map/|tiles/)(?P<rest>.*)$", _not_found),
 ]

@@ -152,6 +152,8 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "404 404 404 200 200 200 200 200 401 401",
     }),
     "map-tilejson": ("GET", "/tiles/cells.json", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    # the map API's OpenAPI schema is public, like the phone API's (it names no data)
+    "map-schema": ("GET", "/api/map/v1/schema/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
     # --- pages (login required; deputies work in the phone app) -----------------------------
     "map_ui:home": ("GET", "/", None, {"-": "302 302 302 302 302 302 302 302 302 302"}),
     "map_ui:dashboard": ("GET", "/dashboard/?region={region}", None, {

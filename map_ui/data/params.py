@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from typing import TypedDict
 
 from django.utils.translation import gettext_lazy as _
 
@@ -94,13 +93,6 @@ def float_param(raw, *, name: str, default: float, low: float, high: float) -> f
     return value
 
 
-class ClusterParams(TypedDict):
-    """DBSCAN settings of the opinion clusters (tiles and GeoJSON alike)."""
-
-    eps_m: float
-    min_points: int
-
-
 def choice_param(raw: str | None, *, choices, code: ErrorCode, message) -> str | None:
     """An optional value that must be one of `choices` (empty = not given)."""
     if not raw:
@@ -119,14 +111,14 @@ def category_param(raw: str | None) -> str | None:
     )
 
 
-def cluster_params(query) -> ClusterParams:
-    """`eps_m` (metres, default 500) and `min_points` (default 3) from a query dict."""
-    return ClusterParams(
-        eps_m=float_param(query.get("eps_m"), name="eps_m", default=500.0, low=10.0, high=5000.0),
-        min_points=int_param(
-            query.get("min_points"), name="min_points", default=3, low=2, high=100
-        ),
-    )
+def eps_m_param(raw) -> float:
+    """DBSCAN radius of the opinion clusters in metres (10-5000, default 500)."""
+    return float_param(raw, name="eps_m", default=500.0, low=10.0, high=5000.0)
+
+
+def min_points_param(raw) -> int:
+    """DBSCAN minimum cluster size of the opinion clusters (2-100, default 3)."""
+    return int_param(raw, name="min_points", default=3, low=2, high=100)
 
 
 def _positive_id(item) -> int | None:

@@ -1,15 +1,22 @@
-"""Map data endpoints (session auth, jurisdiction-scoped, JSON errors). See docs/api-map.md."""
+"""Map data endpoints (session auth, jurisdiction-scoped, JSON errors). See docs/api-map.md.
+
+One API class per operation (base: map_ui.data.base.MapApi): its InputSerializer validates the
+query or body (map_ui.data.serializers), it calls one selector or service, its OutputSerializer
+shapes the answer; the OpenAPI schema (/api/map/v1/schema/) is built from them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, cast
+from typing import cast
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 
 from backend.accounts.access import (
     jurisdiction_of,
@@ -25,33 +32,21 @@ from backend.core.geo import metric_srid_for_lon
 from backend.coverage import selectors as coverage
 from backend.coverage.selectors import geojson
 from backend.coverage.selectors.tiles import LAYERS, TileRequest, tile_etag, tile_render
-from backend.coverage.windows import window_of
+from backend.coverage.windows import Window, window_of
 from backend.grid.access import access_cells_by_ids
-from backend.grid.selectors import MAX_CELLS_PER_REQUEST
 from backend.grid.services import cell_assign
 from backend.opinions import selectors as opinions
 from backend.opinions.access import access_opinion_by_id
-from backend.opinions.models import OpinionStatus
 from backend.opinions.services import opinion_transition
 from backend.regions.access import access_region_by_adcode
 from backend.regions.models import Region
 
-from .body import text_field
-from .http import map_endpoint
-from .params import (
-    MAX_GEOJSON_FEATURES,
-    adcode_param,
-    bbox_param,
-    category_param,
-    choice_param,
-    cluster_params,
-    ids_param,
-    int_param,
-    tile_coords,
-)
+from . import serializers as s
+from .base import READ_ERRORS, WRITE_ERRORS, MapApi
+from .params import MAX_GEOJSON_FEATURES, adcode_param, tile_coords
 
-MAX_SUGGESTION_CELLS = 50
-ROLLUPS = ("township", "county", "station", "deputy")
+GEOJSON = "application/geo+json"  # RFC 7946 §12
+FEATURES = OpenApiResponse(s.FeatureCollectionOutput, description="GeoJSON (application/geo+json)")
 
 
 def _json(data, status: int = 200, content_type: str = "application/json") -> JsonResponse:
@@ -64,34 +59,34 @@ def _json(data, status: int = 200, content_type: str = "application/json") -> Js
     )
 
 
-GEOJSON = "application/geo+json"  # RFC 7946 §12
+def _out(serializer_class, data, status: int = 200) -> JsonResponse:
+    """The answer shaped by the operation's OutputSerializer."""
+    return _json(serializer_class(data).data, status=status)
 
 
 def _geojson(collection: dict) -> JsonResponse:
     return _json(collection, content_type=GEOJSON)
 
 
-def _region(request: HttpRequest) -> tuple[Jurisdiction, Region]:
+def _region(request: HttpRequest, adcode: str | None) -> tuple[Jurisdiction, Region]:
     """The `region` parameter (default: the caller's jurisdiction), checked readable, and the
     caller's Jurisdiction narrowed to it (what the selectors read)."""
     jurisdiction = jurisdiction_of(request.user)
-    adcode = adcode_param(request.GET.get("region"), default=jurisdiction.prefix or None)
+    adcode = adcode or adcode_param(None, default=jurisdiction.prefix or None)
     region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
     return jurisdiction.within(region.adcode), region
 
 
 def _signed_in(request: HttpRequest) -> User:
-    """The signed-in account (map_endpoint refuses anyone else before the view runs)."""
+    """The signed-in account (MapApi refuses anyone else before the handler runs)."""
     return cast(User, request.user)
 
 
-def _window(request: HttpRequest):
+def _window(days: int) -> Window:
     """The `days` window ending today. Never rolls the clock (no write in a GET): standard
     windows fall back to the day rows until the job `coverage.roll` has run."""
     today = timezone.localdate()
-    return window_of(
-        request.GET.get("days"), today=today, clock_day=coverage.coverage_clock_day(today=today)
-    )
+    return window_of(days, today=today, clock_day=coverage.coverage_clock_day(today=today))
 
 
 def _metric_srid(region: Region) -> int:
@@ -116,65 +111,80 @@ def _iso(value: dt.datetime | None) -> str | None:
 # --- tiles ---------------------------------------------------------------------------------
 
 
-@map_endpoint()
-def tile(request: HttpRequest, layer: str, z: int, x: int, y: int) -> HttpResponse:
+def _layer(layer: str) -> str:
     if layer not in LAYERS:
         raise NotFound(codes.MAP_UNKNOWN_LAYER, _("No such map layer."))
-    z, x, y = tile_coords(z, x, y)
-    jurisdiction = jurisdiction_of_session(request).require_region_reads()
-    window = _window(request)
-    category = category_param(request.GET.get("category"))
-    lon = (x + 0.5) / 2**z * 360.0 - 180.0
-    req = TileRequest(
-        layer=layer,
-        z=z,
-        x=x,
-        y=y,
-        jurisdiction=jurisdiction,
-        window=window,
-        category=category,
-        **cluster_params(request.GET),
-        metric_srid=metric_srid_for_lon(lon),
+    return layer
+
+
+class TileApi(MapApi):
+    @extend_schema(
+        operation_id="map_tile",
+        tags=["tiles"],
+        parameters=[s.TileInput],
+        responses={
+            (200, "application/vnd.mapbox-vector-tile"): OpenApiTypes.BINARY,
+            304: OpenApiResponse(description="Not modified (If-None-Match)"),
+            **READ_ERRORS,
+        },
+        description="A Mapbox vector tile of `layer` (cells, heat, stations, clusters, ...).",
     )
-    # The ETag comes from the tile's version (one cheap query), so a revalidation is answered
-    # before the tile is drawn.
-    etag = tile_etag(req)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": "private, max-age=0, must-revalidate",
-        "Vary": "Cookie",
-    }
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-        return HttpResponse(status=304, headers=headers)
-    # Heat hexagons without a boundary yet are skipped; the job coverage.heat_hexes_complete
-    # gives them one within a minute (no write in a GET).
-    data = tile_render(req)
-    return HttpResponse(data, content_type="application/vnd.mapbox-vector-tile", headers=headers)
+    def get(self, request, layer: str, z: int, x: int, y: int) -> HttpResponse:
+        _layer(layer)
+        z, x, y = tile_coords(z, x, y)
+        jurisdiction = jurisdiction_of_session(request).require_region_reads()
+        query = self.params(s.TileInput)
+        lon = (x + 0.5) / 2**z * 360.0 - 180.0
+        req = TileRequest(
+            layer=layer,
+            z=z,
+            x=x,
+            y=y,
+            jurisdiction=jurisdiction,
+            window=_window(query["days"]),
+            category=query["category"],
+            eps_m=query["eps_m"],
+            min_points=query["min_points"],
+            metric_srid=metric_srid_for_lon(lon),
+        )
+        # The ETag comes from the tile's version (one cheap query), so a revalidation is
+        # answered before the tile is drawn.
+        etag = tile_etag(req)
+        headers = {
+            "ETag": etag,
+            "Cache-Control": "private, max-age=0, must-revalidate",
+            "Vary": "Cookie",
+        }
+        if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+            return HttpResponse(status=304, headers=headers)
+        # Heat hexagons without a boundary yet are skipped; the job coverage.heat_hexes_complete
+        # gives them one within a minute (no write in a GET).
+        data = tile_render(req)
+        return HttpResponse(
+            data, content_type="application/vnd.mapbox-vector-tile", headers=headers
+        )
 
 
 # The query parameters a tile reads; the TileJSON passes these (and only these) on.
 TILE_PARAMS = ("days", "category", "eps_m", "min_points")
 
 
-def _tile_query(query) -> str:
-    """The tile parameters of `query` for the TileJSON's URL template, validated exactly as
-    the tile validates them (same codes): a bad value is refused, never copied into a URL."""
-    window_of(query.get("days"))
-    category_param(query.get("category"))
-    cluster_params(query)
-    return urlencode([(name, query[name]) for name in TILE_PARAMS if query.get(name)])
-
-
-@map_endpoint()
-def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
-    if layer not in LAYERS:
-        raise NotFound(codes.MAP_UNKNOWN_LAYER, _("No such map layer."))
-    jurisdiction = jurisdiction_of_session(request).require_region_reads()
-    spec = LAYERS[layer]
-    query = _tile_query(request.GET)
-    url = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.mvt"
-    return _json(
-        {
+class TileJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_tilejson",
+        tags=["tiles"],
+        parameters=[s.TileInput],
+        responses={200: s.TileJsonOutput, **READ_ERRORS},
+        description="TileJSON 3.0 of `layer`; its URL template carries the tile parameters "
+        "given here (validated as the tile validates them).",
+    )
+    def get(self, request, layer: str) -> JsonResponse:
+        spec = LAYERS[_layer(layer)]
+        jurisdiction = jurisdiction_of_session(request).require_region_reads()
+        self.params(s.TileInput)  # a bad value is refused, never copied into a URL
+        query = urlencode([(n, request.GET[n]) for n in TILE_PARAMS if request.GET.get(n)])
+        url = request.build_absolute_uri(f"/tiles/{layer}/") + "{z}/{x}/{y}.mvt"
+        tilejson = {
             "tilejson": "3.0.0",
             "name": layer,
             "scheme": "xyz",
@@ -191,197 +201,234 @@ def tilejson(request: HttpRequest, layer: str) -> JsonResponse:
                 }
             ],
         }
-    )
+        return _out(s.TileJsonOutput, tilejson)
 
 
 # --- JSON / GeoJSON ------------------------------------------------------------------------
 
 
-@map_endpoint()
-def region_stats(request: HttpRequest, adcode: str) -> JsonResponse:
-    jurisdiction = jurisdiction_of(request.user)
-    region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode_param(adcode))
-    return _json(
-        coverage.region_stats(jurisdiction=jurisdiction, region=region, window=_window(request))
+class RegionStatsApi(MapApi):
+    @extend_schema(
+        operation_id="map_region_stats",
+        tags=["coverage"],
+        parameters=[s.WindowInput],
+        responses={200: s.RegionStatsOutput, **READ_ERRORS},
     )
+    def get(self, request, adcode: str) -> JsonResponse:
+        jurisdiction = jurisdiction_of(request.user)
+        region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode_param(adcode))
+        window = _window(self.params(s.WindowInput)["days"])
+        stats = coverage.region_stats(jurisdiction=jurisdiction, region=region, window=window)
+        return _out(s.RegionStatsOutput, stats)
 
 
-@map_endpoint()
-def cells_geojson(request: HttpRequest) -> HttpResponse:
-    jurisdiction, _region_shown = _region(request)
-    bbox = bbox_param(request.GET.get("bbox"))
-    state = choice_param(
-        request.GET.get("state"),
-        choices=("covered", "stale", "never"),
-        code=codes.MAP_INVALID_STATE,
-        message=_("state must be covered, stale or never."),
+class CellsGeoJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_cells_geojson",
+        tags=["coverage"],
+        parameters=[s.CellsInput],
+        responses={200: FEATURES, **READ_ERRORS},
     )
-    text, count = geojson.cells_feature_collection(
-        jurisdiction=jurisdiction,
-        window=_window(request),
-        bbox=bbox,
-        state=state,
-        limit=MAX_GEOJSON_FEATURES + 1,
-    )
-    if count > MAX_GEOJSON_FEATURES:
-        raise DomainError(
-            codes.MAP_AREA_TOO_LARGE,
-            _("More than %(n)s cells: choose a smaller area (or use the map tiles).")
-            % {"n": MAX_GEOJSON_FEATURES},
+    def get(self, request) -> HttpResponse:
+        query = self.params(s.CellsInput)
+        jurisdiction, _region_shown = _region(request, query["region"])
+        text, count = geojson.cells_feature_collection(
+            jurisdiction=jurisdiction,
+            window=_window(query["days"]),
+            bbox=query["bbox"],
+            state=query["state"],
+            limit=MAX_GEOJSON_FEATURES + 1,
         )
-    return HttpResponse(text, content_type=GEOJSON)
+        if count > MAX_GEOJSON_FEATURES:
+            raise DomainError(
+                codes.MAP_AREA_TOO_LARGE,
+                _("More than %(n)s cells: choose a smaller area (or use the map tiles).")
+                % {"n": MAX_GEOJSON_FEATURES},
+            )
+        return HttpResponse(text, content_type=GEOJSON)
 
 
-@map_endpoint()
-def gaps(request: HttpRequest) -> JsonResponse:
-    jurisdiction, _region_shown = _region(request)
-    limit = int_param(request.GET.get("limit"), name="limit", default=50, low=1, high=500)
-    rows = coverage.coverage_gaps(jurisdiction=jurisdiction, window=_window(request), limit=limit)
-    return _json({"results": rows})
+class GapsApi(MapApi):
+    @extend_schema(
+        operation_id="map_gaps",
+        tags=["coverage"],
+        parameters=[s.GapsInput],
+        responses={200: s.GapsOutput, **READ_ERRORS},
+    )
+    def get(self, request) -> JsonResponse:
+        query = self.params(s.GapsInput)
+        jurisdiction, _region_shown = _region(request, query["region"])
+        rows = coverage.coverage_gaps(
+            jurisdiction=jurisdiction, window=_window(query["days"]), limit=query["limit"]
+        )
+        return _out(s.GapsOutput, {"results": rows})
 
 
-def _reason(s: dict) -> str:
+def _reason(row: dict) -> str:
     parts = []
-    if s["in_district"]:
+    if row["in_district"]:
         parts.append(_("the cell is in their electoral district"))
-    elif s["distance_m"] is not None:
-        parts.append(_("their electoral district is %(m)s m away") % {"m": round(s["distance_m"])})
-    if s["station_distance_m"] is not None:
+    elif row["distance_m"] is not None:
+        parts.append(
+            _("their electoral district is %(m)s m away") % {"m": round(row["distance_m"])}
+        )
+    if row["station_distance_m"] is not None:
         parts.append(
             _("station %(name)s is %(m)s m away")
-            % {"name": s["station_name"], "m": round(s["station_distance_m"])}
+            % {"name": row["station_name"], "m": round(row["station_distance_m"])}
         )
     parts.append(
         _("%(cells)s cells assigned, %(hh)s households still to visit this year")
-        % {"cells": s["cells_assigned"], "hh": s["households_to_visit"]}
+        % {"cells": row["cells_assigned"], "hh": row["households_to_visit"]}
     )
     return _("; ").join(parts)
 
 
-@map_endpoint()
-def suggestions(request: HttpRequest) -> JsonResponse:
-    ids = ids_param(request.GET.get("cells"), name="cells", max_count=MAX_SUGGESTION_CELLS)
-    jurisdiction = jurisdiction_of(request.user)
-    cells = access_cells_by_ids(jurisdiction=jurisdiction, ids=ids)
-    year_start = dt.datetime(
-        timezone.localdate().year, 1, 1, tzinfo=timezone.get_current_timezone()
+def _round_m(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _suggestion(row: dict) -> dict:
+    return {
+        **row,
+        "distance_m": _round_m(row["distance_m"]),
+        "station_distance_m": _round_m(row["station_distance_m"]),
+        "reason": _reason(row),
+    }
+
+
+class SuggestionsApi(MapApi):
+    @extend_schema(
+        operation_id="map_suggestions",
+        tags=["assignments"],
+        parameters=[s.SuggestionsInput],
+        responses={200: s.SuggestionsOutput, **READ_ERRORS},
     )
-    rows = coverage.assignment_suggestions(
-        jurisdiction=jurisdiction, cell_ids=ids, year_start=year_start
-    )
-    by_cell: dict[int, list[dict]] = {c.id: [] for c in cells}
-    for row in rows:
-        by_cell[row["cell_id"]].append(
-            {
-                "deputy_id": row["deputy_id"],
-                "name": row["name"],
-                "station_id": row["station_id"],
-                "station_name": row["station_name"],
-                "distance_m": None if row["distance_m"] is None else round(row["distance_m"], 1),
-                "station_distance_m": None
-                if row["station_distance_m"] is None
-                else round(row["station_distance_m"], 1),
-                "in_district": row["in_district"],
-                "cells_assigned": row["cells_assigned"],
-                "households_to_visit": row["households_to_visit"],
-                "reason": _reason(row),
-            }
+    def get(self, request) -> JsonResponse:
+        ids = self.params(s.SuggestionsInput)["cells"]
+        jurisdiction = jurisdiction_of(request.user)
+        cells = access_cells_by_ids(jurisdiction=jurisdiction, ids=ids)
+        year_start = dt.datetime(
+            timezone.localdate().year, 1, 1, tzinfo=timezone.get_current_timezone()
         )
-    return _json(
-        {"cells": [{"cell_id": c.id, "code": c.code, "suggestions": by_cell[c.id]} for c in cells]}
-    )
-
-
-@map_endpoint(methods=("POST",))
-def assignments(request: HttpRequest) -> JsonResponse:
-    jurisdiction = jurisdiction_of(request.user)
-    if not jurisdiction.can_act:  # before the body is read (issue 8)
-        raise DomainError(
-            codes.ASSIGNMENT_NOT_ALLOWED, _("Only station staff assign grid cells."), status=403
+        rows = coverage.assignment_suggestions(
+            jurisdiction=jurisdiction, cell_ids=ids, year_start=year_start
         )
-    body = json_body(request)
-    if not isinstance(body.get("cells"), list):
-        raise DomainError(
-            codes.MAP_INVALID_CELLS, _("%(name)s must be a list of ids.") % {"name": "cells"}
-        )
-    cell_ids = ids_param(body["cells"], name="cells", max_count=MAX_CELLS_PER_REQUEST)
-    deputy = ids_param([body.get("deputy")], name="deputy", max_count=1)[0]
-    reason = text_field(body, "reason")
-    results = cell_assign(
-        jurisdiction=jurisdiction,
-        actor=_signed_in(request),
-        cell_ids=cell_ids,
-        deputy_id=deputy,
-        reason=reason,
-    )
-    return _json(
-        {
-            "assignments": [
-                {
-                    "id": r.assignment.id,
-                    "cell_id": r.assignment.cell_id,
-                    "deputy_id": r.assignment.deputy_id,
-                    "status": r.assignment.status,
-                    "created": r.created,
-                }
-                for r in results
-            ]
-        },
-        status=201,
-    )
-
-
-@map_endpoint()
-def clusters_geojson(request: HttpRequest) -> JsonResponse:
-    jurisdiction, region = _region(request)
-    category = category_param(request.GET.get("category"))
-    rows = coverage.opinion_clusters(
-        jurisdiction=jurisdiction,
-        window=_window(request),
-        category=category,
-        **cluster_params(request.GET),
-        metric_srid=_metric_srid(region),
-        bbox=bbox_param(request.GET.get("bbox")),
-    )
-    return _geojson(_feature_collection(rows, id_key="cluster_id"))  # min opinion id: stable
-
-
-@map_endpoint()
-def stations_geojson(request: HttpRequest) -> JsonResponse:
-    jurisdiction, _region_shown = _region(request)
-    return _geojson(_feature_collection(geojson.stations(jurisdiction=jurisdiction)))
-
-
-@map_endpoint()
-def links_geojson(request: HttpRequest) -> JsonResponse:
-    jurisdiction, _region_shown = _region(request)
-    return _geojson(_feature_collection(geojson.station_links(jurisdiction=jurisdiction)))
-
-
-@map_endpoint()
-def rollups(request: HttpRequest) -> JsonResponse:
-    jurisdiction, _region_shown = _region(request)
-    by = request.GET.get("by", "township")
-    if by not in ROLLUPS:
-        raise DomainError(
-            codes.MAP_INVALID_BY, _("by must be township, county, station or deputy.")
-        )
-    window = _window(request)
-    if by in ("township", "county"):
-        rows = coverage.coverage_rollup(jurisdiction=jurisdiction, window=window, level=by)
-    elif by == "station":
-        rows = coverage.coverage_by_station(jurisdiction=jurisdiction, window=window)
-    else:
-        rows = coverage.coverage_by_deputy(jurisdiction=jurisdiction, window=window)
+        by_cell: dict[int, list[dict]] = {c.id: [] for c in cells}
         for row in rows:
-            row["last_visit"] = _iso(row["last_visit"])
-    return _json({"by": by, "days": window.days, "results": rows})
+            by_cell[row["cell_id"]].append(_suggestion(row))
+        answer = [{"cell_id": c.id, "code": c.code, "suggestions": by_cell[c.id]} for c in cells]
+        return _out(s.SuggestionsOutput, {"cells": answer})
+
+
+class AssignmentsApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_assignments_create",
+        tags=["assignments"],
+        request=s.AssignmentsInput,
+        responses={201: s.AssignmentsOutput, **WRITE_ERRORS},
+    )
+    def post(self, request) -> JsonResponse:
+        jurisdiction = jurisdiction_of(request.user)
+        if not jurisdiction.can_act:  # before the body is read (issue 8)
+            raise DomainError(
+                codes.ASSIGNMENT_NOT_ALLOWED, _("Only station staff assign grid cells."), status=403
+            )
+        body = self.params(s.AssignmentsInput, data=json_body(request))
+        results = cell_assign(
+            jurisdiction=jurisdiction,
+            actor=_signed_in(request),
+            cell_ids=body["cells"],
+            deputy_id=body["deputy"],
+            reason=body["reason"],
+        )
+        rows = [
+            {
+                "id": r.assignment.id,
+                "cell_id": r.assignment.cell_id,
+                "deputy_id": r.assignment.deputy_id,
+                "status": r.assignment.status,
+                "created": r.created,
+            }
+            for r in results
+        ]
+        return _out(s.AssignmentsOutput, {"assignments": rows}, status=201)
+
+
+class ClustersGeoJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_clusters_geojson",
+        tags=["opinions"],
+        parameters=[s.ClustersInput],
+        responses={200: FEATURES, **READ_ERRORS},
+    )
+    def get(self, request) -> JsonResponse:
+        query = self.params(s.ClustersInput)
+        jurisdiction, region = _region(request, query["region"])
+        rows = coverage.opinion_clusters(
+            jurisdiction=jurisdiction,
+            window=_window(query["days"]),
+            category=query["category"],
+            eps_m=query["eps_m"],
+            min_points=query["min_points"],
+            metric_srid=_metric_srid(region),
+            bbox=query["bbox"],
+        )
+        return _geojson(_feature_collection(rows, id_key="cluster_id"))  # min opinion id: stable
+
+
+class StationsGeoJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_stations_geojson",
+        tags=["stations"],
+        parameters=[s.RegionInput],
+        responses={200: FEATURES, **READ_ERRORS},
+    )
+    def get(self, request) -> JsonResponse:
+        jurisdiction, _region_shown = _region(request, self.params(s.RegionInput)["region"])
+        return _geojson(_feature_collection(geojson.stations(jurisdiction=jurisdiction)))
+
+
+class LinksGeoJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_links_geojson",
+        tags=["stations"],
+        parameters=[s.RegionInput],
+        responses={200: FEATURES, **READ_ERRORS},
+    )
+    def get(self, request) -> JsonResponse:
+        jurisdiction, _region_shown = _region(request, self.params(s.RegionInput)["region"])
+        return _geojson(_feature_collection(geojson.station_links(jurisdiction=jurisdiction)))
+
+
+def _rollup_rows(jurisdiction: Jurisdiction, window: Window, by: str) -> list[dict]:
+    if by in ("township", "county"):
+        return coverage.coverage_rollup(jurisdiction=jurisdiction, window=window, level=by)
+    if by == "station":
+        return coverage.coverage_by_station(jurisdiction=jurisdiction, window=window)
+    rows = coverage.coverage_by_deputy(jurisdiction=jurisdiction, window=window)
+    return [{**row, "last_visit": _iso(row["last_visit"])} for row in rows]
+
+
+class RollupsApi(MapApi):
+    @extend_schema(
+        operation_id="map_rollups",
+        tags=["coverage"],
+        parameters=[s.RollupsInput],
+        responses={200: s.RollupsOutput, **READ_ERRORS},
+    )
+    def get(self, request) -> JsonResponse:
+        query = self.params(s.RollupsInput)
+        jurisdiction, _region_shown = _region(request, query["region"])
+        by = query["by"] or "township"
+        window = _window(query["days"])
+        rows = _rollup_rows(jurisdiction, window, by)
+        return _out(s.RollupsOutput, {"by": by, "days": window.days, "results": rows})
 
 
 # --- opinions: the closed loop (staff work list) -------------------------------------------
-
-MAX_OPINIONS_PER_PAGE = 200
-TRANSITION_TEXT_FIELDS = ("handler", "reason", "answer", "note")
 
 
 def _opinion_row(row: dict) -> dict:
@@ -395,66 +442,66 @@ def _opinion_row(row: dict) -> dict:
     return row
 
 
-@map_endpoint()
-def opinion_list(request: HttpRequest) -> JsonResponse:
-    jurisdiction, _region_shown = _region(request)
-    status = choice_param(
-        request.GET.get("status"),
-        choices=OpinionStatus.values,
-        code=codes.MAP_INVALID_STATUS,
-        message=_("Unknown opinion status."),
+class OpinionListApi(MapApi):
+    @extend_schema(
+        operation_id="map_opinions_list",
+        tags=["opinions"],
+        parameters=[s.OpinionListInput],
+        responses={200: s.OpinionListOutput, **READ_ERRORS},
     )
-    overdue = request.GET.get("overdue", "")
-    if overdue not in ("", "0", "1"):
-        raise DomainError(codes.MAP_INVALID_OVERDUE, _("overdue must be 0 or 1."))
-    limit = int_param(
-        request.GET.get("limit"), name="limit", default=50, low=1, high=MAX_OPINIONS_PER_PAGE
-    )
-    offset = int_param(request.GET.get("offset"), name="offset", default=0, low=0, high=10**6)
-    count, rows = opinions.opinion_work_list(
-        jurisdiction=jurisdiction,
-        status=status,
-        overdue_only=overdue == "1",
-        offset=offset,
-        limit=limit,
-    )
-    return _json(
-        {
+    def get(self, request) -> JsonResponse:
+        query = self.params(s.OpinionListInput)
+        jurisdiction, _region_shown = _region(request, query["region"])
+        count, rows = opinions.opinion_work_list(
+            jurisdiction=jurisdiction,
+            status=query["status"],
+            overdue_only=query["overdue"] == "1",
+            offset=query["offset"],
+            limit=query["limit"],
+        )
+        answer = {
             "count": count,
             "counts": opinions.opinion_status_counts(jurisdiction=jurisdiction),
             "results": [_opinion_row(r) for r in rows],
         }
+        return _out(s.OpinionListOutput, answer)
+
+
+class OpinionDetailApi(MapApi):
+    @extend_schema(
+        operation_id="map_opinions_retrieve",
+        tags=["opinions"],
+        responses={200: s.OpinionDetailOutput, **READ_ERRORS},
     )
-
-
-@map_endpoint()
-def opinion_detail(request: HttpRequest, opinion_id: int) -> JsonResponse:
-    opinion = access_opinion_by_id(
-        jurisdiction=jurisdiction_of(request.user), opinion_id=opinion_id
-    )
-    return _json(_opinion_row(opinions.opinion_detail(opinion=opinion)))
-
-
-@map_endpoint(methods=("POST",))
-def opinion_transitions(request: HttpRequest, opinion_id: int) -> JsonResponse:
-    jurisdiction = jurisdiction_of(request.user)
-    if not may_transition_opinions(jurisdiction):  # before the body is read (issue 8)
-        raise DomainError(
-            codes.OPINION_NOT_ALLOWED,
-            _("Only station staff may do this to an opinion."),
-            status=403,
+    def get(self, request, opinion_id: int) -> JsonResponse:
+        opinion = access_opinion_by_id(
+            jurisdiction=jurisdiction_of(request.user), opinion_id=opinion_id
         )
-    body = json_body(request)
-    action = text_field(body, "action", required=True, field="action")
-    fields: dict[str, Any] = {
-        name: text_field(body, name, field=name) for name in TRANSITION_TEXT_FIELDS
-    }
-    opinion = opinion_transition(
-        jurisdiction=jurisdiction,
-        actor=_signed_in(request),
-        opinion_id=opinion_id,
-        action=action,
-        rating=body.get("rating"),
-        **fields,
+        return _out(s.OpinionDetailOutput, _opinion_row(opinions.opinion_detail(opinion=opinion)))
+
+
+class OpinionTransitionsApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_opinions_transition",
+        tags=["opinions"],
+        request=s.TransitionInput,
+        responses={200: s.OpinionDetailOutput, **WRITE_ERRORS},
     )
-    return _json(_opinion_row(opinions.opinion_detail(opinion=opinion)))
+    def post(self, request, opinion_id: int) -> JsonResponse:
+        jurisdiction = jurisdiction_of(request.user)
+        if not may_transition_opinions(jurisdiction):  # before the body is read (issue 8)
+            raise DomainError(
+                codes.OPINION_NOT_ALLOWED,
+                _("Only station staff may do this to an opinion."),
+                status=403,
+            )
+        body = self.params(s.TransitionInput, data=json_body(request))
+        opinion = opinion_transition(
+            jurisdiction=jurisdiction,
+            actor=_signed_in(request),
+            opinion_id=opinion_id,
+            **body,
+        )
+        return _out(s.OpinionDetailOutput, _opinion_row(opinions.opinion_detail(opinion=opinion)))
