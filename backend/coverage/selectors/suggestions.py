@@ -11,6 +11,8 @@ from .rollups import YEARLY_HOUSEHOLD_TARGET
 # that the metric top few are always among them (degrees distort distance ~12% at 28°N).
 SUGGESTION_PREFILTER_CELLS = 200
 SUGGESTION_NEAREST_STATIONS = 3
+# Degrees-to-metres anisotropy bound (1/cos latitude, 1.7 at China's north end; see the SQL).
+SUGGESTION_PLANAR_SLACK = 2.0
 
 
 def assignment_suggestions(
@@ -33,11 +35,10 @@ def assignment_suggestions(
                    ST_PointOnSurface(c.boundary) AS p
             FROM grid_gridcell c WHERE c.id = ANY(%(ids)s) AND c.adcode LIKE %(scope)s
         ),
-        near AS MATERIALIZED (
-            SELECT t.id AS cell_id, n.id AS near_id,
-                   ST_Distance(t.boundary::geography, n.boundary::geography) AS distance_m
+        near AS MATERIALIZED (  -- planar distance (degrees) only: the KNN order computes it
+            SELECT t.id AS cell_id, n.id AS near_id, n.d
             FROM t CROSS JOIN LATERAL (
-                SELECT gc.id, gc.boundary FROM grid_gridcell gc
+                SELECT gc.id, gc.boundary <-> t.boundary AS d FROM grid_gridcell gc
                 WHERE gc.county_adcode = t.county_adcode
                   -- scalar subqueries, not EXISTS or a join: probed per neighbour through
                   -- the gridcell index, then the mandate by key (the planner otherwise walks
@@ -50,15 +51,61 @@ def assignment_suggestions(
                 ORDER BY gc.boundary <-> t.boundary LIMIT %(prefilter)s
             ) n
         ),
-        cand AS (
-            SELECT near.cell_id, dm.deputy_id, min(near.distance_m) AS distance_m
-            FROM near CROSS JOIN LATERAL (  -- the neighbour's mandates, through its index
+        near_deputies AS MATERIALIZED (  -- each distinct district cell's deputies once
+            SELECT nd.near_id, dm.deputy_id
+            FROM (SELECT DISTINCT near_id FROM near) nd CROSS JOIN LATERAL (
                 SELECT m.deputy_id FROM liaison_mandate_district_cells mc
                 JOIN liaison_mandate m ON m.id = mc.mandate_id AND m.status = 'current'
-                WHERE mc.gridcell_id = near.near_id
+                WHERE mc.gridcell_id = nd.near_id
                 OFFSET 0  -- kept a parameterised loop: not flattened into a hash join
             ) dm
-            GROUP BY near.cell_id, dm.deputy_id
+        ),
+        near_deputy AS MATERIALIZED (  -- (cell, district cell, its deputy, degrees), once
+            SELECT n.cell_id, n.near_id, nd.deputy_id, n.d
+            FROM near n JOIN near_deputies nd ON nd.near_id = n.near_id
+        ),
+        deputy_near AS MATERIALIZED (  -- each (cell, deputy): its nearest district cell, degrees
+            SELECT cell_id, deputy_id, min(d) AS d_min FROM near_deputy GROUP BY 1, 2
+        ),
+        -- Metres per degree vary with direction by at most 1/cos(latitude) (< 2 below 60°N):
+        -- a deputy more than SLACK times as far in degrees as the cell's per_cell-th nearest
+        -- eligible deputy is farther in metres than per_cell others and cannot be kept, and a
+        -- district cell more than SLACK times as far as the deputy's nearest one cannot be its
+        -- nearest in metres. Geodesic distances are computed only for what is left.
+        cutoff AS MATERIALIZED (
+            SELECT cell_id, d_min AS d_cut FROM (
+                SELECT dn.cell_id, dn.d_min,
+                       row_number() OVER (PARTITION BY dn.cell_id ORDER BY dn.d_min) AS n
+                FROM deputy_near dn
+                JOIN t ON t.id = dn.cell_id
+                JOIN liaison_deputy d ON d.id = dn.deputy_id AND d.county_adcode = t.county_adcode
+                WHERE NOT EXISTS (SELECT 1 FROM grid_gridassignment a
+                                  WHERE a.deputy_id = dn.deputy_id AND a.cell_id = dn.cell_id
+                                    AND a.status = 'active')
+            ) ranked WHERE n = %(per_cell)s
+        ),
+        contender_near AS MATERIALIZED (
+            SELECT nd.cell_id, nd.near_id, nd.deputy_id
+            FROM (
+                SELECT dn.cell_id, dn.deputy_id, dn.d_min FROM deputy_near dn
+                LEFT JOIN cutoff c ON c.cell_id = dn.cell_id
+                WHERE c.d_cut IS NULL OR dn.d_min <= %(planar_slack)s * c.d_cut
+            ) dn
+            JOIN near_deputy nd ON nd.cell_id = dn.cell_id AND nd.deputy_id = dn.deputy_id
+            WHERE nd.d <= %(planar_slack)s * dn.d_min
+        ),
+        measured AS MATERIALIZED (  -- each (cell, district cell) pair measured once
+            SELECT k.cell_id, k.near_id,
+                   ST_Distance(t.boundary::geography, gc.boundary::geography) AS distance_m
+            FROM (SELECT DISTINCT cell_id, near_id FROM contender_near) k
+            JOIN t ON t.id = k.cell_id
+            JOIN grid_gridcell gc ON gc.id = k.near_id
+        ),
+        cand AS (
+            SELECT cn.cell_id, cn.deputy_id, min(ms.distance_m) AS distance_m
+            FROM contender_near cn
+            JOIN measured ms ON ms.cell_id = cn.cell_id AND ms.near_id = cn.near_id
+            GROUP BY cn.cell_id, cn.deputy_id
             UNION ALL
             SELECT t.id, m.deputy_id, 0.0
             FROM t JOIN regions_region r ON t.adcode LIKE r.adcode || '%%'
@@ -66,11 +113,14 @@ def assignment_suggestions(
             WHERE NOT EXISTS (SELECT 1 FROM liaison_mandate_district_cells mc
                               WHERE mc.mandate_id = m.id)
             UNION ALL
+            -- station members rank after every district candidate: needed only for the cells
+            -- with fewer than per_cell eligible district deputies (no cutoff)
             SELECT t.id, sm.deputy_id, NULL
             FROM t CROSS JOIN LATERAL (
                 SELECT s.id FROM liaison_station s WHERE s.county_adcode = t.county_adcode
                 ORDER BY s.location <-> t.p LIMIT %(stations)s) ns
             JOIN liaison_stationmembership sm ON sm.station_id = ns.id AND sm.until IS NULL
+            WHERE NOT EXISTS (SELECT 1 FROM cutoff c WHERE c.cell_id = t.id)
         ),
         best AS (
             SELECT cell_id, deputy_id, min(distance_m) AS distance_m FROM cand GROUP BY 1, 2
@@ -81,13 +131,6 @@ def assignment_suggestions(
             FROM best b
             JOIN t ON t.id = b.cell_id
             JOIN liaison_deputy d ON d.id = b.deputy_id AND d.county_adcode = t.county_adcode
-        ),
-        -- per deputy once, however many selected cells they are a candidate for
-        load AS MATERIALIZED (
-            SELECT a.deputy_id, count(*) AS cells_assigned
-            FROM grid_gridassignment a
-            WHERE a.status = 'active' AND a.deputy_id IN (SELECT deputy_id FROM pairs)
-            GROUP BY a.deputy_id
         ),
         facts AS (
             SELECT p.cell_id, p.code, p.deputy_id, p.name, p.distance_m,
@@ -103,11 +146,13 @@ def assignment_suggestions(
                    ) AS in_district,
                    st.id AS station_id, st.name AS station_name,
                    st.distance_m AS station_distance_m,
-                   coalesce(l.cells_assigned, 0) AS cells_assigned,
+                   -- an index probe per pair (a join to per-deputy counts was planned as a
+                   -- nested loop over a CTE the planner thought had one row)
+                   (SELECT count(*) FROM grid_gridassignment a
+                    WHERE a.deputy_id = p.deputy_id AND a.status = 'active') AS cells_assigned,
                    EXISTS (SELECT 1 FROM grid_gridassignment a WHERE a.deputy_id = p.deputy_id
                            AND a.cell_id = p.cell_id AND a.status = 'active') AS already_assigned
             FROM pairs p
-            LEFT JOIN load l ON l.deputy_id = p.deputy_id
             LEFT JOIN LATERAL (
                 SELECT s.id, s.name,
                        ST_Distance(s.location::geography, p.p::geography) AS distance_m
@@ -150,6 +195,7 @@ def assignment_suggestions(
         "scope": jurisdiction.sql_like(),
         "prefilter": SUGGESTION_PREFILTER_CELLS,
         "stations": SUGGESTION_NEAREST_STATIONS,
+        "planar_slack": SUGGESTION_PLANAR_SLACK,
         "target": YEARLY_HOUSEHOLD_TARGET,
         "year_start": year_start,
         "per_cell": per_cell,
