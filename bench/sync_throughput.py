@@ -356,7 +356,10 @@ def main() -> None:
         process.wait(timeout=30)
     load_after = os.getloadavg()[0]
     visits = _sql(DB_NAME, "SELECT count(*) FROM visits_visit")[0][0]
-    ratio = api["visits_s"] / raw["bulk_rows_s"]
+    # against the plain INSERT ... SELECT without the project's triggers: the bar a phone sync
+    # is held to is the insert itself, not the insert plus summary maintenance
+    ratio = api["visits_s"] / raw["untriggered_rows_s"]
+    ratio_triggered = api["visits_s"] / raw["bulk_rows_s"]
     rows = [
         ("measure", "value"),
         ("---", "---"),
@@ -376,7 +379,8 @@ def main() -> None:
             f"API: POST visits/sync, batches of {BATCH}, {CLIENTS} clients",
             f"{api['visits_s']:,.0f} visits/s",
         ),
-        ("API / raw bulk limit", f"{ratio:.0%} (goal ≥ 20%)"),
+        ("API / raw bulk limit without the triggers", f"{ratio:.0%} (goal ≥ 60%)"),
+        ("API / raw bulk limit with the triggers (the old bar)", f"{ratio_triggered:.0%}"),
         (
             f"one {BATCH}-record batch, sequential: p50 / p95",
             f"{api['seq_p50_ms']:.1f} ms / {api['seq_p95_ms']:.1f} ms (goal p95 ≤ 100 ms)",
