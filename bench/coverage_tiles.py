@@ -42,6 +42,7 @@ DEPUTIES_PER_COUNTY = 500
 TOWNSHIPS_PER_COUNTY = 10
 BENCH_USER = "bench-coverage-leader"
 TILE_SAMPLES = 60
+MIN_INTERIOR_TILES = 4
 
 
 @dataclass(frozen=True)
@@ -451,10 +452,10 @@ def _tiles(spec: Spec, z: int, limit: int) -> list[tuple[int, int, int]]:
     x0, y1 = _tile_xy(w0, s0, z)
     x1, y0 = _tile_xy(e0, n0, z)
     # interior tiles (full of data) evenly spread over the area; where the area spans too few
-    # for interior ones (a county at z8/z10), every tile touching it, edges included
-    xs = list(range(x0 + 1, x1)) or list(range(x0, x1 + 1))
-    ys = list(range(y0 + 1, y1)) or list(range(y0, y1 + 1))
-    every = [(z, x, y) for x in xs for y in ys]
+    # interior ones (a county at z8/z10), every tile touching it, edges included
+    every = [(z, x, y) for x in range(x0 + 1, x1) for y in range(y0 + 1, y1)]
+    if len(every) < MIN_INTERIOR_TILES:
+        every = [(z, x, y) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1)]
     step = max(1, len(every) // limit)
     return every[::step][:limit]
 
