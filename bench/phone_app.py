@@ -67,7 +67,7 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.utils import timezone
 from backend.accounts.models import User
 from backend.grid.models import GridAssignment, GridCell
-from backend.liaison.models import Deputy, Station, StationMembership
+from backend.liaison.models import Deputy, DutyRule, Station, StationMembership
 from backend.regions.models import Region
 
 def square(lon, lat, d):
@@ -91,8 +91,8 @@ for i in range(12):
         status="active"))
 station, _ = Station.objects.get_or_create(name="基准联络站", defaults=dict(
     kind="station", location=Point(113.005, 28.005, srid=4326), region=county,
-    adcode=county.adcode, county_adcode=county.adcode,
-    duty_rule={{"type": "day_digit", "digit": 6}}))
+    adcode=county.adcode, county_adcode=county.adcode))
+DutyRule.objects.get_or_create(station=station, defaults=dict(kind="day_digit", digit=6))
 StationMembership.objects.get_or_create(deputy=deputy, station=station, defaults=dict(
     since=timezone.localdate() - dt.timedelta(days=365)))
 """

@@ -29,6 +29,11 @@ operations = [
     path("api/map/v1/assignments", views.AssignmentsApi.as_view(), name="map-assignments"),
     path("api/map/v1/clusters.geojson", views.ClustersGeoJsonApi.as_view(), name="map-clusters"),
     path("api/map/v1/stations.geojson", views.StationsGeoJsonApi.as_view(), name="map-stations"),
+    path(
+        "api/map/v1/stations/<int:station_id>/rhythm",
+        views.StationRhythmApi.as_view(),
+        name="map-station-rhythm",
+    ),
     path("api/map/v1/links.geojson", views.LinksGeoJsonApi.as_view(), name="map-links"),
     path("api/map/v1/rollups", views.RollupsApi.as_view(), name="map-rollups"),
     path("api/map/v1/opinions", views.OpinionListApi.as_view(), name="map-opinions"),

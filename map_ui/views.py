@@ -167,6 +167,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "assignments": ("map-assignments", {}),
     "stations": ("map-stations", {}),
     "links": ("map-links", {}),
+    "rhythm": ("map-station-rhythm", {"station_id": "id"}),
     "opinions": ("map-opinions", {}),
     "opinion": ("map-opinion", {"opinion_id": "id"}),
     "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),

@@ -88,7 +88,12 @@ class MeStationOutput(serializers.Serializer):
     address = serializers.CharField()
     location = PointOutputField()
     geofence_radius_m = serializers.IntegerField()
-    duty_rule = serializers.JSONField(allow_null=True, help_text="e.g. {type: day_digit, digit}")
+    duty_rule = serializers.JSONField(
+        allow_null=True,
+        help_text="kind (day_digit, nth_weekday, half_month, weekdays, dates) with its fields "
+        "(digit; nth, weekday; month_day; weekdays; dates), opens_at, closes_at (HH:MM), "
+        "holiday_policy (held, moved, skipped) and text (the rule in words)",
+    )
     on_duty_today = serializers.BooleanField()
     next_duty_date = serializers.DateField(allow_null=True)
     role = serializers.CharField()

@@ -16,7 +16,9 @@ from backend.grid.models import CellSource, GridCell
 from backend.liaison.models import (
     CongressLevel,
     Deputy,
+    DutyRule,
     Mandate,
+    RuleKind,
     Station,
     StationKind,
     StationMembership,
@@ -84,6 +86,7 @@ class GridCellFactory(factory.django.DjangoModelFactory):
 class StationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Station
+        skip_postgeneration_save = True
 
     kind = StationKind.STATION
     name = factory.Sequence(lambda n: f"联络站{n}")
@@ -91,7 +94,19 @@ class StationFactory(factory.django.DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     adcode = factory.SelfAttribute("region.adcode")
     county_adcode = factory.LazyAttribute(lambda o: o.region.adcode[:6])
-    duty_rule = factory.LazyFunction(lambda: {"type": "day_digit", "digit": 6})
+    # 逢六进站; pass duty_rule=None for a station without a rule.
+    duty_rule = factory.RelatedFactory(
+        "tests.factories.DutyRuleFactory", factory_related_name="station"
+    )
+
+
+class DutyRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DutyRule
+
+    station = factory.SubFactory(StationFactory, duty_rule=None)
+    kind = RuleKind.DAY_DIGIT
+    digit = 6
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,7 @@ Rows are endpoints (phone API, map data API, tiles, pages, the phone app's files
 pages, the admin); columns are the ten callers of ROLES, in that order; a row that takes an
 object has one line of expected status codes per object: `A` lies in 长沙县's 星沙街道 and
 belongs to deputy A, `B` lies in another county (宁乡市) and belongs to that county's deputy.
-`-` means the row takes no object. Writes are sent with bodies that stop short of changing
+`-` means the row takes no object; a row named "name POST" is the same pattern's other method. Writes are sent with bodies that stop short of changing
 anything for those allowed through (400 or 409), so the gates, not the effects, are measured.
 
 Wherever an object is refused (401, 403, 404) the body must be byte-identical to the answer for
@@ -126,6 +126,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map-links": ("GET", MAP + "links.geojson?region={region}", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-rhythm": ("GET", MAP + "stations/{id}/rhythm", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-rhythm POST": ("POST", MAP + "stations/{id}/rhythm", E, {
+        "A": "403 403 403 400 400 403 403 400 401 401",
+        "B": "403 403 403 404 404 403 403 400 401 401",
     }),
     "map-rollups": ("GET", MAP + "rollups?region={region}&by=deputy", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
@@ -273,8 +281,10 @@ def test_every_url_pattern_has_a_row():
     keys = url_keys()
     admin_keys = {k for k in keys if k.startswith("admin:")}
     assert admin_keys, "the admin's patterns are found"
-    assert keys - admin_keys - set(MATRIX) == set(), "add a row to MATRIX"
-    assert set(MATRIX) - keys == set(), "a row for an endpoint that no longer exists"
+    # "name METHOD" rows are a second method of the same pattern (GET reads, POST saves).
+    rows = {k.split(" ")[0] for k in MATRIX}
+    assert keys - admin_keys - rows == set(), "add a row to MATRIX"
+    assert rows - keys == set(), "a row for an endpoint that no longer exists"
     assert {k for k in MATRIX if k.startswith("admin:")} <= admin_keys
 
 
@@ -381,6 +391,8 @@ def _world():
             "mobile_api:opinion-detail": world.opinions["lone"].id,
             "mobile_api:opinion-answer": world.opinions["lone"].id,
             "map-opinion": world.opinions["lone"].id,
+            "map-station-rhythm": world.stations["s1"].id,
+            "map-station-rhythm POST": world.stations["s1"].id,
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
             "admin:accounts_user_change": users["deputy_a"].id,
@@ -408,6 +420,8 @@ def _world():
             "mobile_api:opinion-detail": world.opinions["county_b"][0].id,
             "mobile_api:opinion-answer": world.opinions["county_b"][0].id,
             "map-opinion": world.opinions["county_b"][0].id,
+            "map-station-rhythm": world.stations["sb"].id,
+            "map-station-rhythm POST": world.stations["sb"].id,
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,
             "admin:accounts_user_change": users["deputy_x"].id,

@@ -129,6 +129,8 @@ MAP_PARAMS = (
     "status",
     "overdue",
     "cells",
+    "from",
+    "kind",
 )
 BIG_IDS = ("0", "99999999999999999999", str(2**63), str(2**63 - 1))
 
@@ -469,6 +471,7 @@ def map_urls(pattern: URLPattern, scene) -> list[str]:
         "y": ["1702", "4096", str(2**63)],
         "adcode": ["430121", "430121001", "%00", "4301210019999999", "%ED%A0%80", "x" * 300],
         "opinion_id": [str(scene.opinions["lone"].id), *BIG_IDS],
+        "station_id": [str(scene.stations["s1"].id), *BIG_IDS],
     }
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
@@ -588,6 +591,41 @@ def test_map_posts_every_field_and_raw_body(scene):
             checker.check(
                 f"{url} as {content_type!r}", map_post(client, url, raw_json(base), content_type)
             )
+    checker.assert_clean()
+
+
+RULE_FIELDS = (
+    "kind",
+    "digit",
+    "nth",
+    "weekday",
+    "weekdays",
+    "month_day",
+    "dates",
+    "opens_at",
+    "closes_at",
+    "holiday_policy",
+)
+
+
+def test_station_rhythm_every_rule_field_in_query_and_body(scene):
+    """The preview (GET, rule in the query) and the save (POST, rule in the body): every field
+    hostile in turn, and hostile bodies; only 2xx or a JSON 4xx with a registered code."""
+    client = staff(scene)
+    url = f"/api/map/v1/stations/{scene.stations['s1'].id}/rhythm"
+    base = {"kind": "weekdays", "weekdays": [1, 4], "opens_at": "09:00", "closes_at": "12:00"}
+    checker = Checker()
+    for field in RULE_FIELDS:
+        for value in MAP_QUERY_VALUES:
+            query = {**base, "weekdays": "1,4", field: value}
+            checker.check(f"GET {field}={value:.30}", client.get(url, query))
+        for value in (*HOSTILE_VALUES, [], [None], ["2026-02-30"], {"a": 1}, -1, 2**63):
+            body = raw_json({"rule": dict(base, **{field: value})})
+            checker.check(f"POST {field}={value!r:.40}", map_post(client, url, body))
+    for value in HOSTILE_VALUES:
+        checker.check(f"POST rule={value!r:.40}", map_post(client, url, raw_json({"rule": value})))
+    for name, raw in RAW_BODIES.items():
+        checker.check(f"{url} {name}", map_post(client, url, raw))
     checker.assert_clean()
 
 

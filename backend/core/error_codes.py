@@ -467,10 +467,10 @@ COVERAGE_INVALID_DAYS = register(
 
 # --- liaison: stations, links, deputies, mandates, memberships (services; admin forms) ---
 STATION_NOT_FOUND = register(
-    "station.not_found", 404, _("No such station."), apis=MOBILE, doc="missing or not yours"
+    "station.not_found", 404, _("No such station."), apis=BOTH, doc="missing or not yours"
 )
 STATION_INVALID_DUTY_RULE = register(
-    "station.invalid_duty_rule", 400, _("Unknown or malformed duty rule."), apis=DOMAIN_ONLY
+    "station.invalid_duty_rule", 400, _("Unknown or malformed duty rule."), apis=MAP
 )
 STATION_INVALID_SIX_HAVES = register(
     "station.invalid_six_haves", 400, _("The six-haves checklist is malformed."), apis=DOMAIN_ONLY
@@ -876,6 +876,15 @@ MAP_INVALID_NOTE = register(
     _("note must be text."),
     apis=MAP,
     doc="bad opinion parameters or body field types",
+)
+MAP_INVALID_DATE = register(
+    "map.invalid_date", 400, _("from must be a date (YYYY-MM-DD)."), apis=MAP, doc="bad date"
+)
+STATION_NOT_ALLOWED = register(
+    "station.not_allowed",
+    403,
+    _("Only staff of the station's county may change its rhythm."),
+    apis=MAP,
 )
 
 # The answer for a bare HTTP status (Django's error pages, DRF's own exceptions) in every API.

@@ -5,59 +5,39 @@ never anyone's personal data (no phone number, no names of people, no other opin
 from __future__ import annotations
 
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext
 
 from backend.liaison.models import Deputy, Station
-from backend.liaison.selectors import deputy_current_stations, next_duty_date
+from backend.liaison.rhythm import rule_text
+from backend.liaison.selectors import (
+    deputy_current_stations,
+    duty_rule_of,
+    next_duty_date,
+    rule_spec,
+    with_duty_rules,
+)
 from backend.opinions.deadlines import calendar_covers
 from backend.opinions.models import OpinionCategory, OpinionStatus, RatingVia
 from backend.opinions.services import ACTION_LABELS
 
 from .models import CitizenSubmission
 
-WEEKDAYS = (
-    pgettext("weekday", "Monday"),
-    pgettext("weekday", "Tuesday"),
-    pgettext("weekday", "Wednesday"),
-    pgettext("weekday", "Thursday"),
-    pgettext("weekday", "Friday"),
-    pgettext("weekday", "Saturday"),
-    pgettext("weekday", "Sunday"),
-)
 
-
-def duty_days_text(rule) -> str:
-    """A station's duty rule in words (逢六进站: "days ending in 6 (6th, 16th, 26th)")."""
-    if not isinstance(rule, dict):
-        return ""
-    if rule.get("type") == "day_digit" and isinstance(rule.get("digit"), int):
-        d = rule["digit"]
-        days = ", ".join(str(x) for x in (d, 10 + d, 20 + d) if 1 <= x <= 31)
-        return gettext("Days of the month ending in %(d)s (%(days)s)") % {"d": d, "days": days}
-    n, weekday = rule.get("n"), rule.get("weekday")
-    if rule.get("type") == "nth_weekday" and isinstance(n, int) and isinstance(weekday, int):
-        if not 0 <= weekday <= 6:
-            return ""
-        if n == -1:
-            return gettext("The last %(weekday)s of each month") % {
-                "weekday": gettext(WEEKDAYS[weekday])
-            }
-        return gettext("The %(n)sth %(weekday)s of each month") % {
-            "n": n,
-            "weekday": gettext(WEEKDAYS[weekday]),
-        }
-    return ""
+def duty_days_text(station: Station) -> str:
+    """A station's duty rule in words ("" without one)."""
+    rule = duty_rule_of(station)
+    return rule_text(rule_spec(rule)) if rule is not None else ""
 
 
 def station_public(station: Station) -> dict:
     today = timezone.localdate()
-    nxt = next_duty_date(station.duty_rule, today)
+    nxt = next_duty_date(duty_rule_of(station), today)
     return {
         "kind": "station",
         "id": station.id,
         "name": station.name,
         "address": station.address,
-        "duty_days": duty_days_text(station.duty_rule),
+        "duty_days": duty_days_text(station),
         "next_duty": nxt,
         "lon": station.location.x,
         "lat": station.location.y,
@@ -65,7 +45,7 @@ def station_public(station: Station) -> dict:
 
 
 def deputy_public(deputy: Deputy) -> dict:
-    stations = list(deputy_current_stations(deputy=deputy))
+    stations = list(with_duty_rules(deputy_current_stations(deputy=deputy)))
     today = timezone.localdate()
     return {
         "kind": "deputy",
@@ -74,8 +54,8 @@ def deputy_public(deputy: Deputy) -> dict:
         "stations": [
             {
                 "name": s.name,
-                "duty_days": duty_days_text(s.duty_rule),
-                "next_duty": next_duty_date(s.duty_rule, today),
+                "duty_days": duty_days_text(s),
+                "next_duty": next_duty_date(duty_rule_of(s), today),
             }
             for s in stations
         ],

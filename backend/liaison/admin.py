@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -21,13 +22,16 @@ from backend.core.errors import DomainError
 from .models import (
     SIX_HAVES,
     Deputy,
+    DutyRule,
     LinkCadence,
     Mandate,
     Station,
     StationLink,
     StationMembership,
 )
-from .services import cadences_normalise, duty_rule_check, mandate_check
+from .rhythm import DutyRuleSpec, rule_check
+from .selectors import PREVIEW_COUNT, duty_occurrences
+from .services import cadences_normalise, mandate_check
 
 SIX_HAVES_LABELS = {
     "sign": _("sign"),
@@ -64,7 +68,6 @@ class StationForm(NullGeometryFormMixin, forms.ModelForm):
             "service_area",
             "geofence_radius_m",
             "six_haves",
-            "duty_rule",
         )
 
     def __init__(self, *args, **kwargs):
@@ -75,14 +78,6 @@ class StationForm(NullGeometryFormMixin, forms.ModelForm):
     def clean_six_haves(self) -> dict:
         checked = set(self.cleaned_data["six_haves"])
         return {key: key in checked for key in SIX_HAVES}
-
-    def clean_duty_rule(self):
-        rule = self.cleaned_data.get("duty_rule")
-        try:
-            duty_rule_check(rule)
-        except DomainError as error:
-            raise _as_validation_error(error) from error
-        return rule
 
     def clean(self):
         cleaned = super().clean()
@@ -99,6 +94,85 @@ class StationForm(NullGeometryFormMixin, forms.ModelForm):
         if cleaned.get("kind") == "industry" and not cleaned.get("sector", "").strip():
             self.add_error("sector", _("An industry contact point names its industry sector."))
         return cleaned
+
+
+RULE_FIELDS = (
+    "kind",
+    "digit",
+    "nth",
+    "weekday",
+    "weekdays",
+    "month_day",
+    "dates",
+    "opens_at",
+    "closes_at",
+    "holiday_policy",
+)
+
+
+class DutyRuleForm(forms.ModelForm):
+    """The same check as the services (rhythm.rule_check) on the typed fields."""
+
+    class Meta:
+        model = DutyRule
+        fields = ("purpose", *RULE_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        values = {name: cleaned.get(name) for name in RULE_FIELDS}
+        values["weekdays"] = tuple(values["weekdays"] or ())
+        values["dates"] = tuple(values["dates"] or ())
+        try:
+            rule_check(DutyRuleSpec(**values))
+        except DomainError as error:
+            raise _as_validation_error(error) from error
+        return cleaned
+
+
+def preview_text(rule: DutyRule) -> str:
+    """The next ten occurrences in one line (moved: "10-06→10-09", skipped: "10-06 ✗")."""
+    if rule.pk is None:
+        return ""
+    parts = []
+    for o in duty_occurrences(rule, start=timezone.localdate(), count=PREVIEW_COUNT):
+        if o.adjustment == "moved" and o.day is not None:
+            parts.append(f"{o.scheduled:%Y-%m-%d}→{o.day:%m-%d}")
+        elif o.adjustment == "skipped":
+            parts.append(f"{o.scheduled:%Y-%m-%d} ✗")
+        else:
+            parts.append(f"{o.scheduled:%Y-%m-%d}")
+    return "、".join(parts)
+
+
+class DutyRuleInline(admin.StackedInline):
+    model = DutyRule
+    form = DutyRuleForm
+    extra = 0
+    fields = ("purpose", *RULE_FIELDS, "preview")
+    readonly_fields = ("preview",)
+
+    @admin.display(description=_("next ten dates"))
+    def preview(self, obj: DutyRule) -> str:
+        return preview_text(obj)
+
+
+@admin.register(DutyRule)
+class DutyRuleAdmin(admin.ModelAdmin):
+    form = DutyRuleForm
+    list_display = ("station", "purpose", "kind", "holiday_policy", "opens_at", "closes_at")
+    list_filter = ("purpose", "kind", "holiday_policy", county_filter("station__county_adcode"))
+    search_fields = ("station__name",)
+    list_select_related = ("station",)
+    autocomplete_fields = ("station",)
+    readonly_fields = ("preview",)
+    fields = ("station", "purpose", *RULE_FIELDS, "preview")
+    show_full_result_count = False
+
+    @admin.display(description=_("next ten dates"))
+    def preview(self, obj: DutyRule) -> str:
+        return preview_text(obj)
 
 
 class MembershipInline(admin.TabularInline):
@@ -125,7 +199,7 @@ class StationAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
     list_select_related = ("region",)
     autocomplete_fields = ("region", "parent")
     readonly_fields = ("adcode", "county_adcode")
-    inlines = (StationMembersInline,)
+    inlines = (DutyRuleInline, StationMembersInline)
     changelist_defer = ("service_area", "region__boundary", "region__display_boundary")
 
     def get_queryset(self, request):

@@ -1,7 +1,10 @@
 """Deputies, their mandates, liaison stations and cross-province station links."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -50,9 +53,6 @@ class Station(models.Model):
     service_area = models.MultiPolygonField(_("service area"), null=True, blank=True)
     geofence_radius_m = models.PositiveIntegerField(_("geofence radius (m)"), default=200)
     six_haves = models.JSONField(_("six haves (六有)"), default=default_six_haves)
-    # {"type": "day_digit", "digit": 6} = days ending in 6 (逢六进站);
-    # {"type": "nth_weekday", "n": 4, "weekday": 3} = fourth Thursday (逢四议事).
-    duty_rule = models.JSONField(_("duty rule"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("station")
@@ -79,6 +79,99 @@ class Station(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleKind(models.TextChoices):
+    DAY_DIGIT = "day_digit", _("days ending in a digit")  # 逢六
+    NTH_WEEKDAY = "nth_weekday", _("n-th weekday of the month")  # 第四个星期四
+    HALF_MONTH = "half_month", _("every half month")  # 每半月
+    WEEKDAYS = "weekdays", _("fixed weekdays")  # 每周二、五
+    DATES = "dates", _("explicit dates")
+
+
+class HolidayPolicy(models.TextChoices):
+    """What a duty day on an official public holiday becomes (the opinions' holiday calendar)."""
+
+    HELD = "held", _("held on the holiday")
+    MOVED = "moved", _("moved to the next working day")
+    SKIPPED = "skipped", _("skipped")
+
+
+class RulePurpose(models.TextChoices):
+    DUTY = "duty", _("duty days (进站)")
+    DELIBERATION = "deliberation", _("deliberation days (议事)")
+
+
+class DutyRule(models.Model):
+    """A station's rhythm as typed data; which fields count depends on `kind` (the check
+    constraints below and backend.liaison.rhythm.rule_check hold the same rules).
+
+    - day_digit: `digit` 0-9, days of the month ending in it (逢六: 6th, 16th, 26th);
+    - nth_weekday: the `nth` (1-5, or -1 = last) `weekday` (0 = Monday) of each month;
+    - half_month: `month_day` (1-15) and 15 days later (clamped to the month's end);
+    - weekdays: every week on `weekdays` (0 = Monday);
+    - dates: exactly `dates`.
+    """
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="rules"
+    )
+    purpose = models.CharField(
+        _("purpose"), max_length=12, choices=RulePurpose.choices, default=RulePurpose.DUTY
+    )
+    kind = models.CharField(_("rule"), max_length=12, choices=RuleKind.choices)
+    digit = models.PositiveSmallIntegerField(_("last digit of the day"), null=True, blank=True)
+    nth = models.SmallIntegerField(_("n-th (-1 = last)"), null=True, blank=True)
+    weekday = models.PositiveSmallIntegerField(_("weekday (0 = Monday)"), null=True, blank=True)
+    weekdays = ArrayField(
+        models.PositiveSmallIntegerField(),
+        verbose_name=_("weekdays (0 = Monday)"),
+        default=list,
+        blank=True,
+    )
+    month_day = models.PositiveSmallIntegerField(
+        _("first day of each half month"), null=True, blank=True
+    )
+    dates = ArrayField(models.DateField(), verbose_name=_("dates"), default=list, blank=True)
+    opens_at = models.TimeField(_("opens at"), default=dt.time(9, 0))
+    closes_at = models.TimeField(_("closes at"), default=dt.time(17, 0))
+    holiday_policy = models.CharField(
+        _("on an official holiday"),
+        max_length=8,
+        choices=HolidayPolicy.choices,
+        default=HolidayPolicy.HELD,
+    )
+
+    class Meta:
+        verbose_name = _("duty rule")
+        verbose_name_plural = _("duty rules")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "purpose"], name="rule_one_per_purpose"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="rule_hours_order"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="day_digit") | Q(digit__lte=9), name="rule_day_digit"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="nth_weekday")
+                | (Q(nth__in=[-1, 1, 2, 3, 4, 5]) & Q(weekday__lte=6)),
+                name="rule_nth_weekday",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="half_month") | Q(month_day__gte=1, month_day__lte=15),
+                name="rule_half_month",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="weekdays") | Q(weekdays__len__gt=0), name="rule_weekdays"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="dates") | Q(dates__len__gt=0), name="rule_dates"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.get_purpose_display()}"
 
 
 class Gender(models.TextChoices):

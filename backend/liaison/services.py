@@ -27,25 +27,31 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 from backend.regions.models import Region
 
+from .access import access_station_by_id
 from .models import (
     SIX_HAVES,
     CongressLevel,
     Deputy,
+    DutyRule,
     Gender,
     LinkCadence,
     Mandate,
     MandateStatus,
     MembershipRole,
+    RuleKind,
+    RulePurpose,
     Station,
     StationKind,
     StationLink,
     StationMembership,
 )
+from .rhythm import DutyRuleSpec, rule_check, spec_from_data
 
 if TYPE_CHECKING:
     # Grid imports liaison (an assignment names a deputy), never the other way round at run
@@ -63,25 +69,6 @@ CONGRESS_ADCODE_LENGTH = {
 
 
 # --- validation helpers (pure; shared by the single and the bulk services) -------------------
-
-
-def duty_rule_check(rule: dict | None) -> None:
-    """Known shapes: {"type": "day_digit", "digit": 0-9}; {"type": "nth_weekday", "n": 1-5,
-    "weekday": 0-6 (Monday = 0)}; None = no fixed duty days."""
-    if rule is None:
-        return
-    kind = rule.get("type") if isinstance(rule, dict) else None
-    ok = False
-    if kind == "day_digit":
-        ok = set(rule) == {"type", "digit"} and rule["digit"] in range(10)
-    elif kind == "nth_weekday":
-        ok = (
-            set(rule) == {"type", "n", "weekday"}
-            and rule["n"] in range(1, 6)
-            and rule["weekday"] in range(7)
-        )
-    if not ok:
-        raise DomainError(codes.STATION_INVALID_DUTY_RULE, _("Unknown or malformed duty rule."))
 
 
 def six_haves_normalise(six_haves: dict | None) -> dict:
@@ -169,7 +156,7 @@ def station_create(
     service_area: MultiPolygon | None = None,
     geofence_radius_m: int = 200,
     six_haves: dict | None = None,
-    duty_rule: dict | None = None,
+    duty_rule: DutyRuleSpec | None = None,
 ) -> Station:
     if kind not in StationKind.values:
         raise DomainError(codes.STATION_INVALID_KIND, _("Unknown station kind."))
@@ -190,8 +177,9 @@ def station_create(
         raise DomainError(
             codes.STATION_PARENT_OTHER_COUNTY, _("A parent station must be in the same county.")
         )
-    duty_rule_check(duty_rule)
-    return Station.objects.create(
+    if duty_rule is not None:
+        rule_check(duty_rule)
+    station = Station.objects.create(
         kind=kind,
         name=name,
         location=location,
@@ -204,8 +192,60 @@ def station_create(
         service_area=service_area,
         geofence_radius_m=geofence_radius_m,
         six_haves=six_haves_normalise(six_haves),
-        duty_rule=duty_rule,
     )
+    if duty_rule is not None:
+        duty_rule_set(station=station, spec=duty_rule)
+    return station
+
+
+def _rule_fields(spec: DutyRuleSpec) -> dict:
+    """The model's fields for a checked spec; fields the kind does not use are cleared."""
+    kind = spec.kind
+    return {
+        "kind": kind,
+        "digit": spec.digit if kind == RuleKind.DAY_DIGIT else None,
+        "nth": spec.nth if kind == RuleKind.NTH_WEEKDAY else None,
+        "weekday": spec.weekday if kind == RuleKind.NTH_WEEKDAY else None,
+        "weekdays": sorted(set(spec.weekdays)) if kind == RuleKind.WEEKDAYS else [],
+        "month_day": spec.month_day if kind == RuleKind.HALF_MONTH else None,
+        "dates": sorted(set(spec.dates)) if kind == RuleKind.DATES else [],
+        "opens_at": spec.opens_at,
+        "closes_at": spec.closes_at,
+        "holiday_policy": spec.holiday_policy,
+    }
+
+
+def station_rhythm_set(
+    *, jurisdiction: Jurisdiction, station_id: int, body: dict
+) -> DutyRule | None:
+    """Staff (and admins) set the duty rule of a station inside their jurisdiction from a body
+    {"rule": {...}} ({"rule": null} removes it). The station is reached before the body is
+    read: out of reach is the same 404 as missing, readable but not theirs 403
+    `station.not_allowed`, then a malformed rule 400 `station.invalid_duty_rule`."""
+    station = access_station_by_id(jurisdiction=jurisdiction, station_id=station_id)
+    if not jurisdiction.may_act_in(station.adcode):
+        raise DomainError(codes.STATION_NOT_ALLOWED, status=403)
+    if "rule" not in body:
+        raise DomainError(codes.STATION_INVALID_DUTY_RULE)
+    spec = None if body["rule"] is None else spec_from_data(body["rule"])
+    return duty_rule_set(station=station, spec=spec)
+
+
+@transaction.atomic
+def duty_rule_set(
+    *, station: Station, spec: DutyRuleSpec | None, purpose: str = RulePurpose.DUTY
+) -> DutyRule | None:
+    """Set (or with None, remove) the station's rule for `purpose`; one rule per purpose."""
+    if purpose not in RulePurpose.values:
+        raise DomainError(codes.STATION_INVALID_DUTY_RULE, _("Unknown or malformed duty rule."))
+    if spec is None:
+        DutyRule.objects.filter(station=station, purpose=purpose).delete()
+        return None
+    rule_check(spec)
+    rule, _created = DutyRule.objects.update_or_create(
+        station=station, purpose=purpose, defaults=_rule_fields(spec)
+    )
+    return rule
 
 
 @transaction.atomic

@@ -55,6 +55,20 @@ def official_workday(day: dt.date) -> bool | None:
     return bool(chinese_calendar.is_workday(day))
 
 
+def official_holiday(day: dt.date) -> str | None:
+    """The name of the official public holiday on `day` (its weekend days included), None on
+    other days and in years the package does not cover."""
+    if official_workday(day) is not False:
+        return None
+    on_holiday, name = chinese_calendar.get_holiday_detail(day)
+    return str(name) if on_holiday and name else None
+
+
+def calendar_overrides(start: dt.date, end: dt.date) -> dict[dt.date, CalendarDay]:
+    """The admin's CalendarDay entries in [start, end] (one query)."""
+    return {c.day: c for c in CalendarDay.objects.filter(day__gte=start, day__lte=end)}
+
+
 def calendar_covers(moment: dt.datetime | dt.date | None) -> bool:
     """Whether the year of `moment` has an official arrangement: the package covers it, or staff
     entered at least one CalendarDay in it. False means deadlines in it count Monday-Friday."""

@@ -39,6 +39,7 @@ from backend.liaison.models import (
     StationLink,
     StationMembership,
 )
+from backend.liaison.rhythm import DutyRuleSpec
 from backend.liaison.services import (
     DeputySpec,
     MandateSpec,
@@ -448,7 +449,7 @@ def _create_stations(
             service_area=area,
             geofence_radius_m=plan.geofence_radius_m,
             six_haves=plan.six_haves,
-            duty_rule=plan.duty_rule,
+            duty_rule=DutyRuleSpec(**plan.duty_rule) if plan.duty_rule else None,
         )
     return created
 

@@ -254,7 +254,7 @@ def plan_stations(
                 lon=township.seat[0],
                 lat=township.seat[1],
                 six_haves=_six_haves(rng, 0.97),
-                duty_rule={"type": "day_digit", "digit": 6},
+                duty_rule={"kind": "day_digit", "digit": 6},
                 address=f"{county.name}{township.name}人民政府院内",
             )
         )
@@ -274,7 +274,7 @@ def plan_stations(
                 "legislative",
                 f"{county.name}基层立法联系点",
                 rng,
-                duty_rule={"type": "nth_weekday", "n": 4, "weekday": 3},
+                duty_rule={"kind": "nth_weekday", "nth": 4, "weekday": 3},
             )
         )
         remaining -= 1
@@ -364,7 +364,7 @@ def _at_village(
         parent_key=f"T{village.township}",
         geofence_radius_m=radius,
         six_haves=_six_haves(rng, 0.85 if kind == "point" else 0.7),
-        duty_rule=duty_rule or {"type": "day_digit", "digit": 6},
+        duty_rule=duty_rule or {"kind": "day_digit", "digit": 6},
         address=f"{county.name}{township.name}{village.name}",
     )
 

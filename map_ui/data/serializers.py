@@ -7,6 +7,8 @@ SQL (backend.coverage.selectors.geojson) and only described here.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -356,3 +358,55 @@ class FeatureCollectionOutput(serializers.Serializer):
 
     type = serializers.CharField(help_text="FeatureCollection")
     features = serializers.ListField(child=serializers.DictField())
+
+
+# --- station life: duty rhythms and attendance (docs/stations.md) ---------------------------
+
+
+def _date(raw):
+    """`from`: an ISO date; absent is None (today)."""
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise DomainError(codes.MAP_INVALID_DATE) from None
+
+
+def _month(raw):
+    """`month`: YYYY-MM; absent is None (this month)."""
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(f"{raw}-01")
+    except ValueError:
+        raise DomainError(codes.MAP_INVALID_MONTH) from None
+
+
+class RhythmInput(serializers.Serializer):
+    """`from`, and optionally a rule to preview unsaved (its fields are read by
+    backend.liaison.rhythm.spec_from_data)."""
+
+    kind = TextParam(
+        lambda raw: raw or None,
+        help_text="Preview this rule unsaved: day_digit, nth_weekday, half_month, weekdays or "
+        "dates, with digit, nth, weekday, weekdays (1,4), month_day, dates (ISO, comma "
+        "separated), opens_at, closes_at, holiday_policy.",
+    )
+
+
+# `from` is a keyword: declared after the class body.
+RhythmInput._declared_fields["from"] = TextParam(
+    _date, help_text="First day (YYYY-MM-DD); default today."
+)
+
+
+class RhythmSaveInput(serializers.Serializer):
+    rule = serializers.JSONField(
+        help_text="{kind, digit, nth, weekday, weekdays, month_day, dates, opens_at, closes_at, "
+        "holiday_policy}, or null to remove the rule"
+    )
+
+
+class AttendanceInput(serializers.Serializer):
+    month = TextParam(_month, help_text="YYYY-MM; default this month.")

@@ -35,6 +35,9 @@ from backend.coverage.selectors.tiles import LAYERS, TileRequest, tile_etag, til
 from backend.coverage.windows import Window, window_of
 from backend.grid.access import access_cells_by_ids
 from backend.grid.services import cell_assign
+from backend.liaison.rhythm import spec_from_data
+from backend.liaison.selectors import station_rhythm
+from backend.liaison.services import station_rhythm_set
 from backend.opinions import selectors as opinions
 from backend.opinions.access import access_opinion_by_id
 from backend.opinions.services import opinion_transition
@@ -401,6 +404,46 @@ class LinksGeoJsonApi(MapApi):
     def get(self, request) -> JsonResponse:
         jurisdiction, _region_shown = _region(request, self.params(s.RegionInput)["region"])
         return _geojson(_feature_collection(geojson.station_links(jurisdiction=jurisdiction)))
+
+
+class StationRhythmApi(MapApi):
+    methods = ("GET", "POST")
+
+    @extend_schema(
+        operation_id="map_station_rhythm",
+        tags=["stations"],
+        parameters=[s.RhythmInput],
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+        description="The station's duty rule and its next ten occurrences (each with the "
+        "official holiday it meets and what the holiday policy made of it); with `kind` and "
+        "the rule's fields, the preview of that rule unsaved. See docs/stations.md.",
+    )
+    def get(self, request, station_id: int) -> JsonResponse:
+        query = self.params(s.RhythmInput)
+        preview = spec_from_data(request.GET) if query.get("kind") else None
+        return _json(
+            station_rhythm(
+                jurisdiction=jurisdiction_of(request.user),
+                station_id=station_id,
+                start=query.get("from"),
+                spec=preview,
+            )
+        )
+
+    @extend_schema(
+        operation_id="map_station_rhythm_save",
+        tags=["stations"],
+        request=s.RhythmSaveInput,
+        responses={200: OpenApiTypes.OBJECT, **WRITE_ERRORS},
+        description="Staff save (or with null remove) the station's duty rule; answers as GET.",
+    )
+    def post(self, request, station_id: int) -> JsonResponse:
+        jurisdiction = jurisdiction_of(request.user)
+        if not jurisdiction.can_act:  # before the body is read
+            raise DomainError(codes.STATION_NOT_ALLOWED, status=403)
+        body = json_body(request)
+        station_rhythm_set(jurisdiction=jurisdiction, station_id=station_id, body=body)
+        return _json(station_rhythm(jurisdiction=jurisdiction, station_id=station_id))
 
 
 def _rollup_rows(jurisdiction: Jurisdiction, window: Window, by: str) -> list[dict]:

@@ -77,7 +77,7 @@ class MeApi(MobileApi):
                             "address": s.address,
                             "location": point_json(s.location),
                             "geofence_radius_m": s.geofence_radius_m,
-                            "duty_rule": s.duty_rule,
+                            "duty_rule": duty[s.id]["rule"],
                             "on_duty_today": duty[s.id]["on_duty_today"],
                             "next_duty_date": duty[s.id]["next_duty_date"],
                             "role": duty[s.id]["role"],

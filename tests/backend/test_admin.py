@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from backend.grid.models import GridAssignment
-from backend.liaison.admin import StationLinkForm
-from backend.liaison.models import LinkCadence, Station, StationLink
+from backend.liaison.admin import DutyRuleAdmin, StationLinkForm
+from backend.liaison.models import DutyRule, LinkCadence, Station, StationLink
 from backend.opinions.models import Opinion
 from backend.opinions.services import opinion_create
 from backend.visits.models import Visit
@@ -227,7 +227,6 @@ def test_station_form_checks_location_and_six_haves(demo_like, rf):
         "location": Point(113.01, 28.01, srid=4326).geojson,
         "geofence_radius_m": 200,
         "six_haves": ["sign", "plan"],
-        "duty_rule": '{"type": "day_digit", "digit": 6}',
     }
     form = StationForm(data=data)
     assert form.is_valid(), form.errors
@@ -241,8 +240,29 @@ def test_station_form_checks_location_and_six_haves(demo_like, rf):
     }
     outside = StationForm(data={**data, "location": Point(114.0, 29.0, srid=4326).geojson})
     assert not outside.is_valid() and "location" in outside.errors
-    bad_rule = StationForm(data={**data, "duty_rule": '{"type": "day_digit", "digit": 16}'})
-    assert not bad_rule.is_valid() and "duty_rule" in bad_rule.errors
+
+
+def test_duty_rule_form_checks_the_kind_and_previews_ten_dates(demo_like, rf):
+    station = StationFactory(region=demo_like["township"], duty_rule=None)
+    DutyRuleForm = admin_form(DutyRule, rf, UserFactory(is_superuser=True, is_staff=True))
+    data = {
+        "station": station.pk,
+        "purpose": "duty",
+        "kind": "nth_weekday",
+        "nth": 4,
+        "weekday": 3,
+        "opens_at": "09:00",
+        "closes_at": "12:00",
+        "holiday_policy": "moved",
+    }
+    form = DutyRuleForm(data=data)
+    assert form.is_valid(), form.errors
+    rule = form.save()
+    preview = DutyRuleAdmin(DutyRule, admin.site).preview(rule)
+    assert len(preview.split("、")) == 10
+    assert not DutyRuleForm(data={**data, "weekday": 9}).is_valid()
+    assert not DutyRuleForm(data={**data, "kind": "half_month"}).is_valid()  # no month_day
+    assert not DutyRuleForm(data={**data, "closes_at": "08:00"}).is_valid()
 
 
 def test_changelists_do_not_query_per_row(admin_client_zh, demo_like):

@@ -136,7 +136,7 @@ def test_small_county_keeps_the_invariants():
     assert {s.h for s in heads} == {1}
     assert min(s.n for s in heads) >= 3
     assert {"station", "legislative"} <= set(stations.values_list("kind", flat=True))
-    assert all(s.duty_rule is not None for s in stations)
+    assert all(s.rules.filter(purpose="duty").exists() for s in stations)
 
     for mandate in (
         Mandate.objects.filter(deputy__county_adcode="440784")

@@ -80,9 +80,7 @@ def deputy(county):
 
 @pytest.fixture
 def station(county, deputy):
-    station = StationFactory(
-        region=county, name="城关联络站", duty_rule={"type": "day_digit", "digit": 6}
-    )
+    station = StationFactory(region=county, name="城关联络站")  # 逢六: days ending in 6
     StationMembershipFactory(deputy=deputy, station=station)
     return station
 

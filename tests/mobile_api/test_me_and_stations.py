@@ -1,4 +1,4 @@
-"""GET me, GET me/cells, GET stations/nearby; duty rules."""
+"""GET me, GET me/cells, GET stations/nearby (duty rules: tests/backend/liaison/test_rhythm.py)."""
 
 import datetime as dt
 import uuid
@@ -9,39 +9,12 @@ from django.db import connection
 from django.utils import timezone
 
 from backend.grid.models import GridCell
-from backend.liaison.selectors import duty_rule_matches, next_duty_date, stations_nearby
+from backend.liaison.selectors import stations_nearby
 from backend.visits.services import visits_ingest
 from tests.factories import GridAssignmentFactory, StationFactory, cell_center
 from tests.geojson_checks import assert_rfc7946_rings, clockwise_with_hole, ring_orientations
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("rule", "day", "expected"),
-    [
-        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 16), True),
-        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 6), True),
-        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 26), True),
-        ({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 15), False),
-        ({"type": "nth_weekday", "n": 4, "weekday": 3}, dt.date(2026, 11, 26), True),  # 4th Thu
-        ({"type": "nth_weekday", "n": 4, "weekday": 3}, dt.date(2026, 11, 19), False),
-        ({"type": "nth_weekday", "n": -1, "weekday": 0}, dt.date(2026, 11, 30), True),  # last Mon
-        ({"type": "nth_weekday", "n": -1, "weekday": 0}, dt.date(2026, 11, 23), False),
-        ({"type": "moon_phase"}, dt.date(2026, 11, 16), False),
-        ({"type": "day_digit", "digit": "6"}, dt.date(2026, 11, 16), False),
-        (None, dt.date(2026, 11, 16), False),
-    ],
-)
-def test_duty_rules(rule, day, expected):
-    assert duty_rule_matches(rule, day) is expected
-
-
-def test_next_duty_date():
-    assert next_duty_date({"type": "day_digit", "digit": 6}, dt.date(2026, 11, 17)) == dt.date(
-        2026, 11, 26
-    )
-    assert next_duty_date({"type": "bogus"}, dt.date(2026, 11, 17)) is None
 
 
 def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkeypatch):
@@ -102,7 +75,19 @@ def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkey
             "address": "",
             "location": {"type": "Point", "coordinates": [113.005, 28.005]},
             "geofence_radius_m": 200,
-            "duty_rule": {"type": "day_digit", "digit": 6},
+            "duty_rule": {
+                "kind": "day_digit",
+                "digit": 6,
+                "nth": None,
+                "weekday": None,
+                "weekdays": [],
+                "month_day": None,
+                "dates": [],
+                "opens_at": "09:00",
+                "closes_at": "17:00",
+                "holiday_policy": "held",
+                "text": "每月逢6日（6, 16, 26日）",
+            },
             "on_duty_today": True,
             "next_duty_date": "2026-11-16",
             "role": "member",

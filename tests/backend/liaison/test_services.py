@@ -15,6 +15,7 @@ from backend.liaison.models import (
     StationLink,
     StationMembership,
 )
+from backend.liaison.rhythm import DutyRuleSpec
 from backend.liaison.services import (
     DeputySpec,
     MandateSpec,
@@ -83,9 +84,16 @@ def test_station_create_takes_adcodes_from_region(township):
             "plan": False,
             "records": True,
         },
-        duty_rule={"type": "day_digit", "digit": 6},
+        duty_rule=DutyRuleSpec(kind="day_digit", digit=6),
     )
     assert (station.adcode, station.county_adcode) == ("430121001", "430121")
+    rule = station.rules.get()
+    assert (rule.purpose, rule.kind, rule.digit, rule.holiday_policy) == (
+        "duty",
+        "day_digit",
+        6,
+        "held",
+    )
     assert station.six_haves["plan"] is False and station.geofence_radius_m == 200
 
 
@@ -107,8 +115,11 @@ def test_station_create_defaults_six_haves_to_unchecked(township):
         ({"location": Point(114.0, 29.0, srid=4326)}, "station.outside_region"),
         ({"kind": "industry"}, "station.sector_required"),
         ({"kind": "tower"}, "station.invalid_kind"),
-        ({"duty_rule": {"type": "day_digit", "digit": 16}}, "station.invalid_duty_rule"),
-        ({"duty_rule": {"type": "nth_weekday", "n": 4, "weekday": 9}}, "station.invalid_duty_rule"),
+        ({"duty_rule": DutyRuleSpec(kind="day_digit", digit=16)}, "station.invalid_duty_rule"),
+        (
+            {"duty_rule": DutyRuleSpec(kind="nth_weekday", nth=4, weekday=9)},
+            "station.invalid_duty_rule",
+        ),
         ({"six_haves": {"sign": True}}, "station.invalid_six_haves"),
         ({"geofence_radius_m": 0}, "station.invalid_geofence"),
     ],
@@ -152,9 +163,10 @@ def test_industry_point_and_nth_weekday_rule(township):
         sector=" 花卉苗木 ",
         region=township,
         location=Point(113.02, 28.02, srid=4326),
-        duty_rule={"type": "nth_weekday", "n": 4, "weekday": 3},
+        duty_rule=DutyRuleSpec(kind="nth_weekday", nth=4, weekday=3),
     )
     assert station.sector == "花卉苗木"
+    assert station.rules.values_list("kind", "nth", "weekday").get() == ("nth_weekday", 4, 3)
 
 
 # --- cross-province links ---------------------------------------------------------------------
