@@ -34,6 +34,11 @@ operations = [
         views.StationRhythmApi.as_view(),
         name="map-station-rhythm",
     ),
+    path(
+        "api/map/v1/stations/<int:station_id>/attendance",
+        views.StationAttendanceApi.as_view(),
+        name="map-station-attendance",
+    ),
     path("api/map/v1/links.geojson", views.LinksGeoJsonApi.as_view(), name="map-links"),
     path("api/map/v1/rollups", views.RollupsApi.as_view(), name="map-rollups"),
     path("api/map/v1/opinions", views.OpinionListApi.as_view(), name="map-opinions"),

@@ -139,6 +139,24 @@ class MeProgressOutput(serializers.Serializer):
     opinions = serializers.IntegerField()
 
 
+class UpcomingDutyOutput(serializers.Serializer):
+    date = serializers.DateField()
+    station_id = serializers.IntegerField()
+    station_name = serializers.CharField()
+    opens_at = serializers.CharField(help_text="HH:MM")
+    closes_at = serializers.CharField(help_text="HH:MM")
+
+
+class MeDutyOutput(serializers.Serializer):
+    year = serializers.IntegerField()
+    scheduled = serializers.IntegerField()
+    present = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    open = serializers.IntegerField(help_text="today's duty days without a check-in yet")
+    upcoming = UpcomingDutyOutput(many=True)
+    rate = serializers.FloatField(allow_null=True, help_text="present / (present + absent)")
+
+
 class MeOutput(serializers.Serializer):
     user = MeUserOutput()
     deputy = MeDeputyOutput()
@@ -146,6 +164,7 @@ class MeOutput(serializers.Serializer):
     stations = MeStationOutput(many=True)
     today = MeTodayOutput()
     progress = MeProgressOutput()
+    duty = MeDutyOutput()
 
 
 # --- me/cells ------------------------------------------------------------------------------------

@@ -135,6 +135,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "403 403 403 400 400 403 403 400 401 401",
         "B": "403 403 403 404 404 403 403 400 401 401",
     }),
+    "map-station-attendance": ("GET", MAP + "stations/{id}/attendance", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
     "map-rollups": ("GET", MAP + "rollups?region={region}&by=deputy", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
@@ -393,6 +397,7 @@ def _world():
             "map-opinion": world.opinions["lone"].id,
             "map-station-rhythm": world.stations["s1"].id,
             "map-station-rhythm POST": world.stations["s1"].id,
+            "map-station-attendance": world.stations["s1"].id,
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
             "admin:accounts_user_change": users["deputy_a"].id,
@@ -422,6 +427,7 @@ def _world():
             "map-opinion": world.opinions["county_b"][0].id,
             "map-station-rhythm": world.stations["sb"].id,
             "map-station-rhythm POST": world.stations["sb"].id,
+            "map-station-attendance": world.stations["sb"].id,
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,
             "admin:accounts_user_change": users["deputy_x"].id,

@@ -131,6 +131,7 @@ MAP_PARAMS = (
     "cells",
     "from",
     "kind",
+    "month",
 )
 BIG_IDS = ("0", "99999999999999999999", str(2**63), str(2**63 - 1))
 

@@ -880,6 +880,9 @@ MAP_INVALID_NOTE = register(
 MAP_INVALID_DATE = register(
     "map.invalid_date", 400, _("from must be a date (YYYY-MM-DD)."), apis=MAP, doc="bad date"
 )
+MAP_INVALID_MONTH = register(
+    "map.invalid_month", 400, _("month must be YYYY-MM."), apis=MAP, doc="bad date"
+)
 STATION_NOT_ALLOWED = register(
     "station.not_allowed",
     403,

@@ -38,6 +38,7 @@ from backend.grid.services import cell_assign
 from backend.liaison.rhythm import spec_from_data
 from backend.liaison.selectors import station_rhythm
 from backend.liaison.services import station_rhythm_set
+from backend.reporting.attendance import station_attendance
 from backend.opinions import selectors as opinions
 from backend.opinions.access import access_opinion_by_id
 from backend.opinions.services import opinion_transition
@@ -444,6 +445,24 @@ class StationRhythmApi(MapApi):
         body = json_body(request)
         station_rhythm_set(jurisdiction=jurisdiction, station_id=station_id, body=body)
         return _json(station_rhythm(jurisdiction=jurisdiction, station_id=station_id))
+
+
+class StationAttendanceApi(MapApi):
+    @extend_schema(
+        operation_id="map_station_attendance",
+        tags=["stations"],
+        parameters=[s.AttendanceInput],
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+        description="The station's duty days of one month with each rostered deputy's status "
+        "(present, absent, open, upcoming), derived from check-ins. See docs/stations.md.",
+    )
+    def get(self, request, station_id: int) -> JsonResponse:
+        month = self.params(s.AttendanceInput)["month"] or timezone.localdate()
+        return _json(
+            station_attendance(
+                jurisdiction=jurisdiction_of(request.user), station_id=station_id, month=month
+            )
+        )
 
 
 def _rollup_rows(jurisdiction: Jurisdiction, window: Window, by: str) -> list[dict]:

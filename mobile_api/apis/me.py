@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from backend.liaison.selectors import deputy_duty
+from backend.reporting.attendance import deputy_attendance
 from backend.reporting.selectors import deputy_year_progress
 
 from ..outputs import MeOutput
@@ -30,7 +31,10 @@ class MeApi(MobileApi):
         "and checkins leave out visits flagged future, stale, mock_location, too_fast or "
         "clustered and check-ins outside the geofence; those are counted apart as "
         "households_pending / visits_pending (待核实) and checkins_pending / checkins_outside. "
-        "visits counts all.",
+        "visits counts all. duty: this year's duty days at the deputy's stations (present = a "
+        "verified check-in inside the geofence within the rule's hours on that day; absent once "
+        "the day is over without one), rate = present / (present + absent), and the next five "
+        "duty days.",
     )
     def get(self, request):
         deputy = self.deputy()
@@ -93,6 +97,7 @@ class MeApi(MobileApi):
                         ],
                     },
                     "progress": deputy_year_progress(deputy=deputy, year=today.year),
+                    "duty": deputy_attendance(deputy=deputy, year=today.year, today=today),
                 }
             ).data
         )

@@ -245,6 +245,23 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
         date = dt.date.fromisoformat(station["next_duty_date"])
         expected = f"下次值班：{date:%Y/%m/%d}，{station['name']}"
     assert page.locator("#duty").inner_text() == expected
+    # Duty days: the next five from the rule, and this year's attendance from check-ins.
+    duty = me["duty"]
+    card = page.locator("#duty-days")
+    assert card.get_attribute("data-present") == str(duty["present"])
+    assert card.get_attribute("data-absent") == str(duty["absent"])
+    rows = page.locator("#duty-upcoming li")
+    assert rows.count() == len(duty["upcoming"]) == 5
+    first = duty["upcoming"][0]
+    assert rows.first.get_attribute("data-date") == first["date"]
+    day = dt.date.fromisoformat(first["date"])
+    assert rows.first.inner_text() == (
+        f"{day:%Y/%m/%d} {first['opens_at']}–{first['closes_at']} · {first['station_name']}"
+    )
+    decided = duty["present"] + duty["absent"]
+    assert page.locator("#duty-attended").inner_text() == (
+        f"今年应值班 {decided} 次：到岗 {duty['present']} 次，缺勤 {duty['absent']} 次"
+    )
     assert page.locator("#sync").get_attribute("data-online") == "true"
     assert page.locator("#sync-waiting").inner_text() == "0 条待上传"
     no_horizontal_scroll(page)

@@ -97,6 +97,18 @@ def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkey
         "date": "2026-11-16",
         "on_duty_at": [{"station_id": station.id, "station_name": "城关联络站"}],
     }
+    duty = body["duty"]
+    assert (duty["year"], duty["present"], duty["open"]) == (2026, 0, 1)  # today, no check-in
+    assert duty["upcoming"][:3] == [
+        {
+            "date": d,
+            "station_id": station.id,
+            "station_name": "城关联络站",
+            "opens_at": "09:00",
+            "closes_at": "17:00",
+        }
+        for d in ("2026-11-16", "2026-11-26", "2026-12-06")
+    ]
     # Distinct households: refs A and B, plus 3 households recorded without a reference.
     assert body["progress"] == {
         "year": 2026,

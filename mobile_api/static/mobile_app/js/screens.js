@@ -102,6 +102,19 @@ function dutyText(me) {
   return next ? t("next_duty", { d: formatTime(next.next_duty_date, true), s: next.name }) : t("no_duty");
 }
 
+function dutyCard(duty) {
+  const decided = duty.present + duty.absent;
+  return h("section", { class: "card", id: "duty-days", "data-present": duty.present, "data-absent": duty.absent, "data-upcoming": duty.upcoming.length },
+    h("h2", {}, t("duty_title")),
+    duty.upcoming.length
+      ? h("ul", { class: "list", id: "duty-upcoming" }, ...duty.upcoming.map((d) =>
+        h("li", { "data-date": d.date }, `${formatTime(d.date, true)} ${d.opens_at}–${d.closes_at} · ${d.station_name}`)))
+      : h("p", { class: "muted" }, t("duty_none_ahead")),
+    decided || duty.scheduled
+      ? h("p", { class: "muted", id: "duty-attended" }, t("duty_attended", { p: duty.present, a: duty.absent, n: decided }))
+      : null);
+}
+
 function stat(id, name, value, pending) {
   return h("div", { class: "stat", id },
     h("span", { class: "stat-value" }, String(value)), h("span", { class: "stat-name" }, name),
@@ -134,6 +147,7 @@ async function home(main, ctx) {
     box.append(...[
       h("section", { class: "card duty" }, h("p", { class: "big", id: "duty" }, dutyText(me)),
         h("p", { class: "muted" }, me.deputy.name)),
+      me.duty ? dutyCard(me.duty) : null,
       progressCard(me.progress),
       fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`),
     ].filter(Boolean));
