@@ -69,6 +69,23 @@ class DayCalendar:
     working: Callable[[dt.date], bool]
 
 
+# Monday to Friday, no holidays: the calendar until the opinions app registers the official one.
+WEEKDAYS_ONLY = DayCalendar(holiday=lambda day: None, working=lambda day: day.weekday() < 5)
+_calendar_source: Callable[[dt.date, dt.date], DayCalendar] | None = None
+
+
+def register_calendar(source: Callable[[dt.date, dt.date], DayCalendar]) -> None:
+    """The official calendar over a span, plugged in by the app that owns it (opinions, at
+    ready()): liaison reads holidays without importing the app that imports liaison."""
+    global _calendar_source
+    _calendar_source = source
+
+
+def calendar_between(start: dt.date, end: dt.date) -> DayCalendar:
+    """The registered calendar over [start, end] (with margins), else WEEKDAYS_ONLY."""
+    return _calendar_source(start, end) if _calendar_source is not None else WEEKDAYS_ONLY
+
+
 @dataclass(frozen=True)
 class Occurrence:
     """One scheduled day and what became of it: `day` is when it is held (None: skipped)."""

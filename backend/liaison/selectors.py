@@ -1,5 +1,6 @@
 """Reads about stations: duty rhythms (逢六进站, 逢四议事; typed DutyRule rows, the arithmetic in
-backend.liaison.rhythm on the opinions' official holiday calendar) and stations near a point.
+backend.liaison.rhythm on the official holiday calendar the opinions app registers) and
+stations near a point.
 
 A station without a duty rule has no duty days (never an error).
 """
@@ -13,20 +14,15 @@ from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.geo import STORAGE_SRID
-from backend.opinions.deadlines import (
-    calendar_overrides,
-    is_working_day,
-    official_holiday,
-)
 
 from .access import access_station_by_id
 from .models import Deputy, DutyRule, RulePurpose, Station, StationMembership
 from .rhythm import (
     HORIZON_DAYS,
-    MAX_MOVE_DAYS,
     DayCalendar,
     DutyRuleSpec,
     Occurrence,
+    calendar_between,
     occurrences,
     rule_text,
 )
@@ -50,21 +46,9 @@ def rule_spec(rule: DutyRule) -> DutyRuleSpec:
 
 
 def day_calendar(start: dt.date, end: dt.date) -> DayCalendar:
-    """The official calendar over [start, end] (with margins): the admin's CalendarDay entries
-    first (a day off is a holiday under its name), then the `chinese-calendar` arrangement.
-    One query."""
-    entries = calendar_overrides(
-        start - dt.timedelta(days=MAX_MOVE_DAYS), end + dt.timedelta(days=2 * MAX_MOVE_DAYS)
-    )
-    workdays = {day: entry.workday for day, entry in entries.items()}
-
-    def holiday(day: dt.date) -> str | None:
-        entry = entries.get(day)
-        if entry is not None:
-            return None if entry.workday else (entry.name or "holiday")
-        return official_holiday(day)
-
-    return DayCalendar(holiday=holiday, working=lambda day: is_working_day(day, workdays))
+    """The official calendar over [start, end] (see rhythm.calendar_between: the opinions app's
+    holidays and working days, registered at start-up). One query."""
+    return calendar_between(start, end)
 
 
 def duty_occurrences(

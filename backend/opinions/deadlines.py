@@ -25,6 +25,8 @@ import chinese_calendar
 from django.conf import settings
 from django.utils import timezone
 
+from backend.liaison.rhythm import MAX_MOVE_DAYS, DayCalendar
+
 from .models import CalendarDay
 
 HANDLE_WITHIN_WORKING_DAYS = 3
@@ -67,6 +69,24 @@ def official_holiday(day: dt.date) -> str | None:
 def calendar_overrides(start: dt.date, end: dt.date) -> dict[dt.date, CalendarDay]:
     """The admin's CalendarDay entries in [start, end] (one query)."""
     return {c.day: c for c in CalendarDay.objects.filter(day__gte=start, day__lte=end)}
+
+
+def duty_calendar(start: dt.date, end: dt.date) -> DayCalendar:
+    """The official calendar for duty rhythms over [start, end] (with margins): the admin's
+    CalendarDay entries first (a day off is a holiday under its name), then the
+    `chinese-calendar` arrangement. One query; registered with liaison at start-up."""
+    entries = calendar_overrides(
+        start - dt.timedelta(days=MAX_MOVE_DAYS), end + dt.timedelta(days=2 * MAX_MOVE_DAYS)
+    )
+    workdays = {day: entry.workday for day, entry in entries.items()}
+
+    def holiday(day: dt.date) -> str | None:
+        entry = entries.get(day)
+        if entry is not None:
+            return None if entry.workday else (entry.name or "holiday")
+        return official_holiday(day)
+
+    return DayCalendar(holiday=holiday, working=lambda day: is_working_day(day, workdays))
 
 
 def calendar_covers(moment: dt.datetime | dt.date | None) -> bool:

@@ -38,12 +38,12 @@ from backend.grid.services import cell_assign
 from backend.liaison.rhythm import spec_from_data
 from backend.liaison.selectors import station_rhythm
 from backend.liaison.services import station_rhythm_set
-from backend.reporting.attendance import station_attendance
 from backend.opinions import selectors as opinions
 from backend.opinions.access import access_opinion_by_id
 from backend.opinions.services import opinion_transition
 from backend.regions.access import access_region_by_adcode
 from backend.regions.models import Region
+from backend.reporting.attendance import station_attendance
 
 from . import serializers as s
 from .base import READ_ERRORS, WRITE_ERRORS, MapApi
