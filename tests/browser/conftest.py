@@ -24,6 +24,7 @@ import pytest
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.db import connection, connections
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 
 from backend.accounts.models import Role
@@ -185,12 +186,25 @@ def login(page, username: str) -> None:
     page.wait_for_load_state("load")
 
 
+MAP_STATE = """() => { const m = document.getElementById('map'), c = window.cg && window.cg.cells;
+    const tiles = c && c.layer ? Object.values(c.layer._tiles || {}) : [];
+    return { dataset: m ? Object.assign({}, m.dataset) : null, zoom: window.cg && cg.map
+        && cg.map.getZoom(), tiles: tiles.length, unloaded: tiles.filter(t => !t.loaded).length,
+        url: location.href }; }"""
+
+
 def wait_for_cells(page, expected: int) -> None:
-    page.wait_for_function(
-        "n => { const m = document.getElementById('map');"
-        " return m && m.dataset.tilesLoading === '0' && Number(m.dataset.cellsRendered) === n; }",
-        arg=expected,
-    )
+    """Until the cells layer has drawn `expected` distinct cells with no tile loading; on a
+    timeout the error carries the map's state (zoom, data attributes, tiles pending)."""
+    try:
+        page.wait_for_function(
+            "n => { const m = document.getElementById('map');"
+            " return m && m.dataset.tilesLoading === '0'"
+            " && Number(m.dataset.cellsRendered) === n; }",
+            arg=expected,
+        )
+    except PlaywrightTimeoutError as exc:
+        raise AssertionError(f"cells not drawn: {page.evaluate(MAP_STATE)}") from exc
 
 
 def screenshot(page, name: str) -> None:

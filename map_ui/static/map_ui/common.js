@@ -338,8 +338,12 @@
     this.layer.setUrl(tileUrl("cells", { days: days }));
   };
 
+  /* Restyle a cell already drawn. One not drawn yet is left alone: VectorGrid draws a feature
+   * with an overridden style without calling the layer's style function, so overriding it early
+   * (gaps answered before the tiles) would keep it out of `rendered`; its tile's style call
+   * reads the same overrides and extras anyway. */
   CellLayer.prototype.restyle = function (id) {
-    if (!this.layer) { return; }
+    if (!this.layer || !this.rendered[id]) { return; }
     this.layer.setFeatureStyle(id, cellStyle(this.effective(id), this.extraOf(id),
                                              this.map.getZoom(), this.opts.assignedMode));
   };
