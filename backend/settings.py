@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "backend.opinions",
     "backend.coverage",
     "backend.intake",
+    "backend.projects",
     "captcha",
     "gis_data",
     "mobile_api",

@@ -756,6 +756,88 @@ INTAKE_TEXT_REQUIRED = register(
     "intake.text_required", 400, _("Write your opinion."), apis=DOMAIN_ONLY
 )
 
+# --- projects (livelihood projects decided by deputies' vote, 民生实事项目代表票决制) ---
+PROJECT_CALL_NOT_FOUND = register(
+    "project.call_not_found",
+    404,
+    _("No such call for proposals."),
+    doc="missing or outside the jurisdiction",
+)
+PROJECT_CALL_EXISTS = register(
+    "project.call_exists", 409, _("This region already has a call for proposals for that year.")
+)
+PROJECT_CALL_CLOSED = register(
+    "project.call_closed", 409, _("The call for proposals is not open today.")
+)
+PROJECT_NOT_FOUND = register(
+    "project.not_found",
+    404,
+    _("No such proposal or project."),
+    doc="missing or outside the jurisdiction",
+)
+PROJECT_INVALID_STAGE = register(
+    "project.invalid_stage", 409, _("The proposal cannot move to that stage from where it is.")
+)
+PROJECT_REASON_REQUIRED = register(
+    "project.reason_required", 400, _("Say why (the reason is kept with the decision).")
+)
+PROJECT_INVALID_PLACE = register(
+    "project.invalid_place",
+    400,
+    _("The place must be a GeoJSON point, line or area inside the call's region."),
+)
+PROJECT_INVALID_EVIDENCE = register(
+    "project.invalid_evidence",
+    400,
+    _("Every opinion of the cluster must exist and lie inside the call's region."),
+)
+PROJECT_INVALID_MERGE = register(
+    "project.invalid_merge",
+    409,
+    _("Only two different open proposals of the same call can be merged."),
+)
+PROJECT_NOT_CHOSEN = register(
+    "project.not_chosen", 409, _("Only a project chosen by the vote is implemented and supervised.")
+)
+PROJECT_INVALID_PROGRESS = register(
+    "project.invalid_progress", 400, _("Progress is a whole number from 0 to 100.")
+)
+PROJECT_CONFLICT = register(
+    "project.conflict", 409, _("This record was already uploaded with different content.")
+)
+BALLOT_NOT_FOUND = register(
+    "ballot.not_found",
+    404,
+    _("No such ballot."),
+    doc="missing, outside the jurisdiction, or the deputy is not entitled to it",
+)
+BALLOT_INVALID_CANDIDATES = register(
+    "ballot.invalid_candidates",
+    400,
+    _("A competitive ballot needs more candidates than seats, all ballot candidates of this call."),
+)
+BALLOT_INVALID_SEATS = register(
+    "ballot.invalid_seats", 400, _("The seats must be at least 1 and at least the minimum choices.")
+)
+BALLOT_CLOSED = register("ballot.closed", 409, _("This ballot is closed."))
+BALLOT_ALREADY_VOTED = register(
+    "ballot.already_voted", 409, _("You have already voted in this ballot.")
+)
+BALLOT_NOT_ELIGIBLE = register(
+    "ballot.not_eligible", 403, _("Only current deputies of this congress may vote in this ballot.")
+)
+BALLOT_TOO_MANY_CHOICES = register(
+    "ballot.too_many_choices", 400, _("You chose more candidates than there are seats.")
+)
+BALLOT_TOO_FEW_CHOICES = register(
+    "ballot.too_few_choices",
+    400,
+    _("Choose at least the minimum number of candidates, or leave the ballot blank."),
+)
+BALLOT_INVALID_CHOICE = register(
+    "ballot.invalid_choice", 400, _("Every choice must be a different candidate of this ballot.")
+)
+
 # --- map data API: query parameters and bodies (map_ui/data) ---
 MAP_UNKNOWN_LAYER = register(
     "map.unknown_layer", 404, _("No such map layer."), apis=MAP, doc="no such layer / URL"

@@ -1,0 +1,129 @@
+"""Reads of the livelihood-projects funnel. Every read takes a `Jurisdiction` (or, on the
+phone, the deputy whose congresses decide what they see). Nothing here reads
+`AnonymousBallot` except the count at close; no read joins a participation to a ballot."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from backend.accounts.jurisdiction import Jurisdiction
+
+from .access import congress_of
+from .models import (
+    BallotParticipation,
+    BallotSession,
+    BallotStatus,
+    ProjectCall,
+    Proposal,
+    ProposalStage,
+)
+
+FUNNEL = {
+    "collected": ~Q(stage=ProposalStage.MERGED),
+    "shortlisted": Q(
+        stage__in=[
+            ProposalStage.CANDIDATE,
+            ProposalStage.CHOSEN,
+            ProposalStage.NOT_CHOSEN,
+        ]
+    ),
+    "voted": Q(stage=ProposalStage.CHOSEN),
+    "implemented": Q(stage=ProposalStage.CHOSEN, status="done"),
+}
+
+
+def call_list(*, jurisdiction: Jurisdiction) -> QuerySet[ProjectCall]:
+    """Calls inside the jurisdiction (staff, leaders) or of the deputy's congresses."""
+    if jurisdiction.reads_regions:
+        queryset = jurisdiction.filter(ProjectCall.objects.all())
+    else:
+        queryset = ProjectCall.objects.filter(congress_of(jurisdiction.deputy_id))
+    return queryset.select_related("region").order_by("-year", "adcode")
+
+
+def call_funnel(*, call: ProjectCall) -> dict[str, int]:
+    """The Cili funnel of one call (accessed): collected, shortlisted, voted, implemented."""
+    return Proposal.objects.filter(call=call).aggregate(
+        **{name: Count("id", filter=q) for name, q in FUNNEL.items()}
+    )
+
+
+def proposal_list(*, call: ProjectCall) -> QuerySet[Proposal]:
+    """A call's proposals (the call came through the access module), with the counts the work
+    list and the map show."""
+    return (
+        Proposal.objects.filter(call=call)
+        .annotate(
+            evidence_count=Count("evidence", distinct=True),
+            supervision_count=Count("supervisions", distinct=True),
+            evaluation_count=Count("evaluations", distinct=True),
+            satisfied_count=Count(
+                "evaluations", filter=Q(evaluations__satisfied=True), distinct=True
+            ),
+        )
+        .order_by("id")
+    )
+
+
+def project_map(*, jurisdiction: Jurisdiction) -> QuerySet[Proposal]:
+    """Placed candidates and projects of every call in the jurisdiction: the map layer."""
+    stages = [ProposalStage.CANDIDATE, ProposalStage.CHOSEN]
+    return (
+        jurisdiction.filter(Proposal.objects.filter(stage__in=stages, place__isnull=False))
+        .annotate(
+            supervision_count=Count("supervisions", distinct=True),
+            evaluation_count=Count("evaluations", distinct=True),
+            satisfied_count=Count(
+                "evaluations", filter=Q(evaluations__satisfied=True), distinct=True
+            ),
+        )
+        .order_by("id")
+    )
+
+
+def ballot_list(*, jurisdiction: Jurisdiction) -> QuerySet[BallotSession]:
+    """Ballot sessions in the jurisdiction, or of the deputy's congresses (the phone)."""
+    if jurisdiction.reads_regions:
+        queryset = jurisdiction.filter(BallotSession.objects.all())
+    else:
+        queryset = BallotSession.objects.filter(congress_of(jurisdiction.deputy_id, "call__"))
+    return queryset.select_related("call").order_by("-id")
+
+
+def ballot_detail(*, session: BallotSession, deputy_id: int | None = None) -> dict:
+    """A session (accessed) for its page: candidates (with votes and result once closed),
+    the counts once closed, and whether the deputy asking has voted (never what)."""
+    closed = session.status == BallotStatus.CLOSED
+    candidates = [
+        {
+            "id": c.id,
+            "position": c.position,
+            "proposal_id": c.proposal_id,
+            "title": c.proposal.title,
+            "description": c.proposal.description,
+            "estimated_cost_yuan": c.proposal.estimated_cost_yuan,
+            "votes": c.votes if closed else None,
+            "result": c.result if closed else None,
+        }
+        for c in session.candidates.select_related("proposal").order_by("position")
+    ]
+    voted = (
+        deputy_id is not None
+        and BallotParticipation.objects.filter(session=session, deputy_id=deputy_id).exists()
+    )
+    return {
+        "id": session.pk,
+        "title": session.title,
+        "call_id": session.call_id,
+        "status": session.status,
+        "min_choices": session.min_choices,
+        "max_choices": session.max_choices,
+        "eligible_count": session.eligible_count,
+        "has_voted": voted,
+        "opened_at": session.opened_at,
+        "closed_at": session.closed_at,
+        "turnout": session.turnout if closed else None,
+        "blank_count": session.blank_count if closed else None,
+        "quorum_met": session.quorum_met if closed else None,
+        "candidates": candidates,
+    }
