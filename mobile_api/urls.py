@@ -7,7 +7,7 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from .apis import auth, cells, checkins, devices, me, opinions, stations, visits
+from .apis import auth, cells, checkins, devices, me, opinions, projects, stations, visits
 from .views import api_not_found
 
 app_name = "mobile_api"
@@ -32,6 +32,25 @@ urlpatterns = [
         "opinions/<int:opinion_id>/answer",
         opinions.OpinionAnswerApi.as_view(),
         name="opinion-answer",
+    ),
+    path("project-calls", projects.CallsApi.as_view(), name="project-calls"),
+    path(
+        "project-calls/<int:call_id>/proposals",
+        projects.ProposalsApi.as_view(),
+        name="project-proposals",
+    ),
+    path("ballots", projects.BallotsApi.as_view(), name="ballots"),
+    path("ballots/<int:ballot_id>", projects.BallotDetailApi.as_view(), name="ballot-detail"),
+    path("ballots/<int:ballot_id>/vote", projects.BallotVoteApi.as_view(), name="ballot-vote"),
+    path(
+        "projects/<int:proposal_id>/supervisions",
+        projects.SupervisionsApi.as_view(),
+        name="project-supervisions",
+    ),
+    path(
+        "projects/<int:proposal_id>/evaluation",
+        projects.EvaluationApi.as_view(),
+        name="project-evaluation",
     ),
     path("schema/", SpectacularAPIView.as_view(urlconf="mobile_api.schema_urls"), name="schema"),
     # The split view serves its page script from its own URL: no inline script (CSP).

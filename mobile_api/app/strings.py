@@ -127,4 +127,32 @@ STRINGS = {
     "field_location": _("Position"),
     "field_text": _("Opinion"),
     "field_citizen_contact": _("Citizen's phone"),
+    "ballots": _("Vote"),
+    "ballot_online_only": _(
+        "Voting needs the network: a ballot is never saved on this phone or sent later. "
+        "Connect, then vote."
+    ),
+    "choose_up_to": _(
+        "Choose at most %(max)s projects (at least %(min)s), or none for a blank ballot."
+    ),
+    "chosen_of": _("%(n)s of %(max)s chosen"),
+    "cast_ballot": _("Cast my secret ballot"),
+    "cast_blank": _("Cast a blank ballot"),
+    "confirm_ballot": _("Cast your ballot with %(n)s projects? It cannot be changed."),
+    "confirm_blank": _("Cast a blank ballot? It cannot be changed."),
+    "ballot_open": _("Open"),
+    "ballot_voted": _("Voted"),
+    "ballot_closed": _("Results"),
+    "ballot_cast_secret": _(
+        "You have voted. The ballot is secret: it is stored without your name, and results are "
+        "published when the vote closes."
+    ),
+    "turnout": _("%(n)s of %(of)s deputies voted, %(blank)s blank"),
+    "no_quorum": _("Fewer than half of the deputies voted: no project is chosen."),
+    "votes_n": _("%(n)s votes"),
+    "result_elected": _("Chosen"),
+    "result_tied": _("Tied: run-off"),
+    "result_not_elected": _("Not chosen"),
+    "cost_yuan": _("Estimated cost %(n)s yuan"),
+    "no_ballots": _("No ballots for your congress yet."),
 }

@@ -513,4 +513,91 @@ async function opinions(main, ctx) {
   }, ctx);
 }
 
-export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions };
+// --- ballots (民生实事项目票决) ---------------------------------------------------------------
+/** The secret vote: online only. A ballot is never put in the outbox or cached: it is sent at
+ * once, or not at all (the server answers only that this deputy has voted, never what). */
+function candidateRow(c, b, onToggle) {
+  const box = b.status === "open" && !b.has_voted
+    ? h("input", { type: "checkbox", name: "choice", value: String(c.id), onchange: onToggle }) : null;
+  const cost = t("cost_yuan", { n: c.estimated_cost_yuan.toLocaleString() });
+  const result = b.status === "closed"
+    ? h("span", { class: `badge result-${c.result}` }, t(`result_${c.result}`), " · ", t("votes_n", { n: c.votes })) : null;
+  return h("li", { class: "candidate", "data-candidate": c.id, "data-result": c.result || "" },
+    h("label", { class: "candidate-label" }, box, h("strong", {}, `${c.position}. ${c.title}`)),
+    h("p", {}, c.description), h("small", { class: "muted" }, cost), result);
+}
+
+function voteForm(b, ctx) {
+  const count = h("p", { class: "muted", "data-role": "count" });
+  const message = h("p", { class: "error", role: "alert" });
+  const send = h("button", { class: "btn primary", type: "submit" }, t("cast_ballot"));
+  const boxes = () => [...form.querySelectorAll("input[name=choice]")];
+  const update = () => {
+    const n = boxes().filter((x) => x.checked).length;
+    count.textContent = t("chosen_of", { n, max: b.max_choices });
+    boxes().forEach((x) => { x.disabled = !x.checked && n >= b.max_choices; });
+    send.textContent = n ? t("cast_ballot") : t("cast_blank");
+    send.disabled = !navigator.onLine;
+  };
+  const form = h("form", { class: "ballot-form" },
+    h("p", { class: "notice online-only" }, t("ballot_online_only")),
+    h("p", {}, t("choose_up_to", { max: b.max_choices, min: b.min_choices })),
+    h("ul", { class: "list candidates" }, b.candidates.map((c) => candidateRow(c, b, update))),
+    count, message, send);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    const choices = boxes().filter((x) => x.checked).map((x) => Number(x.value));
+    if (!navigator.onLine) { message.textContent = t("ballot_online_only"); return; }
+    if (!window.confirm(choices.length ? t("confirm_ballot", { n: choices.length }) : t("confirm_blank"))) return;
+    send.disabled = true;
+    try {
+      await api.call("POST", `ballots/${b.id}/vote`, { choices });
+    } catch (err) {
+      send.disabled = false;
+      if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return; }
+      message.textContent = err instanceof api.NetworkError ? t("ballot_online_only") : err.message;
+      return;
+    }
+    ctx.app.go("ballots");
+  });
+  window.addEventListener("online", update);
+  window.addEventListener("offline", update);
+  update();
+  return form;
+}
+
+function ballotCard(b, ctx) {
+  const state = b.status === "closed" ? "closed" : b.has_voted ? "voted" : "open";
+  const head = h("div", { class: "record-head" }, h("strong", {}, b.title),
+    h("span", { class: `badge ballot-${state}` }, t(`ballot_${state}`)));
+  let body;
+  if (state === "open") body = voteForm(b, ctx);
+  else if (state === "voted") body = h("p", { class: "notice" }, t("ballot_cast_secret"));
+  else {
+    body = h("div", { class: "ballot-result" },
+      h("p", {}, t("turnout", { n: b.turnout, of: b.eligible_count, blank: b.blank_count })),
+      b.quorum_met ? null : h("p", { class: "error" }, t("no_quorum")),
+      h("ul", { class: "list candidates" }, b.candidates.map((c) => candidateRow(c, b))));
+  }
+  return h("li", { class: "record ballot", "data-id": b.id, "data-state": state }, head, body);
+}
+
+async function ballots(main, ctx) {
+  const list = h("ul", { id: "ballot-list", class: "list records" });
+  main.append(list);
+  let data;
+  try {
+    data = await api.call("GET", "ballots");
+  } catch (err) {
+    if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return; }
+    list.dataset.count = "0";
+    list.replaceChildren(h("li", { class: "notice", id: "ballots-offline" }, t("ballot_online_only")));
+    return;
+  }
+  list.dataset.count = String(data.results.length);
+  list.replaceChildren(...(data.results.length ? data.results.map((b) => ballotCard(b, ctx))
+    : [h("li", { class: "notice" }, t("no_ballots"))]));
+}
+
+export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions, ballots };
