@@ -31,6 +31,9 @@ from backend.accounts.models import User
 from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import Deputy, Station
 from backend.opinions.services import opinion_create, opinion_transition
+from backend.projects import services as project_services
+from backend.projects.models import BallotSession, ProjectCall
+from backend.regions.models import Region
 from map_ui import data_urls
 from tests.coverage_world import build_world
 from tests.factories import cell_center
@@ -268,6 +271,20 @@ def valid_bodies(scene, phone) -> dict:
             "recorded_at": recorded_at,
         },
         "opinions_answer": {"answer": "已联系镇交通办，本周内修补路面。"},
+        "project_proposals_create": {
+            "client_uuid": str(uuid.uuid4()),
+            "title": "村口道路硬化",
+            "description": "雨天积水",
+            "estimated_cost_yuan": 800000,
+            "location": point,
+        },
+        "ballots_vote": {"choices": []},
+        "project_supervisions_create": {
+            "client_uuid": str(uuid.uuid4()),
+            "findings": "路基已完成",
+            "visited_at": recorded_at,
+        },
+        "project_evaluation_create": {"satisfied": True, "comment": ""},
         "visits_sync": {
             "crs": "wgs84",
             "records": [
@@ -292,9 +309,17 @@ def fresh(body: dict) -> dict:
     if "records" in body:
         for record in body["records"]:
             record["client_uuid"] = str(uuid.uuid4())
-    elif "category" in body or "station_id" in body:
+    elif "category" in body or "station_id" in body or "client_uuid" in body:
         body["client_uuid"] = str(uuid.uuid4())
     return body
+
+
+PROJECT_OPS = (
+    "project_proposals_create",
+    "ballots_vote",
+    "project_supervisions_create",
+    "project_evaluation_create",
+)
 
 
 def phone_url(op: dict, value: str = "1") -> str:
@@ -328,8 +353,78 @@ def answerable_opinion_id() -> int:
     return opinion.id
 
 
+def project_targets() -> dict[str, int]:
+    """d1's county call (open), an open ballot of it and a project chosen by a closed one, made
+    once per test: the ids the livelihood-project operations are sent to."""
+    staff = User.objects.get(username="staff_a")
+    county = Region.objects.get(adcode="430121")
+    call = ProjectCall.objects.filter(region=county).first()
+    if call is None:
+        call = project_services.call_create(
+            jurisdiction=jurisdiction_of(staff),
+            actor=staff,
+            region=county,
+            year=timezone.localdate().year,
+            title="民生实事项目征集",
+            opens_on=timezone.localdate(),
+            closes_on=timezone.localdate() + dt.timedelta(days=30),
+        )
+    ballots = {b.status: b for b in BallotSession.objects.filter(call=call)}
+    if not ballots:
+        chosen = _ballot(call, staff, 2)
+        first = chosen.candidates.order_by("position").first()
+        for name in ("d1", "d2"):
+            project_services.ballot_cast(
+                deputy=Deputy.objects.get(user__username=name), session=chosen, choices=[first.id]
+            )
+        project_services.ballot_close(
+            jurisdiction=jurisdiction_of(staff), actor=staff, ballot_id=chosen.pk
+        )
+        ballots = {"closed": chosen, "open": _ballot(call, staff, 2)}
+    project = ballots["closed"].candidates.order_by("position").first()
+    return {
+        "project_proposals_create": call.pk,
+        "ballots_vote": ballots["open"].pk,
+        "ballots_retrieve": ballots["open"].pk,
+        "project_supervisions_create": project.proposal_id,
+        "project_evaluation_create": project.proposal_id,
+    }
+
+
+def _ballot(call, staff, n: int):
+    ids = []
+    for i in range(n):
+        proposal = project_services.proposal_create(
+            jurisdiction=jurisdiction_of(staff),
+            actor=staff,
+            call=call,
+            title=f"项目{i}",
+            description="说明",
+            estimated_cost_yuan=1000,
+        )
+        for stage in ("referred", "consulted", "reviewed", "candidate"):
+            project_services.proposal_advance(
+                jurisdiction=jurisdiction_of(staff),
+                actor=staff,
+                proposal_id=proposal.pk,
+                to_stage=stage,
+                reason="同意",
+            )
+        ids.append(proposal.pk)
+    return project_services.ballot_open(
+        jurisdiction=jurisdiction_of(staff),
+        actor=staff,
+        call=call,
+        title="票决",
+        proposal_ids=ids,
+        max_choices=1,
+    )
+
+
 def phone_post(client: Api, op: dict, raw: bytes, content_type: str = "application/json"):
     target = str(answerable_opinion_id()) if op["id"] == "opinions_answer" else "1"
+    if op["id"] in PROJECT_OPS:
+        target = str(project_targets()[op["id"]])
     return client.client.post(
         "/api/mobile/v1/" + phone_url(op, target),
         raw,

@@ -281,7 +281,14 @@ class SupervisionsApi(MobileApi):
             findings=data["findings"],
             visited_at=data["visited_at"],
         )
-        body = dict(SupervisionOutput(visit).data, result=status)
+        body = {
+            "id": visit.pk,
+            "proposal_id": visit.proposal_id,
+            "findings": visit.findings,
+            "visited_at": visit.visited_at,
+            "result": status,
+        }
+        body = SupervisionOutput(body).data
         return Response(body, status=201 if status == "created" else 200)
 
 
@@ -289,13 +296,13 @@ class EvaluationApi(MobileApi):
     throttle_scope = "write"
 
     @extend_schema(
-        operation_id="project_evaluation_put",
+        operation_id="project_evaluation_create",
         tags=["projects"],
         request=EvaluationInput,
         responses={200: EvaluationOutput, 409: ERROR, **COMMON_ERRORS},
         description="This deputy's satisfaction with a chosen project; again replaces it.",
     )
-    def put(self, request, proposal_id: int):
+    def post(self, request, proposal_id: int):
         proposal = access_proposal_by_id(jurisdiction=self.jurisdiction(), proposal_id=proposal_id)
         data = self.validated(EvaluationInput)
         evaluation = evaluation_record(

@@ -523,7 +523,7 @@ function candidateRow(c, b, onToggle) {
   const result = b.status === "closed"
     ? h("span", { class: `badge result-${c.result}` }, t(`result_${c.result}`), " · ", t("votes_n", { n: c.votes })) : null;
   return h("li", { class: "candidate", "data-candidate": c.id, "data-result": c.result || "" },
-    h("label", { class: "candidate-label" }, box, h("strong", {}, `${c.position}. ${c.title}`)),
+    h("label", { class: "candidate-label check" }, box, h("strong", {}, `${c.position}. ${c.title}`)),
     h("p", {}, c.description), h("small", { class: "muted" }, cost), result);
 }
 
