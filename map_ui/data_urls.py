@@ -28,6 +28,11 @@ operations = [
     path("api/map/v1/suggestions", views.SuggestionsApi.as_view(), name="map-suggestions"),
     path("api/map/v1/assignments", views.AssignmentsApi.as_view(), name="map-assignments"),
     path("api/map/v1/clusters.geojson", views.ClustersGeoJsonApi.as_view(), name="map-clusters"),
+    path(
+        "api/map/v1/opinion-pins.geojson",
+        views.OpinionPinsGeoJsonApi.as_view(),
+        name="map-opinion-pins",
+    ),
     path("api/map/v1/stations.geojson", views.StationsGeoJsonApi.as_view(), name="map-stations"),
     path(
         "api/map/v1/stations/<int:station_id>/rhythm",

@@ -19,8 +19,9 @@ from backend.accounts.access import jurisdiction_of, reads_region_pages, start_p
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import NotFound
 from backend.liaison.models import LinkCadence, StationKind
-from backend.opinions.models import OpinionCategory, OpinionStatus
-from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM
+from backend.opinions.models import HandlingLevel, OpinionCategory, OpinionStatus
+from backend.opinions.selectors import department_choices, department_home_adcode
+from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_ACTIONS
 from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
 from map_ui.routing import LIVE_WS_PATH
@@ -88,6 +89,9 @@ def js_strings() -> dict[str, str]:
         "layerHeat": _("Visit heat (H3)"),
         "layerGaps": _("Gaps"),
         "layerClusters": _("Opinion clusters"),
+        "layerOverdue": _("Overdue and due-soon opinions"),
+        "slaOverdue": _("Overdue"),
+        "slaDueSoon": _("Due soon"),
         "layerCounties": _("County borders"),
         "layerStations": _("Stations"),
         "layerServiceAreas": _("Service areas"),
@@ -113,7 +117,12 @@ def opinion_strings() -> dict[str, str]:
         "shownOf": _("%(shown)s of %(count)s"),
         "actionDone": _("Done: %(action)s."),
         "actionFailed": _("Action failed"),
+        "dueSoon": _("Due soon"),
+        "linkDuplicate": _("Close this one as its duplicate"),
+        "duplicateOf": _("Closed as a duplicate of opinion %(id)s: its citizen follows that case."),
+        "onTime": _("On time"),
         **{f"action_{action}": str(label) for action, label in ACTION_LABELS.items()},
+        **{f"level_{value}": str(label) for value, label in HandlingLevel.choices},
     }
 
 
@@ -163,6 +172,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "cells": ("map-cells", {}),
     "gaps": ("map-gaps", {}),
     "clusters": ("map-clusters", {}),
+    "opinionPins": ("map-opinion-pins", {}),
     "suggestions": ("map-suggestions", {}),
     "assignments": ("map-assignments", {}),
     "stations": ("map-stations", {}),
@@ -247,12 +257,36 @@ def stations(request: HttpRequest) -> HttpResponse:
     return render_map_page(request, "stations", region_reader(request))
 
 
+def opinions_region(request: HttpRequest, jurisdiction: Jurisdiction) -> Region:
+    """The page's region: a department account's is its department's county (it reads no
+    region; the list shows what is referred to it), everyone else's `page_region`."""
+    county = department_home_adcode(jurisdiction=jurisdiction)
+    if county is None:
+        return page_region(request, jurisdiction)
+    region = Region.objects.filter(adcode=county).first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def opinion_actions(jurisdiction: Jurisdiction, region: Region) -> list[str]:
+    """The actions the page offers the caller: all of them to staff acting in the region, start
+    and answer to a department account, none to a reader."""
+    if jurisdiction.may_act_in(region.adcode):
+        return list(ALLOWED_FROM)
+    if jurisdiction.department_id is not None:
+        return sorted(DEPARTMENT_ACTIONS)
+    return []
+
+
 @require_GET
 @login_required
 def opinions(request: HttpRequest) -> HttpResponse:
-    """The opinion work list: staff and admins act on it, leaders read it."""
+    """The opinion work list: staff and admins act on it, leaders read it, a department account
+    starts and answers what is referred to it."""
     jurisdiction = region_reader(request)
-    region = page_region(request, jurisdiction)
+    region = opinions_region(request, jurisdiction)
+    actions = opinion_actions(jurisdiction, region)
     townships = Region.objects.filter(
         level=RegionLevel.TOWNSHIP, adcode__startswith=region.adcode
     ).values_list("adcode", "name")
@@ -261,7 +295,10 @@ def opinions(request: HttpRequest) -> HttpResponse:
         "opinions",
         region,
         jurisdiction,
-        canAct=jurisdiction.may_act_in(region.adcode),
+        canAct=bool(actions),
+        actions=actions,
+        isDepartment=jurisdiction.department_id is not None,
+        departments=department_choices(jurisdiction=jurisdiction, adcode=region.adcode),
         pageSize=OPINIONS_PAGE_SIZE,
         allowedFrom={action: sorted(statuses) for action, statuses in ALLOWED_FROM.items()},
         townships=dict(townships),

@@ -127,6 +127,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
+    "map-opinion-pins": ("GET", MAP + "opinion-pins.geojson?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
     "map-stations": ("GET", MAP + "stations.geojson?region={region}", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",

@@ -8,6 +8,8 @@ services take that value and never look at a user's role themselves. The rules:
 - station staff and leaders reach the rows whose adcode starts with their jurisdiction's adcode;
   a jurisdiction on any other role grants nothing (the role decides first);
 - a deputy has no region-wide reads (prefix None): only their own records (`deputy_id`);
+- a department account (承办单位) has no region-wide reads either: only the opinions referred
+  to its department (`department_id`), which it starts and answers;
 - writes over a region (assigning cells, handling opinions) are for staff and admins
   (`can_act`), inside their jurisdiction (`Jurisdiction.may_act_in`); leaders only read.
 
@@ -54,6 +56,7 @@ def _value(user: Any, prefix: str | None) -> Jurisdiction:
         role=Role.ADMIN if user.is_superuser else user.role,
         prefix=prefix,
         deputy_id=deputy.pk if deputy is not None else None,
+        department_id=user.department_id if user.role == Role.DEPARTMENT else None,
         can_act=user.role in (Role.STAFF, Role.ADMIN) or user.is_superuser,
     )
 
@@ -97,7 +100,11 @@ def may_transition_opinions(jurisdiction: Jurisdiction) -> bool:
     """Whether the caller may act on any opinion at all: staff and admins (in their
     jurisdiction), deputies (answering their own). Leaders only read. The role alone decides,
     so the map API refuses a leader before reading the request body."""
-    return jurisdiction.can_act or jurisdiction.role == Role.DEPUTY
+    return (
+        jurisdiction.can_act
+        or jurisdiction.role == Role.DEPUTY
+        or jurisdiction.department_id is not None
+    )
 
 
 def start_page(jurisdiction: Jurisdiction) -> str:
@@ -107,6 +114,8 @@ def start_page(jurisdiction: Jurisdiction) -> str:
         return "map_ui:dashboard"
     if jurisdiction.role == Role.STAFF:
         return "map_ui:assign"
+    if jurisdiction.department_id is not None:
+        return "map_ui:opinions"
     if jurisdiction.role == Role.DEPUTY:
         return "mobile_app:shell"
     return "map_ui:deputy"

@@ -40,11 +40,11 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ("jurisdiction",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction")}),
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction", "department")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction")}),
+        (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction", "department")}),
     )
 
     def save_model(self, request, obj, form, change):

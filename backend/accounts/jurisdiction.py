@@ -23,12 +23,15 @@ M = TypeVar("M", bound=Model)
 class Jurisdiction:
     """`prefix`: "" = everything (admins), an adcode = rows whose adcode starts with it,
     None = no region-wide reads (deputies, inactive or anonymous callers).
-    `deputy_id`: the caller's own Deputy row when they are a deputy (their own records)."""
+    `deputy_id`: the caller's own Deputy row when they are a deputy (their own records).
+    `department_id`: the caller's handling unit when they are a department account (only the
+    opinions referred to it; no region-wide reads, no writes over a region)."""
 
     user_id: int | None
     role: str
     prefix: str | None
     deputy_id: int | None = None
+    department_id: int | None = None
     can_act: bool = False  # writes over a region: staff and admins
 
     @property

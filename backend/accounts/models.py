@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     STAFF = "staff", _("station staff")
     LEADER = "leader", _("leader")
     ADMIN = "admin", _("administrator")
+    DEPARTMENT = "department", _("department (handling unit)")
 
 
 DEPUTY_HAS_NO_JURISDICTION = _(
@@ -26,6 +27,9 @@ DEPUTY_HAS_NO_JURISDICTION = _(
 )
 JURISDICTION_REQUIRED = _("Station staff and leader accounts need a jurisdiction.")
 ROLES_WITH_JURISDICTION = (Role.STAFF, Role.LEADER)
+DEPARTMENT_REQUIRED = _(
+    "A department account needs its department and no jurisdiction; other roles no department."
+)
 
 
 class User(AbstractUser):
@@ -41,6 +45,15 @@ class User(AbstractUser):
     # Bumped by backend.accounts.services.user_deactivate; the phone's tokens carry the value
     # they were issued under, so tokens from before a deactivation stay dead after reactivation.
     token_generation = models.PositiveIntegerField(_("token generation"), default=0, editable=False)
+    # Only for role department: the handling unit whose referred opinions the account answers.
+    department = models.ForeignKey(
+        "opinions.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -56,6 +69,14 @@ class User(AbstractUser):
                 name="user_deputy_has_no_jurisdiction",
                 violation_error_message=DEPUTY_HAS_NO_JURISDICTION,
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=Role.DEPARTMENT, department__isnull=False, jurisdiction__isnull=True)
+                    | (~Q(role=Role.DEPARTMENT) & Q(department__isnull=True))
+                ),
+                name="user_department_role_has_department",
+                violation_error_message=DEPARTMENT_REQUIRED,
+            ),
         ]
 
     def clean(self) -> None:
@@ -65,3 +86,7 @@ class User(AbstractUser):
             raise ValidationError({"jurisdiction": DEPUTY_HAS_NO_JURISDICTION})
         if self.role in ROLES_WITH_JURISDICTION and self.jurisdiction_id is None:
             raise ValidationError({"jurisdiction": JURISDICTION_REQUIRED})
+        if (self.role == Role.DEPARTMENT) != (self.department_id is not None) or (
+            self.role == Role.DEPARTMENT and self.jurisdiction_id is not None
+        ):
+            raise ValidationError({"department": DEPARTMENT_REQUIRED})

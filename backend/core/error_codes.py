@@ -719,6 +719,20 @@ OPINION_INVALID_RATING = register(
     apis=MAP,
     doc="bad transition fields",
 )
+OPINION_DEPARTMENT_NOT_FOUND = register(
+    "opinion.department_not_found",
+    404,
+    _("No such department in the opinion's county."),
+    apis=MAP,
+    doc="`department` is not an active department of the opinion's county",
+)
+OPINION_DUPLICATE_NOT_FOUND = register(
+    "opinion.duplicate_not_found",
+    404,
+    _("No such opinion to link to."),
+    apis=MAP,
+    doc="`duplicate_of` is missing, outside the jurisdiction, the opinion itself or a duplicate",
+)
 
 # --- intake (citizens' QR page 上码说 and tracking page; public, no login) ---
 INTAKE_CAPTCHA_FAILED = register(

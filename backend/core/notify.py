@@ -21,9 +21,11 @@ logger = logging.getLogger("backend.notify")
 
 @dataclass(frozen=True)
 class Message:
-    recipient: str  # a phone number (digits) or "handler:<name>"
+    # a phone number (digits), "handler:<name>" (a department named in free text),
+    # "department:<id>" (a Department's accounts) or "county:<adcode>" (the county's leaders)
+    recipient: str
     text: str
-    kind: str  # answered / rehandling / closed / forwarded
+    kind: str  # answered / rehandling / closed / forwarded / overdue
 
 
 class NotificationBackend(Protocol):
@@ -33,7 +35,7 @@ class NotificationBackend(Protocol):
 class LoggingBackend:
     def send(self, message: Message) -> None:
         who = message.recipient
-        if not who.startswith("handler:"):
+        if ":" not in who:  # a phone number; addresses of units are not personal data
             who = mask_contact(who)
         logger.info("notify %s [%s]: %s", who, message.kind, message.text)
 

@@ -66,8 +66,11 @@ def deputy_public(deputy: Deputy) -> dict:
 
 def tracking_view(*, submission: CitizenSubmission) -> dict:
     """The tracking page's data: no contact, no account names, no department staff, no notes
-    (a note may name people); the answer and the citizen's own rating and comment are shown."""
-    opinion = submission.opinion
+    (a note may name people); the answer and the citizen's own rating and comment are shown.
+    An opinion linked as a duplicate shows the canonical case's status, deadline, department,
+    answer and steps (`linked`: true), its own text, and is not rateable (the case is)."""
+    own = submission.opinion
+    opinion = own.duplicate_of or own
     steps = list(
         opinion.transitions.order_by("at", "id").values(
             "at", "action", "to_status", "rating", "rating_via"
@@ -76,8 +79,9 @@ def tracking_view(*, submission: CitizenSubmission) -> dict:
     rated_by_citizen = [s for s in steps if s["action"] == "rate"]
     return {
         "code": submission.tracking_code,
-        "category": OpinionCategory(opinion.category).label,
-        "text": opinion.text,
+        "category": OpinionCategory(own.category).label,
+        "text": own.text,
+        "linked": opinion is not own,
         "status": opinion.status,
         "status_label": OpinionStatus(opinion.status).label,
         "recorded_at": opinion.recorded_at,
@@ -86,7 +90,7 @@ def tracking_view(*, submission: CitizenSubmission) -> dict:
         "handler": opinion.handler,  # a department's name (承办单位), not a person
         "answer": opinion.answer if opinion.status in ("answered", "closed") else "",
         "rating": opinion.rating,
-        "rateable": opinion.status == OpinionStatus.ANSWERED,
+        "rateable": opinion is own and opinion.status == OpinionStatus.ANSWERED,
         "steps": [
             {
                 "at": s["at"],

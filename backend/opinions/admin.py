@@ -18,7 +18,7 @@ from backend.core.admin import (
 from backend.core.privacy import mask_contact
 
 from .deadlines import calendar_covers, official_years
-from .models import OPEN_STATUSES, CalendarDay, Opinion, OpinionTransition
+from .models import OPEN_STATUSES, CalendarDay, Department, Opinion, OpinionTransition
 
 
 def deadline_calendar_text(opinion: Opinion) -> str:
@@ -44,6 +44,15 @@ class TransitionInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    """Handling units per county; their accounts are users with role `department`."""
+
+    list_display = ("name", "level", "county_adcode", "active")
+    list_filter = ("level", "active")
+    search_fields = ("name", "county_adcode")
 
 
 @admin.register(Opinion)

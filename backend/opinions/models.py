@@ -33,7 +33,28 @@ class OpinionStatus(models.TextChoices):
     HANDLING = "handling", _("being handled")
     ANSWERED = "answered", _("answered")
     REHANDLING = "rehandling", _("re-handling")
+    REVIEWING = "reviewing", _("awaiting the station's review")
     CLOSED = "closed", _("closed")
+
+
+class HandlingLevel(models.TextChoices):
+    """Graded handling (Heshan): what the deputy can solve is solved on the spot; otherwise the
+    township presidium / street committee presses the responsible department within a time
+    limit; city-level matters go up to the city congress."""
+
+    DEPUTY = "deputy", _("solved on the spot by the deputy")
+    TOWNSHIP = "township", _("township presidium / street committee")
+    COUNTY = "county", _("county department")
+    CITY = "city", _("city congress")
+
+
+# The level above each level: who an overdue alert goes to (the county leader always hears).
+LEVEL_ABOVE = {
+    HandlingLevel.DEPUTY: HandlingLevel.TOWNSHIP,
+    HandlingLevel.TOWNSHIP: HandlingLevel.COUNTY,
+    HandlingLevel.COUNTY: HandlingLevel.CITY,
+    HandlingLevel.CITY: HandlingLevel.CITY,
+}
 
 
 # History notes the system writes itself: stored in English (the audit record), shown in the
@@ -42,8 +63,12 @@ NOTE_REGISTERED = gettext_noop("registered from the field app")
 NOTE_CLOSED_UNSATISFIED = gettext_noop("closed after a second unsatisfied rating")
 NOTE_REGISTERED_QR_STATION = gettext_noop("sent by a citizen through the station's QR code")
 NOTE_REGISTERED_QR_DEPUTY = gettext_noop("sent by a citizen through the deputy's QR code")
+NOTE_OVERDUE_FORWARD = gettext_noop("overdue: not forwarded within 24 hours; alert raised")
+NOTE_OVERDUE_ANSWER = gettext_noop("overdue: not answered by the deadline; alert raised")
 SYSTEM_NOTES = frozenset(
     {
+        NOTE_OVERDUE_FORWARD,
+        NOTE_OVERDUE_ANSWER,
         NOTE_REGISTERED,
         NOTE_CLOSED_UNSATISFIED,
         NOTE_REGISTERED_QR_STATION,
@@ -60,12 +85,47 @@ class RatingVia(models.TextChoices):
     IN_PERSON = "in_person", _("in person, recorded by staff")
 
 
+# Open and running against a deadline (the overdue rule, the map's open counts).
 OPEN_STATUSES = (
     OpinionStatus.REGISTERED,
     OpinionStatus.FORWARDED,
     OpinionStatus.HANDLING,
     OpinionStatus.REHANDLING,
 )
+# The staff's default work list: the open ones and the department answers waiting for review.
+WORK_STATUSES = (*OPEN_STATUSES, OpinionStatus.REVIEWING)
+
+
+class Department(models.Model):
+    """A handling unit (承办单位) of one county: a township presidium / street committee, a county
+    department or the city congress's office (`level`). Its accounts (accounts.User with role
+    `department`) see and answer only the opinions referred to it."""
+
+    county_adcode = models.CharField(_("county adcode"), max_length=12, db_index=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(
+        _("level"),
+        max_length=10,
+        choices=[c for c in HandlingLevel.choices if c[0] != HandlingLevel.DEPUTY],
+        default=HandlingLevel.COUNTY,
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["county_adcode", "level", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county_adcode", "name"], name="department_unique_name_per_county"
+            ),
+            models.CheckConstraint(
+                condition=~Q(level=HandlingLevel.DEPUTY), name="department_level_not_deputy"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Opinion(FieldRecord):
@@ -112,6 +172,31 @@ class Opinion(FieldRecord):
     rating = models.PositiveSmallIntegerField(_("citizen rating (1-5)"), null=True, blank=True)
     handler = models.CharField(_("handled by (department)"), max_length=100, blank=True)
     answer = models.TextField(_("answer"), blank=True)
+    level = models.CharField(
+        _("handling level"), max_length=10, choices=HandlingLevel.choices, blank=True
+    )
+    # The department record it is referred to (its accounts see it); `handler` keeps the name
+    # shown (also for a department named in free text, which has no accounts).
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opinions",
+    )
+    # Linked by staff as a duplicate of this canonical case (FixMyStreet's duplicate linking): it
+    # is closed, its citizen follows the canonical case and is told its outcome.
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="duplicates",
+    )
+    # The deadline an overdue alert was raised for (the escalation job alerts once per deadline).
+    alerted_due_at = models.DateTimeField(_("overdue alert raised for"), null=True, blank=True)
 
     class Meta(FieldRecord.Meta):
         verbose_name = _("opinion")
@@ -136,12 +221,16 @@ class Opinion(FieldRecord):
                 condition=Q(deputy__isnull=False) | Q(station__isnull=False),
                 name="opinion_deputy_or_station",
             ),
+            models.CheckConstraint(
+                condition=~Q(duplicate_of=models.F("id")), name="opinion_not_own_duplicate"
+            ),
         ]
 
 
 class OpinionTransition(models.Model):
     """History of an opinion: one row per registration or transition (`action`: forward, start,
-    extend, answer, rate, close; blank for the registration), written by the opinion services.
+    extend, answer, rate, close, solve, refer, approve, return, overdue; blank for the
+    registration), written by the opinion services.
     `at` is set by the service (a replay such as the demo gives past times)."""
 
     opinion = models.ForeignKey(

@@ -2,8 +2,10 @@
 return carries `citizen_contact` masked by the one mask, backend.core.privacy.mask_contact.
 
 The staff's work list (`opinion_work_list`) and its counts are scoped by the caller's
-Jurisdiction (backend.accounts.access.jurisdiction_of). An opinion is *overdue* when it is open
-(registered, forwarded, handling, re-handling) and its due_at has passed.
+Jurisdiction (backend.accounts.access.jurisdiction_of); a department account's list is the
+opinions referred to its department. An opinion is *overdue* when it is open (registered,
+forwarded, handling, re-handling) and its due_at has passed; its SLA state (`sla`, FixMyStreet
+#2378) is `overdue`, `due_soon` (due within DUE_SOON), `on_time`, or None when no deadline runs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models.functions import AsGeoJSON, Distance
 from django.contrib.gis.geos import Point
-from django.db.models import BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.contrib.gis.measure import D
+from django.db.models import BooleanField, Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,7 +27,17 @@ from backend.core.privacy import mask_contact
 from backend.liaison.models import Deputy
 
 from .deadlines import calendar_covers
-from .models import OPEN_STATUSES, SYSTEM_NOTES, Opinion, OpinionStatus, OpinionTransition
+from .models import (
+    OPEN_STATUSES,
+    SYSTEM_NOTES,
+    WORK_STATUSES,
+    Department,
+    Opinion,
+    OpinionStatus,
+    OpinionTransition,
+)
+
+DUE_SOON = dt.timedelta(hours=24)
 
 WORK_LIST_FIELDS = (
     "id",
@@ -33,6 +47,8 @@ WORK_LIST_FIELDS = (
     "recorded_at",
     "due_at",
     "handler",
+    "level",
+    "department_id",
     "answer",
     "rating",
     "adcode",
@@ -116,20 +132,48 @@ def _overdue(now: dt.datetime) -> Case:
     )
 
 
+def _sla(now: dt.datetime) -> Case:
+    open_ = Q(status__in=OPEN_STATUSES, due_at__isnull=False)
+    return Case(
+        When(open_ & Q(due_at__lt=now), then=Value("overdue")),
+        When(open_ & Q(due_at__lt=now + DUE_SOON), then=Value("due_soon")),
+        When(open_, then=Value("on_time")),
+        default=Value(None),
+        output_field=CharField(),
+    )
+
+
+def sla_state(opinion: Opinion, now: dt.datetime) -> str | None:
+    """The SLA state of one opinion in Python (the same rule as `_sla`)."""
+    if opinion.status not in OPEN_STATUSES or opinion.due_at is None:
+        return None
+    if opinion.due_at < now:
+        return "overdue"
+    return "due_soon" if opinion.due_at < now + DUE_SOON else "on_time"
+
+
+def scoped_opinions(jurisdiction: Jurisdiction) -> QuerySet[Opinion]:
+    """The opinions of the caller's lists: inside the jurisdiction, or (a department account)
+    the ones referred to its department."""
+    if jurisdiction.department_id is not None:
+        return Opinion.objects.filter(department_id=jurisdiction.department_id)
+    return jurisdiction.filter(Opinion.objects.all())
+
+
 def _work_list(
     *, jurisdiction: Jurisdiction, status: str | None, overdue_only: bool, now: dt.datetime
 ) -> QuerySet:
-    queryset = jurisdiction.filter(Opinion.objects.all())
+    queryset = scoped_opinions(jurisdiction)
     if status is not None:
         queryset = queryset.filter(status=status)
     else:
-        queryset = queryset.filter(status__in=OPEN_STATUSES)
+        queryset = queryset.filter(status__in=WORK_STATUSES)
     if overdue_only:
         queryset = queryset.filter(status__in=OPEN_STATUSES, due_at__lt=now)
     return (
-        queryset.annotate(overdue=_overdue(now))
+        queryset.annotate(overdue=_overdue(now), sla=_sla(now))
         .order_by("-overdue", "due_at", "id")
-        .values(*WORK_LIST_FIELDS, "overdue")
+        .values(*WORK_LIST_FIELDS, "overdue", "sla")
     )
 
 
@@ -143,8 +187,9 @@ def opinion_work_list(
     now: dt.datetime | None = None,
 ) -> tuple[int, list[dict]]:
     """(count, one page) of the opinions inside the jurisdiction as dicts (WORK_LIST_FIELDS +
-    `overdue`, the contact masked), overdue first, then by due_at (earliest first). Default:
-    the open ones; `status` picks one status instead. Two queries: the count and the page."""
+    `overdue`, `sla`, the contact masked), overdue first, then by due_at (earliest first).
+    Default: the open ones and those awaiting review; `status` picks one status instead.
+    Two queries: the count and the page."""
     rows = _work_list(
         jurisdiction=jurisdiction,
         status=status,
@@ -166,7 +211,7 @@ def opinion_status_counts(
     now = now or timezone.now()
     counts = {s: Count("id", filter=Q(status=s)) for s in OpinionStatus.values}
     counts["overdue"] = Count("id", filter=Q(status__in=OPEN_STATUSES, due_at__lt=now))
-    return jurisdiction.filter(Opinion.objects.all()).aggregate(**counts)
+    return scoped_opinions(jurisdiction).aggregate(**counts)
 
 
 def opinion_history(*, opinion: Opinion) -> list[dict]:
@@ -203,9 +248,8 @@ def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
     row["cell__code"] = opinion.cell.code if opinion.cell is not None else None
     row["deputy__name"] = opinion.deputy.name if opinion.deputy is not None else None
     row["station_name"] = opinion.station.name if opinion.station is not None else None
-    row["overdue"] = bool(
-        opinion.status in OPEN_STATUSES and opinion.due_at and opinion.due_at < now
-    )
+    row["sla"] = sla_state(opinion, now)
+    row["overdue"] = row["sla"] == "overdue"
     row["lon"] = opinion.location.x if opinion.location else None
     row["lat"] = opinion.location.y if opinion.location else None
     row["calendar_covered"] = calendar_covers(opinion.due_at)
@@ -216,4 +260,82 @@ def opinion_detail(*, opinion: Opinion, now: dt.datetime | None = None) -> dict:
         .values_list("rating_via", flat=True)
         .first()
     )
+    row["duplicate_of_id"] = opinion.duplicate_of_id
     return {**_masked(row), "history": opinion_history(opinion=opinion)}
+
+
+SIMILAR_WITHIN_M = 200
+SIMILAR_WITHIN = dt.timedelta(days=30)
+MAX_SIMILAR = 10
+
+
+def opinion_similar(*, jurisdiction: Jurisdiction, opinion: Opinion) -> list[dict]:
+    """Possible duplicates offered to staff: open cases the caller sees, of the same category,
+    within SIMILAR_WITHIN_M metres and SIMILAR_WITHIN days of the opinion, not themselves
+    duplicates; nearest first: id, status, text, recorded_at, distance_m. Empty for an opinion
+    without a location or already linked."""
+    if opinion.location is None or opinion.duplicate_of_id is not None:
+        return []
+    rows = (
+        scoped_opinions(jurisdiction)
+        .filter(
+            category=opinion.category,
+            status__in=WORK_STATUSES,
+            duplicate_of__isnull=True,
+            created_at__gte=opinion.created_at - SIMILAR_WITHIN,
+            created_at__lte=opinion.created_at + SIMILAR_WITHIN,
+            location__distance_lte=(opinion.location, D(m=SIMILAR_WITHIN_M)),
+        )
+        .exclude(id=opinion.id)
+        .annotate(distance=Distance("location", opinion.location))
+        .order_by("distance", "id")
+        .values("id", "status", "text", "recorded_at", "distance")[:MAX_SIMILAR]
+    )
+    return [
+        {
+            **{k: v for k, v in row.items() if k != "distance"},
+            "distance_m": round(row["distance"].m),
+        }
+        for row in rows
+    ]
+
+
+def department_choices(*, jurisdiction: Jurisdiction, adcode: str) -> list[dict]:
+    """The active departments of the counties under `adcode` (the page's region, already
+    checked readable) that the caller may refer opinions to: id, name, level, county_adcode.
+    Empty for a caller who does not act in the region."""
+    if not jurisdiction.may_act_in(adcode):
+        return []
+    rows = Department.objects.filter(active=True, county_adcode__startswith=adcode[:6])
+    return [dict(row) for row in rows.values("id", "name", "level", "county_adcode")]
+
+
+def department_home_adcode(*, jurisdiction: Jurisdiction) -> str | None:
+    """The county adcode of a department account's department (its page's region)."""
+    if jurisdiction.department_id is None:
+        return None
+    return (
+        Department.objects.filter(id=jurisdiction.department_id)
+        .values_list("county_adcode", flat=True)
+        .first()
+    )
+
+
+MAX_PINS = 2000
+
+
+def opinion_deadline_pins(
+    *, jurisdiction: Jurisdiction, now: dt.datetime | None = None
+) -> list[dict]:
+    """The map's SLA pins (FixMyStreet #2378): the located open opinions inside the
+    jurisdiction that are overdue or due within DUE_SOON, overdue first (at most MAX_PINS):
+    id, category, status, due_at, sla, geometry (GeoJSON text). No text, no contact."""
+    now = now or timezone.now()
+    rows = (
+        scoped_opinions(jurisdiction)
+        .filter(status__in=OPEN_STATUSES, location__isnull=False, due_at__lt=now + DUE_SOON)
+        .annotate(sla=_sla(now), geometry=AsGeoJSON("location", precision=6))
+        .order_by("due_at", "id")
+        .values("id", "category", "status", "due_at", "sla", "geometry")[:MAX_PINS]
+    )
+    return [dict(row) for row in rows]

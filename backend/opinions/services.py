@@ -22,6 +22,29 @@ The closed loop after registration (`opinion_transition`), one action at a time:
     rate     answered                closed (rating ≥ 3) or      staff, admin
                                      rehandling (≤ 2, once)
     close    answered                closed (review, archive)    staff, admin
+    solve    registered              answered (level deputy)     staff, admin, own deputy
+    refer    forwarded, handling,    forwarded (another unit,    staff, admin
+             rehandling              another level)
+    approve  reviewing               answered                    staff, admin
+    return   reviewing               handling / rehandling       staff, admin
+    link     registered, forwarded,  closed (a duplicate of      staff, admin
+             handling, rehandling    `duplicate_of`)
+    (the department's own account: start, and answer → reviewing instead of answered)
+
+Graded handling (Heshan; Puning's review step):
+- `level` is deputy (solved on the spot: `solve`), township, county or city; forwarding to a
+  Department record (`department`, an active one of the opinion's county) sets the level from
+  the department and makes the opinion visible to that department's accounts; `refer` moves it
+  to another department (up or down a level) with a reason, the deadline kept. A department
+  named in free text (`handler` only) has no accounts: level county, staff answer for it.
+- A department account's answer goes to `reviewing`: the station approves it (optionally
+  editing the text; the citizen sees it only then) or returns it with a reason to the status
+  it was answered from.
+- Duplicates (FixMyStreet): `link` closes an opinion as a duplicate of a canonical case the
+  actor sees (not itself, not a duplicate; its own duplicates move to the canonical case); the
+  citizens of the duplicates are told when the canonical case is answered and closed.
+- Forwarding, referring and re-handling notify the department (re-handling is the reopening
+  that reaches the department, FixMyStreet #897).
 
 - Forwarding sets the handler (department) and due_at = now + 3 working days; an extension adds
   2 working days to due_at, once per opinion, with a reason; an unsatisfied first rating (≤ 2)
@@ -63,13 +86,15 @@ from backend.liaison.models import Deputy, Station
 from backend.records.services import CREATED, cell_at, content_hash, record_or_replay
 from backend.visits.access import access_own_visit
 
-from .access import access_opinion_by_id
+from .access import access_department_for, access_opinion_by_id
 from .deadlines import EXTENSION_WORKING_DAYS, HANDLE_WITHIN_WORKING_DAYS, add_working_days
 from .models import (
     NOTE_CLOSED_UNSATISFIED,
     NOTE_REGISTERED,
     NOTE_REGISTERED_QR_DEPUTY,
     NOTE_REGISTERED_QR_STATION,
+    Department,
+    HandlingLevel,
     Opinion,
     OpinionCategory,
     OpinionStatus,
@@ -321,7 +346,8 @@ def opinion_create_by_citizen(
 MAX_HANDLER_LENGTH = 100
 MAX_TEXT_LENGTH = 2000
 SATISFIED_FROM_RATING = 3
-DEPUTY_ACTIONS = frozenset({"answer"})
+DEPUTY_ACTIONS = frozenset({"answer", "solve"})
+DEPARTMENT_ACTIONS = frozenset({"start", "answer"})
 S = OpinionStatus
 # action -> statuses it may start from
 ALLOWED_FROM: dict[str, frozenset[str]] = {
@@ -331,6 +357,11 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "answer": frozenset({S.HANDLING, S.REHANDLING}),
     "rate": frozenset({S.ANSWERED}),
     "close": frozenset({S.ANSWERED}),
+    "solve": frozenset({S.REGISTERED}),
+    "refer": frozenset({S.FORWARDED, S.HANDLING, S.REHANDLING}),
+    "approve": frozenset({S.REVIEWING}),
+    "return": frozenset({S.REVIEWING}),
+    "link": frozenset({S.REGISTERED, S.FORWARDED, S.HANDLING, S.REHANDLING}),
 }
 ACTIONS = tuple(ALLOWED_FROM)
 
@@ -348,8 +379,18 @@ def _required_text(value: str, *, field: str, max_length: int, code: ErrorCode, 
     return value
 
 
+def _by_department(jurisdiction: Jurisdiction, opinion: Opinion) -> bool:
+    """Whether the caller acts as the department the opinion is referred to."""
+    return (
+        jurisdiction.department_id is not None
+        and opinion.department_id == jurisdiction.department_id
+    )
+
+
 def _check_allowed(jurisdiction: Jurisdiction, opinion: Opinion, action: str) -> None:
     if jurisdiction.may_act_in(opinion.adcode):
+        return
+    if action in DEPARTMENT_ACTIONS and _by_department(jurisdiction, opinion):
         return
     if (
         action in DEPUTY_ACTIONS
@@ -383,28 +424,41 @@ def _apply(
     reason: str,
     answer: str,
     rating: int | None,
+    department: object = None,
+    by_department: bool = False,
+    canonical: Opinion | None = None,
 ) -> tuple[str, str]:
     """Change `opinion` in memory for `action`; returns (new status, history note)."""
+    if action == "link":
+        assert canonical is not None
+        opinion.duplicate_of = canonical
+        Opinion.objects.filter(duplicate_of=opinion).update(duplicate_of=canonical)
+        return S.CLOSED, f"#{canonical.id}"
     if action == "forward":
-        opinion.handler = _required_text(
-            handler,
-            field="handler",
-            max_length=MAX_HANDLER_LENGTH,
-            code=codes.OPINION_HANDLER_REQUIRED,
-            message=_("Name the department that handles it."),
-        )
+        _assign_handler(opinion, handler, department)
         opinion.due_at = add_working_days(now, HANDLE_WITHIN_WORKING_DAYS)
         return S.FORWARDED, opinion.handler
+    if action == "refer":
+        note = _reason(reason, _("Give the reason for referring it elsewhere."))
+        if department is None:
+            raise NotFound(codes.OPINION_DEPARTMENT_NOT_FOUND, field="department")
+        _assign_handler(opinion, "", department)
+        return S.FORWARDED, f"{opinion.handler}\n{note}"
+    if action in ("solve", "answer", "approve"):
+        return _answer(opinion, action, answer, by_department)
+    if action == "return":
+        note = _reason(reason, _("Give the reason for returning the answer."))
+        answered_from = (
+            opinion.transitions.filter(action="answer", to_status=S.REVIEWING)
+            .order_by("-at", "-id")
+            .values_list("from_status", flat=True)
+            .first()
+        )
+        return answered_from or S.HANDLING, note
     if action == "start":
         return S.HANDLING, ""
     if action == "extend":
-        note = _required_text(
-            reason,
-            field="reason",
-            max_length=MAX_TEXT_LENGTH,
-            code=codes.OPINION_REASON_REQUIRED,
-            message=_("Give the reason for the extension."),
-        )
+        note = _reason(reason, _("Give the reason for the extension."))
         if opinion.transitions.filter(action="extend").exists():
             raise DomainError(
                 codes.OPINION_ALREADY_EXTENDED,
@@ -413,18 +467,53 @@ def _apply(
             )
         opinion.due_at = add_working_days(opinion.due_at or now, EXTENSION_WORKING_DAYS)
         return opinion.status, note
-    if action == "answer":
-        opinion.answer = _required_text(
-            answer,
-            field="answer",
-            max_length=MAX_TEXT_LENGTH,
-            code=codes.OPINION_ANSWER_REQUIRED,
-            message=_("Write the answer given to the citizen."),
-        )
-        return S.ANSWERED, opinion.answer
     if action == "rate":
         return _rate(opinion, rating, now)
     return S.CLOSED, ""  # close: reviewed and archived without a rating
+
+
+def _reason(reason: str, message) -> str:
+    return _required_text(
+        reason,
+        field="reason",
+        max_length=MAX_TEXT_LENGTH,
+        code=codes.OPINION_REASON_REQUIRED,
+        message=message,
+    )
+
+
+def _assign_handler(opinion: Opinion, handler: str, department: object) -> None:
+    """Refer the opinion to a Department record of its county (its level, its accounts see
+    it) or, with no record, to a department named in free text (level county, no accounts)."""
+    if department is not None:
+        unit: Department = access_department_for(opinion=opinion, department_id=department)
+        opinion.department, opinion.handler, opinion.level = unit, unit.name, unit.level
+        return
+    opinion.handler = _required_text(
+        handler,
+        field="handler",
+        max_length=MAX_HANDLER_LENGTH,
+        code=codes.OPINION_HANDLER_REQUIRED,
+        message=_("Name the department that handles it."),
+    )
+    opinion.department, opinion.level = None, HandlingLevel.COUNTY
+
+
+def _answer(opinion: Opinion, action: str, answer: str, by_department: bool) -> tuple[str, str]:
+    """solve (the deputy on the spot), answer (a department's goes to the station's review) and
+    approve (the station's review; a text given replaces the department's)."""
+    if action == "approve" and not (answer or "").strip():
+        return S.ANSWERED, ""
+    opinion.answer = _required_text(
+        answer,
+        field="answer",
+        max_length=MAX_TEXT_LENGTH,
+        code=codes.OPINION_ANSWER_REQUIRED,
+        message=_("Write the answer given to the citizen."),
+    )
+    if action == "solve":
+        opinion.level = HandlingLevel.DEPUTY
+    return (S.REVIEWING if by_department else S.ANSWERED), opinion.answer
 
 
 def _rate(opinion: Opinion, rating: int | None, now: dt.datetime) -> tuple[str, str]:
@@ -454,11 +543,15 @@ def opinion_transition(
     reason: str = "",
     answer: str = "",
     rating: int | None = None,
+    department: object = None,
+    duplicate_of: object = None,
     note: str = "",
     at: dt.datetime | None = None,
 ) -> Opinion:
     """Apply `action` to the opinion (see the table above) and return it. `at` (default now) is
-    the time of the action; a replay of past work (the demo) passes it."""
+    the time of the action; a replay of past work (the demo) passes it. `department`: the id of
+    a Department of the opinion's county (forward, refer); `duplicate_of`: the id of the
+    canonical case (link)."""
     if action not in ALLOWED_FROM:
         raise DomainError(
             codes.OPINION_UNKNOWN_ACTION,
@@ -472,6 +565,7 @@ def opinion_transition(
     )
     _check_allowed(jurisdiction, opinion, action)
     _check_transition(opinion, action)
+    canonical = _canonical(jurisdiction, opinion, duplicate_of) if action == "link" else None
     note = (note or "").strip()
     if len(note) > MAX_TEXT_LENGTH:
         raise DomainError(
@@ -491,7 +585,29 @@ def opinion_transition(
         rating=rating,
         note=note,
         rating_via=RatingVia.IN_PERSON if action == "rate" else "",
+        department=department,
+        by_department=_by_department(jurisdiction, opinion)
+        and not jurisdiction.may_act_in(opinion.adcode),
+        canonical=canonical,
     )
+
+
+def _canonical(jurisdiction: Jurisdiction, opinion: Opinion, duplicate_of: object) -> Opinion:
+    """The case `opinion` is linked to: one the actor sees, not itself, not a duplicate;
+    NotFound (opinion.duplicate_not_found) for anything else."""
+    if (
+        isinstance(duplicate_of, bool)
+        or not isinstance(duplicate_of, int)
+        or duplicate_of == opinion.id
+    ):
+        raise NotFound(codes.OPINION_DUPLICATE_NOT_FOUND, field="duplicate_of")
+    try:
+        canonical = access_opinion_by_id(jurisdiction=jurisdiction, opinion_id=duplicate_of)
+    except NotFound:
+        raise NotFound(codes.OPINION_DUPLICATE_NOT_FOUND, field="duplicate_of") from None
+    if canonical.duplicate_of_id is not None:
+        raise NotFound(codes.OPINION_DUPLICATE_NOT_FOUND, field="duplicate_of")
+    return canonical
 
 
 def _commit(
@@ -506,13 +622,36 @@ def _commit(
     rating: int | None = None,
     note: str = "",
     rating_via: str = "",
+    department: object = None,
+    by_department: bool = False,
+    canonical: Opinion | None = None,
 ) -> Opinion:
     """Apply an allowed action to the locked opinion, write its history row, publish on commit."""
     from_status = opinion.status
     opinion.status, action_note = _apply(
-        opinion, action, now, handler=handler, reason=reason, answer=answer, rating=rating
+        opinion,
+        action,
+        now,
+        handler=handler,
+        reason=reason,
+        answer=answer,
+        rating=rating,
+        department=department,
+        by_department=by_department,
+        canonical=canonical,
     )
-    opinion.save(update_fields=["status", "due_at", "handler", "answer", "rating"])
+    opinion.save(
+        update_fields=[
+            "status",
+            "due_at",
+            "handler",
+            "answer",
+            "rating",
+            "level",
+            "department",
+            "duplicate_of",
+        ]
+    )
     OpinionTransition.objects.create(
         opinion=opinion,
         from_status=from_status,
@@ -525,6 +664,12 @@ def _commit(
         note="\n".join(n for n in (action_note, note) if n),
     )
     _notify_on_commit(opinion, action)
+    publish_updated_on_commit(opinion, action, from_status)
+    return opinion
+
+
+def publish_updated_on_commit(opinion: Opinion, action: str, from_status: str) -> None:
+    """`opinion.updated` to the opinion's county after commit (the pages' live refresh)."""
     publish_on_commit(
         opinion.county_adcode,
         "opinion.updated",
@@ -537,6 +682,8 @@ def _commit(
                     "status": opinion.status,
                     "due_at": opinion.due_at.isoformat() if opinion.due_at else None,
                     "rating": opinion.rating,
+                    "level": opinion.level,
+                    "department_id": opinion.department_id,
                     "cell_id": opinion.cell_id,
                     "adcode": opinion.adcode,
                     "county_adcode": opinion.county_adcode,
@@ -544,7 +691,6 @@ def _commit(
             ]
         },
     )
-    return opinion
 
 
 NOTIFY_TEXTS = {
@@ -556,23 +702,50 @@ NOTIFY_TEXTS = {
 }
 
 
+DEPARTMENT_TEXTS = {
+    "forward": _("Opinion %(id)s (%(category)s) is forwarded to you; due %(due)s."),
+    "refer": _("Opinion %(id)s (%(category)s) is referred to you; due %(due)s."),
+    "rehandling": _(
+        "Opinion %(id)s (%(category)s): the citizen is not satisfied; handle it again by %(due)s."
+    ),
+}
+
+
+def department_recipient(opinion: Opinion) -> str:
+    """The notification address of the opinion's department: `department:<id>` for a record
+    (its accounts), `handler:<name>` for a department named in free text."""
+    if opinion.department_id is not None:
+        return f"department:{opinion.department_id}"
+    return f"handler:{opinion.handler}"
+
+
+def _citizens_of(opinion: Opinion) -> list[str]:
+    """The numbers (kept by consent) of the opinion's citizen and of its duplicates' citizens,
+    who follow it."""
+    linked = Opinion.objects.filter(duplicate_of=opinion).exclude(citizen_contact="")
+    own = [opinion.citizen_contact] if opinion.citizen_contact else []
+    return own + sorted(set(linked.values_list("citizen_contact", flat=True)) - set(own))
+
+
 def _notify_on_commit(opinion: Opinion, action: str) -> None:
     """Tell the citizen (only with a number kept by consent) when it is answered, re-handled or
-    closed, and the handling department when it is forwarded to them (backend.core.notify)."""
+    closed, and the handling department when it is forwarded or referred to them, or comes
+    back for re-handling (backend.core.notify; a Department record is `department:<id>`)."""
     messages: list[tuple[str, str, str]] = []
     category = OpinionCategory(opinion.category).label
-    if opinion.citizen_contact and action in ("answer", "rate", "close"):
-        template = NOTIFY_TEXTS.get(opinion.status)
-        if template is not None:
-            messages.append(
-                (opinion.citizen_contact, str(template % {"category": category}), opinion.status)
-            )
-    if action == "forward" and opinion.handler:
+    template = NOTIFY_TEXTS.get(opinion.status)
+    if template is not None and action in ("answer", "solve", "approve", "rate", "close"):
+        text = str(template % {"category": category})
+        messages.extend((contact, text, opinion.status) for contact in _citizens_of(opinion))
+    department_text = DEPARTMENT_TEXTS.get(
+        "rehandling" if action == "rate" and opinion.status == S.REHANDLING else action
+    )
+    if department_text is not None and opinion.handler:
         messages.append(
             (
-                f"handler:{opinion.handler}",
+                department_recipient(opinion),
                 str(
-                    _("Opinion %(id)s (%(category)s) is forwarded to you; due %(due)s.")
+                    department_text
                     % {
                         "id": opinion.id,
                         "category": category,
@@ -581,7 +754,7 @@ def _notify_on_commit(opinion: Opinion, action: str) -> None:
                         else "-",
                     }
                 ),
-                "forwarded",
+                opinion.status,
             )
         )
     for message in messages:
@@ -625,4 +798,10 @@ ACTION_LABELS = {
     "answer": pgettext_lazy("opinion action", "answer"),
     "rate": pgettext_lazy("opinion action", "rate"),
     "close": pgettext_lazy("opinion action", "close"),
+    "solve": pgettext_lazy("opinion action", "solve on the spot"),
+    "refer": pgettext_lazy("opinion action", "refer elsewhere"),
+    "approve": pgettext_lazy("opinion action", "approve the answer"),
+    "return": pgettext_lazy("opinion action", "return the answer"),
+    "overdue": pgettext_lazy("opinion action", "overdue alert"),
+    "link": pgettext_lazy("opinion action", "link as a duplicate"),
 }

@@ -166,6 +166,10 @@ class TransitionInput(serializers.Serializer):
     answer = TextParam(_text("answer", field="answer"))
     note = TextParam(_text("note", field="note"))
     rating = IntParam(lambda raw: raw, help_text="1-5 (the rate action); checked by the loop.")
+    department = IntParam(
+        lambda raw: raw, help_text="A Department id of the opinion's county (forward, refer)."
+    )
+    duplicate_of = IntParam(lambda raw: raw, help_text="The canonical case's id (link).")
 
 
 # --- outputs ---------------------------------------------------------------------------------
@@ -318,6 +322,8 @@ class OpinionRowOutput(serializers.Serializer):
     recorded_at = serializers.CharField()
     due_at = serializers.CharField(allow_null=True)
     handler = serializers.CharField()
+    level = serializers.CharField(help_text="deputy, township, county, city or blank.")
+    department_id = serializers.IntegerField(allow_null=True)
     answer = serializers.CharField()
     rating = serializers.IntegerField(allow_null=True)
     adcode = serializers.CharField()
@@ -329,6 +335,15 @@ class OpinionRowOutput(serializers.Serializer):
     contact_consent = serializers.BooleanField()
     citizen_contact = serializers.CharField(help_text="Masked, e.g. *******1234.")
     overdue = serializers.BooleanField()
+    sla = serializers.CharField(allow_null=True, help_text="overdue, due_soon, on_time or null.")
+
+
+class SimilarOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    text = serializers.CharField()
+    recorded_at = serializers.CharField()
+    distance_m = serializers.IntegerField()
 
 
 class OpinionDetailOutput(OpinionRowOutput):
@@ -337,6 +352,8 @@ class OpinionDetailOutput(OpinionRowOutput):
     lat = serializers.FloatField(allow_null=True)
     calendar_covered = serializers.BooleanField()
     rating_via = serializers.CharField(allow_null=True)
+    duplicate_of_id = serializers.IntegerField(allow_null=True)
+    similar = SimilarOutput(many=True, required=False)
     history = HistoryStepOutput(many=True)
 
 

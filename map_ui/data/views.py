@@ -395,6 +395,22 @@ class StationsGeoJsonApi(MapApi):
         return _geojson(_feature_collection(geojson.stations(jurisdiction=jurisdiction)))
 
 
+class OpinionPinsGeoJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_opinion_pins_geojson",
+        tags=["opinions"],
+        parameters=[s.RegionInput],
+        responses={200: FEATURES, **READ_ERRORS},
+    )
+    def get(self, request) -> JsonResponse:
+        """Overdue and due-soon opinions as points (the dashboard's SLA pins)."""
+        jurisdiction, _region_shown = _region(request, self.params(s.RegionInput)["region"])
+        rows = opinions.opinion_deadline_pins(jurisdiction=jurisdiction)
+        for row in rows:
+            row["due_at"] = _iso(row["due_at"])
+        return _geojson(_feature_collection(rows))
+
+
 class LinksGeoJsonApi(MapApi):
     @extend_schema(
         operation_id="map_links_geojson",
@@ -504,6 +520,15 @@ def _opinion_row(row: dict) -> dict:
     return row
 
 
+def _opinion_scope(request: HttpRequest, adcode: str | None) -> Jurisdiction:
+    """The work list's scope: a department account's own (what is referred to it; it has no
+    region), everyone else's jurisdiction narrowed to the `region` parameter."""
+    jurisdiction = jurisdiction_of(request.user)
+    if jurisdiction.department_id is not None:
+        return jurisdiction
+    return _region(request, adcode)[0]
+
+
 class OpinionListApi(MapApi):
     @extend_schema(
         operation_id="map_opinions_list",
@@ -513,7 +538,7 @@ class OpinionListApi(MapApi):
     )
     def get(self, request) -> JsonResponse:
         query = self.params(s.OpinionListInput)
-        jurisdiction, _region_shown = _region(request, query["region"])
+        jurisdiction = _opinion_scope(request, query["region"])
         count, rows = opinions.opinion_work_list(
             jurisdiction=jurisdiction,
             status=query["status"],
@@ -536,10 +561,14 @@ class OpinionDetailApi(MapApi):
         responses={200: s.OpinionDetailOutput, **READ_ERRORS},
     )
     def get(self, request, opinion_id: int) -> JsonResponse:
-        opinion = access_opinion_by_id(
-            jurisdiction=jurisdiction_of(request.user), opinion_id=opinion_id
-        )
-        return _out(s.OpinionDetailOutput, _opinion_row(opinions.opinion_detail(opinion=opinion)))
+        jurisdiction = jurisdiction_of(request.user)
+        opinion = access_opinion_by_id(jurisdiction=jurisdiction, opinion_id=opinion_id)
+        row = _opinion_row(opinions.opinion_detail(opinion=opinion))
+        row["similar"] = [
+            {**similar, "recorded_at": _iso(similar["recorded_at"])}
+            for similar in opinions.opinion_similar(jurisdiction=jurisdiction, opinion=opinion)
+        ]
+        return _out(s.OpinionDetailOutput, row)
 
 
 class OpinionTransitionsApi(MapApi):

@@ -161,3 +161,91 @@ def test_leaders_see_the_list_without_actions(open_page, world, opinions):
     assert page.locator("#op-d-handler").inner_text() == "县卫生健康局"
     assert page.locator("#op-detail form").count() == 0
     assert Opinion.objects.get(id=opinions["late"].id).status == "forwarded"
+
+
+def test_department_account_answers_and_the_station_reviews(open_page, world, opinions):
+    """Graded handling on the page: staff forward to a department record; that department's
+    account (on a phone) sees only it, starts and answers; the answer waits for the station's
+    review, which approves it. The overdue opinion carries its SLA state."""
+    from backend.accounts.models import Role
+    from backend.opinions.models import Department
+    from tests.factories import UserFactory
+
+    road, late = opinions["road"], opinions["late"]
+    transport = Department.objects.create(county_adcode="430121", name="县交通运输局")
+    Department.objects.create(county_adcode="430182", name="别县交通局")  # not offered
+    UserFactory(username="dept-a", role=Role.DEPARTMENT, department=transport)
+
+    staff = open_page("/opinions/", username="staff-a")
+    staff.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 5")
+    assert row(staff, late.id).get_attribute("data-sla") == "overdue"
+    assert row(staff, road.id).get_attribute("data-sla") == "due_soon"
+    row(staff, road.id).click()
+    staff.wait_for_selector(f"#op-detail[data-id='{road.id}']")
+    forward = staff.locator("form[data-action=forward]")
+    options = forward.locator("select[name=department] option").all_inner_texts()
+    assert options[1:] == ["县交通运输局 · 县级承办单位"]
+    forward.locator("select[name=department]").select_option(str(transport.id))
+    forward.locator("button[type=submit]").click()
+    staff.wait_for_selector(f"#op-detail[data-id='{road.id}'][data-status=forwarded]")
+    assert staff.locator("#op-d-level").inner_text() == "县级承办单位"
+    assert staff.locator("#op-d-handler").inner_text() == "县交通运输局"
+
+    dept = open_page("/opinions/", viewport=PHONE, username="dept-a")
+    dept.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 1")
+    row(dept, road.id).click()
+    dept.wait_for_selector(f"#op-detail[data-id='{road.id}']")
+    assert not dept.locator("form[data-action=forward]").is_visible()
+    dept.locator("form[data-action=start] button[type=submit]").click()
+    dept.wait_for_selector("#op-detail[data-status=handling]")
+    answer = dept.locator("form[data-action=answer]")
+    answer.locator("textarea[name=answer]").fill("已安排施工队，本周内修补。")
+    answer.locator("button[type=submit]").click()
+    dept.wait_for_selector("#op-detail[data-status=reviewing]")
+    assert dept.locator("#op-no-actions").is_visible()  # the review is the station's
+    screenshot(dept, "opinions-department-phone")
+
+    # The station sees the answer waiting (live event) and approves it.
+    staff.wait_for_selector(f"#op-detail[data-id='{road.id}'][data-status=reviewing]")
+    approve = staff.locator("form[data-action=approve]")
+    assert approve.is_visible()
+    approve.locator("button[type=submit]").click()
+    staff.wait_for_selector(f"#op-detail[data-id='{road.id}'][data-status=answered]")
+    assert staff.locator("#op-d-answer").inner_text() == "已安排施工队，本周内修补。"
+    road.refresh_from_db()
+    assert (road.status, road.department_id, road.level) == ("answered", transport.id, "county")
+
+
+def test_duplicate_linking_and_overdue_pins(open_page, world, opinions):
+    """A second road opinion 55 m from the first: staff see the first as a possible duplicate
+    and close the second as its duplicate; the dashboard map pins the overdue opinion."""
+    road, late = opinions["road"], opinions["late"]
+    now = timezone.now()
+    again = in_worker_thread(
+        opinion_create,
+        deputy=world.deputy_a,
+        client_uuid=uuid.uuid4(),
+        category="roads",
+        text="村口的路还是坑坑洼洼。",
+        recorded_at=now - dt.timedelta(hours=1),
+        lon=road.location.x,
+        lat=road.location.y + 0.0005,
+    ).opinion
+    dashboard = open_page("/dashboard/", viewport=PHONE, username="leader-a")
+    dashboard.wait_for_selector("#map[data-overdue-pins='1']")
+    # + the due-soon ones: the world's three water opinions and the two roads (due within 24 h)
+    assert dashboard.locator("#map").get_attribute("data-pins") == "6"
+    assert late.id
+
+    page = open_page("/opinions/", viewport=PHONE, username="staff-a")
+    page.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 6")
+    row(page, again.id).click()
+    page.wait_for_selector(f"#op-detail[data-id='{again.id}']")
+    page.wait_for_selector("#op-similar[data-count='1']")
+    similar = page.locator(f"#op-similar-list li[data-similar='{road.id}']")
+    assert "55 m" in similar.inner_text() or "56 m" in similar.inner_text()
+    similar.locator("button[data-link]").click()
+    page.wait_for_selector(f"#op-detail[data-id='{again.id}'][data-status=closed]")
+    assert str(road.id) in page.locator("#op-d-duplicate").inner_text()
+    again.refresh_from_db()
+    assert (again.status, again.duplicate_of_id) == ("closed", road.id)

@@ -62,6 +62,7 @@ def test_work_list_overdue_first_with_counts_and_masked_contact(world, overdue):
         "handling": 0,
         "answered": 0,
         "rehandling": 0,
+        "reviewing": 0,
         "closed": 1,
         "overdue": 1,
     }
@@ -74,6 +75,8 @@ def test_work_list_overdue_first_with_counts_and_masked_contact(world, overdue):
         "recorded_at": local_iso(overdue.recorded_at),
         "due_at": local_iso(overdue.due_at),
         "handler": "县教育局",
+        "level": "county",
+        "department_id": None,
         "answer": "",
         "rating": None,
         "adcode": "430121001",
@@ -85,6 +88,7 @@ def test_work_list_overdue_first_with_counts_and_masked_contact(world, overdue):
         "contact_consent": True,
         "citizen_contact": "*******1234",
         "overdue": True,
+        "sla": "overdue",
     }
     rest = body["results"][1:]
     assert {r["id"] for r in rest} == {o.id for o in open_a}

@@ -53,7 +53,13 @@ def test_staff_get_the_chinese_page_with_actions(world):
         "answer": ["handling", "rehandling"],
         "rate": ["answered"],
         "close": ["answered"],
+        "solve": ["registered"],
+        "refer": ["forwarded", "handling", "rehandling"],
+        "approve": ["reviewing"],
+        "return": ["reviewing"],
+        "link": ["forwarded", "handling", "registered", "rehandling"],
     }
+    assert config["actions"] == list(config["allowedFrom"])
     assert config["urls"]["opinions"] == "/api/map/v1/opinions"
     assert config["urls"]["opinion"] == "/api/map/v1/opinions/{id}"
     assert config["urls"]["transitions"] == "/api/map/v1/opinions/{id}/transitions"

@@ -28,6 +28,7 @@ def test_every_page_url_resolves_to_its_view():
         match = resolve(concrete)
         assert match.url_name and match.url_name.startswith("map-"), (key, match.url_name)
     assert urls["opinion"] == "/api/map/v1/opinions/{id}"
+    assert urls["opinionPins"] == "/api/map/v1/opinion-pins.geojson"
     assert urls["tilejson"] == "/tiles/{layer}.json"
     assert urls["live"].lstrip("/") == str(websocket_urlpatterns[0].pattern)
 

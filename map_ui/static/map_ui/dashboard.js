@@ -12,7 +12,7 @@
     region: config.region,       // the region shown (changes on drill-down)
     trail: [config.region],      // breadcrumbs
     gapIds: {},
-    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0 },
+    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0, overdue: 0 },
   };
 
   /* ---- stats panel ---- */
@@ -121,6 +121,37 @@
       .catch(function (err) { console.error(S.loadFailed, err); });
   }
 
+  /* ---- SLA pins: overdue and due-soon opinions (FixMyStreet #2378) ---- */
+  var pinLayer = L.featureGroup();
+  var PIN_COLOURS = { overdue: "#e03131", due_soon: "#f08c00" };
+  function loadPins() {
+    return cg.api(cg.url("opinionPins", { region: state.region.adcode }))
+      .then(function (fc) {
+        pinLayer.clearLayers();
+        L.geoJSON(fc, {
+          pointToLayer: function (f, at) {
+            var colour = PIN_COLOURS[f.properties.sla] || "#868e96";
+            return L.circleMarker(at, {
+              radius: 7, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1,
+            });
+          },
+          onEachFeature: function (f, layer) {
+            var p = f.properties || {};
+            layer.bindPopup(cg.popup(p.sla === "overdue" ? S.slaOverdue : S.slaDueSoon, [
+              [S.state, S["status_" + p.status] || p.status],
+              [S.opinions, S["category_" + p.category] || p.category],
+              [S.dueAt || "due", cg.fmtDateTime(p.due_at)],
+            ]));
+          },
+        }).eachLayer(function (l) { pinLayer.addLayer(l); });
+        var overdue = fc.features.filter(function (f) { return f.properties.sla === "overdue"; });
+        var box = cg.map.getContainer();
+        box.dataset.pins = String(fc.features.length);
+        box.dataset.overduePins = String(overdue.length);
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
   /* ---- cell details ---- */
   function showCellDetails(p) {
     if (!p || p.id === undefined) { return; }
@@ -137,7 +168,7 @@
     params.set("region", region.adcode);
     params.set("days", state.days);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
-    loadStats(false); loadGaps(); loadClusters();
+    loadStats(false); loadGaps(); loadClusters(); loadPins();
   }
 
   function drillTo(child) {
@@ -191,9 +222,11 @@
     overlays[S.layerHeat] = heat;
     overlays[S.layerGaps] = gapLayer;
     overlays[S.layerClusters] = clusterLayer;
+    overlays[S.layerOverdue] = pinLayer;
     L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
     gapLayer.addTo(map);
     clusterLayer.addTo(map);
+    pinLayer.addTo(map);
 
     document.querySelectorAll("#window-control button").forEach(function (btn) {
       btn.addEventListener("click", function () {
@@ -213,8 +246,9 @@
     });
 
     renderCrumbs();
-    loadStats(false); loadGaps(); loadClusters();
+    loadStats(false); loadGaps(); loadClusters(); loadPins();
 
+    var refreshPins = cg.debounce(loadPins, 700);
     var refreshStats = cg.debounce(function () { loadStats(true); loadGaps(); }, 700);
     var refreshClusters = cg.debounce(loadClusters, 1500);
 
@@ -253,9 +287,15 @@
         refreshClusters();
       },
       "opinion.updated": function (item) {
-        // a step of the closed loop (forwarded, answered, closed...): open counts in clusters change
-        feed("handled", S.opinionUpdated, S["status_" + item.status] || item.status);
+        // a step of the closed loop (forwarded, answered, closed...): open counts in clusters
+        // change; an overdue alert (the escalation job) is its own line in the feed
+        if (item.action === "overdue") {
+          feed("overdue", S.slaOverdue, S["status_" + item.status] || item.status);
+        } else {
+          feed("handled", S.opinionUpdated, S["status_" + item.status] || item.status);
+        }
         refreshClusters();
+        refreshPins();
       },
       "checkin.created": function (item) {
         feed("checkin", S.checkinCreated, "", item.recorded_at);

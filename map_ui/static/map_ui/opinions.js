@@ -3,7 +3,12 @@
  * the actions the opinion's status allows (config.allowedFrom, the service's own table). After an
  * action the row and the counts refresh in place; live opinion events refresh them too.
  *
- * Testability: each row is li[data-id][data-status]; the detail panel carries data-id. */
+ * Graded handling: forward/refer pick a department record (config.departments, the opinion's
+ * county); a department account (config.isDepartment) sees only what is referred to it and
+ * only the actions in config.actions. SLA states (overdue, due soon, on time) mark the rows.
+ *
+ * Testability: each row is li[data-id][data-status][data-sla]; the detail panel carries
+ * data-id, data-status and data-sla. */
 (function () {
   "use strict";
   var cg = window.cg, config = cg.config, S = cg.S, $ = cg.$, h = cg.h, setText = cg.setText;
@@ -53,6 +58,7 @@
         h("span", { class: "op-cat" }, categoryLabel(row.category)),
         h("span", { class: "op-status op-status-" + row.status }, statusLabel(row.status)),
         row.overdue && h("span", { class: "op-overdue" }, S.overdueBadge),
+        row.sla === "due_soon" && h("span", { class: "op-due-soon" }, S.dueSoon),
       ]),
       h("div", { class: "op-row-text" }, truncate(row.text, 80)),
       h("div", { class: "op-row-meta" }, [
@@ -67,6 +73,7 @@
       (state.selected === row.id ? " selected" : "");
     li.dataset.id = String(row.id);
     li.dataset.status = row.status;
+    li.dataset.sla = row.sla || "";
     li.tabIndex = 0;
     li.setAttribute("role", "button");
     cg.fill(li, rowContent(row));
@@ -145,17 +152,35 @@
     shownActions = key;
     var any = false;
     section.querySelectorAll("form[data-action]").forEach(function (form) {
-      var allowed = (config.allowedFrom[form.dataset.action] || []).indexOf(op.status) >= 0;
+      var allowed = config.actions.indexOf(form.dataset.action) >= 0 &&
+        (config.allowedFrom[form.dataset.action] || []).indexOf(op.status) >= 0;
       form.hidden = !allowed;
       any = any || allowed;
-      if (changed) { form.reset(); }
+      if (changed) { form.reset(); fillDepartments(form, op); }
     });
     $("op-no-actions").hidden = any;
   }
 
+  /* The department choices of a form: those of the opinion's county, the current one left out
+   * of "refer"; the first option ("named below") stays for forward. */
+  function fillDepartments(form, op) {
+    var select = form.querySelector("select[data-departments]");
+    if (!select) { return; }
+    var keep = form.dataset.action === "forward" ? select.options[0] : null;
+    cg.fill(select, [keep].concat((config.departments || []).filter(function (d) {
+      return d.county_adcode === op.county_adcode && d.id !== op.department_id;
+    }).map(function (d) {
+      return h("option", { value: String(d.id) }, d.name + " · " + (S["level_" + d.level] || d.level));
+    })));
+  }
+
   function renderMap(op) {
     var el = $("op-map");
-    if (op.lon === null || op.lon === undefined || !window.L) { el.hidden = true; return; }
+    // A department account reads no region: no grid map for it.
+    if (config.isDepartment || op.lon === null || op.lon === undefined || !window.L) {
+      el.hidden = true;
+      return;
+    }
     el.hidden = false;
     var at = [op.lat, op.lon];
     if (!miniMap) {
@@ -173,11 +198,33 @@
     miniMap.setView(at, 14, { animate: false });
   }
 
+  /* Similar open cases (≤ 200 m, same category, 30 days): staff may close this one as their
+   * duplicate; its citizen then follows that case. */
+  function renderSimilar(op) {
+    var canLink = config.actions.indexOf("link") >= 0 &&
+      (config.allowedFrom.link || []).indexOf(op.status) >= 0;
+    var rows = (op.similar || []);
+    $("op-similar").hidden = !rows.length;
+    $("op-similar").dataset.count = String(rows.length);
+    cg.fill("op-similar-list", rows.map(function (s) {
+      return h("li", { "data-similar": String(s.id) }, [
+        h("span", { class: "op-status op-status-" + s.status }, statusLabel(s.status)), " ",
+        h("span", null, truncate(s.text, 40)), " ",
+        h("span", { class: "muted" }, s.distance_m + " m"),
+        canLink && h("button", { type: "button", class: "btn", "data-link": String(s.id) }, S.linkDuplicate),
+      ]);
+    }));
+    var dup = $("op-d-duplicate");
+    dup.hidden = !op.duplicate_of_id;
+    dup.textContent = op.duplicate_of_id ? S.duplicateOf.replace("%(id)s", op.duplicate_of_id) : "";
+  }
+
   function renderDetail(op) {
     var pane = $("op-detail");
     pane.hidden = false;
     pane.dataset.id = String(op.id);
     pane.dataset.status = op.status;
+    pane.dataset.sla = op.sla || "";
     pane.dataset.renders = String(Number(pane.dataset.renders || 0) + 1);
     setText("op-d-category", categoryLabel(op.category));
     var status = $("op-d-status");
@@ -190,12 +237,14 @@
     setText("op-d-recorded", fmtDateTime(op.recorded_at));
     setText("op-d-due", op.due_at ? fmtDateTime(op.due_at) : S.noDue);
     $("op-d-calendar").hidden = op.calendar_covered !== false;
+    setText("op-d-level", op.level ? S["level_" + op.level] : null);
     setText("op-d-handler", op.handler);
     setText("op-d-answer", op.answer);
     setText("op-d-rating", stars(op.rating));
     setText("op-d-contact", op.citizen_contact || S.noContact);
     renderHistory(op.history);
     renderActions(op);
+    renderSimilar(op);
     renderMap(op);
   }
 
@@ -224,6 +273,9 @@
     ["handler", "reason", "answer"].forEach(function (name) {
       if (form.elements[name]) { body[name] = form.elements[name].value; }
     });
+    if (form.elements.department && form.elements.department.value) {
+      body.department = Number(form.elements.department.value);
+    }
     if (form.dataset.action === "rate") {
       var checked = form.querySelector("input[name=rating]:checked");
       body.rating = checked ? Number(checked.value) : null;
@@ -233,16 +285,20 @@
 
   function submitAction(ev) {
     ev.preventDefault();
-    var form = ev.target, id = state.selected;
-    var buttons = form.querySelectorAll("button");
+    var form = ev.target;
+    post(actionBody(form), form.querySelectorAll("button"));
+  }
+
+  function post(body, buttons) {
+    var id = state.selected;
     buttons.forEach(function (b) { b.disabled = true; });
-    cg.api(cg.url("transitions", {}, { id: id }), { method: "POST", body: actionBody(form) })
+    cg.api(cg.url("transitions", {}, { id: id }), { method: "POST", body: body })
       .then(function (op) {
         message.hide();
         renderDetail(op);
         updateRow(op);
         refreshCounts();
-        message(S.actionDone.replace("%(action)s", S["action_" + form.dataset.action]));
+        message(S.actionDone.replace("%(action)s", S["action_" + body.action]));
       })
       .catch(function (err) { message(S.actionFailed + ": " + err.message, true); })
       .then(function () { buttons.forEach(function (b) { b.disabled = false; }); });
@@ -262,6 +318,10 @@
     setFilter(state.status, ev.target.checked);
   });
   $("op-load-more").addEventListener("click", function () { load(false); });
+  $("op-similar-list").addEventListener("click", function (ev) {
+    var button = ev.target.closest("button[data-link]");
+    if (button) { post({ action: "link", duplicate_of: Number(button.dataset.link) }, [button]); }
+  });
   $("op-list").addEventListener("click", function (ev) {
     var li = ev.target.closest(".op-row");
     if (li) { select(Number(li.dataset.id), true); }

@@ -404,6 +404,8 @@ def test_event_published_on_commit_only(
                         "status": "forwarded",
                         "due_at": "2026-06-17T17:00:00+08:00",
                         "rating": None,
+                        "level": "county",
+                        "department_id": None,
                         "cell_id": None,
                         "adcode": "430121001",
                         "county_adcode": "430121",

@@ -83,6 +83,7 @@ def test_shared_columns_keep_their_constraint_and_index_names():
         "opinion_contact_needs_consent",
         "opinion_rating_range",
         "opinion_deputy_or_station",  # added with the citizens' intake (opinions 0004)
+        "opinion_not_own_duplicate",  # duplicate linking (opinions 0006)
         "opinion_county_time",
         "opinion_adcode_prefix",
     }
