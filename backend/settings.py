@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "backend.coverage",
     "backend.intake",
     "backend.projects",
+    "backend.performance",
     "captcha",
     "gis_data",
     "mobile_api",
@@ -339,6 +340,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {"DisputeStatusEnum": "backend.performance.models.DisputeStatus"},
 }
 # JSON (never HTML) errors for everything under /api/mobile/: unknown URLs, errors raised outside
 # a view, django-axes lockout pages. Near the top so that it sees every inner response.

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
-from map_ui.data import views
+from map_ui.data import records, views
 
 
 def _not_found(request, rest=""):
@@ -55,6 +55,28 @@ operations = [
         views.OpinionTransitionsApi.as_view(),
         name="map-opinion-transitions",
     ),
+    path("api/map/v1/records", records.RecordLeagueApi.as_view(), name="map-records"),
+    path(
+        "api/map/v1/records/<int:deputy_id>", records.DeputyRecordApi.as_view(), name="map-record"
+    ),
+    path(
+        "api/map/v1/record-entries", records.RecordEntriesApi.as_view(), name="map-record-entries"
+    ),
+    path(
+        "api/map/v1/record-entries/<int:entry_id>/transitions",
+        records.RecordEntryTransitionsApi.as_view(),
+        name="map-record-entry-transitions",
+    ),
+    path(
+        "api/map/v1/point-disputes", records.PointDisputesApi.as_view(), name="map-point-disputes"
+    ),
+    path(
+        "api/map/v1/point-disputes/<int:dispute_id>/resolve",
+        records.PointDisputeResolveApi.as_view(),
+        name="map-point-dispute-resolve",
+    ),
+    path("api/map/v1/point-rules", records.PointRulesApi.as_view(), name="map-point-rules"),
+    path("api/map/v1/targets", records.TargetsApi.as_view(), name="map-targets"),
 ]
 
 urlpatterns = [

@@ -7,7 +7,18 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from .apis import auth, cells, checkins, devices, me, opinions, projects, stations, visits
+from .apis import (
+    auth,
+    cells,
+    checkins,
+    devices,
+    me,
+    opinions,
+    projects,
+    records,
+    stations,
+    visits,
+)
 from .views import api_not_found
 
 app_name = "mobile_api"
@@ -20,6 +31,8 @@ urlpatterns = [
     path("devices/<int:device_id>/revoke", devices.DeviceRevokeApi.as_view(), name="device-revoke"),
     path("me", me.MeApi.as_view(), name="me"),
     path("me/cells", cells.MyCellsApi.as_view(), name="my-cells"),
+    path("me/record", records.MyRecordApi.as_view(), name="my-record"),
+    path("me/points/disputes", records.MyDisputesApi.as_view(), name="my-disputes"),
     path("stations/nearby", stations.NearbyStationsApi.as_view(), name="stations-nearby"),
     path("checkins", checkins.CheckInsApi.as_view(), name="checkins"),
     path("checkins/<int:checkin_id>", checkins.CheckInDetailApi.as_view(), name="checkin-detail"),

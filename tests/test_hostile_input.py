@@ -135,6 +135,8 @@ MAP_PARAMS = (
     "from",
     "kind",
     "month",
+    "year",
+    "county",
 )
 BIG_IDS = ("0", "99999999999999999999", str(2**63), str(2**63 - 1))
 
@@ -269,6 +271,13 @@ def valid_bodies(scene, phone) -> dict:
             "contact_consent": True,
             "citizen_contact": "13812341234",
             "recorded_at": recorded_at,
+        },
+        "me_disputes_create": {
+            "year": timezone.localdate().year,
+            "source": "visit",
+            "ref": 1,
+            "item": "visit",
+            "reason": "少算了一户",
         },
         "opinions_answer": {"answer": "已联系镇交通办，本周内修补路面。"},
         "project_proposals_create": {
@@ -568,6 +577,9 @@ def map_urls(pattern: URLPattern, scene) -> list[str]:
         "adcode": ["430121", "430121001", "%00", "4301210019999999", "%ED%A0%80", "x" * 300],
         "opinion_id": [str(scene.opinions["lone"].id), *BIG_IDS],
         "station_id": [str(scene.stations["s1"].id), *BIG_IDS],
+        "deputy_id": [str(scene.deputies["d1"].id), *BIG_IDS],
+        "entry_id": ["1", *BIG_IDS],
+        "dispute_id": ["1", *BIG_IDS],
     }
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
 

@@ -734,6 +734,76 @@ OPINION_DUPLICATE_NOT_FOUND = register(
     doc="`duplicate_of` is missing, outside the jurisdiction, the opinion itself or a duplicate",
 )
 
+# --- performance record (履职档案), points (积分) ---
+RECORD_ENTRY_NOT_FOUND = register(
+    "record_entry.not_found",
+    404,
+    _("No such record entry."),
+    apis=MAP,
+    doc="missing **or** outside the jurisdiction (same answer)",
+)
+RECORD_NOT_ALLOWED = register(
+    "record.not_allowed",
+    403,
+    _("Only people's-congress staff may do this."),
+    apis=MAP,
+    doc="a leader or deputy writing record entries, rules, targets or resolutions",
+)
+RECORD_INVALID_TRANSITION = register(
+    "record_entry.invalid_transition",
+    409,
+    _("This record entry cannot take that step now."),
+    apis=MAP,
+    doc="entered → verified → audited; entered or verified → rejected",
+)
+RECORD_SELF_REVIEW = register(
+    "record_entry.self_review",
+    403,
+    _("The person who entered or verified an entry may not approve it too."),
+    apis=MAP,
+)
+RECORD_INVALID_FIELD = register(
+    "record.invalid_field",
+    400,
+    _("A field of the record entry, rule or target is missing or invalid."),
+    apis=BOTH,
+    doc="`field` names it (item, date, quantity, description, evidence, points, cap, ...)",
+)
+RECORD_INVALID_YEAR = register(
+    "record.invalid_year", 400, _("year must be between 2000 and 2100."), apis=BOTH
+)
+POINT_RULE_BACKDATED = register(
+    "point_rule.backdated",
+    400,
+    _("A point rule can take effect today at the earliest: past totals are never rewritten."),
+    apis=MAP,
+)
+POINT_DISPUTE_NOT_FOUND = register(
+    "point_dispute.not_found",
+    404,
+    _("No such point dispute."),
+    apis=BOTH,
+    doc="missing **or** outside the jurisdiction (same answer)",
+)
+POINT_LINE_NOT_FOUND = register(
+    "point_dispute.no_such_line",
+    404,
+    _("This line is not among your points of that year."),
+    apis=MOBILE,
+)
+POINT_DISPUTE_OPEN = register(
+    "point_dispute.already_open",
+    409,
+    _("This line is already contested."),
+    apis=MOBILE,
+)
+POINT_DISPUTE_CLOSED = register(
+    "point_dispute.closed",
+    409,
+    _("This dispute has been resolved already."),
+    apis=MAP,
+)
+
 # --- intake (citizens' QR page 上码说 and tracking page; public, no login) ---
 INTAKE_CAPTCHA_FAILED = register(
     "intake.captcha_failed",
