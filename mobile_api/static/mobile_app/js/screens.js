@@ -149,6 +149,7 @@ async function home(main, ctx) {
         h("p", { class: "muted" }, me.deputy.name)),
       me.duty ? dutyCard(me.duty) : null,
       progressCard(me.progress),
+      h("p", {}, h("a", { class: "btn ghost", id: "record-link", href: "#record" }, t("record_link"))),
       fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`),
     ].filter(Boolean));
   }, ctx);
@@ -600,4 +601,63 @@ async function ballots(main, ctx) {
     : [h("li", { class: "notice" }, t("no_ballots"))]));
 }
 
-export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions, ballots };
+// --- record and points (履职档案 · 积分) -------------------------------------------------------
+function recordRow(r) {
+  const value = r.target ? t("target_of", { v: r.verified, t: r.target }) : String(r.verified);
+  return h("li", { class: `record${r.met === false ? " behind" : r.met ? " met" : ""}`, "data-item": r.item, "data-verified": r.verified, "data-met": String(r.met) },
+    h("div", { class: "record-head" }, h("strong", {}, r.label), h("span", { class: r.met ? "badge ok" : "badge" }, value)),
+    r.pending ? h("small", { class: "pending" }, t("pending_n", { n: r.pending })) : null);
+}
+
+function contestForm(line, year, ctx) {
+  const reason = h("textarea", { name: "reason", rows: 2, maxLength: 500, "aria-label": t("contest_reason"), placeholder: t("contest_reason") });
+  const message = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "contest-form", hidden: true }, reason, message,
+    h("button", { class: "btn primary", type: "submit" }, t("send_contest")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!reason.value.trim()) { reason.focus(); return; }
+    if (!navigator.onLine) { message.textContent = t("contest_needs_network"); return; }
+    try {
+      await api.call("POST", "me/points/disputes", { year, source: line.source, ref: line.ref, item: line.item, reason: reason.value.trim() });
+    } catch (err) {
+      if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return; }
+      message.textContent = err instanceof api.ApiRefusal ? err.body.message : t("contest_needs_network");
+      return;
+    }
+    ctx.app.go("record");
+  });
+  const open = h("button", { class: "btn ghost small contest", type: "button", onclick: () => { form.hidden = false; open.hidden = true; reason.focus(); } }, t("contest"));
+  return [open, form];
+}
+
+function lineRow(line, labels, year, ctx) {
+  const sign = line.points > 0 ? "+" : "";
+  return h("li", { class: "record", "data-source": line.source, "data-ref": line.ref, "data-item": line.item, "data-points": line.points },
+    h("div", { class: "record-head" }, h("strong", {}, labels[line.item] || line.item),
+      h("span", { class: "badge" }, `${sign}${line.points}`)),
+    h("small", { class: "muted" }, [formatTime(line.day, true), line.label, line.capped ? t("capped") : null].filter(Boolean).join(" · ")),
+    line.dispute ? h("p", { class: "pending", "data-dispute": line.dispute.status }, t(`dispute_${line.dispute.status}`))
+      : contestForm(line, year, ctx));
+}
+
+async function record(main, ctx) {
+  const box = h("div", { id: "record" });
+  main.append(box);
+  await load("record", "me/record", (data) => {
+    if (!data) { box.replaceChildren(h("p", { class: "notice" }, t("no_data_yet"))); return; }
+    const labels = Object.fromEntries(data.record.map((r) => [r.item, r.label]));
+    const cats = Object.entries(data.points.by_category).map(([c, n]) => `${t(`cat_${c}`)} ${n}`).join(" · ");
+    box.dataset.total = String(data.points.total);
+    box.replaceChildren(
+      h("section", { class: "card" }, h("h2", {}, t("record_title", { y: data.year })),
+        h("p", { class: "big", id: "points-total" }, t("points_total", { n: data.points.total })),
+        cats ? h("p", { class: "muted" }, cats) : null),
+      h("ul", { class: "list records", id: "record-items" }, ...data.record.filter((r) => r.target || r.verified || r.pending).map(recordRow)),
+      h("h2", {}, t("points_lines")),
+      h("ul", { class: "list records", id: "point-lines", "data-count": data.points.lines.length },
+        ...(data.points.lines.length ? data.points.lines.map((l) => lineRow(l, labels, data.year, ctx)) : [h("li", { class: "notice" }, t("no_points"))])));
+  }, ctx);
+}
+
+export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions, ballots, record };
