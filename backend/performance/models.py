@@ -90,17 +90,10 @@ class RecordEntry(models.Model):
         return f"{self.deputy} {self.occurred_on} {self.get_item_display()}"
 
 
-class RecordEntryTransition(models.Model):
-    entry = models.ForeignKey(
-        RecordEntry,
-        verbose_name=_("record entry"),
-        on_delete=models.CASCADE,
-        related_name="transitions",
-    )
-    from_status = models.CharField(
-        _("from"), max_length=10, choices=EntryStatus.choices, blank=True
-    )
-    to_status = models.CharField(_("to"), max_length=10, choices=EntryStatus.choices)
+class StepHistory(models.Model):
+    """One step of an entry's or a dispute's history (who, when, why); the subclass adds the
+    row it belongs to and the statuses."""
+
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -112,12 +105,28 @@ class RecordEntryTransition(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
 
     class Meta:
-        verbose_name = _("record entry transition")
-        verbose_name_plural = _("record entry transitions")
+        abstract = True
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
+        return f"{getattr(self, 'from_status', '') or '-'} → {getattr(self, 'to_status', '')}"
+
+
+class RecordEntryTransition(StepHistory):
+    entry = models.ForeignKey(
+        RecordEntry,
+        verbose_name=_("record entry"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=EntryStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=10, choices=EntryStatus.choices)
+
+    class Meta(StepHistory.Meta):
+        verbose_name = _("record entry transition")
+        verbose_name_plural = _("record entry transitions")
 
 
 class PointRule(models.Model):
@@ -196,7 +205,7 @@ class PointDispute(models.Model):
         return f"{self.deputy} {self.source}:{self.ref} {self.get_item_display()}"
 
 
-class PointDisputeTransition(models.Model):
+class PointDisputeTransition(StepHistory):
     dispute = models.ForeignKey(
         PointDispute,
         verbose_name=_("point dispute"),
@@ -207,20 +216,7 @@ class PointDisputeTransition(models.Model):
         _("from"), max_length=10, choices=DisputeStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=10, choices=DisputeStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.CharField(_("note"), max_length=500, blank=True)
 
-    class Meta:
+    class Meta(StepHistory.Meta):
         verbose_name = _("point dispute transition")
         verbose_name_plural = _("point dispute transitions")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"

@@ -250,6 +250,19 @@ def record_league(*, jurisdiction: Jurisdiction, year: int) -> list[dict]:
 # --- work lists ----------------------------------------------------------------------------
 
 
+def _history(steps: Iterable[Any]) -> list[dict]:
+    return [
+        {
+            "from_status": t.from_status,
+            "to_status": t.to_status,
+            "by": t.by.username if t.by else None,
+            "at": t.at.isoformat(),
+            "note": t.note,
+        }
+        for t in steps
+    ]
+
+
 def entry_json(entry: RecordEntry) -> dict:
     return {
         "id": entry.id,
@@ -260,16 +273,7 @@ def entry_json(entry: RecordEntry) -> dict:
         "description": entry.description,
         "evidence": entry.evidence,
         "status": entry.status,
-        "history": [
-            {
-                "from_status": t.from_status,
-                "to_status": t.to_status,
-                "by": t.by.username if t.by else None,
-                "at": t.at.isoformat(),
-                "note": t.note,
-            }
-            for t in entry.transitions.all()
-        ],
+        "history": _history(entry.transitions.all()),
     }
 
 
@@ -291,16 +295,7 @@ def dispute_json(dispute: PointDispute) -> dict:
         "reason": dispute.reason,
         "status": dispute.status,
         "adjusted_points": dispute.adjusted_points,
-        "history": [
-            {
-                "from_status": t.from_status,
-                "to_status": t.to_status,
-                "by": t.by.username if t.by else None,
-                "at": t.at.isoformat(),
-                "note": t.note,
-            }
-            for t in dispute.transitions.all()
-        ],
+        "history": _history(dispute.transitions.all()),
     }
 
 

@@ -37,7 +37,7 @@ def _approved_speech(world) -> None:
     )
 
 
-def test_the_deputy_sees_record_and_points_and_contests_a_line(phone, world):
+def test_the_deputy_sees_record_and_points_and_contests_a_line(phone, world):  # noqa: F811
     in_worker_thread(_approved_speech, world)
     page = phone()
     app_login(page)
