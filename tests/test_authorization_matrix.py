@@ -69,6 +69,8 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "404 404 200 401 401 401 401 401 401 401",
     }),
     "mobile_api:me": ("GET", PHONE + "me", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:my-record": ("GET", PHONE + "me/record", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:my-disputes": ("POST", PHONE + "me/points/disputes", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
     "mobile_api:my-cells": ("GET", PHONE + "me/cells", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
     "mobile_api:stations-nearby": ("GET", PHONE + "stations/nearby?lon={lon}&lat={lat}", None, {
         "A": "200 200 200 401 401 401 401 401 401 401",
@@ -166,6 +168,26 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map-opinion-transitions": ("POST", MAP + "opinions/{id}/transitions", '{"action": "close"}', {
         "A": "403* 404 404 409 409 403 403 409 401 401",
         "B": "404 404 403* 404 404 403 403 409 401 401",
+    }),
+    "map-records": ("GET", MAP + "records?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-record": ("GET", MAP + "records/{id}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-record-entries": ("POST", MAP + "record-entries", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-record-entry-transitions": ("POST", MAP + "record-entries/{id}/transitions", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
+    "map-point-disputes": ("GET", MAP + "point-disputes", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-point-dispute-resolve": ("POST", MAP + "point-disputes/{id}/resolve", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
+    "map-point-rules": ("GET", MAP + "point-rules?county={region}", None, {
+        "A": "404 404 404 404 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-targets": ("GET", MAP + "targets?county={region}", None, {
+        "A": "404 404 404 404 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
     }),
     "map_ui.data_urls/^(?:api/map/|tiles/)(?P<rest>.*)$": ("GET", MAP + "nothing", None, {
         "-": "404 404 404 404 404 404 404 404 404 404",
@@ -410,6 +432,7 @@ def _world():
             "map-station-rhythm": world.stations["s1"].id,
             "map-station-rhythm POST": world.stations["s1"].id,
             "map-station-attendance": world.stations["s1"].id,
+            "map-record": d["d1"].id,
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
             "admin:accounts_user_change": users["deputy_a"].id,
@@ -440,6 +463,7 @@ def _world():
             "map-station-rhythm": world.stations["sb"].id,
             "map-station-rhythm POST": world.stations["sb"].id,
             "map-station-attendance": world.stations["sb"].id,
+            "map-record": d["db"].id,
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,
             "admin:accounts_user_change": users["deputy_x"].id,

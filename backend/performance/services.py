@@ -127,12 +127,12 @@ def _check_reviewer(entry: RecordEntry, actor, to_status: str) -> None:
 
 @transaction.atomic
 def entry_transition(
-    *, jurisdiction: Jurisdiction, actor, entry_id: int, action: str, note: str = ""
+    *, jurisdiction: Jurisdiction, actor, entry_id: int, action: object, note: object = ""
 ) -> RecordEntry:
     found = access_entry_by_id(jurisdiction=jurisdiction, entry_id=entry_id)
     _require_staff(jurisdiction, found.adcode)
     entry = RecordEntry.objects.select_for_update().get(pk=found.pk)
-    step = ENTRY_STEPS.get(action)
+    step = ENTRY_STEPS.get(action) if isinstance(action, str) else None
     if step is None or entry.status not in step[0]:
         raise DomainError(codes.RECORD_INVALID_TRANSITION)
     _check_reviewer(entry, actor, step[1])

@@ -124,10 +124,11 @@ def _staff(request: HttpRequest) -> Jurisdiction:
 
 
 def _county(request: HttpRequest, adcode: str | None) -> str:
-    """A county adcode (6 digits) readable by the caller (default: the caller's county)."""
+    """The county (6 digits) of `adcode` (default: the caller's county), readable by the
+    caller: a township's adcode names its county."""
     jurisdiction = jurisdiction_of(request.user)
     adcode = adcode or adcode_param(None, default=(jurisdiction.prefix or "")[:6] or None)
-    region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
+    region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode[:6])
     if len(region.adcode) != 6:
         raise DomainError(codes.MAP_INVALID_REGION)
     return region.adcode
@@ -213,14 +214,11 @@ class RecordEntryTransitionsApi(MapApi):
     def post(self, request, entry_id: int) -> JsonResponse:
         jurisdiction = _staff(request)
         body = json_body(request)
-        action = body.get("action")
-        if not isinstance(action, str):
-            raise DomainError(codes.RECORD_INVALID_TRANSITION)
         entry = services.entry_transition(
             jurisdiction=jurisdiction,
             actor=request.user,
             entry_id=entry_id,
-            action=action,
+            action=body.get("action"),
             note=body.get("note", ""),
         )
         return _json(selectors.entry_json(entry))
