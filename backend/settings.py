@@ -340,7 +340,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
-    "ENUM_NAME_OVERRIDES": {"DisputeStatusEnum": "backend.performance.models.DisputeStatus"},
+    "ENUM_NAME_OVERRIDES": {
+        "DisputeStatusEnum": "backend.performance.models.DisputeStatus",
+        "RecordItemEnum": "backend.performance.items.Item",
+    },
 }
 # JSON (never HTML) errors for everything under /api/mobile/: unknown URLs, errors raised outside
 # a view, django-axes lockout pages. Near the top so that it sees every inner response.
