@@ -31,6 +31,7 @@ from backend.accounts.models import User
 from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import Deputy, Station
 from backend.opinions.services import opinion_create, opinion_transition
+from backend.performance.selectors import deputy_record
 from backend.projects import services as project_services
 from backend.projects.models import BallotSession, ProjectCall
 from backend.regions.models import Region
@@ -246,6 +247,13 @@ def phone(scene, settings):
     caches["mobile_api_throttle"].clear()
 
 
+def first_point_line(deputy) -> dict:
+    """The key of one real line of the deputy's points this year (ids differ run to run)."""
+    lines = deputy_record(deputy=deputy, year=timezone.localdate().year)["points"]["lines"]
+    assert lines, "the scene gives d1 points this year"
+    return {k: lines[0][k] for k in ("source", "ref", "item")}
+
+
 def valid_bodies(scene, phone) -> dict:
     """A valid body per phone operation with a body: mutations start from something that
     passes, so each reaches the validation of the field it attacks."""
@@ -274,9 +282,7 @@ def valid_bodies(scene, phone) -> dict:
         },
         "me_disputes_create": {
             "year": timezone.localdate().year,
-            "source": "visit",
-            "ref": 1,
-            "item": "visit",
+            **first_point_line(d1),
             "reason": "少算了一户",
         },
         "opinions_answer": {"answer": "已联系镇交通办，本周内修补路面。"},

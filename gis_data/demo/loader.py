@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hasher, make_password
 from django.contrib.gis.db.models.functions import Area
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.contrib.gis.geos import MultiPolygon as GeosMultiPolygon
@@ -799,14 +799,16 @@ def _account(
     return user
 
 
-_PASSWORD_HASH: list[str] = []
+_PASSWORD_HASH: dict[str, str] = {}
 
 
 def _demo_password_hash() -> str:
-    """One hash for all demo accounts (hashing costs ~0.5 s each)."""
-    if not _PASSWORD_HASH:
-        _PASSWORD_HASH.append(make_password(DEMO_PASSWORD))
-    return _PASSWORD_HASH[0]
+    """One hash for all demo accounts (hashing costs ~0.5 s each), per hasher: a hash cached
+    under other PASSWORD_HASHERS (a test's fast hasher) may not be checkable under these."""
+    algorithm = get_hasher().algorithm
+    if algorithm not in _PASSWORD_HASH:
+        _PASSWORD_HASH[algorithm] = make_password(DEMO_PASSWORD)
+    return _PASSWORD_HASH[algorithm]
 
 
 DEMO_ACCOUNTS = (
