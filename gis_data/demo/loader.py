@@ -805,7 +805,7 @@ _PASSWORD_HASH: dict[str, str] = {}
 def _demo_password_hash() -> str:
     """One hash for all demo accounts (hashing costs ~0.5 s each), per hasher: a hash cached
     under other PASSWORD_HASHERS (a test's fast hasher) may not be checkable under these."""
-    algorithm = get_hasher().algorithm
+    algorithm = str(get_hasher().algorithm)
     if algorithm not in _PASSWORD_HASH:
         _PASSWORD_HASH[algorithm] = make_password(DEMO_PASSWORD)
     return _PASSWORD_HASH[algorithm]
