@@ -34,7 +34,7 @@ from .models import (
     RecordEntry,
     Target,
 )
-from .sources import Event, events_of
+from .sources import SOURCES, Event, events_of
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -202,6 +202,23 @@ def deputy_record(*, deputy: Deputy, year: int) -> dict:
         "record": record_of(events, county_targets(county_adcode=deputy.county_adcode, year=year)),
         "points": _summary(lines) | {"lines": lines},
     }
+
+
+def has_point_line(*, deputy: Deputy, year: int, source: str, ref: int, item: str) -> bool:
+    """Whether the deputy's points of `year` have the line (source, ref, item): a verified
+    event with a rule in force on its day, as in point_lines (a cap changes a line's points,
+    never whether it is there). Reads that one event source, not the whole record."""
+    read = SOURCES.get(source)
+    if read is None:
+        return False
+    versions = rule_versions(county_adcode=deputy.county_adcode).get(item, [])
+    return any(
+        e.ref == ref
+        and e.item == item
+        and e.verified
+        and rule_in_force(versions, e.day) is not None
+        for e in read([deputy.id], *year_span(year))
+    )
 
 
 def _completion(record: list[dict]) -> float:

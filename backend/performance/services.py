@@ -34,7 +34,7 @@ from .models import (
     RecordEntryTransition,
     Target,
 )
-from .selectors import MAX_YEAR, MIN_YEAR, deputy_record
+from .selectors import MAX_YEAR, MIN_YEAR, has_point_line
 
 TEXT_MAX = 500
 MAX_QUANTITY = 1000
@@ -212,11 +212,6 @@ def target_set(
 # --- disputes ------------------------------------------------------------------------------
 
 
-def _has_line(deputy: Deputy, year: int, source: str, ref: int, item: str) -> bool:
-    lines = deputy_record(deputy=deputy, year=year)["points"]["lines"]
-    return any((x["source"], x["ref"], x["item"]) == (source, ref, item) for x in lines)
-
-
 @transaction.atomic
 def dispute_open(*, deputy: Deputy, actor, year: int, fields: dict) -> PointDispute:
     """The deputy contests one line of their points of `year`."""
@@ -225,7 +220,7 @@ def dispute_open(*, deputy: Deputy, actor, year: int, fields: dict) -> PointDisp
     if not isinstance(source, str) or not isinstance(item, str):
         raise NotFound(codes.POINT_LINE_NOT_FOUND)
     ref = _int(ref, "ref", 1, 2**62)
-    if not _has_line(deputy, check_year(year), source, ref, item):
+    if not has_point_line(deputy=deputy, year=check_year(year), source=source, ref=ref, item=item):
         raise NotFound(codes.POINT_LINE_NOT_FOUND)
     try:
         with transaction.atomic():

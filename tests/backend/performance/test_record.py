@@ -332,3 +332,26 @@ def test_targets_per_county_and_year(world, staff):
     assert got["households"] == (2, 1, 2, True)
     assert got["speech"][2] is None
     assert selectors.county_targets(county_adcode=world.county_adcode, year=YEAR + 1)["speech"] == 1
+
+
+def test_has_point_line_answers_as_the_whole_record_does(world):
+    """A dispute's check reads one event source; it must find exactly the record's lines."""
+    lines = selectors.deputy_record(deputy=world, year=YEAR)["points"]["lines"]
+    keys = {(x["source"], x["ref"], x["item"]) for x in lines}
+    events = list(selectors.events_of([world.id], *selectors.year_span(YEAR)))
+    pending = {(e.source, e.ref, e.item) for e in events if not e.verified}
+    assert keys and pending and not keys & pending
+    for source, ref, item in keys | pending:
+        found = selectors.has_point_line(deputy=world, year=YEAR, source=source, ref=ref, item=item)
+        assert found == ((source, ref, item) in keys), (source, ref, item)
+    ref = min(r for _, r, _ in keys)
+    assert not selectors.has_point_line(
+        deputy=world, year=YEAR, source="nosuch", ref=ref, item="visit"
+    )
+    assert not selectors.has_point_line(
+        deputy=world,
+        year=YEAR - 1,
+        source=lines[0]["source"],
+        ref=lines[0]["ref"],
+        item=lines[0]["item"],
+    )
