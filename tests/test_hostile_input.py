@@ -30,6 +30,7 @@ from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import User
 from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import Deputy, Station
+from backend.liaison.rhythm import RULE_FIELDS
 from backend.opinions.services import opinion_create, opinion_transition
 from backend.performance.selectors import deputy_record
 from backend.projects import services as project_services
@@ -706,20 +707,6 @@ def test_map_posts_every_field_and_raw_body(scene):
                 f"{url} as {content_type!r}", map_post(client, url, raw_json(base), content_type)
             )
     checker.assert_clean()
-
-
-RULE_FIELDS = (
-    "kind",
-    "digit",
-    "nth",
-    "weekday",
-    "weekdays",
-    "month_day",
-    "dates",
-    "opens_at",
-    "closes_at",
-    "holiday_policy",
-)
 
 
 def test_station_rhythm_every_rule_field_in_query_and_body(scene):

@@ -29,7 +29,7 @@ from .models import (
     StationLink,
     StationMembership,
 )
-from .rhythm import DutyRuleSpec, rule_check
+from .rhythm import RULE_FIELDS, DutyRuleSpec, rule_check
 from .selectors import PREVIEW_COUNT, duty_occurrences
 from .services import cadences_normalise, mandate_check
 
@@ -94,20 +94,6 @@ class StationForm(NullGeometryFormMixin, forms.ModelForm):
         if cleaned.get("kind") == "industry" and not cleaned.get("sector", "").strip():
             self.add_error("sector", _("An industry contact point names its industry sector."))
         return cleaned
-
-
-RULE_FIELDS = (
-    "kind",
-    "digit",
-    "nth",
-    "weekday",
-    "weekdays",
-    "month_day",
-    "dates",
-    "opens_at",
-    "closes_at",
-    "holiday_policy",
-)
 
 
 class DutyRuleForm(forms.ModelForm):

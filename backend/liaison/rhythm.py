@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext as _
@@ -58,6 +58,11 @@ class DutyRuleSpec:
     opens_at: dt.time = dt.time(9, 0)
     closes_at: dt.time = dt.time(17, 0)
     holiday_policy: str = HolidayPolicy.HELD
+
+
+# The names of a rule's fields, in the order a form shows them (the admin's and the rhythm API's
+# inputs; spec_from_data reads each of them).
+RULE_FIELDS = tuple(f.name for f in fields(DutyRuleSpec))
 
 
 @dataclass(frozen=True)
