@@ -21,8 +21,9 @@ logger = logging.getLogger("backend.notify")
 
 @dataclass(frozen=True)
 class Message:
-    # a phone number (digits), "handler:<name>" (a department named in free text),
-    # "department:<id>" (a Department's accounts) or "county:<adcode>" (the county's leaders)
+    # a phone number (digits), "user:<id>" (an account: the escalation job's overdue alerts),
+    # "handler:<name>" (a department named in free text) or "department:<id>" (a Department's
+    # accounts)
     recipient: str
     text: str
     kind: str  # answered / rehandling / closed / forwarded / overdue

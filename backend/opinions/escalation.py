@@ -6,10 +6,14 @@ Invariants:
   account) and `alerted_due_at` set to that deadline. A new deadline (forwarding, extension,
   re-handling) can be alerted again once it passes; a rerun, a doubled or a late job writes
   nothing twice (the rows are locked, `alerted_due_at` compared, in one transaction).
-- The alert goes to the level above the opinion's (`LEVEL_ABOVE`: not forwarded → township,
-  township → county, county → city) and to the county's leaders, through the one notification
-  channel (backend.core.notify: `level:<level>:<county>`, `county:<county>`), and to the
-  county's live channel (`opinion.updated` with action `overdue`) after commit.
+- The alert goes to the accounts of the level above the opinion's (`LEVEL_ABOVE`: not forwarded
+  → township, township → county, county → city) and to the county's leader accounts, each
+  account once, through the one notification channel (backend.core.notify, `user:<id>`), and
+  to the county's live channel (`opinion.updated` with action `overdue`) after commit. The
+  level above's accounts (`overdue_alert_accounts`): township → the staff of the opinion's
+  township; county → the county's staff; city → the accounts of the county's city-level
+  departments (the city congress's office) and the city's staff. A level with no account falls
+  back to the county's staff, so an alert never reaches nobody but the leaders.
 - Not a status transition: no account acts, nothing about the loop changes; staff still
   decide (refer it up, extend, answer) through `opinion_transition`.
 """
@@ -24,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.accounts.selectors import account_ids
 from backend.core.notify import notify
 
 from .models import (
@@ -56,6 +61,27 @@ def level_above(opinion: Opinion) -> str:
     if not opinion.level:
         return HandlingLevel.TOWNSHIP
     return LEVEL_ABOVE[HandlingLevel(opinion.level)]
+
+
+def overdue_alert_accounts(opinion: Opinion) -> list[int]:
+    """The account ids an overdue alert on `opinion` goes to: the level above's, then the
+    county's leaders (ascending within each, each account once)."""
+    county = opinion.county_adcode
+    above = level_above(opinion)
+    if above == HandlingLevel.TOWNSHIP:
+        township = opinion.adcode[:9] if len(opinion.adcode) >= 9 else ""
+        handlers = account_ids(staff_of=[township]) if township else []
+    elif above == HandlingLevel.COUNTY:
+        handlers = account_ids(staff_of=[county])
+    else:
+        handlers = account_ids(
+            staff_of=[county[:4]],
+            department_q=Q(department__county_adcode=county, department__level=HandlingLevel.CITY),
+        )
+    if not handlers:
+        handlers = account_ids(staff_of=[county])
+    leaders = [i for i in account_ids(leaders_of=[county]) if i not in handlers]
+    return handlers + leaders
 
 
 @transaction.atomic
@@ -95,7 +121,6 @@ def _alert(opinion: Opinion, now: dt.datetime) -> None:
             "what": WHAT_FORWARD if not_forwarded else WHAT_ANSWER,
         }
     )
-    county = opinion.county_adcode
-    for recipient in (f"level:{level_above(opinion)}:{county}", f"county:{county}"):
-        transaction.on_commit(partial(notify, recipient, text, "overdue"))
+    for account_id in overdue_alert_accounts(opinion):
+        transaction.on_commit(partial(notify, f"user:{account_id}", text, "overdue"))
     publish_updated_on_commit(opinion, "overdue", opinion.status)

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from backend.accounts.access import jurisdiction_of
+from backend.opinions.escalation import opinions_escalate_overdue
 from backend.opinions.models import Opinion
 from backend.opinions.services import opinion_create, opinion_transition
 from tests.browser.conftest import PHONE, in_worker_thread, screenshot
@@ -249,3 +250,36 @@ def test_duplicate_linking_and_overdue_pins(open_page, world, opinions):
     assert str(road.id) in page.locator("#op-d-duplicate").inner_text()
     again.refresh_from_db()
     assert (again.status, again.duplicate_of_id) == ("closed", road.id)
+
+
+def test_overdue_badge_and_live_alert_on_the_dashboard(open_page, world, opinions):
+    """The dashboard's overdue badge counts the region's overdue opinions; the escalation job's
+    alert appears in the live feed and the badge follows without a reload; the badge opens the
+    work list filtered to the overdue ones."""
+    dashboard = open_page("/dashboard/", viewport=PHONE, username="leader-a")
+    dashboard.wait_for_selector("#overdue-badge[data-count='1']")
+    dashboard.wait_for_function("document.body.dataset.live === 'live'")
+    now = timezone.now()
+    unforwarded = in_worker_thread(
+        opinion_create,
+        deputy=world.deputy_a,
+        client_uuid=uuid.uuid4(),
+        category="safety",
+        text="桥头路灯坏了两天，晚上很黑。",
+        recorded_at=now - dt.timedelta(days=2),
+        received_at=now - dt.timedelta(days=2),
+    ).opinion
+    assert in_worker_thread(opinions_escalate_overdue) == 2  # it and the late one
+    dashboard.wait_for_function(
+        "document.querySelectorAll('#feed li[data-event=overdue]').length === 2"
+    )
+    dashboard.wait_for_selector("#overdue-badge[data-count='2']")
+    assert dashboard.locator("#overdue-count").inner_text() == "2"
+    dashboard.locator("#overdue-badge").scroll_into_view_if_needed()
+    screenshot(dashboard, "citizen-overdue-dashboard-phone")
+
+    dashboard.locator("#overdue-badge").click()
+    dashboard.wait_for_url("**/opinions/**overdue=1**")
+    dashboard.wait_for_function("document.querySelectorAll('#op-list .op-row').length === 2")
+    assert dashboard.locator("#op-overdue").is_checked()
+    assert row(dashboard, unforwarded.id).get_attribute("data-sla") == "overdue"

@@ -152,6 +152,19 @@
       .catch(function (err) { console.error(S.loadFailed, err); });
   }
 
+  /* ---- overdue badge: open opinions past their deadline in the region (the escalation job's
+   * alerts), a link to the work list filtered to them; refreshed on each opinion event ---- */
+  function loadOverdue() {
+    return cg.api(cg.url("opinions", { region: state.region.adcode, limit: 1 }))
+      .then(function (answer) {
+        var n = answer.counts.overdue || 0, badge = $("overdue-badge");
+        setText("overdue-count", cg.fmtInt(n));
+        badge.dataset.count = String(n);
+        badge.href = badge.pathname + "?region=" + encodeURIComponent(state.region.adcode) + "&overdue=1";
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
   /* ---- cell details ---- */
   function showCellDetails(p) {
     if (!p || p.id === undefined) { return; }
@@ -168,7 +181,7 @@
     params.set("region", region.adcode);
     params.set("days", state.days);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
-    loadStats(false); loadGaps(); loadClusters(); loadPins();
+    loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
   }
 
   function drillTo(child) {
@@ -246,9 +259,9 @@
     });
 
     renderCrumbs();
-    loadStats(false); loadGaps(); loadClusters(); loadPins();
+    loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
 
-    var refreshPins = cg.debounce(loadPins, 700);
+    var refreshPins = cg.debounce(function () { loadPins(); loadOverdue(); }, 700);
     var refreshStats = cg.debounce(function () { loadStats(true); loadGaps(); }, 700);
     var refreshClusters = cg.debounce(loadClusters, 1500);
 

@@ -336,6 +336,11 @@
     document.querySelectorAll(".op-row.selected").forEach(function (li) { li.classList.remove("selected"); });
   });
 
+  // ?overdue=1 (the dashboard's overdue badge) opens the list filtered to the overdue ones
+  if (new URLSearchParams(location.search).get("overdue") === "1") {
+    state.overdue = true;
+    $("op-overdue").checked = true;
+  }
   load(true);
 
   // Someone else's work (another staff member, a deputy's answer) shows up without a reload.

@@ -1,6 +1,7 @@
 """Escalation by the scheduled job opinions.escalate_overdue: an overdue alert once per deadline
-(time-machine moves the clock), to the level above and the county's leaders, in the history;
-the job through a real worker process."""
+(time-machine moves the clock), to the accounts of the level above and the county's leaders
+(resolved to accounts, delivered through backend.core.notify), in the history once; the job
+through a real worker process and the logging backend."""
 
 import datetime as dt
 import uuid
@@ -27,15 +28,51 @@ MONDAY_9AM = dt.datetime(2026, 6, 8, 9, 0, tzinfo=SHANGHAI)
 
 @pytest.fixture
 def world(county):
+    city = RegionFactory(adcode="4301")
     township = RegionFactory(adcode="430121001", parent=county)
+    other_township = RegionFactory(adcode="430121002", parent=county)
+    other_county = RegionFactory(adcode="430182")
     presidium = Department.objects.create(
         county_adcode="430121", name="某镇人大主席团", level=HandlingLevel.TOWNSHIP
     )
+    bureau = Department.objects.create(
+        county_adcode="430121", name="县住建局", level=HandlingLevel.COUNTY
+    )
+    city_office = Department.objects.create(
+        county_adcode="430121", name="市人大代表工作室", level=HandlingLevel.CITY
+    )
+    other_city_office = Department.objects.create(
+        county_adcode="430182", name="市人大代表工作室", level=HandlingLevel.CITY
+    )
+
+    def account(role, name, **kw):
+        return UserFactory(username=name, role=role, **kw)
+
     return {
         "deputy": DeputyFactory(region=township),
-        "staff": UserFactory(role=Role.STAFF, jurisdiction=county),
+        "staff": account(Role.STAFF, "county_staff", jurisdiction=county),
+        "township_staff": account(Role.STAFF, "township_staff", jurisdiction=township),
+        "city_staff": account(Role.STAFF, "city_staff", jurisdiction=city),
+        "leader": account(Role.LEADER, "county_leader", jurisdiction=county),
         "presidium": presidium,
+        "bureau": bureau,
+        "bureau_account": account(Role.DEPARTMENT, "bureau", department=bureau),
+        "city_office_account": account(Role.DEPARTMENT, "city_office", department=city_office),
+        # none of these hears of this county's alerts
+        "others": [
+            account(Role.STAFF, "staff_elsewhere", jurisdiction=other_township),
+            account(Role.LEADER, "township_leader", jurisdiction=township),
+            account(Role.LEADER, "leader_elsewhere", jurisdiction=other_county),
+            account(Role.STAFF, "staff_gone", jurisdiction=township, is_active=False),
+            account(Role.LEADER, "leader_gone", jurisdiction=county, is_active=False),
+            account(Role.DEPARTMENT, "presidium", department=presidium),
+            account(Role.DEPARTMENT, "city_elsewhere", department=other_city_office),
+        ],
     }
+
+
+def to(*accounts):
+    return [f"user:{a.id}" for a in accounts]
 
 
 def new_opinion(world, at=MONDAY_9AM):
@@ -75,10 +112,9 @@ def test_one_alert_per_deadline_to_the_level_above_and_the_county(world, outbox)
     assert alerts(opinion) == [
         ("registered", "registered", None, "overdue: not forwarded within 24 hours; alert raised")
     ]
-    assert [(m.recipient, m.kind) for m in outbox] == [
-        ("level:township:430121", "overdue"),
-        ("county:430121", "overdue"),
-    ]
+    # the township's staff (the level above a station) and the county's leader, as accounts
+    assert [m.recipient for m in outbox] == to(world["township_staff"], world["leader"])
+    assert {m.kind for m in outbox} == {"overdue"}
     assert "24" in outbox[0].text
 
     # Forwarded to the township presidium: a new deadline, alerted again once it passes.
@@ -99,7 +135,39 @@ def test_one_alert_per_deadline_to_the_level_above_and_the_county(world, outbox)
     assert [n for *_rest, n in alerts(opinion)][1] == (
         "overdue: not answered by the deadline; alert raised"
     )
-    assert [m.recipient for m in outbox] == ["level:county:430121", "county:430121"]
+    # at the township level: the county's staff above it, and the leader
+    assert [m.recipient for m in outbox] == to(world["staff"], world["leader"])
+
+
+def test_a_county_department_late_alerts_the_city_level_accounts(world, outbox):
+    """Referred to a county department and not answered in time: the city congress's office
+    (the county's city-level department accounts) and the city's staff, and the leader; a
+    township without staff falls back to the county's staff."""
+    opinion = new_opinion(world)
+    forwarded = opinion_transition(
+        jurisdiction=jurisdiction_of(world["staff"]),
+        actor=world["staff"],
+        opinion_id=opinion.id,
+        action="forward",
+        department=world["bureau"].id,
+        at=MONDAY_9AM + dt.timedelta(hours=1),
+    )
+    with time_machine.travel(forwarded.due_at + dt.timedelta(minutes=1), tick=False):
+        assert run_job() == 1
+    assert [m.recipient for m in outbox] == to(
+        world["city_staff"], world["city_office_account"], world["leader"]
+    )
+    assert alerts(opinion) == [
+        ("forwarded", "forwarded", None, "overdue: not answered by the deadline; alert raised")
+    ]
+
+    outbox.clear()
+    world["township_staff"].delete()
+    late = new_opinion(world)
+    with time_machine.travel(MONDAY_9AM + dt.timedelta(hours=25), tick=False):
+        assert run_job() == 1
+    assert [m.recipient for m in outbox] == to(world["staff"], world["leader"])
+    assert len(alerts(late)) == 1
 
 
 def test_closed_and_answered_opinions_are_not_alerted(world, outbox):
@@ -118,8 +186,11 @@ def test_closed_and_answered_opinions_are_not_alerted(world, outbox):
 
 
 def test_a_real_worker_runs_the_escalation_job(transactional_db, county, empty_queue):  # noqa: F811
+    """The worker process with the shipped logging backend: one log line per account."""
     township = RegionFactory(adcode="430121001", parent=county)
     deputy = DeputyFactory(region=township)
+    staff = UserFactory(role=Role.STAFF, jurisdiction=township)
+    leader = UserFactory(role=Role.LEADER, jurisdiction=county)
     opinion = opinion_create(
         deputy=deputy,
         client_uuid=uuid.uuid4(),
@@ -135,6 +206,13 @@ def test_a_real_worker_runs_the_escalation_job(transactional_db, county, empty_q
     assert len(alerts(opinion)) == 1
     opinion.refresh_from_db()
     assert opinion.alerted_due_at == opinion.due_at
+    delivered = [line for line in done.stderr.splitlines() if "[overdue]" in line]
+    assert [line.split(" [")[0].split("notify ")[1] for line in delivered] == [
+        f"user:{staff.id}",
+        f"user:{leader.id}",
+    ]
+    assert _worker_once().returncode == 0  # the job again at start-up: nothing twice
+    assert len(alerts(opinion)) == 1
 
 
 def test_map_pins_show_overdue_and_due_soon_opinions_of_the_region_only(world, client):
