@@ -63,13 +63,27 @@ def level_above(opinion: Opinion) -> str:
     return LEVEL_ABOVE[HandlingLevel(opinion.level)]
 
 
-def overdue_alert_accounts(opinion: Opinion) -> list[int]:
+def overdue_alert_accounts(
+    opinion: Opinion, memo: dict[tuple[str, str, str], list[int]] | None = None
+) -> list[int]:
     """The account ids an overdue alert on `opinion` goes to: the level above's, then the
-    county's leaders (ascending within each, each account once)."""
+    county's leaders (ascending within each, each account once). `memo` keeps the answer per
+    (county, level above, township) for one run, so a batch of overdue opinions of the same
+    place asks for its accounts once."""
     county = opinion.county_adcode
     above = level_above(opinion)
+    township = opinion.adcode[:9] if len(opinion.adcode) >= 9 else ""
+    key = (county, str(above), township if above == HandlingLevel.TOWNSHIP else "")
+    if memo is not None and key in memo:
+        return memo[key]
+    accounts = _alert_accounts(county, above, township)
+    if memo is not None:
+        memo[key] = accounts
+    return accounts
+
+
+def _alert_accounts(county: str, above: str, township: str) -> list[int]:
     if above == HandlingLevel.TOWNSHIP:
-        township = opinion.adcode[:9] if len(opinion.adcode) >= 9 else ""
         handlers = account_ids(staff_of=[township]) if township else []
     elif above == HandlingLevel.COUNTY:
         handlers = account_ids(staff_of=[county])
@@ -93,12 +107,13 @@ def opinions_escalate_overdue(*, now: dt.datetime | None = None) -> int:
         .select_for_update(skip_locked=True, of=("self",))
         .order_by("due_at", "id")[:BATCH]
     )
+    memo: dict[tuple[str, str, str], list[int]] = {}
     for opinion in overdue:
-        _alert(opinion, now)
+        _alert(opinion, now, memo)
     return len(overdue)
 
 
-def _alert(opinion: Opinion, now: dt.datetime) -> None:
+def _alert(opinion: Opinion, now: dt.datetime, memo: dict[tuple[str, str, str], list[int]]) -> None:
     not_forwarded = opinion.status == OpinionStatus.REGISTERED
     opinion.alerted_due_at = opinion.due_at
     opinion.save(update_fields=["alerted_due_at"])
@@ -121,6 +136,6 @@ def _alert(opinion: Opinion, now: dt.datetime) -> None:
             "what": WHAT_FORWARD if not_forwarded else WHAT_ANSWER,
         }
     )
-    for account_id in overdue_alert_accounts(opinion):
+    for account_id in overdue_alert_accounts(opinion, memo):
         transaction.on_commit(partial(notify, f"user:{account_id}", text, "overdue"))
     publish_updated_on_commit(opinion, "overdue", opinion.status)

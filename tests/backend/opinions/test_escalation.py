@@ -249,3 +249,24 @@ def test_map_pins_show_overdue_and_due_soon_opinions_of_the_region_only(world, c
     pins = [(f["id"], f["properties"]["sla"], f["geometry"]["type"]) for f in body["features"]]
     assert pins == [(late.id, "overdue", "Point"), (soon.id, "due_soon", "Point")]
     assert set(body["features"][0]["properties"]) == {"id", "category", "status", "due_at", "sla"}
+
+
+def test_a_batch_asks_for_a_places_accounts_once(world, outbox):
+    """Six overdue opinions of one township: the accounts are looked up once for the run, not
+    once per opinion, and every alert still reaches the same accounts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def account_queries(n):
+        for _ in range(n):
+            new_opinion(world)
+        outbox.clear()
+        later = MONDAY_9AM + dt.timedelta(hours=25)
+        with time_machine.travel(later, tick=False), CaptureQueriesContext(connection) as queries:
+            assert run_job() == n
+        return sum('FROM "accounts_user"' in q["sql"] for q in queries.captured_queries)
+
+    one = account_queries(1)
+    assert one >= 1
+    assert account_queries(6) == one
+    assert [m.recipient for m in outbox] == to(world["township_staff"], world["leader"]) * 6
