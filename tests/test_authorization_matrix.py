@@ -256,6 +256,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "200 404 404 200 200 200 404 200 302 302",
         "B": "404 404 200 404 404 404 200 200 302 302",
     }),
+    "intake:card-station-pdf": ("GET", "/intake/card/station/{id}/card.pdf", None, {
+        "A": "404 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 404 404 404 404 200 200 302 302",
+    }),
+    "intake:card-deputy-pdf": ("GET", "/intake/card/deputy/{id}/card.pdf", None, {
+        "A": "200 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 200 404 404 404 200 200 302 302",
+    }),
     "captcha-image": ("GET", "/captcha/image/{id}/", None, {"A": "200 200 200 200 200 200 200 200 200 200"}),
     "captcha-image-2x": ("GET", "/captcha/image/{id}@2/", None, {"A": "200 200 200 200 200 200 200 200 200 200"}),
     # no audio challenge: it needs the flite program, which the product does not install
@@ -444,6 +452,8 @@ def _world():
             "intake:rate": a_code,
             "intake:card-station": world.stations["s1"].id,
             "intake:card-deputy": d["d1"].id,
+            "intake:card-station-pdf": world.stations["s1"].id,
+            "intake:card-deputy-pdf": d["d1"].id,
             "captcha-image": captcha_key,
             "captcha-image-2x": captcha_key,
         },
@@ -475,6 +485,8 @@ def _world():
             "intake:rate": b_code,
             "intake:card-station": world.stations["sb"].id,
             "intake:card-deputy": d["db"].id,
+            "intake:card-station-pdf": world.stations["sb"].id,
+            "intake:card-deputy-pdf": d["db"].id,
         },
     }
     return callers, objects

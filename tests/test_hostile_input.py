@@ -816,3 +816,19 @@ def test_public_intake_every_field_and_raw_body(scene, settings):  # noqa: C901
     for submission in CitizenSubmission.objects.select_related("opinion"):
         assert "\x00" not in submission.opinion.text
     caches["mobile_api_throttle"].clear()
+
+
+def test_pdf_cards_take_no_bad_id_and_print_any_name(scene):
+    """The staff's PDF cards: bad ids are a 404 (never a 5xx), a station named with markup,
+    bidirectional controls or emoji still prints (the name as text)."""
+    client = Client()
+    client.force_login(scene.users["staff"])
+    for kind in ("station", "deputy"):
+        for bad_id in ("0", "-1", "99999999999999999999", "x", "%00", "1%2F..", "%ED%A0%80"):
+            response = client.get(f"/intake/card/{kind}/{bad_id}/card.pdf")
+            assert response.status_code == 404, (kind, bad_id, response.status_code)
+    station = scene.stations["s1"]
+    for name in ("<para><b>&amp;</b>", "\u202e站\u202c 🚧", "]]></font>", "x" * 100):
+        Station.objects.filter(id=station.id).update(name=name, address=name)
+        response = client.get(f"/intake/card/station/{station.id}/card.pdf")
+        assert (response.status_code, response["Content-Type"]) == (200, "application/pdf"), name

@@ -805,6 +805,12 @@ POINT_DISPUTE_CLOSED = register(
 )
 
 # --- intake (citizens' QR page 上码说 and tracking page; public, no login) ---
+INTAKE_CARD_FONT_MISSING = register(
+    "intake.card_font_missing",
+    503,
+    _("The PDF card needs a Chinese font: install fonts-wqy-microhei (or set INTAKE_CARD_FONT)."),
+    apis=DOMAIN_ONLY,
+)
 INTAKE_CAPTCHA_FAILED = register(
     "intake.captcha_failed",
     400,

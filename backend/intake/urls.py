@@ -17,4 +17,16 @@ urlpatterns = [
     path("api/public/v1/track/<str:code>/rate", views.rate, name="rate"),
     path("intake/card/station/<int:target_id>/", views.card, STATION, name="card-station"),
     path("intake/card/deputy/<int:target_id>/", views.card, DEPUTY, name="card-deputy"),
+    path(
+        "intake/card/station/<int:target_id>/card.pdf",
+        views.card_pdf,
+        STATION,
+        name="card-station-pdf",
+    ),
+    path(
+        "intake/card/deputy/<int:target_id>/card.pdf",
+        views.card_pdf,
+        DEPUTY,
+        name="card-deputy-pdf",
+    ),
 ]

@@ -35,6 +35,7 @@ from backend.liaison.access import access_station_by_id
 from backend.opinions.models import OpinionCategory
 
 from . import access, selectors, services
+from .card_pdf import card_pdf as render_card_pdf
 from .qr import qr_svg
 
 PUBLIC_API_PREFIX = "/api/public/"
@@ -230,12 +231,12 @@ def track(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "intake/track.html", {"t": view, "config": config})
 
 
-def _card(request: HttpRequest, target: dict, url: str) -> HttpResponse:
+def _card(request: HttpRequest, target: dict, url: str, pdf_url: str) -> HttpResponse:
     absolute = request.build_absolute_uri(url)
     return render(
         request,
         "intake/card.html",
-        {"target": target, "qr": qr_svg(absolute), "url": absolute},
+        {"target": target, "qr": qr_svg(absolute), "url": absolute, "pdf_url": pdf_url},
     )
 
 
@@ -248,8 +249,30 @@ def card(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
     except NotFound:
         return _page_404(request)
     return _card(
-        request, KINDS[kind].shown(target), reverse(f"intake:speak-{kind}", args=[target.id])
+        request,
+        KINDS[kind].shown(target),
+        reverse(f"intake:speak-{kind}", args=[target.id]),
+        reverse(f"intake:card-{kind}-pdf", args=[target.id]),
     )
+
+
+@require_GET
+@login_required
+def card_pdf(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
+    """The same card as a PDF (A6), for the same callers; the same 404 for missing and
+    forbidden; 503 `intake.card_font_missing` (JSON) when the CJK font is not installed."""
+    try:
+        target = KINDS[kind].card(jurisdiction_of(request.user), target_id)
+    except NotFound:
+        return _page_404(request)
+    url = request.build_absolute_uri(reverse(f"intake:speak-{kind}", args=[target.id]))
+    try:
+        pdf = render_card_pdf(KINDS[kind].shown(target), url)
+    except DomainError as exc:
+        return error_response(exc.code, exc.message, status=exc.status)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="qr-card-{kind}-{target.id}.pdf"'
+    return response
 
 
 class IntakeJsonErrorsMiddleware(JsonErrorsMiddleware):
