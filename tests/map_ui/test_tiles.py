@@ -5,7 +5,9 @@ import math
 
 import mapbox_vector_tile
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.coverage.services import heat_hexes_complete
@@ -289,10 +291,29 @@ def test_revalidation_is_answered_before_the_tile_is_drawn(
     def no_drawing(req):
         raise AssertionError("a revalidation drew the tile")
 
-    with monkeypatch.context() as patched:
+    from backend.coverage.selectors import tiles as tile_selectors
+
+    sent: list[str] = []  # what the tile path sends through its own (psycopg) cursor
+    prepared = tile_selectors.fetchone_prepared
+
+    def recording(sql, params):
+        sent.append(sql)
+        return prepared(sql, params)
+
+    with monkeypatch.context() as patched, CaptureQueriesContext(connection) as queries:
         patched.setattr(views, "tile_render", no_drawing)
+        patched.setattr(tile_selectors, "fetchone_prepared", recording)
         again = leader.get(url, params, headers={"If-None-Match": etag})
     assert again.status_code == 304 and again["ETag"] == etag
+    # the database saw one version query and nothing that draws: no tile SQL ran
+    everything = sent + [q["sql"] for q in queries.captured_queries]
+    assert len(sent) == 1 and not any("ST_AsMVT" in sql for sql in everything)
+    # the unconditional request sends the version query and the tile SQL (the count is not blind)
+    sent.clear()
+    with monkeypatch.context() as patched:
+        patched.setattr(tile_selectors, "fetchone_prepared", recording)
+        assert leader.get(url, params).status_code == 200
+    assert len(sent) == 2 and "ST_AsMVT" in sent[1]
     change(world)
     changed = leader.get(url, params, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
