@@ -829,6 +829,12 @@ INTAKE_INVALID_LOCATION = register(
     _("The location must be a longitude and a latitude."),
     apis=DOMAIN_ONLY,
 )
+INTAKE_LOCATION_OUT_OF_AREA = register(
+    "intake.location_out_of_area",
+    400,
+    _("The place is outside the area this code serves: pick it again, or send without a place."),
+    apis=DOMAIN_ONLY,
+)
 INTAKE_INVALID_RATING = register(
     "intake.invalid_rating",
     400,

@@ -4,6 +4,11 @@ never anyone's personal data (no phone number, no names of people, no other opin
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
+from django.contrib.gis.geos import Point
+from django.contrib.gis.measure import D
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -19,6 +24,7 @@ from backend.liaison.selectors import (
 from backend.opinions.deadlines import calendar_covers
 from backend.opinions.models import OpinionCategory, OpinionStatus, RatingVia
 from backend.opinions.services import ACTION_LABELS
+from backend.regions.models import Region
 
 from .models import CitizenSubmission
 
@@ -27,6 +33,58 @@ def duty_days_text(station: Station) -> str:
     """A station's duty rule in words ("" without one)."""
     rule = duty_rule_of(station)
     return rule_text(rule_spec(rule)) if rule is not None else ""
+
+
+# A point this close to the area's boundary still counts (a phone's fix at the border, a tap on
+# the outline): about 500 m.
+AREA_TOLERANCE_DEG = 0.005
+# Without any boundary on record: this far from the station (a deputy's first station).
+FALLBACK_RADIUS = D(km=50)
+
+
+@dataclass(frozen=True)
+class IntakeArea:
+    """Where a QR code's opinions may be placed: the county of the station or deputy (else its
+    own region, when only that has a boundary), else a radius around the station."""
+
+    name: str
+    region: Region | None
+    centre: Point | None
+
+    def covers(self, lon: float, lat: float) -> bool:
+        point = Point(lon, lat, srid=4326)
+        if self.region is not None:
+            return Region.objects.filter(
+                id=self.region.id, boundary__dwithin=(point, AREA_TOLERANCE_DEG)
+            ).exists()
+        if self.centre is not None:
+            return self.centre.distance(point) * 111_000 <= FALLBACK_RADIUS.m  # degrees → m
+        return 73 <= lon <= 136 and 3 <= lat <= 54  # nothing on record: China's extent
+
+    def outline_geojson(self) -> dict | None:
+        """The area's outline for the page's small map, simplified to ~50 m."""
+        if self.region is None:
+            return None
+        shape = self.region.display_boundary or self.region.boundary
+        simple = shape.simplify(0.0005, preserve_topology=True)
+        return {"type": "Feature", "properties": {}, "geometry": json.loads(simple.geojson)}
+
+
+def intake_area(owner: Station | Deputy) -> IntakeArea:
+    region = (
+        Region.objects.filter(
+            adcode__in=[owner.county_adcode, owner.adcode], boundary__isnull=False
+        )
+        .order_by("adcode")  # the county (6 digits) before a township
+        .first()
+    )
+    if isinstance(owner, Station):
+        centre = owner.location
+    else:
+        first = deputy_current_stations(deputy=owner).first()
+        centre = first.location if first is not None else None
+    name = region.name if region is not None else ""
+    return IntakeArea(name=name, region=region, centre=centre)
 
 
 def station_public(station: Station) -> dict:

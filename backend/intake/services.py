@@ -35,6 +35,7 @@ from backend.opinions.services import (
 )
 
 from .models import CitizenSubmission
+from .selectors import intake_area
 
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 TRACKING_LENGTH = 12
@@ -95,6 +96,17 @@ def citizen_submit(
     contact = normalise_contact(phone)
     if contact and not consent:
         raise DomainError(codes.INTAKE_CONSENT_REQUIRED, field="consent")
+    if lon is not None and lat is not None:
+        area = intake_area(station if station is not None else deputy)  # type: ignore[arg-type]
+        if not area.covers(lon, lat):
+            raise DomainError(
+                codes.INTAKE_LOCATION_OUT_OF_AREA,
+                _("The place is outside %(area)s: pick it again, or send without a place.")
+                % {"area": area.name}
+                if area.name
+                else None,
+                field="location",
+            )
     rate_limit("ip", client_ip or "unknown")
     if contact:
         rate_limit("phone", contact)

@@ -15,6 +15,7 @@ from typing import Any
 from captcha.fields import CaptchaField
 from captcha.helpers import captcha_image_url
 from captcha.models import CaptchaStore
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -180,7 +181,19 @@ def _captcha() -> dict:
     return {"key": key, "image": captcha_image_url(key)}
 
 
-def _speak(request: HttpRequest, target: dict, submit_url: str) -> HttpResponse:
+def _basemap() -> dict | None:
+    """The map pages' base layer (BASEMAP_URL, allowed by the CSP's img-src), if configured."""
+    tiles = settings.LEAFLET_CONFIG.get("TILES") or []
+    if not tiles:
+        return None
+    _name, url, options = tiles[0]
+    return {"url": url, "attribution": options.get("attribution", "")}
+
+
+def _speak(
+    request: HttpRequest, target: dict, submit_url: str, area: selectors.IntakeArea
+) -> HttpResponse:
+    centre = area.centre
     context = {
         "target": target,
         "categories": OpinionCategory.choices,
@@ -188,12 +201,19 @@ def _speak(request: HttpRequest, target: dict, submit_url: str) -> HttpResponse:
         "config": {
             "submitUrl": submit_url,
             "captchaRefreshUrl": reverse("captcha-refresh"),
+            "map": {
+                "outline": area.outline_geojson(),
+                "centre": [centre.y, centre.x] if centre is not None else None,
+                "basemap": _basemap(),
+            },
             "strings": {
                 "sending": _("Sending…"),
                 "failed": _("It could not be sent"),
                 "locating": _("Finding your position…"),
                 "located": _("Position added (±%(m)s m)."),
                 "noLocation": _("Your position could not be found; you can send without it."),
+                "picked": _("Point picked on the map: %(lat)s, %(lon)s (tap again to move it)."),
+                "cleared": _("No place will be sent."),
             },
         },
     }
@@ -209,7 +229,10 @@ def speak(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
     except NotFound:
         return _page_404(request)
     return _speak(
-        request, KINDS[kind].shown(target), reverse(f"intake:submit-{kind}", args=[target.id])
+        request,
+        KINDS[kind].shown(target),
+        reverse(f"intake:submit-{kind}", args=[target.id]),
+        selectors.intake_area(target),
     )
 
 

@@ -14,6 +14,8 @@ from backend.intake.models import CitizenSubmission
 from backend.opinions.models import Opinion, OpinionTransition
 from tests.browser.conftest import PHONE, REDIS_URL, in_worker_thread, screenshot
 
+CSP = "Content Security Policy"
+
 
 def _clear_intake_limits() -> None:
     client = redis.Redis.from_url(REDIS_URL)
@@ -118,3 +120,90 @@ def test_scan_submit_track_rate_rehandle_close(open_page, world):
     assert card.locator("#qr-card svg").count() == 1
     assert station.name in card.locator("#qr-card h1").inner_text()
     screenshot(card, "citizen-card")
+
+
+def _phone_context(browser, **options):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", **options)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if CSP in msg.text else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    return context, page, problems
+
+
+def _send(page) -> None:
+    page.fill("#f-captcha", _captcha_answer(page.input_value("#f-captcha-key")))
+    page.click("#f-submit")
+
+
+def test_a_point_picked_on_the_small_map(browser, live_server_url, world):
+    """The QR page's small map (Leaflet, under the strict CSP): the county's outline and the
+    station; the citizen taps a place inside it and the opinion is stored there."""
+    _clear_intake_limits()
+    station = world.station_a
+    context, page, problems = _phone_context(browser)
+    try:
+        page.goto(f"{live_server_url}/s/station/{station.id}/")
+        assert page.locator("#f-map").is_hidden()
+        page.click("#f-pick")
+        page.wait_for_selector("#f-map[data-ready='1']", state="attached")
+        assert page.locator("#f-map svg path").count() >= 1  # the outline
+        page.locator("#f-map").click()  # the middle of the map: inside the county's outline
+        page.wait_for_selector("#f-map:not([data-picked=''])")
+        assert "已在地图上选点" in page.locator("#f-locate-status").inner_text()
+        assert page.locator("#f-clear").is_visible()
+        page.fill("#f-text", "这里的井盖丢了。")
+        page.locator("#f-pick").evaluate("e => e.closest('fieldset').scrollIntoView()")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        screenshot(page, "citizen-point-picker-phone")
+        lat, lon = (float(v) for v in page.get_attribute("#f-map", "data-picked").split(","))
+        _send(page)
+        page.wait_for_selector("#done:not([hidden])")
+        code = page.locator("#done-code").inner_text()
+        opinion = in_worker_thread(
+            lambda: (
+                CitizenSubmission.objects.select_related("opinion").get(tracking_code=code).opinion
+            )
+        )
+        assert (round(opinion.location.x, 5), round(opinion.location.y, 5)) == (
+            round(lon, 5),
+            round(lat, 5),
+        )
+        assert world.county_a.boundary.contains(opinion.location)
+        assert opinion.county_adcode == "430121"
+    finally:
+        context.close()
+    assert problems == []
+
+
+def test_a_position_outside_the_area_is_refused_and_can_be_dropped(browser, live_server_url, world):
+    """The phone's position (granted) lies in Beijing: the server refuses it with a clear
+    message; the citizen sends without a place."""
+    _clear_intake_limits()
+    context, page, problems = _phone_context(
+        browser, geolocation={"latitude": 39.909, "longitude": 116.397}, permissions=["geolocation"]
+    )
+    try:
+        page.goto(f"{live_server_url}/s/station/{world.station_a.id}/")
+        page.click("#f-locate")
+        page.wait_for_selector("#f-clear:not([hidden])")
+        page.fill("#f-text", "路灯坏了。")
+        _send(page)
+        page.wait_for_selector("#f-error:not([hidden])")
+        assert "不在长沙县范围内" in page.locator("#f-error").inner_text()
+        page.click("#f-clear")
+        assert page.locator("#f-clear").is_hidden()
+        page.wait_for_load_state("networkidle")  # the page's new challenge has arrived
+        _send(page)
+        page.wait_for_selector("#done:not([hidden])")
+        code = page.locator("#done-code").inner_text()
+        opinion = in_worker_thread(
+            lambda: (
+                CitizenSubmission.objects.select_related("opinion").get(tracking_code=code).opinion
+            )
+        )
+        assert opinion.location is None
+    finally:
+        context.close()
+    assert problems == []

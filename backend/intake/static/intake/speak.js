@@ -1,6 +1,7 @@
 /* The public QR page (上码说): sends the form as JSON to the submit URL given by the server,
- * shows the tracking code; the position only after the citizen taps the button (the phone asks
- * for consent). Text is set with textContent only. */
+ * shows the tracking code. A place only if the citizen asks: the phone's position after a tap
+ * (the phone asks for consent), or a point tapped on a small map of the code's area. The server
+ * checks the point lies in that area. Text is set with textContent only. */
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("intake-config").textContent);
@@ -31,15 +32,78 @@
 
   $("f-captcha-new").addEventListener("click", function () { newCaptcha(); });
 
+  // The small map (Leaflet): the area's outline, the station, and the point the citizen taps.
+  var map = null, pin = null;
+
+  function setPosition(lon, lat, source) {
+    position = lon === null ? null : { lon: lon, lat: lat, source: source };
+    $("f-clear").hidden = !position;
+    $("f-map").dataset.picked = position ? lat.toFixed(6) + "," + lon.toFixed(6) : "";
+    if (!map) { return; }
+    if (!position) {
+      if (pin) { map.removeLayer(pin); pin = null; }
+      return;
+    }
+    var at = L.latLng(lat, lon);
+    if (!pin) {
+      pin = L.circleMarker(at, { radius: 9, color: "#fff", weight: 3, fillColor: "#b71c1c", fillOpacity: 1 })
+        .addTo(map);
+    } else {
+      pin.setLatLng(at);
+    }
+  }
+
+  function openMap() {
+    var box = $("f-map");
+    box.hidden = false;
+    $("f-pick").setAttribute("aria-expanded", "true");
+    if (map) { map.invalidateSize(); return; }
+    var cfg = config.map || {};
+    map = L.map(box, { zoomControl: true, attributionControl: !!cfg.basemap });
+    if (cfg.basemap) {
+      L.tileLayer(cfg.basemap.url, { attribution: cfg.basemap.attribution, maxZoom: 18 }).addTo(map);
+    }
+    var outline = cfg.outline ? L.geoJSON(cfg.outline, {
+      interactive: false,
+      style: { color: "#b71c1c", weight: 2, fillColor: "#b71c1c", fillOpacity: 0.06 },
+    }) : null;
+    if (outline) {  // the view first: Leaflet draws layers only on a map that has one
+      map.fitBounds(outline.getBounds(), { padding: [8, 8] });
+      outline.addTo(map);
+    } else {
+      map.setView(cfg.centre || [35, 105], cfg.centre ? 14 : 4);
+    }
+    if (cfg.centre) {
+      L.circleMarker(cfg.centre, {
+        radius: 5, color: "#1d1d1f", weight: 2, fillColor: "#fff", fillOpacity: 1, interactive: false,
+      }).addTo(map);
+    }
+    map.on("click", function (ev) {
+      var p = ev.latlng.wrap();
+      setPosition(p.lng, p.lat, "map");
+      $("f-locate-status").textContent = S.picked
+        .replace("%(lat)s", p.lat.toFixed(5)).replace("%(lon)s", p.lng.toFixed(5));
+    });
+    if (position) { setPosition(position.lon, position.lat, position.source); }
+    box.dataset.ready = "1";
+  }
+
+  $("f-pick").addEventListener("click", openMap);
+
+  $("f-clear").addEventListener("click", function () {
+    setPosition(null, null, null);
+    $("f-locate-status").textContent = S.cleared;
+  });
+
   $("f-locate").addEventListener("click", function () {
     var status = $("f-locate-status");
     if (!navigator.geolocation) { status.textContent = S.noLocation; return; }
     status.textContent = S.locating;
     navigator.geolocation.getCurrentPosition(function (pos) {
-      position = { lon: pos.coords.longitude, lat: pos.coords.latitude };
+      setPosition(pos.coords.longitude, pos.coords.latitude, "gps");
+      if (map) { map.panTo([pos.coords.latitude, pos.coords.longitude]); }
       status.textContent = S.located.replace("%(m)s", String(Math.round(pos.coords.accuracy)));
     }, function () {
-      position = null;
       status.textContent = S.noLocation;
     }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });
