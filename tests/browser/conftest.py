@@ -100,9 +100,8 @@ def redis_channel_layer(settings):
     }
 
 
-@pytest.fixture(scope="session")
-def live_server_url(django_db_setup, django_db_blocker):
-    """uvicorn serving backend.asgi on this run's test database."""
+def server_env() -> dict:
+    """The environment of the browser tests' servers: this run's test database and Redis."""
     db = connection.settings_dict
     env = dict(os.environ)
     env.update(
@@ -118,6 +117,13 @@ def live_server_url(django_db_setup, django_db_blocker):
         }
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_server_url(django_db_setup, django_db_blocker):
+    """uvicorn serving backend.asgi on this run's test database."""
+    env = server_env()
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=ROOT,
