@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "backend.intake",
     "backend.projects",
     "backend.performance",
+    "backend.stationlife",
     "captcha",
     "gis_data",
     "mobile_api",

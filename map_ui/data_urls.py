@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
-from map_ui.data import records, views
+from map_ui.data import records, stationlife, views
 
 
 def _not_found(request, rest=""):
@@ -77,6 +77,60 @@ operations = [
     ),
     path("api/map/v1/point-rules", records.PointRulesApi.as_view(), name="map-point-rules"),
     path("api/map/v1/targets", records.TargetsApi.as_view(), name="map-targets"),
+    path(
+        "api/map/v1/deliberations", stationlife.DeliberationsApi.as_view(), name="map-deliberations"
+    ),
+    path(
+        "api/map/v1/deliberations/<int:deliberation_id>",
+        stationlife.DeliberationDetailApi.as_view(),
+        name="map-deliberation",
+    ),
+    path(
+        "api/map/v1/deliberations/<int:deliberation_id>/topics",
+        stationlife.DeliberationTopicsApi.as_view(),
+        name="map-deliberation-topics",
+    ),
+    path(
+        "api/map/v1/deliberations/<int:deliberation_id>/choose",
+        stationlife.DeliberationChooseApi.as_view(),
+        name="map-deliberation-choose",
+    ),
+    path(
+        "api/map/v1/deliberations/<int:deliberation_id>/record",
+        stationlife.DeliberationRecordApi.as_view(),
+        name="map-deliberation-record",
+    ),
+    path(
+        "api/map/v1/deliberations/<int:deliberation_id>/actions",
+        stationlife.DeliberationActionsApi.as_view(),
+        name="map-deliberation-actions",
+    ),
+    path(
+        "api/map/v1/action-items/<int:item_id>/follow",
+        stationlife.ActionItemFollowApi.as_view(),
+        name="map-action-item-follow",
+    ),
+    path("api/map/v1/station-links", stationlife.LinkListApi.as_view(), name="map-station-links"),
+    path(
+        "api/map/v1/station-links/<int:link_id>",
+        stationlife.LinkDetailApi.as_view(),
+        name="map-station-link",
+    ),
+    path(
+        "api/map/v1/station-links/<int:link_id>/activities",
+        stationlife.LinkActivitiesApi.as_view(),
+        name="map-station-link-activities",
+    ),
+    path(
+        "api/map/v1/station-links/<int:link_id>/problems",
+        stationlife.LinkProblemsApi.as_view(),
+        name="map-station-link-problems",
+    ),
+    path(
+        "api/map/v1/cross-border-problems/<int:problem_id>/solve",
+        stationlife.ProblemSolveApi.as_view(),
+        name="map-cross-border-problem-solve",
+    ),
 ]
 
 urlpatterns = [

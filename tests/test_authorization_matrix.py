@@ -18,6 +18,7 @@ an endpoint added without one fails here. The websocket has its own small table 
 # ruff: noqa: E501  (the table's rows are one line each, to be read as a table)
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import uuid
@@ -29,10 +30,13 @@ from channels.testing import WebsocketCommunicator
 from django.db import connections
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from backend.accounts.models import Role
 from backend.asgi import application
 from backend.intake.services import citizen_submit
+from backend.liaison.models import StationLink
+from backend.stationlife.models import Deliberation
 from backend.visits.services import checkin_record
 from tests.coverage_world import build_world
 from tests.factories import UserFactory
@@ -189,6 +193,44 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "404 404 404 404 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
+    # --- station life: deliberation days, action items, cross-province links (issue 13) ----
+    "map-deliberations": ("GET", MAP + "deliberations", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-deliberations POST": ("POST", MAP + "deliberations", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-deliberation": ("GET", MAP + "deliberations/{id}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-deliberation-topics": ("POST", MAP + "deliberations/{id}/topics", E, {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-deliberation-choose": ("POST", MAP + "deliberations/{id}/choose", E, {
+        "A": "404 404 404 409 409 403 403 409 401 401",
+        "B": "404 404 404 404 404 403 403 409 401 401",
+    }),
+    "map-deliberation-record": ("POST", MAP + "deliberations/{id}/record", E, {
+        "A": "404 404 404 409 409 403 403 409 401 401",
+        "B": "404 404 404 404 404 403 403 409 401 401",
+    }),
+    "map-deliberation-actions": ("POST", MAP + "deliberations/{id}/actions", E, {
+        "A": "404 404 404 409 409 403 403 409 401 401",
+        "B": "404 404 404 404 404 403 403 409 401 401",
+    }),
+    "map-action-item-follow": ("POST", MAP + "action-items/{id}/follow", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
+    "map-station-links": ("GET", MAP + "station-links", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-station-link": ("GET", MAP + "station-links/{id}", None, {
+        "A": "404 404 404 404 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-link-activities": ("POST", MAP + "station-links/{id}/activities", E, {
+        "A": "404 404 404 404 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-station-link-problems": ("POST", MAP + "station-links/{id}/problems", E, {
+        "A": "404 404 404 404 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-cross-border-problem-solve": ("POST", MAP + "cross-border-problems/{id}/solve", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
     "map_ui.data_urls/^(?:api/map/|tiles/)(?P<rest>.*)$": ("GET", MAP + "nothing", None, {
         "-": "404 404 404 404 404 404 404 404 404 404",
     }),
@@ -423,6 +465,19 @@ def _world():
         client_ip="10.0.0.2",
     ).tracking_code
     captcha_key = CaptchaStore.generate_key()
+    later = timezone.localdate() + dt.timedelta(days=10)
+    a_delib, b_delib = (
+        Deliberation.objects.create(
+            station=st, adcode=st.adcode, county_adcode=st.county_adcode, date=later
+        ).id
+        for st in (world.stations["s1"], world.stations["sb"])
+    )
+    b_link = StationLink.objects.create(
+        station_a=world.stations["sb"],
+        station_b=world.stations["sg"],
+        agreement_date=dt.date(2024, 5, 1),
+        cadences=["weekly_reception"],
+    ).id
     objects = {
         "A": {
             "region": "430121001",
@@ -440,6 +495,14 @@ def _world():
             "map-station-rhythm": world.stations["s1"].id,
             "map-station-rhythm POST": world.stations["s1"].id,
             "map-station-attendance": world.stations["s1"].id,
+            "map-deliberation": a_delib,
+            "map-deliberation-topics": a_delib,
+            "map-deliberation-choose": a_delib,
+            "map-deliberation-record": a_delib,
+            "map-deliberation-actions": a_delib,
+            "map-station-link": world.link.id,
+            "map-station-link-activities": world.link.id,
+            "map-station-link-problems": world.link.id,
             "map-record": d["d1"].id,
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
@@ -473,6 +536,14 @@ def _world():
             "map-station-rhythm": world.stations["sb"].id,
             "map-station-rhythm POST": world.stations["sb"].id,
             "map-station-attendance": world.stations["sb"].id,
+            "map-deliberation": b_delib,
+            "map-deliberation-topics": b_delib,
+            "map-deliberation-choose": b_delib,
+            "map-deliberation-record": b_delib,
+            "map-deliberation-actions": b_delib,
+            "map-station-link": b_link,
+            "map-station-link-activities": b_link,
+            "map-station-link-problems": b_link,
             "map-record": d["db"].id,
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,

@@ -139,6 +139,8 @@ MAP_PARAMS = (
     "month",
     "year",
     "county",
+    "station",
+    "to",
 )
 BIG_IDS = ("0", "99999999999999999999", str(2**63), str(2**63 - 1))
 
@@ -587,6 +589,10 @@ def map_urls(pattern: URLPattern, scene) -> list[str]:
         "deputy_id": [str(scene.deputies["d1"].id), *BIG_IDS],
         "entry_id": ["1", *BIG_IDS],
         "dispute_id": ["1", *BIG_IDS],
+        "deliberation_id": ["1", *BIG_IDS],
+        "item_id": ["1", *BIG_IDS],
+        "link_id": [str(scene.link.id), *BIG_IDS],
+        "problem_id": ["1", *BIG_IDS],
     }
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
@@ -832,3 +838,103 @@ def test_pdf_cards_take_no_bad_id_and_print_any_name(scene):
         Station.objects.filter(id=station.id).update(name=name, address=name)
         response = client.get(f"/intake/card/station/{station.id}/card.pdf")
         assert (response.status_code, response["Content-Type"]) == (200, "application/pdf"), name
+
+
+# --- station life (issue 13): every body field of its writes hostile in turn ------------------
+
+STATIONLIFE_BODIES = {
+    "deliberations": {
+        "station_id": 0,
+        "date": "2030-01-10",
+        "opens_at": "14:30",
+        "place": "站内",
+        "department_ids": [],
+    },
+    "topics": {
+        "title": "村道",
+        "importance": 3,
+        "urgency": 3,
+        "impact": 3,
+        "opinion_ids": [],
+        "visit_ids": [],
+    },
+    "choose": {"topic_ids": [1]},
+    "record": {"minutes": "纪要", "resolutions": ["决议"]},
+    "actions": {"text": "修路", "owner": "县交通局", "due_on": "2030-02-01", "opinion_ids": []},
+    "follow": {"note": "已联系", "done": False},
+    "activities": {
+        "kind": "reception",
+        "date": "2026-01-06",
+        "place": "石角镇",
+        "participants_a": ["陈"],
+        "participants_b": ["黄"],
+        "summary": "",
+        "suggestions": 1,
+        "problems_solved": 0,
+    },
+    "problems": {"place_adcode": "450922", "place": "交界", "text": "河道淤塞"},
+    "solve": {"answer": "已清淤"},
+}
+STATIONLIFE_VALUES = (*HOSTILE_VALUES, [], [None], ["x"], {"a": 1}, -1, 2**63, "2026-02-30", 0)
+
+
+def test_station_life_posts_every_field_and_raw_body(scene):
+    from backend.stationlife import services as life
+    from backend.stationlife.models import Deliberation
+
+    client = staff(scene)
+    jurisdiction = jurisdiction_of(scene.users["staff"])
+    s1 = scene.stations["s1"]
+    later = timezone.localdate() + dt.timedelta(days=10)
+    planned = Deliberation.objects.create(
+        station=s1, adcode=s1.adcode, county_adcode=s1.county_adcode, date=later
+    )
+    held = Deliberation.objects.create(
+        station=s1,
+        adcode=s1.adcode,
+        county_adcode=s1.county_adcode,
+        date=timezone.localdate() - dt.timedelta(days=3),
+        status="held",
+    )
+    item = life.action_item_add(
+        jurisdiction=jurisdiction,
+        deliberation_id=held.id,
+        fields={"text": "修路", "owner": "县交通局", "due_on": "2030-02-01"},
+    )
+    problem = life.problem_raise(
+        jurisdiction=jurisdiction,
+        link_id=scene.link.id,
+        fields={"place_adcode": "450922", "place": "交界", "text": "河道淤塞"},
+    )
+    STATIONLIFE_BODIES["deliberations"]["station_id"] = s1.id
+    STATIONLIFE_BODIES["choose"]["topic_ids"] = [1]
+    base = "/api/map/v1/"
+    urls = {
+        "deliberations": base + "deliberations",
+        "topics": f"{base}deliberations/{planned.id}/topics",
+        "choose": f"{base}deliberations/{planned.id}/choose",
+        "record": f"{base}deliberations/{planned.id}/record",
+        "actions": f"{base}deliberations/{held.id}/actions",
+        "follow": f"{base}action-items/{item.id}/follow",
+        "activities": f"{base}station-links/{scene.link.id}/activities",
+        "problems": f"{base}station-links/{scene.link.id}/problems",
+        "solve": f"{base}cross-border-problems/{problem.id}/solve",
+    }
+    checker = Checker()
+    for key, url in urls.items():
+        body = STATIONLIFE_BODIES[key]
+        for field in body:
+            for value in STATIONLIFE_VALUES:
+                response = checker.check(
+                    f"{key} {field}={value!r:.40}",
+                    map_post(client, url, raw_json(dict(body, **{field: value}))),
+                )
+                if is_bad_text(value) and response is not None and response.status_code < 400:
+                    checker.fail(url, f"bad text in {field} accepted", response)
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}", map_post(client, url, raw_json(body), content_type)
+            )
+    checker.assert_clean()

@@ -1068,6 +1068,64 @@ STATION_NOT_ALLOWED = register(
     apis=MAP,
 )
 
+# --- station life (deliberation days, link activities, station health) ---
+DELIBERATION_NOT_FOUND = register(
+    "deliberation.not_found", 404, _("No such deliberation day."), apis=MAP
+)
+ACTION_ITEM_NOT_FOUND = register("action_item.not_found", 404, _("No such action item."), apis=MAP)
+LINK_NOT_FOUND = register(
+    "link.not_found", 404, _("No such cross-province link."), apis=MAP, doc="neither side is yours"
+)
+PROBLEM_NOT_FOUND = register("problem.not_found", 404, _("No such cross-border problem."), apis=MAP)
+STATIONLIFE_NOT_ALLOWED = register(
+    "stationlife.not_allowed",
+    403,
+    _("Only staff of the station's region may do this."),
+    apis=MAP,
+    doc="a leader or a deputy writing; a problem solved by the side it is not routed to",
+)
+STATIONLIFE_INVALID_FIELD = register(
+    "stationlife.invalid_field",
+    400,
+    _("A field is missing or invalid."),
+    apis=MAP,
+    doc="`field` names it (date, title, importance, owner, due_on, kind, place_adcode, ...)",
+)
+DELIBERATION_TOO_SOON = register(
+    "deliberation.too_soon",
+    400,
+    _("A deliberation day is planned at least three days ahead, so participants hear in time."),
+    apis=MAP,
+)
+DELIBERATION_DUPLICATE = register(
+    "deliberation.duplicate",
+    409,
+    _("The station already has a deliberation day on this date."),
+    apis=MAP,
+)
+DELIBERATION_INVALID_STATE = register(
+    "deliberation.invalid_state",
+    409,
+    _("Not possible in the deliberation day's current state."),
+    apis=MAP,
+    doc=(
+        "recording a cancelled day or one not yet reached, changing a held one, following a "
+        "done action, solving a solved problem"
+    ),
+)
+DELIBERATION_TOO_MANY_TOPICS = register(
+    "deliberation.too_many_topics",
+    409,
+    _("A deliberation day takes one or two topics."),
+    apis=MAP,
+)
+PROBLEM_PLACE_OFF_LINK = register(
+    "problem.place_off_link",
+    400,
+    _("The place lies on neither side of this link."),
+    apis=MAP,
+)
+
 # The answer for a bare HTTP status (Django's error pages, DRF's own exceptions) in every API.
 BY_STATUS: dict[int, ErrorCode] = {
     400: REQUEST_INVALID,
