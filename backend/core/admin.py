@@ -187,6 +187,10 @@ class FieldRecordAdminMixin(PrivateFieldsAdminMixin, ReadonlyMapAdminMixin):
         qs = super().get_queryset(request)
         return qs.defer(*self.record_defer) if self.record_defer else qs
 
+    @admin.display(description=_("accuracy"), ordering="accuracy_m")
+    def accuracy(self, obj) -> str:
+        return metres(obj.accuracy_m)
+
     @admin.display(description=_("plausibility flags"))
     def flag_list(self, obj) -> str:
         return ", ".join(obj.flags) or "-"
@@ -211,3 +215,13 @@ CELL_DEFER = ("cell__boundary", "cell__display_boundary")
 def area_refresh(queryset: QuerySet) -> int:
     """Recompute `area_m2` from `boundary` on the spheroid (geography), never in degrees."""
     return queryset.update(area_m2=Area(as_geography("boundary")))
+
+
+def metres(value: float | None) -> str:
+    """A distance or accuracy as the admin shows it: whole metres with the unit."""
+    return "-" if value is None else _("%(n)s m") % {"n": f"{value:,.0f}"}
+
+
+def square_km(value: float | None, places: int = 1) -> str:
+    """An area in km², rounded (`places` decimals) with the unit."""
+    return "-" if value is None else f"{value / 1e6:,.{places}f} km²"

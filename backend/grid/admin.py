@@ -9,6 +9,7 @@ from backend.core.admin import (
     DeferOnChangelistMixin,
     area_refresh,
     county_filter,
+    square_km,
     township_filter,
 )
 
@@ -22,7 +23,7 @@ class GridCellAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
     search_fields = ("code", "name", "region__name")
     list_select_related = ("region",)
     autocomplete_fields = ("region",)
-    readonly_fields = ("adcode", "county_adcode", "area_m2")
+    readonly_fields = ("adcode", "county_adcode", "area_km2")
     exclude = ("display_boundary",)
     show_full_result_count = False
     changelist_defer = (
@@ -32,9 +33,9 @@ class GridCellAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
         "region__display_boundary",
     )
 
-    @admin.display(description=_("area (km²)"), ordering="area_m2")
+    @admin.display(description=_("area"), ordering="area_m2")
     def area_km2(self, obj: GridCell) -> str:
-        return f"{obj.area_m2 / 1e6:,.3f}"
+        return square_km(obj.area_m2, 3)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("region")

@@ -312,6 +312,9 @@ class StationMembership(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.since:%Y-%m-%d}–{self.until or ''}"
+
 
 class LinkCadence(models.TextChoices):
     WEEKLY_RECEPTION = "weekly_reception", _("weekly reception")  # 周周有接待

@@ -226,6 +226,11 @@ class Opinion(FieldRecord):
             ),
         ]
 
+    def __str__(self) -> str:
+        return (
+            f"{_('opinion')} #{self.pk} {self.get_category_display()} · {self.get_status_display()}"
+        )
+
 
 class OpinionTransition(models.Model):
     """History of an opinion: one row per registration or transition (`action`: forward, start,
@@ -261,6 +266,9 @@ class OpinionTransition(models.Model):
         verbose_name_plural = _("opinion transitions")
         ordering = ["at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_to_status_display()} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
+
 
 class CalendarDay(models.Model):
     """An exception to the Monday-Friday working week for deadlines: a public holiday on a
@@ -275,3 +283,7 @@ class CalendarDay(models.Model):
         verbose_name = _("calendar exception")
         verbose_name_plural = _("calendar exceptions")
         ordering = ["day"]
+
+    def __str__(self) -> str:
+        what = self.name or (_("make-up working day") if self.workday else _("holiday"))
+        return f"{self.day:%Y-%m-%d} {what}"

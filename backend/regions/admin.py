@@ -12,6 +12,7 @@ from backend.core.admin import (
     NullGeometryFormMixin,
     area_refresh,
     county_filter,
+    square_km,
 )
 
 from .models import Region
@@ -31,7 +32,7 @@ class RegionAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
     search_fields = ("adcode", "name")
     list_select_related = ("parent",)
     autocomplete_fields = ("parent",)
-    readonly_fields = ("area_m2",)
+    readonly_fields = ("area_km2",)
     exclude = ("display_boundary",)
     ordering = ("adcode",)
     changelist_defer = (
@@ -41,9 +42,9 @@ class RegionAdmin(DeferOnChangelistMixin, LeafletGeoAdmin):
         "parent__display_boundary",
     )
 
-    @admin.display(description=_("area (km²)"), ordering="area_m2")
+    @admin.display(description=_("area"), ordering="area_m2")
     def area_km2(self, obj: Region) -> str:
-        return "-" if obj.area_m2 is None else f"{obj.area_m2 / 1e6:,.1f}"
+        return square_km(obj.area_m2)
 
     def save_model(self, request, obj: Region, form, change: bool) -> None:
         super().save_model(request, obj, form, change)

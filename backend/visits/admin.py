@@ -9,6 +9,7 @@ from backend.core.admin import (
     PHONE_FIX_FIELDS,
     FieldRecordAdminMixin,
     county_filter,
+    metres,
 )
 
 from .models import CheckIn, Visit
@@ -40,7 +41,7 @@ class VisitAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
         "kind",
         "households",
         "cell",
-        "accuracy_m",
+        "accuracy",
         "flag_list",
     )
     list_filter = ("kind", county_filter(), FlagFilter, "recorded_at")
@@ -54,7 +55,7 @@ class VisitAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
         "households",
         # not household_ref: a resident's reference, even hashed (backend.core.privacy)
         "notes",
-        "accuracy_m",
+        "accuracy",
         "mock_location",
         "cell",
         *PHONE_FIX_FIELDS,
@@ -65,7 +66,7 @@ class VisitAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
 
 @admin.register(CheckIn)
 class CheckInAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
-    list_display = ("recorded_at", "deputy", "station", "distance_m", "inside_geofence")
+    list_display = ("recorded_at", "deputy", "station", "distance", "inside_geofence")
     list_filter = ("inside_geofence", county_filter(), "recorded_at")
     search_fields = ("deputy__name", "station__name", "client_uuid")
     list_select_related = ("deputy", "station")
@@ -74,9 +75,13 @@ class CheckInAdmin(FieldRecordAdminMixin, admin.ModelAdmin):
         "station",
         "recorded_at",
         "received_at",
-        "distance_m",
+        "distance",
         "inside_geofence",
-        "accuracy_m",
+        "accuracy",
         *PHONE_FIX_FIELDS,
     )
     readonly_fields = fields
+
+    @admin.display(description=_("distance to station"), ordering="distance_m")
+    def distance(self, obj: CheckIn) -> str:
+        return metres(obj.distance_m)

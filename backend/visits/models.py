@@ -8,6 +8,7 @@ The columns every field record shares are the kernel's abstract models (backend.
 
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.records.models import PhoneFix, cell_field, deputy_field
@@ -56,7 +57,7 @@ class Visit(PhoneFix):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.recorded_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M}"
 
 
 class CheckIn(PhoneFix):
@@ -82,3 +83,6 @@ class CheckIn(PhoneFix):
                 condition=Q(distance_m__gte=0), name="checkin_distance_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{_('check-in')} {timezone.localtime(self.recorded_at):%Y-%m-%d %H:%M}"

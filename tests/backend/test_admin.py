@@ -304,3 +304,31 @@ def test_shared_admin_region_levels_are_the_region_model_levels():
     from backend.regions.models import RegionLevel
 
     assert (COUNTY_LEVEL, TOWNSHIP_LEVEL) == (RegionLevel.COUNTY, RegionLevel.TOWNSHIP)
+
+
+def test_the_admin_an_officer_reads(admin_client_zh, demo_like):
+    """Titled as the product, third-party sections in Chinese, records named by what they are,
+    times in Asia/Shanghai, distances and areas rounded with their units."""
+    index = admin_client_zh.get(reverse("admin:index")).content.decode()
+    assert "人大代表进网格" in index and "Django" not in index
+    for section in ("登录锁定", "后台任务", "已签发令牌", "登录尝试"):
+        assert section in index, section
+
+    opinion = Opinion.objects.get()
+    assert str(opinion) == f"意见建议 #{opinion.pk} 道路交通 · 已登记"
+    page = admin_client_zh.get(reverse("admin:opinions_opinion_changelist")).content.decode()
+    assert "object (" not in page
+
+    # 03:29 in Beijing is 19:29 UTC the day before: shown as Beijing time.
+    visit = Visit.objects.get()
+    Visit.objects.filter(pk=visit.pk).update(
+        recorded_at=dt.datetime(2026, 3, 1, 19, 29, tzinfo=dt.UTC)
+    )
+    visit.refresh_from_db()
+    assert str(visit).endswith("2026-03-02 03:29")
+
+    checkins = admin_client_zh.get(reverse("admin:visits_checkin_changelist")).content.decode()
+    assert " 米<" in checkins  # the distance to the station, whole metres
+    cell = demo_like["cells"][0]
+    change = admin_client_zh.get(reverse("admin:grid_gridcell_change", args=[cell.pk]))
+    assert " km²" in change.content.decode()
