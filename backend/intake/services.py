@@ -97,7 +97,9 @@ def citizen_submit(
     if contact and not consent:
         raise DomainError(codes.INTAKE_CONSENT_REQUIRED, field="consent")
     if lon is not None and lat is not None:
-        area = intake_area(station if station is not None else deputy)  # type: ignore[arg-type]
+        owner = station if station is not None else deputy
+        assert owner is not None  # the view passes the scanned station or deputy
+        area = intake_area(owner)
         if not area.covers(lon, lat):
             raise DomainError(
                 codes.INTAKE_LOCATION_OUT_OF_AREA,
