@@ -12,6 +12,7 @@ from django.contrib.gis.measure import D
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from backend.core.geo import METRES_PER_DEGREE, STORAGE_SRID
 from backend.liaison.models import Deputy, Station
 from backend.liaison.rhythm import rule_text
 from backend.liaison.selectors import (
@@ -52,13 +53,14 @@ class IntakeArea:
     centre: Point | None
 
     def covers(self, lon: float, lat: float) -> bool:
-        point = Point(lon, lat, srid=4326)
+        point = Point(lon, lat, srid=STORAGE_SRID)
         if self.region is not None:
             return Region.objects.filter(
                 id=self.region.id, boundary__dwithin=(point, AREA_TOLERANCE_DEG)
             ).exists()
         if self.centre is not None:
-            return self.centre.distance(point) * 111_000 <= FALLBACK_RADIUS.m  # degrees → m
+            degrees = self.centre.distance(point)
+            return degrees * METRES_PER_DEGREE <= FALLBACK_RADIUS.m
         return 73 <= lon <= 136 and 3 <= lat <= 54  # nothing on record: China's extent
 
     def outline_geojson(self) -> dict | None:
