@@ -78,6 +78,16 @@ operations = [
     path("api/map/v1/point-rules", records.PointRulesApi.as_view(), name="map-point-rules"),
     path("api/map/v1/targets", records.TargetsApi.as_view(), name="map-targets"),
     path(
+        "api/map/v1/stations/<int:station_id>/health",
+        stationlife.StationHealthApi.as_view(),
+        name="map-station-health",
+    ),
+    path(
+        "api/map/v1/station-league",
+        stationlife.StationLeagueApi.as_view(),
+        name="map-station-league",
+    ),
+    path(
         "api/map/v1/deliberations", stationlife.DeliberationsApi.as_view(), name="map-deliberations"
     ),
     path(

@@ -8,6 +8,8 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("assign/", views.assign, name="assign"),
     path("stations/", views.stations, name="stations"),
+    path("stations/links/<int:link_id>/", views.station_link, name="station-link"),
+    path("deliberations/<int:deliberation_id>/", views.deliberation, name="deliberation"),
     path("opinions/", views.opinions, name="opinions"),
     path("deputy/", views.deputy, name="deputy"),
 ]

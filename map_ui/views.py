@@ -1,9 +1,11 @@
 """Map pages: leader dashboard, staff assignment page, stations map, the opinion work list
-(意见办理) and the start redirect.
+(意见办理), a cross-province link's page, a deliberation day's page and the start redirect.
 
 Every page is login-required and shows one region inside the user's jurisdiction; a region
 outside it is a 404 (the same answer as a region that does not exist). The pages hold no data:
-their scripts read the map-data API (`map_ui.data_urls`) and the live websocket `/ws/live/`.
+their scripts read the map-data API (`map_ui.data_urls`) and the live websocket `/ws/live/`;
+the link and deliberation pages render their one record (its selector's answer) and post
+their forms to the map-data API (map_ui/static/map_ui/stationlife.js).
 """
 
 from django.conf import settings
@@ -24,6 +26,8 @@ from backend.opinions.selectors import department_choices, department_home_adcod
 from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_ACTIONS
 from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
+from backend.stationlife import selectors as life_selectors
+from backend.stationlife.models import ActivityKind
 from map_ui.routing import LIVE_WS_PATH
 
 TIME_WINDOWS_DAYS = (30, 90, 365)
@@ -98,6 +102,22 @@ def js_strings() -> dict[str, str]:
         "layerLinks": _("Cross-province links"),
         "noChildren": _("No subdivisions."),
         "noGaps": _("No gaps: every cell is covered."),
+        "address": _("address"),
+        "dutyRule": _("duty rule"),
+        "nextDuty": _("next duty date"),
+        "dutyDaysHeld": _("duty days held / scheduled"),
+        "attendanceRate": _("attendance rate"),
+        "opinionsReceived": _("opinions received"),
+        "hoursToForward": _("median hours to forward"),
+        "hoursToAnswer": _("median hours to answer"),
+        "satisfaction": _("satisfaction"),
+        "activeDeputies": _("active deputies (90 days)"),
+        "sixHaves": _("six haves (六有)"),
+        "registersKept": _("registers kept (一表两卡三簿)"),
+        "inactiveFlag": _("Inactive: many deputies, little activity"),
+        "league": _("Station league (last 90 days)"),
+        "cadenceLine": _("%(met)s met, %(missed)s missed, streak %(streak)s"),
+        "openLink": _("Open the link page"),
         **{f"kind_{value}": str(label) for value, label in StationKind.choices},
         **{f"cadence_{value}": str(label) for value, label in LinkCadence.choices},
         **{f"category_{value}": str(label) for value, label in OpinionCategory.choices},
@@ -178,6 +198,10 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "stations": ("map-stations", {}),
     "links": ("map-links", {}),
     "rhythm": ("map-station-rhythm", {"station_id": "id"}),
+    "health": ("map-station-health", {"station_id": "id"}),
+    "stationLinks": ("map-station-links", {}),
+    "league": ("map-station-league", {}),
+    "linkPage": ("map_ui:station-link", {"link_id": "id"}),
     "opinions": ("map-opinions", {}),
     "opinion": ("map-opinion", {"opinion_id": "id"}),
     "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),
@@ -324,3 +348,64 @@ def reverse_api_docs() -> str:
         except NoReverseMatch:
             continue
     return "/api/mobile/v1/"
+
+
+def _page_config(request: HttpRequest, jurisdiction: Jurisdiction, **extra) -> dict:
+    return {
+        "strings": js_strings(),
+        "urls": {**page_urls(), "page": request.path},
+        "canAct": jurisdiction.can_act,
+        **extra,
+    }
+
+
+@require_GET
+@login_required
+def station_link(request: HttpRequest, link_id: int) -> HttpResponse:
+    """A cross-province link: its cadence, joint activities and cross-border problems (both
+    sides read it; nothing else of the other side). Staff of either side record activities."""
+    jurisdiction = region_reader(request)
+    try:
+        link = life_selectors.link_detail(jurisdiction=jurisdiction, link_id=link_id)
+    except NotFound as error:
+        raise Http404(error.message) from None
+    actions = {
+        "activities": reverse("map-station-link-activities", kwargs={"link_id": link_id}),
+        "problems": reverse("map-station-link-problems", kwargs={"link_id": link_id}),
+    }
+    context = {
+        "page": "stations",
+        "link": link,
+        "kinds": ActivityKind.choices,
+        "cadence_labels": dict(LinkCadence.choices),
+        "config": _page_config(request, jurisdiction, actions=actions, canAct=link["can_act"]),
+    }
+    return render(request, "map_ui/station_link.html", context)
+
+
+@require_GET
+@login_required
+def deliberation(request: HttpRequest, deliberation_id: int) -> HttpResponse:
+    """A deliberation day: candidate topics ranked by score, the chosen ones, minutes,
+    resolutions and action items followed until done. Staff act on it; leaders read it."""
+    jurisdiction = region_reader(request)
+    try:
+        detail = life_selectors.deliberation_detail(
+            jurisdiction=jurisdiction, deliberation_id=deliberation_id
+        )
+    except NotFound as error:
+        raise Http404(error.message) from None
+    kw = {"deliberation_id": deliberation_id}
+    actions = {
+        name: reverse(f"map-deliberation-{name}", kwargs=kw)
+        for name in ("topics", "choose", "record", "actions")
+    }
+    actions["follow"] = url_template("map-action-item-follow", {"item_id": "id"})
+    can_act = jurisdiction.may_act_in(detail["station"]["adcode"])
+    context = {
+        "page": "stations",
+        "d": detail,
+        "can_act": can_act,
+        "config": _page_config(request, jurisdiction, actions=actions, canAct=can_act),
+    }
+    return render(request, "map_ui/deliberation.html", context)

@@ -194,6 +194,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
     # --- station life: deliberation days, action items, cross-province links (issue 13) ----
+    "map-station-health": ("GET", MAP + "stations/{id}/health", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-league": ("GET", MAP + "station-league?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
     "map-deliberations": ("GET", MAP + "deliberations", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
     "map-deliberations POST": ("POST", MAP + "deliberations", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-deliberation": ("GET", MAP + "deliberations/{id}", None, {
@@ -251,6 +259,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map_ui:assign": ("GET", "/assign/?region={region}", None, {
         "A": "403 403 403 200 200 403 403 200 302 302",
         "B": "403 403 403 404 404 403 403 200 302 302",
+    }),
+    "map_ui:station-link": ("GET", "/stations/links/{id}/", None, {
+        "A": "403 403 403 404 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:deliberation": ("GET", "/deliberations/{id}/", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
     }),
     "map_ui:stations": ("GET", "/stations/?region={region}", None, {
         "A": "403 403 403 200 200 200 404 200 302 302",
@@ -496,6 +512,9 @@ def _world():
             "map-station-rhythm POST": world.stations["s1"].id,
             "map-station-attendance": world.stations["s1"].id,
             "map-deliberation": a_delib,
+            "map_ui:deliberation": a_delib,
+            "map_ui:station-link": world.link.id,
+            "map-station-health": world.stations["s1"].id,
             "map-deliberation-topics": a_delib,
             "map-deliberation-choose": a_delib,
             "map-deliberation-record": a_delib,
@@ -537,6 +556,9 @@ def _world():
             "map-station-rhythm POST": world.stations["sb"].id,
             "map-station-attendance": world.stations["sb"].id,
             "map-deliberation": b_delib,
+            "map_ui:deliberation": b_delib,
+            "map_ui:station-link": b_link,
+            "map-station-health": world.stations["sb"].id,
             "map-deliberation-topics": b_delib,
             "map-deliberation-choose": b_delib,
             "map-deliberation-record": b_delib,

@@ -145,7 +145,12 @@ def deliberation_detail(
     actions = list(d.actions.prefetch_related("opinions").order_by("due_on", "id"))
     return {
         "id": d.id,
-        "station": {"id": d.station_id, "name": d.station.name, "address": d.station.address},
+        "station": {
+            "id": d.station_id,
+            "name": d.station.name,
+            "address": d.station.address,
+            "adcode": d.adcode,
+        },
         "date": d.date.isoformat(),
         "opens_at": d.opens_at.strftime("%H:%M"),
         "place": d.place,

@@ -51,6 +51,7 @@ from backend.regions.models import Region, RegionLevel
 from gis_data.loaders import to_geos_multipolygon
 
 from . import activity, people, places
+from .life import load_station_life
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - the documented password of the demo accounts
 FULL_DEPUTIES = 2_400
@@ -161,6 +162,8 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
                 }
             )
     link = _cross_province_link(today, progress)
+    life = load_station_life(today, options.seed)
+    progress(gettext("station life: %(counts)s") % {"counts": life})
     users = _demo_accounts(progress)
     progress(
         gettext("demo loaded in %(seconds).0f s (link: %(link)s, accounts: %(accounts)s)")

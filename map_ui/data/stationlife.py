@@ -1,4 +1,5 @@
-"""The station-life operations of the map data API: deliberation days (list, plan, detail,
+"""The station-life operations of the map data API: station health and the league table,
+deliberation days (list, plan, detail,
 topics, choice, record, action items and their follow-up), cross-province links (list with
 cadence, detail, joint activities, cross-border problems). HTTP only: each parses, calls one
 selector or service of backend.stationlife, responds. See docs/stations.md."""
@@ -17,10 +18,12 @@ from backend.accounts.jurisdiction import Jurisdiction
 from backend.core import error_codes as codes
 from backend.core.body import json_body
 from backend.core.errors import DomainError
-from backend.stationlife import selectors, services
+from backend.regions.access import access_region_by_adcode
+from backend.stationlife import health, selectors, services
 from backend.stationlife.models import ActivityKind
 
 from .base import READ_ERRORS, WRITE_ERRORS, IntParam, MapApi, TextParam
+from .params import adcode_param
 
 TAGS = ["station life"]
 IDS = serializers.ListField(child=serializers.IntegerField(), required=False)
@@ -386,3 +389,54 @@ class ProblemSolveApi(MapApi):
             jurisdiction=jurisdiction, problem_id=problem_id, fields=json_body(request)
         )
         return _json(selectors.problem_json(problem))
+
+
+def _region_param(raw: str | None) -> str | None:
+    return None if raw in (None, "") else adcode_param(raw)
+
+
+class LeagueInput(PeriodInput):
+    region = TextParam(_region_param, help_text="An adcode; default: the caller's jurisdiction.")
+
+
+class StationHealthApi(MapApi):
+    @extend_schema(
+        operation_id="map_station_health",
+        tags=TAGS,
+        parameters=[PeriodInput],
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+        description="The station's health over the period (default the last 90 days): duty "
+        "days held vs scheduled, attendance, opinions received, median hours to forward and to "
+        "answer, satisfaction, active deputies, 六有 and registers; with its address, kind, "
+        "duty rule and next duty date (the maps' popups).",
+    )
+    def get(self, request, station_id: int) -> JsonResponse:
+        query = self.params(PeriodInput)
+        return _json(
+            health.station_health(
+                jurisdiction=jurisdiction_of(request.user),
+                station_id=station_id,
+                start=query["from"],
+                end=query["to"],
+            )
+        )
+
+
+class StationLeagueApi(MapApi):
+    @extend_schema(
+        operation_id="map_station_league",
+        tags=TAGS,
+        parameters=[LeagueInput],
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+        description="The region's stations ranked by active deputies, attendance and opinions; "
+        "the inactive ones (many deputies, little activity) flagged.",
+    )
+    def get(self, request) -> JsonResponse:
+        query = self.params(LeagueInput)
+        jurisdiction = jurisdiction_of(request.user)
+        adcode = query["region"] or adcode_param(None, default=jurisdiction.prefix or None)
+        region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
+        answer = health.station_league(
+            jurisdiction=jurisdiction.within(region.adcode), start=query["from"], end=query["to"]
+        )
+        return _json({"region": region.adcode, **answer})

@@ -21,7 +21,67 @@
     return PROVINCE_COLORS[n % PROVINCE_COLORS.length];
   }
 
+  function rate(x) { return x === null || x === undefined ? "–" : cg.fmtPct(x * 100); }
+  function orDash(x) { return x === null || x === undefined ? "–" : String(x); }
+
+  /* A station's popup with its health (GET stations/{id}/health): exported for the dashboard. */
+  function healthPopup(p, hl) {
+    var o = hl.opinions || {};
+    var rows = [
+      [S.station, S["kind_" + hl.station.kind] || hl.station.kind],
+      [S.address, hl.station.address || "–"],
+      [S.dutyRule, hl.duty_rule || "–"],
+      [S.nextDuty, hl.next_duty_date || "–"],
+      [S.dutyDaysHeld, hl.duty_days.held + " / " + hl.duty_days.scheduled],
+      [S.attendanceRate, rate(hl.attendance.rate)],
+      [S.opinionsReceived, cg.fmtInt(o.received)],
+      [S.hoursToForward, orDash(o.median_hours_to_forward)],
+      [S.hoursToAnswer, orDash(o.median_hours_to_answer)],
+      [S.satisfaction, orDash(o.satisfaction)],
+      [S.activeDeputies, hl.active_deputies + " / " + hl.deputies],
+      [S.sixHaves, hl.six_haves_met + " / 6"],
+      [S.registersKept, hl.registers_kept + " / 6"],
+    ];
+    if (hl.inactive) { rows.push(["⚠", S.inactiveFlag]); }
+    return cg.popup(hl.station.name || p.name, rows);
+  }
+  cg.healthPopup = healthPopup;
+
+  function cadenceText(link) {
+    return (link.compliance || []).map(function (c) {
+      return (S["cadence_" + c.cadence] || c.cadence) + " " + S.cadenceLine
+        .replace("%(met)s", c.met).replace("%(missed)s", c.missed).replace("%(streak)s", c.streak);
+    }).join("；");
+  }
+
+  function loadLeague() {
+    if (!document.getElementById("league")) { return; }
+    cg.api(cg.url("league", { region: config.region.adcode })).then(function (lg) {
+      cg.fill("league", (lg.results || []).slice(0, 30).map(function (r) {
+        return h("li", { class: r.inactive ? "inactive" : "" }, [
+          h("span", null, r.rank + ". " + r.station.name + (r.inactive ? " ⚠" : "")),
+          h("span", { class: "muted" }, rate(r.attendance.rate) + " · " + r.active_deputies + "/" + r.deputies),
+        ]);
+      }));
+    }).catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
+  function loadCadence() {
+    if (!document.getElementById("cadence")) { return; }
+    cg.api(cg.url("stationLinks", {})).then(function (body) {
+      cg.fill("cadence", (body.results || []).map(function (link) {
+        return h("li", null, [
+          h("a", { href: config.urls.linkPage.replace("{id}", link.id) },
+            link.station_a.name + " ⇄ " + link.station_b.name),
+          h("span", { class: "muted" }, cadenceText(link)),
+        ]);
+      }));
+    }).catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
   cg.onMap(function (map) {
+    loadLeague();
+    loadCadence();
     var clusters = L.markerClusterGroup({ maxClusterRadius: 45, showCoverageOnHover: false });
     var areas = L.featureGroup();
     var links = L.featureGroup();
@@ -45,6 +105,14 @@
           layer.bindPopup(cg.popup(p.name, [
             [S.station, S["kind_" + p.kind] || p.kind], [S.deputies, cg.fmtInt(p.deputies)],
           ]));
+          // The station's address, rule and health figures, fetched when its popup opens.
+          layer.on("popupopen", function () {
+            if (layer._healthLoaded) { return; }
+            cg.api(cg.url("health", {}, { id: f.id || p.id })).then(function (hl) {
+              layer._healthLoaded = true;
+              layer.setPopupContent(healthPopup(p, hl));
+            }).catch(function (err) { console.error(S.loadFailed, err); });
+          });
           clusters.addLayer(layer);
           if (p.service_area) {
             areas.addLayer(L.geoJSON(p.service_area, {

@@ -6,52 +6,18 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.gis.geos import Point
 
 from backend.accounts.access import jurisdiction_of
-from backend.accounts.models import Role
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 from backend.liaison.access import access_station_by_id
 from backend.liaison.models import StationLink
 from backend.stationlife import selectors, services
-from tests.factories import RegionFactory, StationFactory, UserFactory, square
+from tests.factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def link(db):
-    gd = RegionFactory(adcode="440881", name="廉江市", boundary=square(110.0, 21.5, 0.5))
-    gd_town = RegionFactory(
-        adcode="440881120", name="石角镇", parent=gd, boundary=square(110.0, 21.5, 0.1)
-    )
-    gx = RegionFactory(adcode="450981", name="北流市", boundary=square(110.3, 22.0, 0.5))
-    gx_town = RegionFactory(adcode="450923113", name="文地镇", boundary=square(110.1, 21.7, 0.1))
-    gx_other = RegionFactory(adcode="450923", name="博白县", boundary=square(110.0, 21.7, 0.5))
-    shijiao = StationFactory(region=gd_town, name="石角镇联络站", location=Point(110.05, 21.55))
-    wendi = StationFactory(region=gx_town, name="文地镇联络站", location=Point(110.15, 21.75))
-    elsewhere = StationFactory(region=gx, name="北流联络站", location=Point(110.4, 22.1))
-    link = StationLink.objects.create(
-        station_a=shijiao,
-        station_b=wendi,
-        agreement_date=dt.date(2026, 1, 1),
-        cadences=["weekly_reception", "monthly_exchange", "quarterly_interaction"],
-        rules="十二项制度",
-    )
-    return {
-        "link": link,
-        "shijiao": shijiao,
-        "wendi": wendi,
-        "elsewhere": elsewhere,
-        "gd_staff": UserFactory(username="gd", role=Role.STAFF, jurisdiction=gd),
-        "gx_staff": UserFactory(username="gx", role=Role.STAFF, jurisdiction=gx_town),
-        "gx_leader": UserFactory(username="gxl", role=Role.LEADER, jurisdiction=gx_other),
-        "outsider": UserFactory(username="bl", role=Role.STAFF, jurisdiction=gx),
-        "admin": UserFactory(username="root", role=Role.ADMIN, is_superuser=True),
-    }
 
 
 def j(user):

@@ -1,0 +1,69 @@
+"""The link and deliberation pages: rendered for both sides / the station's readers, 404 for
+everyone else (as for a missing one), under the strict CSP (no inline script)."""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from backend.accounts.access import jurisdiction_of
+from backend.stationlife import services
+from tests.map_ui.test_csp import _Scan
+
+pytestmark = pytest.mark.django_db
+
+
+def get(user, url):
+    client = Client()
+    client.force_login(user)
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def no_inline_script(response):
+    scan = _Scan()
+    scan.feed(response.content.decode())
+    assert scan.inline == [] and scan.external == []
+
+
+def test_link_page_for_both_sides_only(link):
+    services.joint_activity_record(
+        jurisdiction=jurisdiction_of(link["gd_staff"]),
+        actor=link["gd_staff"],
+        link_id=link["link"].id,
+        fields={"kind": "reception", "date": "2026-01-06", "place": "石角镇"},
+    )
+    url = f"/stations/links/{link['link'].id}/"
+    for who in ("gd_staff", "gx_staff", "gx_leader"):
+        page = get(link[who], url)
+        assert page.status_code == 200, who
+        text = page.content.decode()
+        assert "石角镇联络站 ⇄ 文地镇联络站" in text and "联合接待" in text
+        no_inline_script(page)
+        assert ('id="activity-form"' in text) is (who != "gx_leader")
+    assert get(link["outsider"], url).status_code == 404
+    assert get(link["outsider"], "/stations/links/987654/").status_code == 404
+
+
+def test_deliberation_page(place):
+    d = services.deliberation_plan(
+        jurisdiction=jurisdiction_of(place["staff"]),
+        actor=place["staff"],
+        station_id=place["station"].id,
+        fields={"date": (timezone.localdate() + dt.timedelta(days=5)).isoformat()},
+    )
+    services.topic_add(
+        jurisdiction=jurisdiction_of(place["staff"]),
+        deliberation_id=d.id,
+        fields={"title": "村道修缮", "importance": 5, "urgency": 4, "impact": 4},
+    )
+    url = f"/deliberations/{d.id}/"
+    staff = get(place["staff"], url)
+    assert staff.status_code == 200
+    text = staff.content.decode()
+    assert "村道修缮" in text and "13 = 5+4+4" in text and "议事日" in text
+    assert 'data-action="topics"' in text
+    no_inline_script(staff)
+    leader = get(place["leader"], url)
+    assert leader.status_code == 200 and 'data-action="topics"' not in leader.content.decode()
+    assert get(place["staff_x"], url).status_code == 404
