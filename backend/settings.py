@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "backend.performance",
     "backend.stationlife",
     "backend.core.apps.CaptchaConfig",
+    "backend.exports",
     "gis_data",
     "mobile_api",
     "map_ui",
@@ -198,6 +199,10 @@ STORAGES = {
 COMPRESSION_EXCLUDED_PATHS = [r"^/api/mobile/v1/auth/"]
 
 REDIS_URL = env("REDIS_URL")
+
+# Export files (backend/exports): outside the static and media roots, served only by the map API
+# after the access check.
+EXPORTS_DIR = env("EXPORTS_DIR", default=str(BASE_DIR / "var" / "exports"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

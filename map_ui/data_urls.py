@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
-from map_ui.data import records, stationlife, views
+from map_ui.data import exports, records, stationlife, views
 
 
 def _not_found(request, rest=""):
@@ -77,6 +77,13 @@ operations = [
     ),
     path("api/map/v1/point-rules", records.PointRulesApi.as_view(), name="map-point-rules"),
     path("api/map/v1/targets", records.TargetsApi.as_view(), name="map-targets"),
+    path("api/map/v1/exports", exports.ExportsApi.as_view(), name="map-exports"),
+    path("api/map/v1/exports/<int:export_id>", exports.ExportApi.as_view(), name="map-export"),
+    path(
+        "api/map/v1/exports/<int:export_id>/file",
+        exports.ExportFileApi.as_view(),
+        name="map-export-file",
+    ),
     path(
         "api/map/v1/stations/<int:station_id>/health",
         stationlife.StationHealthApi.as_view(),

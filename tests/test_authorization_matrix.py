@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from backend.accounts.models import Role
 from backend.asgi import application
+from backend.exports.models import ExportJob
 from backend.intake.services import citizen_submit
 from backend.liaison.models import StationLink
 from backend.stationlife.models import Deliberation
@@ -192,6 +193,17 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map-targets": ("GET", MAP + "targets?county={region}", None, {
         "A": "404 404 404 404 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    # --- exports: jobs of a region, their progress and file (issue 14) ----------------------
+    "map-exports": ("GET", MAP + "exports", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-exports POST": ("POST", MAP + "exports", E, {"-": "404 404 404 400 400 400 400 400 401 401"}),
+    "map-export": ("GET", MAP + "exports/{id}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-export-file": ("GET", MAP + "exports/{id}/file", None, {
+        "A": "404 404 404 409 409 409 404 409 401 401",
+        "B": "404 404 404 404 404 404 409 409 401 401",
     }),
     # --- station life: deliberation days, action items, cross-province links (issue 13) ----
     "map-station-health": ("GET", MAP + "stations/{id}/health", None, {
@@ -494,8 +506,19 @@ def _world():
         agreement_date=dt.date(2024, 5, 1),
         cadences=["weekly_reception"],
     ).id
+    a_export, b_export = (
+        ExportJob.objects.create(
+            kind="xlsx", adcode=adcode, region_name=name, year=2026, requested_by=users[who]
+        ).id
+        for adcode, name, who in (
+            ("430121001", "星沙街道", "staff_t"),
+            ("430182", "宁乡市", "leader_x"),
+        )
+    )
     objects = {
         "A": {
+            "map-export": a_export,
+            "map-export-file": a_export,
             "region": "430121001",
             "cell": world.cell("a00").id,
             "lon": 113.005,
@@ -540,6 +563,8 @@ def _world():
             "captcha-image-2x": captcha_key,
         },
         "B": {
+            "map-export": b_export,
+            "map-export-file": b_export,
             "region": "430182",
             "cell": world.cell("b0").id,
             "lon": 113.105,

@@ -593,6 +593,7 @@ def map_urls(pattern: URLPattern, scene) -> list[str]:
         "item_id": ["1", *BIG_IDS],
         "link_id": [str(scene.link.id), *BIG_IDS],
         "problem_id": ["1", *BIG_IDS],
+        "export_id": ["1", *BIG_IDS],
     }
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
@@ -937,4 +938,37 @@ def test_station_life_posts_every_field_and_raw_body(scene):
             checker.check(
                 f"{url} as {content_type!r}", map_post(client, url, raw_json(body), content_type)
             )
+    checker.assert_clean()
+
+
+EXPORT_BODY = {"kind": "xlsx", "region": "430121", "year": 2026}
+EXPORT_VALUES = (*HOSTILE_VALUES, [], [None], ["x"], {"a": 1}, -1, 2**63, True, 0, "430182")
+
+
+def test_export_requests_every_field_and_raw_body(scene, settings, tmp_path):
+    """POST /api/map/v1/exports: every field hostile, raw bodies, content types; the job's
+    and file's paths with hostile ids."""
+    settings.EXPORTS_DIR = str(tmp_path)
+    client = Client()
+    client.force_login(scene.users["leader"])
+    url = "/api/map/v1/exports"
+    checker = Checker()
+    for field in EXPORT_BODY:
+        for value in EXPORT_VALUES:
+            response = checker.check(
+                f"exports {field}={value!r:.40}",
+                map_post(client, url, raw_json(dict(EXPORT_BODY, **{field: value}))),
+            )
+            defaulted = value in ("", None)  # an absent region or year: the caller's default
+            if response is not None and response.status_code < 400 and not defaulted:
+                checker.fail(url, f"hostile {field} {value!r:.40} accepted", response)
+    for name, raw in RAW_BODIES.items():
+        checker.check(f"{url} {name}", map_post(client, url, raw))
+    for content_type in CONTENT_TYPES:
+        checker.check(
+            f"{url} as {content_type!r}", map_post(client, url, raw_json(EXPORT_BODY), content_type)
+        )
+    for raw_id in ("0", "99999999999999999999", "-1", "x", "%00"):
+        for suffix in ("", "/file"):
+            checker.check(f"{url}/{raw_id}{suffix}", client.get(f"{url}/{raw_id}{suffix}"))
     checker.assert_clean()

@@ -749,6 +749,23 @@ RECORD_NOT_ALLOWED = register(
     apis=MAP,
     doc="a leader or deputy writing record entries, rules, targets or resolutions",
 )
+EXPORT_NOT_FOUND = register(
+    "export.not_found",
+    404,
+    _("No such export."),
+    apis=MAP,
+    doc="missing **or** of a region outside the jurisdiction (same answer)",
+)
+EXPORT_INVALID_KIND = register(
+    "export.invalid_kind", 400, _("Unknown export kind."), apis=MAP, doc="kind: xlsx, ..."
+)
+EXPORT_NOT_READY = register(
+    "export.not_ready",
+    409,
+    _("The export is not ready yet."),
+    apis=MAP,
+    doc="the file of a queued, running or failed export",
+)
 RECORD_INVALID_TRANSITION = register(
     "record_entry.invalid_transition",
     409,

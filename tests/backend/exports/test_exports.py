@@ -1,0 +1,152 @@
+"""Export jobs (backend/exports): the Excel workbook opened back and read, the scope (another
+county's leader gets the same 404 as for a missing export), a real worker running the job."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from backend.accounts.access import jurisdiction_of
+from backend.exports.models import ExportJob, ExportStatus
+from backend.exports.services import export_request, export_run
+from backend.opinions.models import Opinion
+from tests.backend.coverage.test_tasks import _jobs, _worker_once, empty_queue  # noqa: F401
+from tests.coverage_world import world  # noqa: F401
+
+PHONE = "13812345678"
+MAP = "/api/map/v1/"
+
+
+@pytest.fixture
+def exports_dir(settings, tmp_path, monkeypatch):
+    settings.EXPORTS_DIR = str(tmp_path)
+    monkeypatch.setenv("EXPORTS_DIR", str(tmp_path))  # the worker process reads the environment
+    return tmp_path
+
+
+def _with_phone(built) -> Opinion:
+    opinion = built.opinions["lone"]
+    Opinion.objects.filter(id=opinion.id).update(citizen_contact=PHONE, contact_consent=True)
+    return opinion
+
+
+def _request(client, user, **body):
+    client.force_login(user)
+    return client.post(MAP + "exports", body, content_type="application/json")
+
+
+def test_the_workbook_has_one_sheet_per_table_in_chinese_and_masked_phones_only(
+    world,  # noqa: F811
+    exports_dir,
+    client,
+):
+    _with_phone(world)
+    leader = world.users["leader"]
+    year = timezone.localdate().year
+    answer = _request(client, leader, kind="xlsx", region="430121", year=year)
+    assert answer.status_code == 201, answer.content
+    job = answer.json()
+    assert job["status"] == "queued" and job["progress"] == 0 and job["download"] is None
+    assert export_run(export_id=job["id"]) == "done"
+    polled = client.get(f"{MAP}exports/{job['id']}").json()
+    assert polled["progress"] == 100 and polled["download"] == f"{MAP}exports/{job['id']}/file"
+    download = client.get(polled["download"])
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert download["Cache-Control"] == "private, no-store"
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert book.sheetnames == ["镇街覆盖", "网格覆盖", "代表履职", "站点出勤", "群众意见"]
+
+    townships = list(book["镇街覆盖"].values)
+    assert townships[0][:3] == ("区划代码", "镇街", "网格数")
+    assert [r[0] for r in townships[1:]] == ["430121001", "430121002"]  # county B left out
+    assert book["镇街覆盖"]["J2"].number_format == "0.0%"
+    cells = list(book["网格覆盖"].values)
+    assert len(cells) == 1 + 8 and not any(str(r[0]).startswith("B-") for r in cells[1:])
+    deputies = list(book["代表履职"].values)
+    assert deputies[0][:4] == ("名次", "代表", "区划代码", "积分")
+    names = {r[1] for r in deputies[1:]}
+    assert world.deputies["d1"].name in names and world.deputies["db"].name not in names
+    stations = {r[0] for r in list(book["站点出勤"].values)[1:]}
+    assert "宁乡联络站" not in stations
+
+    opinions = list(book["群众意见"].values)
+    assert opinions[0][-1] == "联系方式（已隐去）"
+    values = [str(v) for sheet in book for row in sheet.values for v in row]
+    assert "*******5678" in values
+    assert not [v for v in values if PHONE in v or re.fullmatch(r"1[3-9]\d{9}", v)]
+    ids = {r[0] for r in opinions[1:]}
+    assert world.opinions["county_b"][0].id not in ids and world.opinions["lone"].id in ids
+    assert book["群众意见"]["B2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_another_countys_leader_gets_the_same_404_as_for_a_missing_export(
+    world,  # noqa: F811
+    exports_dir,
+    client,
+):
+    job = export_request(
+        jurisdiction=jurisdiction_of(world.users["leader"]),
+        actor=world.users["leader"],
+        kind="xlsx",
+        adcode="430121",
+        year=timezone.localdate().year,
+    )
+    export_run(export_id=job.id)
+    client.force_login(world.users["leader_b"])
+    for path in (f"{MAP}exports/{job.id}", f"{MAP}exports/{job.id}/file"):
+        theirs, missing = client.get(path), client.get(path.replace(str(job.id), "987654"))
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.content == missing.content
+    assert client.get(MAP + "exports").json() == {"results": []}
+    refused = _request(client, world.users["leader_b"], kind="xlsx", region="430121")
+    assert refused.status_code == 404 and refused.json()["code"] == "region.not_found"
+    client.force_login(world.deputies["d1"].user)  # a deputy exports nothing
+    assert client.get(f"{MAP}exports/{job.id}").status_code == 404
+
+
+def test_bad_requests_have_their_codes(world, exports_dir, client):  # noqa: F811
+    leader = world.users["leader"]
+    cases = [
+        ({"kind": "docx"}, "export.invalid_kind"),
+        ({"region": "430121"}, "export.invalid_kind"),
+        ({"kind": "xlsx", "region": "abc"}, "map.invalid_region"),
+        ({"kind": "xlsx", "region": 430121}, "map.invalid_region"),
+        ({"kind": "xlsx", "year": "2026"}, "record.invalid_year"),
+        ({"kind": "xlsx", "year": 1800}, "record.invalid_year"),
+    ]
+    for body, code in cases:
+        answer = _request(client, leader, **body)
+        assert answer.status_code == 400 and answer.json()["code"] == code, (body, answer.json())
+    assert not ExportJob.objects.exists()
+    job = _request(client, leader, kind="xlsx").json()  # default: the leader's county
+    assert job["region"] == "430121"
+    not_ready = client.get(f"{MAP}exports/{job['id']}/file")
+    assert not_ready.status_code == 409 and not_ready.json()["code"] == "export.not_ready"
+
+
+def test_a_real_worker_runs_the_export_and_the_progress_moves(
+    world,  # noqa: F811
+    exports_dir,
+    empty_queue,  # noqa: F811
+    client,
+):
+    _with_phone(world)
+    answer = _request(client, world.users["staff"], kind="xlsx")
+    job_id = answer.json()["id"]
+    assert _jobs() == [("exports.run", "todo")]
+    assert ExportJob.objects.get(id=job_id).progress == 0
+    done = _worker_once()
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _jobs() == []  # a succeeded job's row is deleted (the app's policy)
+    job = ExportJob.objects.get(id=job_id)
+    assert (job.status, job.progress) == (ExportStatus.DONE, 100)
+    assert (exports_dir / f"export-{job_id}.xlsx").is_file()
+    download = client.get(f"{MAP}exports/{job_id}/file")
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    assert "群众意见" in book.sheetnames
+    assert export_run(export_id=job_id) == "done"  # again: nothing rebuilt
