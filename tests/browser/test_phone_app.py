@@ -222,6 +222,16 @@ def test_login_and_home_show_duty_and_progress_of_me(phone, assigned):
     no_horizontal_scroll(page)
     screenshot(page, "phone-login")
     app_login(page)
+    # Seven tabs on a 390 px phone: every label (four characters at most) on one line, unclipped.
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('#tabs a')].map((a) => {
+            const range = document.createRange();
+            range.selectNodeContents(a);
+            const heights = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+            return [a.textContent, heights.size, a.scrollWidth <= a.clientWidth];
+        })"""
+    )
+    assert len(lines) == 7 and all(n == 1 and fits for _, n, fits in lines), lines
 
     me = api_get(page, "me")
     progress = me["progress"]
