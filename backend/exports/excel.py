@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.privacy import mask_contact
 from backend.coverage import selectors as coverage
-from backend.coverage.windows import window_of
+from backend.coverage.windows import Window, window_of
 from backend.liaison.models import Station
 from backend.opinions.models import OpinionStatus
 from backend.opinions.selectors import scoped_opinions
@@ -62,11 +62,14 @@ def _local(value: dt.datetime | None) -> dt.datetime | None:
     return timezone.localtime(value).replace(tzinfo=None) if value else None
 
 
-def _coverage(book: Workbook, jurisdiction: Jurisdiction) -> None:
+def coverage_window() -> Window:
+    """The 90-day window ending today (never rolls the clock)."""
     today = timezone.localdate()
-    window = window_of(
-        COVERAGE_DAYS, today=today, clock_day=coverage.coverage_clock_day(today=today)
-    )
+    return window_of(COVERAGE_DAYS, today=today, clock_day=coverage.coverage_clock_day(today=today))
+
+
+def _coverage(book: Workbook, jurisdiction: Jurisdiction) -> None:
+    window = coverage_window()
     sheet, fmt = _sheet(
         book,
         _("Township coverage"),

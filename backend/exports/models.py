@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ExportKind(models.TextChoices):
     WORKBOOK = "xlsx", _("Excel workbook")
+    GEOPACKAGE = "gpkg", _("GeoPackage")
 
 
 class ExportStatus(models.TextChoices):

@@ -90,12 +90,16 @@ def export_run(*, export_id: int) -> str:
 
 def _write(job: ExportJob, path: Path, scope: Jurisdiction) -> None:
     from .excel import write_workbook
+    from .geopackage import write_geopackage
+
+    writer = write_geopackage if job.kind == ExportKind.GEOPACKAGE else write_workbook
 
     def progress(percent: int) -> None:
         _progress(job, percent)
 
-    partial = path.with_suffix(path.suffix + ".part")
-    write_workbook(partial, jurisdiction=scope, year=job.year, progress=progress)
+    partial = path.with_name("partial-" + path.name)  # the suffix names the format
+    partial.unlink(missing_ok=True)
+    writer(partial, jurisdiction=scope, year=job.year, progress=progress)
     partial.replace(path)
 
 

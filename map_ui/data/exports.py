@@ -25,6 +25,7 @@ from .records import year_of
 TAGS = ["exports"]
 CONTENT_TYPES: dict[str, str] = {
     ExportKind.WORKBOOK.value: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ExportKind.GEOPACKAGE.value: "application/geopackage+sqlite3",
 }
 
 EXPORT_BODY = inline_serializer(

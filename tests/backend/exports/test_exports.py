@@ -150,3 +150,28 @@ def test_a_real_worker_runs_the_export_and_the_progress_moves(
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert "群众意见" in book.sheetnames
     assert export_run(export_id=job_id) == "done"  # again: nothing rebuilt
+
+
+def test_the_geopackage_has_the_regions_cells_and_stations_in_wgs84(
+    world,  # noqa: F811
+    exports_dir,
+    client,
+):
+    import pyogrio
+
+    answer = _request(client, world.users["leader"], kind="gpkg", region="430121")
+    assert answer.status_code == 201, answer.content
+    job_id = answer.json()["id"]
+    assert export_run(export_id=job_id) == "done"
+    download = client.get(f"{MAP}exports/{job_id}/file")
+    assert download["Content-Type"] == "application/geopackage+sqlite3"
+    path = exports_dir / "read-back.gpkg"
+    path.write_bytes(b"".join(download.streaming_content))
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["cells", "stations"]
+    cells = pyogrio.read_dataframe(path, layer="cells")
+    assert len(cells) == 8 and cells.crs.to_epsg() == 4326
+    assert not cells["code"].str.startswith("B-").any()
+    a00 = cells.set_index("code").loc[world.cell("a00").code]
+    assert a00["households"] == 100 and a00["state"] == "covered"
+    stations = pyogrio.read_dataframe(path, layer="stations")
+    assert sorted(stations["name"]) == sorted(["星沙联络站", "泉塘联络站"])

@@ -1,0 +1,50 @@
+"""The GeoPackage of a region (pyogrio): layer `cells` (coverage of the 90-day window) and layer
+`stations` (points), WGS-84 (EPSG:4326; CGCS2000 is equivalent at this scale)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+from shapely.geometry import shape
+
+from backend.accounts.jurisdiction import Jurisdiction
+from backend.coverage import selectors as coverage
+from backend.coverage.selectors.geojson import stations as station_rows
+
+from .excel import COVERAGE_DAYS, coverage_window
+
+CELL_FIELDS = ("code", "name", "adcode", "households", "households_visited", "visits", "state")
+
+
+def write_geopackage(
+    path: Path, *, jurisdiction: Jurisdiction, year: int, progress: Callable[[int], None]
+) -> None:
+    window = coverage_window()
+    cells = coverage.coverage_by_cell(jurisdiction=jurisdiction, window=window, geometry=True)
+    frame = gpd.GeoDataFrame(
+        {
+            **{f: [c[f] for c in cells] for f in CELL_FIELDS},
+            "coverage": [float(c["coverage_ratio"] or 0) for c in cells],
+            "window_days": [COVERAGE_DAYS] * len(cells),
+        },
+        geometry=[shape(json.loads(c["geometry"])) for c in cells],
+        crs="EPSG:4326",
+    )
+    frame.to_file(path, layer="cells", driver="GPKG", engine="pyogrio")
+    progress(50)
+    stations = [s for s in station_rows(jurisdiction=jurisdiction) if s["geometry"]]
+    points = gpd.GeoDataFrame(
+        {
+            "name": [s["name"] for s in stations],
+            "kind": [s["kind"] for s in stations],
+            "adcode": [s["adcode"] for s in stations],
+            "deputies": [s["deputies"] for s in stations],
+        },
+        geometry=[shape(json.loads(s["geometry"])) for s in stations],
+        crs="EPSG:4326",
+    )
+    points.to_file(path, layer="stations", driver="GPKG", engine="pyogrio", append=True)
+    progress(90)
