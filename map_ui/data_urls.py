@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
-from map_ui.data import exports, records, stationlife, views
+from map_ui.data import exports, projects, records, stationlife, views
 
 
 def _not_found(request, rest=""):
@@ -148,6 +148,41 @@ operations = [
         stationlife.ProblemSolveApi.as_view(),
         name="map-cross-border-problem-solve",
     ),
+    path("api/map/v1/project-calls", projects.ProjectCallsApi.as_view(), name="map-project-calls"),
+    path(
+        "api/map/v1/project-calls/<int:call_id>/proposals",
+        projects.ProjectCallProposalsApi.as_view(),
+        name="map-project-call-proposals",
+    ),
+    path(
+        "api/map/v1/project-calls/<int:call_id>/ballots",
+        projects.BallotOpenApi.as_view(),
+        name="map-project-call-ballots",
+    ),
+    path(
+        "api/map/v1/proposals/<int:proposal_id>/advance",
+        projects.ProposalAdvanceApi.as_view(),
+        name="map-proposal-advance",
+    ),
+    path(
+        "api/map/v1/proposals/<int:proposal_id>/updates",
+        projects.ProjectUpdatesApi.as_view(),
+        name="map-project-updates",
+    ),
+    path(
+        "api/map/v1/ballots/<int:ballot_id>", projects.BallotDetailApi.as_view(), name="map-ballot"
+    ),
+    path(
+        "api/map/v1/ballots/<int:ballot_id>/close",
+        projects.BallotCloseApi.as_view(),
+        name="map-ballot-close",
+    ),
+    path(
+        "api/map/v1/ballots/<int:ballot_id>/paper-counts",
+        projects.BallotPaperCountsApi.as_view(),
+        name="map-ballot-paper-counts",
+    ),
+    path("api/map/v1/projects.geojson", projects.ProjectsGeoJsonApi.as_view(), name="map-projects"),
 ]
 
 urlpatterns = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("stations/links/<int:link_id>/", views.station_link, name="station-link"),
     path("deliberations/<int:deliberation_id>/", views.deliberation, name="deliberation"),
     path("opinions/", views.opinions, name="opinions"),
+    path("projects/", views.projects, name="projects"),
     path("deputy/", views.deputy, name="deputy"),
 ]

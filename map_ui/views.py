@@ -205,6 +205,15 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "opinions": ("map-opinions", {}),
     "opinion": ("map-opinion", {"opinion_id": "id"}),
     "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),
+    "projectCalls": ("map-project-calls", {}),
+    "callProposals": ("map-project-call-proposals", {"call_id": "id"}),
+    "ballotOpen": ("map-project-call-ballots", {"call_id": "id"}),
+    "proposalAdvance": ("map-proposal-advance", {"proposal_id": "id"}),
+    "projectUpdates": ("map-project-updates", {"proposal_id": "id"}),
+    "ballot": ("map-ballot", {"ballot_id": "id"}),
+    "ballotClose": ("map-ballot-close", {"ballot_id": "id"}),
+    "paperCounts": ("map-ballot-paper-counts", {"ballot_id": "id"}),
+    "projectsLayer": ("map-projects", {}),
 }
 
 # A stand-in argument for reverse(): digits pass every converter (int, slug, str) and this run of
@@ -330,6 +339,87 @@ def opinions(request: HttpRequest) -> HttpResponse:
     context["config"]["strings"].update(opinion_strings())
     context["status_choices"] = OpinionStatus.choices
     return render(request, "map_ui/opinions.html", context)
+
+
+def project_strings() -> dict[str, str]:
+    """The projects page's strings (msgids in English, zh-hans in map_ui/locale)."""
+    return {
+        "stage_collected": _("collected"),
+        "stage_referred": _("government referral"),
+        "stage_consulted": _("public consultation"),
+        "stage_reviewed": _("party committee review"),
+        "stage_candidate": _("ballot candidate"),
+        "stage_chosen": _("chosen"),
+        "stage_not_chosen": _("not chosen"),
+        "stage_rejected": _("not taken forward"),
+        "stage_merged": _("merged"),
+        "to_referred": _("To referral"),
+        "to_consulted": _("To consultation"),
+        "to_reviewed": _("To party review"),
+        "to_candidate": _("Make a candidate"),
+        "to_rejected": _("Reject"),
+        "map_candidate": _("candidate"),
+        "map_chosen": _("chosen"),
+        "map_in_progress": _("in progress"),
+        "map_done": _("done"),
+        "map_evaluated": _("evaluated"),
+        "result_elected": _("chosen"),
+        "result_tied": _("tied: run-off"),
+        "result_not_elected": _("not chosen"),
+        "funnelCollected": _("collected"),
+        "funnelShortlisted": _("shortlisted"),
+        "funnelVoted": _("voted"),
+        "funnelImplemented": _("implemented"),
+        "satisfaction": _("satisfaction"),
+        "bar": _("bar"),
+        "noEvaluation": _("not yet evaluated"),
+        "yuan": _("yuan"),
+        "reasonPlaceholder": _("Why (kept with the decision)"),
+        "reasonNeeded": _("Write the reason first."),
+        "moved": _("Moved."),
+        "ballotOpenStatus": _("voting open"),
+        "ballotClosedStatus": _("closed, results published"),
+        "turnout": _("turnout"),
+        "blank": _("blank"),
+        "invalid": _("invalid"),
+        "paper": _("paper ballots"),
+        "quorumMet": _("quorum met"),
+        "quorumNotMet": _("quorum not met"),
+        "votedSoFar": _("voted so far"),
+        "eligible": _("eligible"),
+        "votes": _("votes"),
+        "closed": _("The ballot is closed; the result is published."),
+        "paperEntered": _("Paper count entered."),
+        "paperMatched": _("Both entries match: the paper count goes into the tally."),
+        "paperWaiting": _("waiting for the second teller"),
+        "teller": _("teller"),
+        "mismatch": _("Differences"),
+        "progress": _("progress"),
+        "supervisions": _("supervision visits"),
+        "noProposals": _("No proposals yet."),
+        "noCalls": _("No calls for proposals in this region."),
+        "noBallot": _("No ballot for this call yet."),
+        "noPlace": _("no place"),
+        "sources_staff": _("staff"),
+        "sources_deputy": _("deputy in the field"),
+        "sources_cluster": _("opinion cluster"),
+        "sources_citizen": _("citizen"),
+    }
+
+
+@require_GET
+@login_required
+def projects(request: HttpRequest) -> HttpResponse:
+    """Livelihood projects (民生实事项目): the calls with their funnel, the proposals and their
+    five forms, the ballot and its published result, the projects on a small map. Staff act,
+    leaders read."""
+    jurisdiction = region_reader(request)
+    region = page_region(request, jurisdiction)
+    context = map_context(
+        request, "projects", region, jurisdiction, canAct=jurisdiction.may_act_in(region.adcode)
+    )
+    context["config"]["strings"].update(project_strings())
+    return render(request, "map_ui/projects.html", context)
 
 
 @require_GET

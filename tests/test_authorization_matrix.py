@@ -190,6 +190,16 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "404 404 404 404 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
+    # livelihood projects (tests/map_ui/test_projects_api.py): staff write, leaders read
+    "map-project-calls": ("GET", MAP + "project-calls", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-project-call-proposals": ("GET", MAP + "project-calls/{id}/proposals", None, {"-": "404 404 404 404 404 404 404 404 401 401"}),
+    "map-project-call-ballots": ("POST", MAP + "project-calls/{id}/ballots", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
+    "map-proposal-advance": ("POST", MAP + "proposals/{id}/advance", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-project-updates": ("POST", MAP + "proposals/{id}/updates", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-ballot": ("GET", MAP + "ballots/{id}", None, {"-": "404 404 404 404 404 404 404 404 401 401"}),
+    "map-ballot-close": ("POST", MAP + "ballots/{id}/close", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-ballot-paper-counts": ("POST", MAP + "ballots/{id}/paper-counts", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-projects": ("GET", MAP + "projects.geojson", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
     "map-targets": ("GET", MAP + "targets?county={region}", None, {
         "A": "404 404 404 404 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
@@ -285,6 +295,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
     "map_ui:opinions": ("GET", "/opinions/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:projects": ("GET", "/projects/?region={region}", None, {
         "A": "403 403 403 200 200 200 404 200 302 302",
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),

@@ -6,6 +6,7 @@
   read of 5,000 cells. The C loader returns the same instants, aware, in the session zone (UTC,
   as Django sets it).
 - `fetch_dicts()`: one statement on `reading_cursor()`, its rows as dicts (column name: value).
+- `execute()`: one writing statement on Django's cursor, its row count (no rows read back).
 - `fetchone_prepared()`: one statement on a server-side-binding cursor, so that psycopg prepares
   it on the pooled connection after `prepare_threshold` runs (settings: 5). Django's
   client-side cursors never prepare; a map tile is one of a handful of statement shapes.
@@ -44,3 +45,11 @@ def fetch_dicts(sql: str, params: dict) -> list[dict]:
         cursor.execute(sql, params)
         names = [c.name for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def execute(sql: str, params: dict) -> int:
+    """Run one writing statement (INSERT/UPDATE/DELETE) on Django's cursor, in the current
+    transaction; the number of rows it affected."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -950,6 +950,53 @@ BALLOT_TOO_FEW_CHOICES = register(
 BALLOT_INVALID_CHOICE = register(
     "ballot.invalid_choice", 400, _("Every choice must be a different candidate of this ballot.")
 )
+BALLOT_PAPER_INVALID = register(
+    "ballot.paper_invalid",
+    400,
+    _(
+        "The paper count does not add up: one count per candidate, blank and invalid ballots "
+        "within the ballots cast, no candidate above the valid ballots."
+    ),
+)
+BALLOT_PAPER_TOO_MANY = register(
+    "ballot.paper_too_many",
+    409,
+    _("Paper and phone ballots together exceed the deputies entitled to vote."),
+)
+BALLOT_PAPER_SAME_TELLER = register(
+    "ballot.paper_same_teller",
+    409,
+    _("The second entry of the paper count must be made by a different teller."),
+)
+BALLOT_PAPER_MISMATCH = register(
+    "ballot.paper_mismatch",
+    409,
+    _("The two tellers' counts differ: both entries are void, count again and enter both anew."),
+    doc="`differences`: the lines that differ, with both tellers' numbers",
+)
+BALLOT_PAPER_DONE = register(
+    "ballot.paper_done", 409, _("The paper count of this ballot is already matched.")
+)
+BALLOT_PAPER_PENDING = register(
+    "ballot.paper_pending",
+    409,
+    _("A paper count waits for its second teller: enter it before closing the ballot."),
+)
+PROJECT_NOT_ALLOWED = register(
+    "project.not_allowed",
+    403,
+    _("Only staff of the jurisdiction may change calls, proposals, ballots and projects."),
+    apis=MAP,
+    doc="a leader (reads only) writing",
+)
+PROJECT_INVALID_FIELD = register(
+    "project.invalid_field",
+    400,
+    _("A field of the request is missing or invalid."),
+    apis=MAP,
+    field=True,
+    doc="`field` names it (a whole number in range, a text, `confirm: true`, ...)",
+)
 
 # --- map data API: query parameters and bodies (map_ui/data) ---
 MAP_UNKNOWN_LAYER = register(

@@ -219,6 +219,8 @@ class BallotSession(ScopedRow):
     turnout = models.PositiveIntegerField(_("ballots cast"), null=True, blank=True)
     blank_count = models.PositiveIntegerField(_("blank ballots"), null=True, blank=True)
     quorum_met = models.BooleanField(_("quorum met"), null=True, blank=True)
+    paper_count = models.PositiveIntegerField(_("paper ballots"), null=True, blank=True)
+    invalid_count = models.PositiveIntegerField(_("invalid paper ballots"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ballot session")
@@ -301,6 +303,39 @@ class AnonymousBallot(models.Model):
     class Meta:
         verbose_name = _("anonymous ballot")
         verbose_name_plural = _("anonymous ballots")
+
+
+class PaperCount(models.Model):
+    """One teller's count of the paper ballots cast in the hall (唱票/计票): entered twice, by
+    two different staff accounts; only a matching second entry makes the pair count
+    (`matched`). Totals only, per candidate: nothing of any single ballot or voter."""
+
+    session = models.ForeignKey(
+        BallotSession,
+        verbose_name=_("ballot"),
+        on_delete=models.CASCADE,
+        related_name="paper_counts",
+    )
+    entry = models.PositiveSmallIntegerField(_("entry (1 or 2)"))
+    teller = models.ForeignKey(
+        "accounts.User", verbose_name=_("teller"), on_delete=models.PROTECT, related_name="+"
+    )
+    ballots = models.PositiveIntegerField(_("paper ballots cast"))
+    blank = models.PositiveIntegerField(_("blank ballots"))
+    invalid = models.PositiveIntegerField(_("invalid ballots"))
+    votes = models.JSONField(_("votes per candidate"), default=dict)  # {"<candidate id>": n}
+    matched = models.BooleanField(_("matched"), default=False)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("paper count")
+        verbose_name_plural = _("paper counts")
+        ordering = ["session", "entry"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "entry"], name="papercount_one_per_entry"),
+            models.UniqueConstraint(fields=["session", "teller"], name="papercount_one_per_teller"),
+            models.CheckConstraint(condition=Q(entry__in=[1, 2]), name="papercount_entry_1_or_2"),
+        ]
 
 
 class ProjectUpdate(models.Model):

@@ -13,7 +13,10 @@ from .models import (
     BallotParticipation,
     BallotSession,
     BallotStatus,
+    PaperCount,
     ProjectCall,
+    ProjectEvaluation,
+    ProjectStatus,
     Proposal,
     ProposalStage,
 )
@@ -125,5 +128,80 @@ def ballot_detail(*, session: BallotSession, deputy_id: int | None = None) -> di
         "turnout": session.turnout if closed else None,
         "blank_count": session.blank_count if closed else None,
         "quorum_met": session.quorum_met if closed else None,
+        "paper_count": session.paper_count if closed else None,
+        "invalid_count": session.invalid_count if closed else None,
+        "paper_entries": paper_entries(session=session),
         "candidates": candidates,
     }
+
+
+def paper_entries(*, session: BallotSession) -> list[dict]:
+    """The tellers' entries of the paper count: who entered which, when, matched or waiting.
+    The numbers of a waiting first entry are not shown (the second teller counts blind)."""
+    return [
+        {
+            "entry": e.entry,
+            "teller": e.teller.get_full_name() or e.teller.username,
+            "teller_id": e.teller_id,
+            "matched": e.matched,
+            "at": e.at,
+            "ballots": e.ballots if e.matched else None,
+        }
+        for e in PaperCount.objects.filter(session=session).select_related("teller")
+    ]
+
+
+SATISFACTION_BAR_PCT = 90  # Yueyang: satisfaction afterwards at least 90%
+
+
+def call_summary(*, call: ProjectCall) -> dict:
+    """One call (accessed) with its township's funnel (collected, shortlisted, voted,
+    implemented), the deputies' satisfaction with its projects against the 90% bar, and its
+    ballots."""
+    evaluations = ProjectEvaluation.objects.filter(proposal__call=call).aggregate(
+        total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True))
+    )
+    total = evaluations["total"]
+    pct = round(100 * evaluations["satisfied"] / total, 1) if total else None
+    return {
+        "id": call.pk,
+        "title": call.title,
+        "adcode": call.adcode,
+        "region_name": call.region.name,
+        "year": call.year,
+        "opens_on": call.opens_on,
+        "closes_on": call.closes_on,
+        "funnel": call_funnel(call=call),
+        "satisfaction": {
+            "evaluations": total,
+            "satisfied": evaluations["satisfied"],
+            "pct": pct,
+            "bar_pct": SATISFACTION_BAR_PCT,
+            "meets_bar": None if pct is None else pct >= SATISFACTION_BAR_PCT,
+        },
+        "ballots": [
+            {"id": b.pk, "title": b.title, "status": b.status}
+            for b in BallotSession.objects.filter(call=call).order_by("id")
+        ],
+    }
+
+
+def map_status(proposal: Proposal) -> str:
+    """The projects layer's colour: candidate, chosen, in_progress, done, evaluated."""
+    if proposal.stage == ProposalStage.CANDIDATE:
+        return "candidate"
+    if getattr(proposal, "evaluation_count", 0):
+        return "evaluated"
+    if proposal.status in (ProjectStatus.IN_PROGRESS, ProjectStatus.DONE):
+        return str(proposal.status)
+    return "chosen"
+
+
+def satisfaction_pct(proposal: Proposal) -> float | None:
+    total = getattr(proposal, "evaluation_count", 0)
+    return round(100 * getattr(proposal, "satisfied_count", 0) / total, 1) if total else None
+
+
+def phone_votes(*, session: BallotSession) -> int:
+    """How many deputies have voted on the phone so far: a count, never who."""
+    return BallotParticipation.objects.filter(session=session).count()

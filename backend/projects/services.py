@@ -28,7 +28,7 @@ from django.utils import timezone
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
 from backend.core import error_codes as codes
-from backend.core.db import fetch_dicts
+from backend.core.db import execute, fetch_dicts
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
@@ -40,9 +40,11 @@ from .access import current_mandates
 from .models import (
     AnonymousBallot,
     BallotCandidate,
+    BallotParticipation,
     BallotSession,
     BallotStatus,
     CandidateResult,
+    PaperCount,
     ProjectCall,
     ProjectEvaluation,
     ProjectStatus,
@@ -405,12 +407,12 @@ def ballot_cast(*, deputy: Deputy, session: BallotSession, choices: Sequence[int
         ):
             raise DomainError(codes.BALLOT_NOT_ELIGIBLE)
         chosen = _check_choices(session, choices)
-        inserted = fetch_dicts(
+        inserted = execute(
             "INSERT INTO projects_ballotparticipation (session_id, deputy_id)"
-            " VALUES (%(s)s, %(d)s) ON CONFLICT DO NOTHING RETURNING 1 AS ok",
+            " VALUES (%(s)s, %(d)s) ON CONFLICT DO NOTHING",
             {"s": session.pk, "d": deputy.pk},
         )
-        if not inserted:
+        if inserted == 0:
             raise DomainError(codes.BALLOT_ALREADY_VOTED)
         AnonymousBallot.objects.create(session=session, choices=chosen)
 
@@ -469,12 +471,19 @@ def ballot_close(*, jurisdiction: Jurisdiction, actor: User, ballot_id: int) -> 
         raise NotFound(codes.BALLOT_NOT_FOUND)
     if session.status != BallotStatus.OPEN:
         raise DomainError(codes.BALLOT_CLOSED)
-    fetch_dicts(SHUFFLE_SQL + " RETURNING 1", {"s": session.pk})
+    paper = _matched_paper(session)
+    execute(SHUFFLE_SQL, {"s": session.pk})
     ballots = AnonymousBallot.objects.filter(session=session)
-    session.turnout = ballots.count()
-    session.blank_count = ballots.filter(choices=[]).count()
+    session.paper_count = paper.ballots if paper else 0
+    session.invalid_count = paper.invalid if paper else 0
+    session.turnout = ballots.count() + session.paper_count
+    if session.turnout > session.eligible_count:
+        raise DomainError(codes.BALLOT_PAPER_TOO_MANY)
+    session.blank_count = ballots.filter(choices=[]).count() + (paper.blank if paper else 0)
     session.quorum_met = session.turnout * 2 > session.eligible_count
     tally = fetch_dicts(TALLY_SQL, {"s": session.pk})
+    for row in tally:  # the matched paper count beside the phone ballots
+        row["votes"] += int(paper.votes.get(str(row["id"]), 0)) if paper else 0
     results = _results(tally, session.max_choices, session.turnout, session.quorum_met)
     for row in tally:
         BallotCandidate.objects.filter(id=row["id"]).update(
@@ -488,6 +497,15 @@ def ballot_close(*, jurisdiction: Jurisdiction, actor: User, ballot_id: int) -> 
     return session
 
 
+def _matched_paper(session: BallotSession) -> PaperCount | None:
+    """The paper count that enters the tally: the first entry of a matched pair; a lone entry
+    still waiting for its second teller stops the close."""
+    entries = list(PaperCount.objects.filter(session=session))
+    if any(not e.matched for e in entries):
+        raise DomainError(codes.BALLOT_PAPER_PENDING)
+    return next((e for e in entries if e.entry == 1), None)
+
+
 def _close_proposal(proposal_id: int, stage: str, actor: User, session: BallotSession) -> None:
     if stage == S.CANDIDATE:
         return
@@ -497,6 +515,87 @@ def _close_proposal(proposal_id: int, stage: str, actor: User, session: BallotSe
         proposal.status = ProjectStatus.PLANNED
         proposal.budget_yuan = proposal.estimated_cost_yuan
     proposal.save(update_fields=["stage", "status", "budget_yuan"])
+
+
+# --- paper ballots counted in the hall, entered twice (唱票计票, 双人录入) ---------------------
+
+
+@dataclass(frozen=True)
+class PaperTally:
+    ballots: int
+    blank: int
+    invalid: int
+    votes: dict[int, int]  # candidate id -> votes
+
+
+def _check_paper(session: BallotSession, tally: PaperTally) -> dict[str, int]:
+    numbers = [tally.ballots, tally.blank, tally.invalid, *tally.votes.values()]
+    if any(isinstance(n, bool) or not isinstance(n, int) or n < 0 for n in numbers):
+        raise DomainError(codes.BALLOT_PAPER_INVALID)
+    candidate_ids = set(session.candidates.values_list("id", flat=True))
+    valid = tally.ballots - tally.blank - tally.invalid
+    total = sum(tally.votes.values())
+    if (
+        set(tally.votes) != candidate_ids
+        or valid < 0
+        or any(v > valid for v in tally.votes.values())
+        or total > valid * session.max_choices
+        or total < valid * max(1, session.min_choices)
+    ):
+        raise DomainError(codes.BALLOT_PAPER_INVALID)
+    phone = BallotParticipation.objects.filter(session=session).count()
+    if phone + tally.ballots > session.eligible_count:
+        raise DomainError(codes.BALLOT_PAPER_TOO_MANY)
+    return {str(k): v for k, v in sorted(tally.votes.items())}
+
+
+def _differences(first: PaperCount, tally: PaperTally, votes: dict[str, int]) -> list[dict]:
+    lines = [
+        ("ballots", first.ballots, tally.ballots),
+        ("blank", first.blank, tally.blank),
+        ("invalid", first.invalid, tally.invalid),
+    ]
+    lines += [(f"candidate:{k}", first.votes.get(k), v) for k, v in votes.items()]
+    return [{"line": name, "first": a, "second": b} for name, a, b in lines if a != b]
+
+
+def paper_count_enter(
+    *, jurisdiction: Jurisdiction, actor: User, ballot_id: int, tally: PaperTally
+) -> PaperCount:
+    """One teller's entry of the hall's paper count of an open ballot. The first entry waits;
+    the second must come from another staff account and match it line by line: then both are
+    `matched` and the count goes into the tally at the close, beside the phone ballots. A
+    second entry that differs is refused (`ballot.paper_mismatch`, with the differing lines)
+    and voids the first: both tellers count again."""
+    with transaction.atomic():
+        session = BallotSession.objects.select_for_update().filter(id=ballot_id).first()
+        if session is None or not jurisdiction.may_act_in(session.adcode):
+            raise NotFound(codes.BALLOT_NOT_FOUND)
+        if session.status != BallotStatus.OPEN:
+            raise DomainError(codes.BALLOT_CLOSED)
+        votes = _check_paper(session, tally)
+        entries = list(PaperCount.objects.filter(session=session))
+        if any(e.matched for e in entries):
+            raise DomainError(codes.BALLOT_PAPER_DONE)
+        fields = {
+            "session": session,
+            "teller": actor,
+            "ballots": tally.ballots,
+            "blank": tally.blank,
+            "invalid": tally.invalid,
+            "votes": votes,
+        }
+        if not entries:
+            return PaperCount.objects.create(entry=1, **fields)
+        first = entries[0]
+        if first.teller_id == actor.pk:
+            raise DomainError(codes.BALLOT_PAPER_SAME_TELLER)
+        differences = _differences(first, tally, votes)
+        if not differences:
+            PaperCount.objects.filter(pk=first.pk).update(matched=True)
+            return PaperCount.objects.create(entry=2, matched=True, **fields)
+        first.delete()  # void: committed with this block, then the refusal
+    raise DomainError(codes.BALLOT_PAPER_MISMATCH, differences=differences)
 
 
 # --- implement, supervise, evaluate (办督评) -------------------------------------------------

@@ -76,6 +76,7 @@ PAGES = [
     ("leader", "/no-such-page/"),
     ("staff", "/assign/"),
     ("staff", "/opinions/"),
+    ("staff", "/projects/"),
     ("deputy", "/deputy/"),
     ("root", "/admin/"),
     ("root", "/admin/liaison/station/add/"),

@@ -1,0 +1,578 @@
+"""The livelihood-projects operations of the map data API (民生实事项目代表票决制, issue 15):
+the calls with their township's funnel, a call's proposals, a stage move, the ballot (detail
+and results with the turnout, open, close with `confirm: true`, the tellers' paper counts), a
+project's progress update and the projects GeoJSON layer. HTTP only: each parses its input,
+calls one selector or service of backend.projects, shapes its answer. Nothing served names a
+voter: a ballot's answer has counts and, per teller, who entered a paper count.
+See docs/projects.md."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers
+
+from backend.accounts.access import jurisdiction_of
+from backend.accounts.jurisdiction import Jurisdiction
+from backend.core import error_codes as codes
+from backend.core.body import json_body, text_field
+from backend.core.errors import DomainError
+from backend.projects import selectors, services
+from backend.projects.access import access_ballot_by_id, access_call_by_id
+from backend.projects.models import ProjectStatus, ProposalStage
+
+from .base import READ_ERRORS, WRITE_ERRORS, IntParam, MapApi, Param, TextParam
+
+TAGS = ["projects"]
+GEOJSON = "application/geo+json"
+MAX_ID = 2**62
+MAX_COUNT = 100_000
+MAX_YUAN = 10**12
+
+
+def _json(data, status: int = 200, content_type: str = "application/json") -> JsonResponse:
+    return JsonResponse(
+        data, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _out(serializer_class, data, status: int = 200) -> JsonResponse:
+    return _json(serializer_class(data).data, status=status)
+
+
+def _bad(field: str) -> DomainError:
+    return DomainError(codes.PROJECT_INVALID_FIELD, field=field)
+
+
+def _int(field: str, low: int, high: int, *, required: bool = True) -> Callable[[Any], Any]:
+    def parse(raw):
+        if raw is None and not required:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+            raise _bad(field)
+        return raw
+
+    return parse
+
+
+def _text(field: str, max_length: int, *, required: bool = True) -> Callable[[Any], Any]:
+    def parse(raw):
+        if raw is None and not required:
+            return None
+        value = text_field(
+            {field: raw},
+            field,
+            invalid=codes.PROJECT_INVALID_FIELD,
+            required=True,
+            max_length=max_length,
+            field=field,
+        )
+        if required and not value.strip():
+            raise _bad(field)
+        return value
+
+    return parse
+
+
+def _choice(field: str, choices) -> Callable[[Any], Any]:
+    def parse(raw):
+        if not isinstance(raw, str) or raw not in choices:
+            raise _bad(field)
+        return raw
+
+    return parse
+
+
+def _ids(raw):
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 100:
+        raise _bad("proposal_ids")
+    return [_int("proposal_ids", 1, MAX_ID)(i) for i in raw]
+
+
+def _votes(raw) -> dict[int, int]:
+    """{"<candidate id>": votes, ...}: every candidate of the ballot, whole numbers."""
+    if not isinstance(raw, dict) or not 1 <= len(raw) <= 100:
+        raise _bad("votes")
+    votes = {}
+    for key, value in raw.items():
+        if not isinstance(key, str) or not key.isascii() or not key.isdigit() or len(key) > 18:
+            raise _bad("votes")
+        votes[int(key)] = _int("votes", 0, MAX_COUNT)(value)
+    return votes
+
+
+def _confirm(raw):
+    if raw is not True:
+        raise _bad("confirm")
+    return True
+
+
+@extend_schema_field(OpenApiTypes.BOOL)
+class BoolParam(Param):
+    pass
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer"}})
+class IdListParam(Param):
+    pass
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "integer"}})
+class VotesParam(Param):
+    pass
+
+
+def _staff(request: HttpRequest) -> Jurisdiction:
+    """The caller's jurisdiction if they read regions (staff, leaders, admins): a deputy gets
+    the map API's 404. The services refuse leaders' writes (404, as for any row they may not
+    change)."""
+    return jurisdiction_of(request.user).require_region_reads()
+
+
+def _writer(request: HttpRequest) -> Jurisdiction:
+    """The caller's jurisdiction if they may write (staff, admins): checked before any body;
+    a leader reads only (403 project.not_allowed)."""
+    jurisdiction = _staff(request)
+    if not jurisdiction.can_act:
+        raise DomainError(codes.PROJECT_NOT_ALLOWED)
+    return jurisdiction
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+class AdvanceInput(serializers.Serializer):
+    to_stage = TextParam(
+        _choice("to_stage", ProposalStage.values),
+        help_text="referred, consulted, reviewed, candidate (the five forms) or rejected",
+    )
+    reason = TextParam(_text("reason", 2000), help_text="Why (kept with the decision).")
+    final_description = TextParam(
+        _text("final_description", 4000, required=False), help_text="On becoming a candidate."
+    )
+    final_cost_yuan = IntParam(
+        _int("final_cost_yuan", 0, MAX_YUAN, required=False), help_text="On becoming a candidate."
+    )
+
+
+class BallotOpenInput(serializers.Serializer):
+    title = TextParam(_text("title", 120))
+    proposal_ids = IdListParam(_ids, help_text="Candidates in ballot order: more than the seats.")
+    max_choices = IntParam(_int("max_choices", 1, 100), help_text="Seats (差额: < candidates).")
+    min_choices = IntParam(_int("min_choices", 0, 100, required=False))
+
+
+class BallotCloseInput(serializers.Serializer):
+    confirm = BoolParam(_confirm, help_text="Must be true: the close counts and publishes.")
+
+
+class PaperCountInput(serializers.Serializer):
+    ballots = IntParam(_int("ballots", 0, MAX_COUNT), help_text="Paper ballots cast.")
+    blank = IntParam(_int("blank", 0, MAX_COUNT))
+    invalid = IntParam(_int("invalid", 0, MAX_COUNT))
+    votes = VotesParam(_votes, help_text='{"<candidate id>": votes} for every candidate.')
+
+
+class ProjectUpdateInput(serializers.Serializer):
+    status = TextParam(_choice("status", ProjectStatus.values), help_text="planned, ...")
+    progress_pct = IntParam(_int("progress_pct", 0, 100))
+    note = TextParam(_text("note", 2000))
+    department = TextParam(_text("department", 100, required=False))
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+
+class FunnelOutput(serializers.Serializer):
+    collected = serializers.IntegerField()
+    shortlisted = serializers.IntegerField()
+    voted = serializers.IntegerField()
+    implemented = serializers.IntegerField()
+
+
+class SatisfactionOutput(serializers.Serializer):
+    evaluations = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    pct = serializers.FloatField(allow_null=True)
+    bar_pct = serializers.IntegerField()
+    meets_bar = serializers.BooleanField(allow_null=True)
+
+
+class BallotRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+
+
+class CallOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    adcode = serializers.CharField()
+    region_name = serializers.CharField()
+    year = serializers.IntegerField()
+    opens_on = serializers.DateField()
+    closes_on = serializers.DateField()
+    funnel = FunnelOutput()
+    satisfaction = SatisfactionOutput()
+    ballots = BallotRefOutput(many=True)
+
+
+class CallListOutput(serializers.Serializer):
+    results = CallOutput(many=True)
+
+
+class ProposalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    call_id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField()
+    estimated_cost_yuan = serializers.IntegerField()
+    source = serializers.CharField()  # type: ignore[assignment]
+    stage = serializers.CharField()
+    next_stages = serializers.ListField(child=serializers.CharField())
+    merged_into_id = serializers.IntegerField(allow_null=True)
+    has_place = serializers.BooleanField()
+    department = serializers.CharField(allow_blank=True)
+    budget_yuan = serializers.IntegerField(allow_null=True)
+    status = serializers.CharField(allow_blank=True)
+    progress_pct = serializers.IntegerField()
+    evidence_count = serializers.IntegerField()
+    supervision_count = serializers.IntegerField()
+    evaluation_count = serializers.IntegerField()
+    satisfaction_pct = serializers.FloatField(allow_null=True)
+
+
+class ProposalListOutput(serializers.Serializer):
+    call = CallOutput()
+    results = ProposalOutput(many=True)
+
+
+class CandidateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    proposal_id = serializers.IntegerField()
+    title = serializers.CharField()
+    estimated_cost_yuan = serializers.IntegerField()
+    votes = serializers.IntegerField(allow_null=True, help_text="null until the close")
+    result = serializers.CharField(allow_null=True, help_text="elected, tied, not_elected")
+
+
+class PaperEntryOutput(serializers.Serializer):
+    entry = serializers.IntegerField()
+    teller = serializers.CharField()
+    teller_id = serializers.IntegerField()
+    matched = serializers.BooleanField()
+    at = serializers.DateTimeField()
+    ballots = serializers.IntegerField(allow_null=True, help_text="null while waiting (blind)")
+
+
+class BallotOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    call_id = serializers.IntegerField()
+    status = serializers.CharField()
+    min_choices = serializers.IntegerField()
+    max_choices = serializers.IntegerField()
+    eligible_count = serializers.IntegerField()
+    voted_count = serializers.IntegerField(help_text="Phone ballots cast so far (a count only).")
+    opened_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    turnout = serializers.IntegerField(allow_null=True)
+    turnout_pct = serializers.FloatField(allow_null=True)
+    blank_count = serializers.IntegerField(allow_null=True)
+    paper_count = serializers.IntegerField(allow_null=True)
+    invalid_count = serializers.IntegerField(allow_null=True)
+    quorum_met = serializers.BooleanField(allow_null=True)
+    paper_entries = PaperEntryOutput(many=True)
+    candidates = CandidateOutput(many=True)
+
+
+class PaperCountOutput(serializers.Serializer):
+    entry = serializers.IntegerField()
+    matched = serializers.BooleanField()
+    ballot = BallotOutput()
+
+
+class ProjectUpdateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    proposal_id = serializers.IntegerField()
+    status = serializers.CharField()
+    progress_pct = serializers.IntegerField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class ProjectFeatureProperties(serializers.Serializer):
+    id = serializers.IntegerField()
+    call_id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField(help_text="candidate, chosen, in_progress, done, evaluated")
+    progress_pct = serializers.IntegerField()
+    department = serializers.CharField(allow_blank=True)
+    budget_yuan = serializers.IntegerField(allow_null=True)
+    supervision_count = serializers.IntegerField()
+    evaluation_count = serializers.IntegerField()
+    satisfaction_pct = serializers.FloatField(allow_null=True)
+
+
+class ProjectFeatureOutput(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    geometry = serializers.JSONField()
+    properties = ProjectFeatureProperties()
+
+
+class ProjectFeaturesOutput(serializers.Serializer):
+    type = serializers.CharField()
+    features = ProjectFeatureOutput(many=True)
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+def _proposal_row(p) -> dict:
+    return {
+        "id": p.pk,
+        "call_id": p.call_id,
+        "title": p.title,
+        "description": p.description,
+        "estimated_cost_yuan": p.estimated_cost_yuan,
+        "source": p.source,
+        "stage": p.stage,
+        "next_stages": list(services.NEXT_STAGES.get(p.stage, ())),
+        "merged_into_id": p.merged_into_id,
+        "has_place": p.place is not None,
+        "department": p.department,
+        "budget_yuan": p.budget_yuan,
+        "status": p.status,
+        "progress_pct": p.progress_pct,
+        "evidence_count": p.evidence_count,
+        "supervision_count": p.supervision_count,
+        "evaluation_count": p.evaluation_count,
+        "satisfaction_pct": selectors.satisfaction_pct(p),
+    }
+
+
+def _ballot_row(session) -> dict:
+    detail = selectors.ballot_detail(session=session)
+    detail.pop("has_voted", None)
+    for candidate in detail["candidates"]:
+        candidate.pop("description", None)
+    turnout = detail["turnout"]
+    eligible = detail["eligible_count"]
+    detail["turnout_pct"] = round(100 * turnout / eligible, 1) if turnout and eligible else None
+    detail["voted_count"] = selectors.phone_votes(session=session)
+    return detail
+
+
+# --- operations --------------------------------------------------------------------------------
+
+
+class ProjectCallsApi(MapApi):
+    @extend_schema(
+        operation_id="map_project_calls_list",
+        tags=TAGS,
+        responses={200: CallListOutput, **READ_ERRORS},
+        description="Calls for proposals in the jurisdiction, each with its township's funnel "
+        "(collected, shortlisted, voted, implemented), satisfaction against the 90% bar and "
+        "its ballots.",
+    )
+    def get(self, request) -> JsonResponse:
+        jurisdiction = _staff(request)
+        calls = selectors.call_list(jurisdiction=jurisdiction)
+        return _out(CallListOutput, {"results": [selectors.call_summary(call=c) for c in calls]})
+
+
+class ProjectCallProposalsApi(MapApi):
+    @extend_schema(
+        operation_id="map_project_call_proposals",
+        tags=TAGS,
+        responses={200: ProposalListOutput, **READ_ERRORS},
+    )
+    def get(self, request, call_id: int) -> JsonResponse:
+        call = access_call_by_id(jurisdiction=_staff(request), call_id=call_id)
+        rows = [_proposal_row(p) for p in selectors.proposal_list(call=call)]
+        return _out(
+            ProposalListOutput, {"call": selectors.call_summary(call=call), "results": rows}
+        )
+
+
+class ProposalAdvanceApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_proposals_advance",
+        tags=TAGS,
+        request=AdvanceInput,
+        responses={200: ProposalOutput, **WRITE_ERRORS},
+        description="Move a proposal to its next form (or reject it), with the reason.",
+    )
+    def post(self, request, proposal_id: int) -> JsonResponse:
+        jurisdiction = _writer(request)
+        body = self.params(AdvanceInput, data=json_body(request))
+        proposal = services.proposal_advance(
+            jurisdiction=jurisdiction, actor=request.user, proposal_id=proposal_id, **body
+        )
+        return _out(ProposalOutput, _proposal_row(_annotated(proposal)))
+
+
+def _annotated(proposal):
+    return selectors.proposal_list(call=proposal.call).get(pk=proposal.pk)
+
+
+class BallotOpenApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_project_call_ballots_open",
+        tags=TAGS,
+        request=BallotOpenInput,
+        responses={201: BallotOutput, **WRITE_ERRORS},
+        description="Open a secret competitive ballot (more candidates than seats).",
+    )
+    def post(self, request, call_id: int) -> JsonResponse:
+        jurisdiction = _writer(request)
+        call = access_call_by_id(jurisdiction=jurisdiction, call_id=call_id)
+        body = self.params(BallotOpenInput, data=json_body(request))
+        session = services.ballot_open(
+            jurisdiction=jurisdiction,
+            actor=request.user,
+            call=call,
+            title=body["title"],
+            proposal_ids=body["proposal_ids"],
+            max_choices=body["max_choices"],
+            min_choices=body["min_choices"] or 0,
+        )
+        return _out(BallotOutput, _ballot_row(session), status=201)
+
+
+class BallotDetailApi(MapApi):
+    @extend_schema(
+        operation_id="map_ballots_retrieve",
+        tags=TAGS,
+        responses={200: BallotOutput, **READ_ERRORS},
+        description="A ballot: candidates, and once closed the published result (votes, who is "
+        "chosen, turnout, blank and invalid ballots, quorum). Never who voted how.",
+    )
+    def get(self, request, ballot_id: int) -> JsonResponse:
+        session = access_ballot_by_id(jurisdiction=_staff(request), ballot_id=ballot_id)
+        return _out(BallotOutput, _ballot_row(session))
+
+
+class BallotCloseApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_ballots_close",
+        tags=TAGS,
+        request=BallotCloseInput,
+        responses={200: BallotOutput, **WRITE_ERRORS},
+        description="Close, count and publish at once. The body must say `confirm: true`.",
+    )
+    def post(self, request, ballot_id: int) -> JsonResponse:
+        jurisdiction = _writer(request)
+        self.params(BallotCloseInput, data=json_body(request))
+        session = services.ballot_close(
+            jurisdiction=jurisdiction, actor=request.user, ballot_id=ballot_id
+        )
+        return _out(BallotOutput, _ballot_row(session))
+
+
+class BallotPaperCountsApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_ballots_paper_counts",
+        tags=TAGS,
+        request=PaperCountInput,
+        responses={201: PaperCountOutput, **WRITE_ERRORS},
+        description="One teller's entry of the hall's paper count. The second entry, by "
+        "another staff account, must match the first (else 409 ballot.paper_mismatch with "
+        "`differences`, and both are void).",
+    )
+    def post(self, request, ballot_id: int) -> JsonResponse:
+        jurisdiction = _writer(request)
+        body = self.params(PaperCountInput, data=json_body(request))
+        entry = services.paper_count_enter(
+            jurisdiction=jurisdiction,
+            actor=request.user,
+            ballot_id=ballot_id,
+            tally=services.PaperTally(
+                body["ballots"], body["blank"], body["invalid"], body["votes"]
+            ),
+        )
+        answer = {
+            "entry": entry.entry,
+            "matched": entry.matched,
+            "ballot": _ballot_row(entry.session),
+        }
+        return _out(PaperCountOutput, answer, status=201)
+
+
+class ProjectUpdatesApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_projects_update",
+        tags=TAGS,
+        request=ProjectUpdateInput,
+        responses={201: ProjectUpdateOutput, **WRITE_ERRORS},
+        description="A dated progress update of a chosen project (办).",
+    )
+    def post(self, request, proposal_id: int) -> JsonResponse:
+        jurisdiction = _writer(request)
+        body = self.params(ProjectUpdateInput, data=json_body(request))
+        update = services.project_update(
+            jurisdiction=jurisdiction, actor=request.user, proposal_id=proposal_id, **body
+        )
+        row = {
+            "id": update.pk,
+            "proposal_id": update.proposal_id,
+            "status": update.status,
+            "progress_pct": update.progress_pct,
+            "note": update.note,
+            "at": update.at,
+        }
+        return _out(ProjectUpdateOutput, row, status=201)
+
+
+class ProjectsGeoJsonApi(MapApi):
+    @extend_schema(
+        operation_id="map_projects_geojson",
+        tags=TAGS,
+        responses={
+            200: OpenApiResponse(ProjectFeaturesOutput, description="GeoJSON"),
+            **READ_ERRORS,
+        },
+        description="Placed candidates and projects: status candidate, chosen, in_progress, "
+        "done or evaluated, with progress.",
+    )
+    def get(self, request) -> JsonResponse:
+        rows = selectors.project_map(jurisdiction=_staff(request))
+        features = [
+            {
+                "type": "Feature",
+                "id": p.pk,
+                "geometry": json.loads(p.place.geojson) if p.place else None,
+                "properties": {
+                    "id": p.pk,
+                    "call_id": p.call_id,
+                    "title": p.title,
+                    "status": selectors.map_status(p),
+                    "progress_pct": p.progress_pct,
+                    "department": p.department,
+                    "budget_yuan": p.budget_yuan,
+                    "supervision_count": getattr(p, "supervision_count", 0),
+                    "evaluation_count": getattr(p, "evaluation_count", 0),
+                    "satisfaction_pct": selectors.satisfaction_pct(p),
+                },
+            }
+            for p in rows
+        ]
+        collection = {"type": "FeatureCollection", "features": features}
+        return _json(ProjectFeaturesOutput(collection).data, content_type=GEOJSON)

@@ -1,0 +1,281 @@
+/* Livelihood projects (民生实事项目代表票决制): the calls of the region with their funnel
+ * (collected, shortlisted, voted, implemented) and satisfaction against the 90% bar; the
+ * selected call's proposals with a button per next form (the reason is required); its ballots:
+ * candidates, the tellers' paper counts, closing with an explicit confirmation and the
+ * published result with the turnout; the projects on a small map with a legend.
+ *
+ * Data reaches the DOM as text only (cg.h). Testability: calls li[data-id], proposals
+ * li[data-id][data-stage], #pj-ballot[data-id][data-status], #pj-map[data-features]. */
+(function () {
+  "use strict";
+  var cg = window.cg, config = cg.config, S = cg.S, $ = cg.$, h = cg.h;
+  var STATUS_COLORS = {
+    candidate: "#868e96", chosen: "#1c7ed6", in_progress: "#f59f00", done: "#2f9e44",
+    evaluated: "#7048e8",
+  };
+  var state = { call: null, ballot: null, calls: [] };
+  var message = cg.notifier("pj-message", { ms: 5000, keepErrors: true });
+
+  function fail(err) {
+    var text = err.message || String(err);
+    message(text + (err.code ? " (" + err.code + ")" : ""), true);
+    return err;
+  }
+
+  function yuan(n) { return n === null || n === undefined ? "–" : cg.fmtInt(n) + " " + S.yuan; }
+
+  /* ---- calls and the funnel ---- */
+  function funnel(call) {
+    var f = call.funnel, top = Math.max(f.collected, 1);
+    var steps = [
+      ["collected", S.funnelCollected], ["shortlisted", S.funnelShortlisted],
+      ["voted", S.funnelVoted], ["implemented", S.funnelImplemented],
+    ];
+    var sat = call.satisfaction;
+    return [
+      h("ol", { class: "pj-funnel" }, steps.map(function (s) {
+        return h("li", { dataset: { step: s[0] } }, [
+          h("span", { class: "pj-funnel-label" }, s[1]),
+          h("span", { class: "pj-funnel-bar" }, [
+            h("span", { style: { width: Math.round(100 * f[s[0]] / top) + "%" } }),
+          ]),
+          h("b", null, cg.fmtInt(f[s[0]])),
+        ]);
+      })),
+      h("p", { class: "pj-sat" + (sat.meets_bar === false ? " below" : "") },
+        sat.pct === null ? S.satisfaction + ": " + S.noEvaluation
+          : S.satisfaction + " " + cg.fmtPct(sat.pct) + " (" + S.bar + " " + sat.bar_pct + "%)"),
+    ];
+  }
+
+  function renderCalls() {
+    cg.fill("pj-calls", state.calls.length ? state.calls.map(function (call) {
+      return h("li", {
+        class: "pj-call" + (state.call === call.id ? " active" : ""), dataset: { id: call.id },
+      }, [
+        h("button", { type: "button", class: "pj-call-title", click: function () { selectCall(call.id); } },
+          call.region_name + " · " + call.year + " · " + call.title),
+        funnel(call),
+      ]);
+    }) : cg.emptyItem(S.noCalls));
+  }
+
+  function loadCalls() {
+    return cg.api(cg.url("projectCalls")).then(function (data) {
+      state.calls = data.results.filter(function (c) {
+        return c.adcode.indexOf(config.region.adcode) === 0;
+      });
+      if (!state.call && state.calls.length) { state.call = state.calls[0].id; }
+      renderCalls();
+      if (state.call) { return loadCall(); }
+    }).catch(fail);
+  }
+
+  function selectCall(id) { state.call = id; state.ballot = null; renderCalls(); loadCall(); }
+
+  /* ---- proposals and the five forms ---- */
+  function advance(proposal, toStage, input) {
+    var reason = input.value.trim();
+    if (!reason) { message(S.reasonNeeded, true); input.focus(); return; }
+    cg.api(cg.url("proposalAdvance", null, { id: proposal.id }), {
+      method: "POST", body: { to_stage: toStage, reason: reason },
+    }).then(function () { message(S.moved); return refresh(); }).catch(fail);
+  }
+
+  function proposalRow(p) {
+    var input = h("input", {
+      type: "text", name: "reason", maxlength: 2000, placeholder: S.reasonPlaceholder,
+      "aria-label": S.reasonPlaceholder,
+    });
+    var actions = config.canAct && p.next_stages.length ? h("div", { class: "pj-actions" }, [
+      input,
+      p.next_stages.map(function (stage) {
+        return h("button", {
+          type: "button", class: "btn" + (stage === "rejected" ? "" : " btn-primary"),
+          dataset: { to: stage }, click: function () { advance(p, stage, input); },
+        }, S["to_" + stage] || stage);
+      }),
+    ]) : null;
+    var facts = [yuan(p.estimated_cost_yuan), S["sources_" + p.source] || p.source];
+    if (p.stage === "chosen") {
+      facts.push(S.progress + " " + p.progress_pct + "%");
+      if (p.satisfaction_pct !== null) { facts.push(S.satisfaction + " " + cg.fmtPct(p.satisfaction_pct)); }
+    }
+    return h("li", { class: "pj-proposal", dataset: { id: p.id, stage: p.stage } }, [
+      h("div", { class: "op-row-top" }, [
+        h("b", null, p.title),
+        h("span", { class: "op-status pj-stage-" + p.stage }, S["stage_" + p.stage] || p.stage),
+      ]),
+      h("p", { class: "muted" }, facts.join(" · ")),
+      actions,
+    ]);
+  }
+
+  function loadCall() {
+    var id = state.call;
+    return cg.api(cg.url("callProposals", null, { id: id })).then(function (data) {
+      if (id !== state.call) { return; }
+      cg.fill("pj-proposals", data.results.length ? data.results.map(proposalRow)
+        : cg.emptyItem(S.noProposals));
+      var ballots = data.call.ballots;
+      if (!state.ballot && ballots.length) { state.ballot = ballots[ballots.length - 1].id; }
+      cg.fill("pj-ballot-tabs", ballots.map(function (b) {
+        return h("button", {
+          type: "button", class: "btn" + (b.id === state.ballot ? " active" : ""),
+          "aria-pressed": b.id === state.ballot ? "true" : "false",
+          click: function () { state.ballot = b.id; loadCall(); },
+        }, b.title);
+      }));
+      return state.ballot ? loadBallot() : renderBallot(null);
+    }).catch(fail);
+  }
+
+  /* ---- the ballot ---- */
+  function turnoutText(b) {
+    if (b.status !== "closed") {
+      return S.votedSoFar + " " + b.voted_count + " / " + S.eligible + " " + b.eligible_count;
+    }
+    return [
+      S.turnout + " " + b.turnout + " / " + b.eligible_count + " (" + cg.fmtPct(b.turnout_pct) + ")",
+      S.blank + " " + b.blank_count,
+      S.paper + " " + b.paper_count, S.invalid + " " + b.invalid_count,
+      b.quorum_met ? S.quorumMet : S.quorumNotMet,
+    ].join(" · ");
+  }
+
+  function renderBallot(b) {
+    var box = $("pj-ballot");
+    box.dataset.id = b ? b.id : "";
+    box.dataset.status = b ? b.status : "";
+    cg.setText("pj-ballot-name", b ? b.title : S.noBallot);
+    cg.setText("pj-ballot-status", b ? (b.status === "closed" ? S.ballotClosedStatus : S.ballotOpenStatus) : "");
+    cg.setText("pj-turnout", b ? turnoutText(b) : "");
+    cg.fill("pj-candidates", b ? b.candidates.map(function (c) {
+      return h("li", { dataset: { id: c.id, result: c.result || "" } }, [
+        h("span", null, c.title), " ",
+        h("span", { class: "muted" }, yuan(c.estimated_cost_yuan)),
+        c.votes !== null ? h("b", { class: "pj-votes" }, " " + c.votes + " " + S.votes) : null,
+        c.result ? h("span", { class: "op-status pj-result-" + c.result }, S["result_" + c.result]) : null,
+      ]);
+    }) : []);
+    cg.fill("pj-paper-entries", b ? b.paper_entries.map(function (e) {
+      return h("li", null, S.teller + " " + e.entry + ": " + e.teller + " · " +
+        (e.matched ? S.paperMatched : S.paperWaiting));
+    }) : []);
+    var open = b && b.status === "open";
+    var form = $("pj-paper"), close = $("pj-close");
+    if (form) {
+      form.hidden = !open;
+      if (open) {
+        cg.fill("pj-paper-votes", b.candidates.map(function (c) {
+          return h("label", { class: "field" }, [c.title, h("input", {
+            type: "number", min: 0, value: 0, inputmode: "numeric", dataset: { candidate: c.id },
+          })]);
+        }));
+      }
+    }
+    if (close) { close.hidden = !open; $("pj-confirm").checked = false; $("pj-close-btn").disabled = true; }
+  }
+
+  function loadBallot() {
+    var id = state.ballot;
+    return cg.api(cg.url("ballot", null, { id: id })).then(function (b) {
+      if (id === state.ballot) { renderBallot(b); }
+    }).catch(fail);
+  }
+
+  function wireBallotForms() {
+    var form = $("pj-paper");
+    if (form) {
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var votes = {};
+        form.querySelectorAll("[data-candidate]").forEach(function (el) {
+          votes[el.dataset.candidate] = parseInt(el.value, 10) || 0;
+        });
+        var num = function (name) { return parseInt(form.elements[name].value, 10) || 0; };
+        var list = $("pj-mismatch");
+        list.hidden = true;
+        cg.api(cg.url("paperCounts", null, { id: state.ballot }), {
+          method: "POST",
+          body: { ballots: num("ballots"), blank: num("blank"), invalid: num("invalid"), votes: votes },
+        }).then(function (answer) {
+          message(answer.matched ? S.paperMatched : S.paperEntered);
+          renderBallot(answer.ballot);
+        }).catch(function (err) {
+          fail(err);
+          var diffs = err.data && err.data.differences;
+          if (diffs) {
+            cg.fill(list, [h("li", null, S.mismatch + ":")].concat(diffs.map(function (d) {
+              return h("li", null, d.line + ": " + d.first + " ≠ " + d.second);
+            })));
+            list.hidden = false;
+          }
+          loadBallot();
+        });
+      });
+    }
+    var confirm = $("pj-confirm");
+    if (confirm) {
+      confirm.addEventListener("change", function () { $("pj-close-btn").disabled = !confirm.checked; });
+      $("pj-close-btn").addEventListener("click", function () {
+        cg.api(cg.url("ballotClose", null, { id: state.ballot }), {
+          method: "POST", body: { confirm: confirm.checked === true },
+        }).then(function (b) { message(S.closed); renderBallot(b); return refresh(); }).catch(fail);
+      });
+    }
+  }
+
+  /* ---- the map ---- */
+  var map = null, layer = null;
+
+  function legend() {
+    cg.fill("pj-legend", Object.keys(STATUS_COLORS).map(function (key) {
+      return h("li", null, [
+        h("span", { class: "pj-swatch", style: { background: STATUS_COLORS[key] } }),
+        S["map_" + key] || key,
+      ]);
+    }));
+  }
+
+  function loadMap() {
+    var el = $("pj-map");
+    if (!window.L) { return Promise.resolve(); }
+    if (!map) {
+      map = L.map(el, { zoomControl: true, attributionControl: false, zoomSnap: 1 });
+      cg.fitBbox(map, config.region.bbox, false);
+    }
+    return cg.api(cg.url("projectsLayer")).then(function (data) {
+      if (layer) { map.removeLayer(layer); }
+      layer = L.geoJSON(data, {
+        style: function (f) {
+          return { color: STATUS_COLORS[f.properties.status], weight: 5, fillOpacity: 0.35 };
+        },
+        pointToLayer: function (f, at) {
+          return L.circleMarker(at, {
+            radius: 9, color: "#fff", weight: 2, fillColor: STATUS_COLORS[f.properties.status],
+            fillOpacity: 1,
+          });
+        },
+        onEachFeature: function (f, l) {
+          var p = f.properties;
+          l.bindPopup(cg.popup(p.title, [
+            ["", S["map_" + p.status] || p.status],
+            [S.progress, p.progress_pct + "%"],
+            [S.supervisions, cg.fmtInt(p.supervision_count)],
+            [S.satisfaction, p.satisfaction_pct === null ? S.noEvaluation : cg.fmtPct(p.satisfaction_pct)],
+          ]));
+        },
+      }).addTo(map);
+      el.dataset.features = String(data.features.length);
+      var bounds = layer.getBounds();
+      if (bounds.isValid()) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 }); }
+    }).catch(fail);
+  }
+
+  function refresh() { return Promise.all([loadCalls(), loadMap()]); }
+
+  legend();
+  wireBallotForms();
+  refresh();
+})();

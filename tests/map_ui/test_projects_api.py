@@ -1,0 +1,176 @@
+"""The livelihood-projects operations of the map data API (issue 15) on the hand-built
+township: the funnel per call, a call's proposals, a stage move, opening a ballot, the two
+tellers' paper counts, closing only with `confirm: true`, the published result with the
+turnout, a progress update and the projects layer. Nothing served names a voter."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from backend.projects import services
+from backend.projects.models import AnonymousBallot, BallotParticipation
+from backend.regions.models import Region
+from tests.backend.projects.world import build_world, candidates
+from tests.factories import UserFactory
+
+MAP = "/api/map/v1/"
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post(client, url, body):
+    return client.post(MAP + url, json.dumps(body), content_type="application/json")
+
+
+def _no_voter_in(world, session, *responses) -> None:
+    """No response names a deputy who voted, or any stored ballot's key."""
+    keys = [str(k) for k in AnonymousBallot.objects.values_list("id", flat=True)]
+    voters = BallotParticipation.objects.filter(session=session).select_related("deputy__user")
+    for response in responses:
+        text = response.content.decode()
+        assert "deputy" not in text and "has_voted" not in text
+        for key in keys:
+            assert key not in text
+        for p in voters:
+            assert p.deputy.user.username not in text and p.deputy.name not in text
+
+
+def test_the_funnel_the_vote_and_the_published_result(world):
+    staff = _client(world.staff)
+    props = candidates(world, 3)
+    collected = services.proposal_create(
+        jurisdiction=world.staff_j(),
+        actor=world.staff,
+        call=world.call,
+        title="新增路灯",
+        description="夜间无照明",
+        estimated_cost_yuan=50_000,
+    )
+    calls = staff.get(MAP + "project-calls").json()["results"]
+    assert calls[0]["funnel"] == {"collected": 4, "shortlisted": 3, "voted": 0, "implemented": 0}
+    assert calls[0]["satisfaction"]["bar_pct"] == 90
+
+    answer = _post(staff, f"proposals/{collected.pk}/advance", {"to_stage": "referred"})
+    assert (answer.status_code, answer.json()["field"]) == (400, "reason")
+    answer = _post(
+        staff, f"proposals/{collected.pk}/advance", {"to_stage": "referred", "reason": "交办"}
+    )
+    assert answer.status_code == 200 and answer.json()["stage"] == "referred"
+    assert answer.json()["next_stages"] == ["consulted", "rejected"]
+    rows = staff.get(MAP + f"project-calls/{world.call.pk}/proposals").json()["results"]
+    assert [r["stage"] for r in rows] == ["candidate"] * 3 + ["referred"]
+
+    opened = _post(
+        staff,
+        f"project-calls/{world.call.pk}/ballots",
+        {"title": "票决", "proposal_ids": [p.pk for p in props], "max_choices": 3},
+    )
+    assert (opened.status_code, opened.json()["code"]) == (400, "ballot.invalid_candidates")
+    opened = _post(
+        staff,
+        f"project-calls/{world.call.pk}/ballots",
+        {"title": "票决", "proposal_ids": [p.pk for p in props], "max_choices": 2},
+    )
+    assert opened.status_code == 201
+    ballot = opened.json()
+    c = [x["id"] for x in ballot["candidates"]]
+    from backend.projects.models import BallotSession
+
+    session = BallotSession.objects.get(pk=ballot["id"])
+    for deputy, choices in zip(world.deputies[:3], ([c[0], c[1]], [c[0]], []), strict=True):
+        services.ballot_cast(deputy=deputy, session=session, choices=choices)
+    detail = staff.get(MAP + f"ballots/{session.pk}")
+    assert detail.json()["voted_count"] == 3 and detail.json()["turnout"] is None
+
+    county = Region.objects.get(adcode="430121")
+    second = _client(UserFactory(username="pteller2", role="staff", jurisdiction=county))
+    paper = {
+        "ballots": 2,
+        "blank": 0,
+        "invalid": 0,
+        "votes": {str(c[0]): 2, str(c[1]): 1, str(c[2]): 0},
+    }
+    first = _post(staff, f"ballots/{session.pk}/paper-counts", paper)
+    assert first.status_code == 201 and first.json()["matched"] is False
+    assert first.json()["ballot"]["paper_entries"][0]["ballots"] is None  # blind for teller 2
+    mismatch = _post(
+        second,
+        f"ballots/{session.pk}/paper-counts",
+        dict(paper, votes={**paper["votes"], str(c[2]): 1}),
+    )
+    assert (mismatch.status_code, mismatch.json()["code"]) == (409, "ballot.paper_mismatch")
+    assert mismatch.json()["differences"] == [
+        {"line": f"candidate:{c[2]}", "first": 0, "second": 1}
+    ]
+    assert _post(staff, f"ballots/{session.pk}/paper-counts", paper).status_code == 201
+    assert _post(second, f"ballots/{session.pk}/paper-counts", paper).json()["matched"] is True
+
+    refused = _post(staff, f"ballots/{session.pk}/close", {})
+    assert (refused.status_code, refused.json()["field"]) == (400, "confirm")
+    assert _post(staff, f"ballots/{session.pk}/close", {"confirm": "yes"}).status_code == 400
+    leader = _client(world.leader)
+    assert _post(leader, f"ballots/{session.pk}/close", {"confirm": True}).status_code == 403
+    closed = _post(staff, f"ballots/{session.pk}/close", {"confirm": True})
+    assert closed.status_code == 200
+    result = closed.json()
+    assert (result["status"], result["turnout"], result["turnout_pct"]) == ("closed", 5, 83.3)
+    assert (result["blank_count"], result["paper_count"], result["quorum_met"]) == (1, 2, True)
+    assert [(x["votes"], x["result"]) for x in result["candidates"]] == [
+        (4, "elected"),
+        (2, "not_elected"),
+        (0, "not_elected"),
+    ]
+    published = leader.get(MAP + f"ballots/{session.pk}")
+    assert published.status_code == 200 and published.json()["turnout"] == 5
+
+    update = _post(
+        staff,
+        f"proposals/{props[0].pk}/updates",
+        {"status": "in_progress", "progress_pct": 40, "note": "路基完成", "department": "县交通局"},
+    )
+    assert update.status_code == 201 and update.json()["progress_pct"] == 40
+    layer = staff.get(MAP + "projects.geojson")
+    assert layer["Content-Type"] == "application/geo+json"
+    features = {f["id"]: f["properties"] for f in layer.json()["features"]}
+    assert features[props[0].pk]["status"] == "in_progress"
+    assert features[props[0].pk]["progress_pct"] == 40
+    assert props[1].pk not in features  # not chosen: off the layer
+    calls = leader.get(MAP + "project-calls").json()["results"]
+    assert calls[0]["funnel"]["voted"] == 1
+    _no_voter_in(world, session, detail, first, closed, published, layer)
+
+
+def test_a_leader_of_another_county_sees_nothing(world):
+    props = candidates(world, 3)
+    session = services.ballot_open(
+        jurisdiction=world.staff_j(),
+        actor=world.staff,
+        call=world.call,
+        title="票决",
+        proposal_ids=[p.pk for p in props],
+        max_choices=2,
+    )
+    other = _client(world.other_leader)
+    assert other.get(MAP + "project-calls").json()["results"] == []
+    assert other.get(MAP + "projects.geojson").json()["features"] == []
+    for url in (f"project-calls/{world.call.pk}/proposals", f"ballots/{session.pk}"):
+        mine, missing = (
+            other.get(MAP + url),
+            other.get(
+                MAP
+                + url.replace(str(world.call.pk), "987654321").replace(str(session.pk), "987654321")
+            ),
+        )
+        assert mine.status_code == 404 and mine.content == missing.content
