@@ -262,6 +262,10 @@ def _load_county(
                 gettext("citizen QR opinion (%(state)s): tracking page /t/%(code)s/")
                 % {"state": state, "code": code}
             )
+        if adcode == DEMO_DEPUTY_COUNTY and options.visits:
+            from . import projects as demo_projects
+
+            demo_projects.create_projects_year(county, today, rng, say)
     return {
         "townships": len(townships),
         "cells": len(cells),

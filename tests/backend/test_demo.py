@@ -286,6 +286,28 @@ def test_command_accounts_if_empty_and_info(client):
     } == {6}
     assert checkins.filter(inside_geofence=True).count() > 0.8 * checkins.count()
 
+    # One township's year of livelihood projects: the five forms, a published vote, two
+    # projects being built (placed, with progress), one evaluated against the 90% bar.
+    from backend.projects.models import BallotSession, Proposal, ProposalStageChange
+
+    assert "projects:" in out.getvalue()
+    ballot = BallotSession.objects.get(county_adcode="430121")
+    assert ballot.status == "closed" and ballot.quorum_met and ballot.turnout > 0
+    assert ballot.candidates.count() > ballot.max_choices == 3
+    chosen = Proposal.objects.filter(call=ballot.call, stage="chosen")
+    assert chosen.count() == 3
+    assert chosen.filter(status="in_progress", place__isnull=False, progress_pct__gt=0).count() == 2
+    done = chosen.get(status="done")
+    satisfied = done.evaluations.filter(satisfied=True).count() / done.evaluations.count()
+    assert satisfied >= 0.9 and done.supervisions.exists()
+    assert {"deputy", "cluster", "staff"} == set(
+        Proposal.objects.filter(call=ballot.call).values_list("source", flat=True)
+    )
+    assert Proposal.objects.filter(call=ballot.call, stage="merged").exists()
+    assert ProposalStageChange.objects.filter(
+        proposal__call=ballot.call, to_stage="reviewed"
+    ).exists()
+
     before = (Deputy.objects.count(), Visit.objects.count())
     again = io.StringIO()
     call_command("load_demo", "--if-empty", stdout=again)
