@@ -12,6 +12,7 @@ BENCHMARKS = [
     "bench.coverage_tiles",  # coverage query and tiles, county and province scale
     "bench.phone_app",  # the phone app /m/ in throttled Chromium: load, worker start, upload
     "bench.dashboard",  # the leader dashboard in Chromium: time, requests, bytes; compression
+    "bench.freshness",  # sync queued vs summaries in the transaction; commit → summaries
     "bench.h3_ingest",  # H3 of a cell in the database trigger vs at the ingest edge
 ]
 

@@ -41,6 +41,7 @@ from backend.liaison.models import StationLink
 from backend.opinions.models import Opinion
 from backend.opinions.services import opinion_create
 from backend.visits.services import visits_ingest
+from tests.drain import drain
 from tests.factories import (
     DeputyFactory,
     GridAssignmentFactory,
@@ -257,6 +258,7 @@ def build_world() -> World:
         ],
         received_at=now,
     )
+    drain()  # the summaries of these visits, as the job coverage.drain would
     _add_opinions(world)
     world.users = {
         "leader": UserFactory(username="leader_a", role=Role.LEADER, jurisdiction=county),

@@ -14,6 +14,7 @@ from .models import (
     DeputySummary,
     HeatBin,
     HeatHex,
+    PendingVisit,
 )
 
 
@@ -107,3 +108,10 @@ class HeatHexAdmin(ReadOnlyAdmin):
     @admin.display(description=_("H3 index"), ordering="h3")
     def h3_hex(self, obj: HeatHex) -> str:
         return format(obj.h3, "x")
+
+
+@admin.register(PendingVisit)
+class PendingVisitAdmin(ReadOnlyAdmin):
+    """Visits queued for the summaries (the job coverage.drain empties this within seconds)."""
+
+    list_display = ("visit_id", "queued_at")

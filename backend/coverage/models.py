@@ -16,6 +16,7 @@ reference. Visits of other kinds (forums, receptions) count as visits, not house
 
 from django.contrib.gis.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 # Windows (days) kept pre-aggregated per cell; other windows are computed from CellDay.
@@ -191,3 +192,17 @@ class HeatHex(models.Model):
                 fields=["h3"], condition=Q(boundary__isnull=True), name="heathex_missing_boundary"
             ),
         ]
+
+
+class PendingVisit(models.Model):
+    """A visit whose summaries are not yet maintained: the insert trigger on visits appends one
+    row per new visit (nothing else on the phone's request path), the job coverage.drain applies
+    them in set-based batches and deletes them (docs/decisions.md "Summaries off the request
+    path"). Written and read only by the SQL functions in backend/coverage/sql/."""
+
+    visit_id = models.BigIntegerField(primary_key=True)
+    queued_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        verbose_name = _("pending visit")
+        verbose_name_plural = _("pending visits")

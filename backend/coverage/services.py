@@ -1,9 +1,13 @@
 """Writes of the coverage app (the visit triggers do the rest, see migration 0002).
 
 Invariants:
+- New visits reach the summaries through `coverage_drain` (the job `coverage.drain`, every 2 s):
+  the insert trigger on visits only queues them (coverage_pendingvisit), so that no writer can
+  leave one out and the phone's answer does not wait for the summaries. Each batch is its own
+  transaction and, after it commits, one `coverage.drained` live event per county it touched.
 - The per-cell standard-window columns are read only when `coverage_roll_forward` has moved
   the clock to the reader's day (windows.py); rolling subtracts exactly the days that left each
-  window (the database function `coverage_roll_to`, serialised against visit inserts by a lock
+  window (the database function `coverage_roll_to`, serialised against the drain by a lock
   on the clock row). It runs as the job `coverage.roll` (backend/coverage/tasks.py), never
   inside a request.
 - Heat hexagons get their boundary from h3 (the one place this app calls it) in the job
@@ -22,10 +26,36 @@ from django.contrib.gis.geos import Polygon
 from django.db import connection, transaction
 from django.utils import timezone
 
+from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
 
 from .models import HeatHex
 from .selectors.clock import coverage_clock_forget
+
+DRAIN_BATCH = 5_000  # visits per drain transaction
+
+
+def coverage_drain(*, batch_size: int = DRAIN_BATCH, max_batches: int = 100) -> int:
+    """Apply the pending visits to the coverage summaries, `batch_size` per transaction, until
+    none is left (or `max_batches`, so that one run stays short); returns how many were applied.
+    Safe beside another drain (that one's batches are skipped: SKIP LOCKED and an advisory lock;
+    this one then returns early). After each batch commits: `coverage.drained` per county, its
+    items the visits now in the figures per adcode (the dashboard reloads its statistics)."""
+    applied = 0
+    for _ in range(max_batches):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT county, adcode, applied FROM coverage_drain(%s)", [batch_size])
+            rows = cursor.fetchall()
+            by_county: dict[str, list[dict]] = {}
+            for county, adcode, n in rows:
+                by_county.setdefault(county, []).append({"adcode": adcode, "visits": n})
+            for county, items in by_county.items():
+                publish_on_commit(county, "coverage.drained", {"items": items})
+        done = sum(n for _county, _adcode, n in rows)
+        applied += done
+        if done < batch_size:
+            break
+    return applied
 
 
 def coverage_roll_forward(*, today: dt.date | None = None) -> dt.date:

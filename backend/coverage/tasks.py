@@ -21,3 +21,10 @@ def coverage_roll(timestamp: int | None = None) -> str:
 def heat_hexes_complete(timestamp: int | None = None) -> int:
     """Give new heat hexagons their boundary (a heat tile skips them until then)."""
     return services.heat_hexes_complete()
+
+
+@app.periodic(cron="* * * * * */2", periodic_id="every_2s")
+@app.task(name="coverage.drain", queueing_lock="coverage.drain")
+def coverage_drain(timestamp: int | None = None) -> int:
+    """Apply the visits queued by the insert trigger to the coverage summaries (≤ 5 s behind)."""
+    return services.coverage_drain()

@@ -165,6 +165,9 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
     life = load_station_life(today, options.seed)
     progress(gettext("station life: %(counts)s") % {"counts": life})
     users = _demo_accounts(progress)
+    from backend.coverage.services import coverage_drain
+
+    coverage_drain(max_batches=1_000_000)  # nothing left for the job: a newcomer sees it all
     progress(
         gettext("demo loaded in %(seconds).0f s (link: %(link)s, accounts: %(accounts)s)")
         % {
@@ -557,6 +560,10 @@ def _create_activity(
                     "weeks": len(batches),
                 }
             )
+    # the summaries of these visits now, as the job coverage.drain would within seconds
+    from backend.coverage.services import coverage_drain
+
+    coverage_drain(max_batches=1_000_000)
     opinions = 0
     if options.opinions:
         hotspots = activity.plan_hotspots(

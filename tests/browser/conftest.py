@@ -35,6 +35,7 @@ from backend.opinions.services import opinion_create
 from backend.regions.models import RegionLevel
 from backend.visits.services import visits_sync
 from bench.server import free_port, uvicorn_argv
+from tests.drain import drain
 from tests.factories import (
     DeputyFactory,
     GridCellFactory,
@@ -288,6 +289,7 @@ def post_visit_through_field_api(browser, base_url: str, username: str, cell) ->
         assert response.status == 200, response.text()
         [result] = response.json()["results"]
         assert result["status"] == "created", result
+        in_worker_thread(drain)  # the job coverage.drain's part (no worker beside the server)
         return result
     finally:
         context.close()
@@ -308,7 +310,8 @@ def in_worker_thread(fn, *args, **kwargs):
 
 
 def record_visit(deputy, cell, *, days_ago: float = 0, households: int = 3):
-    """A visit through the same service as the phone API (publishes visit.created on commit)."""
+    """A visit through the same service as the phone API (publishes visit.created on commit),
+    then drained (coverage.drained)."""
     [result] = in_worker_thread(
         visits_sync,
         deputy=deputy,
@@ -316,6 +319,7 @@ def record_visit(deputy, cell, *, days_ago: float = 0, households: int = 3):
         received_at=timezone.now() - dt.timedelta(days=days_ago),
     )
     assert result.status == "created", result
+    in_worker_thread(drain)  # its summaries, as the job coverage.drain would within seconds
     return result
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from backend.coverage.services import heat_hexes_complete
 from backend.visits.services import visits_ingest
 from tests.coverage_world import _visit
+from tests.drain import drain
 
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -166,6 +167,7 @@ def test_etag_cache_control_and_conditional_requests(world):
     # a new visit changes the tile and its tag
     d1 = world.deputies["d1"]
     visits_ingest(rows=[_visit(d1, world.cell("a00"), 0.1, timezone.now(), ref="new")])
+    drain()
     changed = leader.get(url, headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed["ETag"] != etag
 
@@ -247,6 +249,7 @@ def test_tilejson_template_carries_only_the_tile_parameters(world):
 def _visit_a01(world):
     d1 = world.deputies["d1"]
     visits_ingest(rows=[_visit(d1, world.cell("a01"), 0.1, timezone.now(), ref="fresh")])
+    drain()
 
 
 def _rename_station(world):

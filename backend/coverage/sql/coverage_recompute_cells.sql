@@ -1,7 +1,8 @@
 -- Everything about the given cells recomputed from visits (NULL = all cells): per-day rows
 -- (CellDay, written in day order as live inserts are, so that the daily roll reads few pages),
 -- referenced households (CellHousehold), the summary's totals and windows as of the clock day, and
--- their heat. Used by rebuilds and by visit updates/deletes. Local days are Asia/Shanghai.
+-- their heat. Used by rebuilds and by visit updates/deletes. Visits still pending (queued for
+-- coverage_drain, which adds them when it takes them) are left out. Local days: Asia/Shanghai.
 
 CREATE OR REPLACE FUNCTION coverage_recompute_cells(ids bigint[]) RETURNS void
 LANGUAGE plpgsql AS $fn$
@@ -24,6 +25,7 @@ BEGIN
     FROM visits_visit
     WHERE cell_id IS NOT NULL AND kind = 'household' AND household_ref <> ''
       AND (ids IS NULL OR cell_id = ANY (ids))
+      AND NOT EXISTS (SELECT 1 FROM coverage_pendingvisit p WHERE p.visit_id = visits_visit.id)
     GROUP BY 1, 2;
 
     INSERT INTO coverage_cellday (cell_id, day, county_adcode, visits, unreferenced_households,
@@ -37,6 +39,8 @@ BEGIN
                count(*) FILTER (WHERE kind = 'household' AND household_ref <> '') AS refv
         FROM visits_visit
         WHERE cell_id IS NOT NULL AND (ids IS NULL OR cell_id = ANY (ids))
+          AND NOT EXISTS (SELECT 1 FROM coverage_pendingvisit p
+                          WHERE p.visit_id = visits_visit.id)
         GROUP BY 1, 2
     ) v
     LEFT JOIN (
@@ -65,7 +69,9 @@ BEGIN
         FROM coverage_cellday WHERE ids IS NULL OR cell_id = ANY (ids) GROUP BY cell_id
     ), l AS (
         SELECT cell_id, max(recorded_at) AS last_at FROM visits_visit
-        WHERE cell_id IS NOT NULL AND (ids IS NULL OR cell_id = ANY (ids)) GROUP BY cell_id
+        WHERE cell_id IS NOT NULL AND (ids IS NULL OR cell_id = ANY (ids))
+          AND NOT EXISTS (SELECT 1 FROM coverage_pendingvisit p WHERE p.visit_id = visits_visit.id)
+        GROUP BY cell_id
     )
     UPDATE coverage_cellsummary s SET
         last_visit_at = l.last_at,

@@ -1,5 +1,7 @@
 -- Trigger: updated or deleted visits (rare: admin corrections) recompute the cells and deputies
--- they touched, from visits.
+-- they touched, from visits (the visits still pending are left out: coverage_drain adds them
+-- as they are then). Waits for a running drain first (its advisory lock), so that neither
+-- overwrites the other's figures.
 
 CREATE OR REPLACE FUNCTION coverage_visits_changed() RETURNS trigger
 LANGUAGE plpgsql AS $fn$
@@ -7,6 +9,7 @@ DECLARE
     ids bigint[];
     deputies bigint[];
 BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('coverage_drain'));
     IF TG_OP = 'DELETE' THEN
         SELECT array_agg(DISTINCT cell_id) INTO ids FROM old_visits WHERE cell_id IS NOT NULL;
         SELECT array_agg(DISTINCT deputy_id) INTO deputies FROM old_visits;

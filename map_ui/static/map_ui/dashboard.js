@@ -291,6 +291,9 @@
         feed("visit", S.visitCreated, item.cell_code, item.recorded_at);
         refreshStats();
       },
+      // the visits' summaries are maintained by a job within seconds (coverage.drain): the
+      // statistics and gaps are read again once it has applied them
+      "coverage.drained": function () { refreshStats(); },
       "assignment.created": function (item) {
         cells.override(item.cell_id, { assigned: true });
         feed("assignment", S.assignmentCreated, item.cell_code);

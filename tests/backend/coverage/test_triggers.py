@@ -21,12 +21,14 @@ from backend.coverage.models import (
     DeputySummary,
     HeatBin,
     HeatHex,
+    PendingVisit,
 )
-from backend.coverage.services import coverage_rebuild, heat_hexes_complete
+from backend.coverage.services import coverage_drain, coverage_rebuild, heat_hexes_complete
 from backend.grid.models import GridAssignment, GridCell
 from backend.visits.models import Visit
 from backend.visits.services import visits_ingest
 from tests.coverage_world import EXPECTED, _visit
+from tests.drain import drain
 from tests.factories import DeputyFactory, GridCellFactory, RegionFactory, cell_center, square
 
 SUMMARY_FIELDS = [
@@ -81,6 +83,8 @@ def snapshot():
 
 
 def recomputed():
+    # compared with a drained state only (pending visits are in neither side: no vacuous match)
+    assert not PendingVisit.objects.exists()
     with connection.cursor() as cursor:
         cursor.execute("SELECT coverage_recompute_cells(NULL)")
         cursor.execute("SELECT coverage_recompute_deputies(NULL)")
@@ -125,6 +129,7 @@ def test_repeat_households_are_counted_once_per_window(world):
         ],
         received_at=now,
     )
+    assert drain() == 3
     s = summary(a00)
     assert (s.visits_30d, s.households_30d) == (6, 6)  # h1 h2 h3 + 3 unreferenced
     assert (s.visits_90d, s.households_90d) == (7, 6)
@@ -257,12 +262,24 @@ def test_concurrent_batches_in_the_same_cells_count_exactly_once():
             connection.close()
 
     threads = [threading.Thread(target=sync, args=(d, n)) for n, d in enumerate(deputies)]
+
+    def drains():  # the job beside the phones: batches of 7, concurrently with the inserts
+        try:
+            for _ in range(20):
+                coverage_drain(batch_size=7, max_batches=3)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads += [threading.Thread(target=drains) for _ in range(2)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
     assert Visit.objects.count() == 120
+    drain()
     assert snapshot() == recomputed()
     assert sum(s.visits_total for s in CellSummary.objects.all()) == 120
 
@@ -300,3 +317,81 @@ def test_a_rebuild_writes_the_per_day_rows_in_day_order(world):
         days = [row[0] for row in cursor.fetchall()]
     assert len(set(days)) > 3
     assert days == sorted(days)
+
+
+# --- summaries off the request path (docs/decisions.md "Summaries off the request path") ------
+
+
+def test_an_insert_only_queues_its_visits_and_the_drain_applies_them(world):
+    d1, a01 = world.deputies["d1"], world.cell("a01")
+    before = snapshot()
+    now = timezone.now()
+    [created] = visits_ingest(rows=[_visit(d1, a01, 1, now, ref="q1")], received_at=now)
+    assert list(PendingVisit.objects.values_list("visit_id", flat=True)) == [created.id]
+    assert snapshot() == before  # nothing maintained inside the phone's statement
+    assert drain() == 1
+    assert not PendingVisit.objects.exists() and drain() == 0
+    s = summary(a01)
+    assert (s.visits_total, s.households_30d, s.last_visit_at) == (1, 1, now - dt.timedelta(days=1))
+    assert snapshot() == recomputed()
+
+
+def test_visits_changed_or_deleted_before_their_drain_count_as_they_are_then(world):
+    d1, a00, a01 = world.deputies["d1"], world.cell("a00"), world.cell("a01")
+    now = timezone.now()
+    results = visits_ingest(
+        rows=[
+            _visit(d1, a00, 1, now, ref="p1"),
+            _visit(d1, a00, 2, now, ref="p2"),
+            _visit(d1, a01, 3, now, households=4),
+        ],
+        received_at=now,
+    )
+    ids = [r.id for r in results]
+    # an admin correction of applied and pending visits alike, before the drain
+    Visit.objects.filter(id=ids[0]).update(cell=a01)
+    Visit.objects.filter(id=ids[1]).delete()
+    Visit.objects.filter(cell=a00, household_ref="").update(households=7)
+    assert PendingVisit.objects.count() == 3  # the deleted one is skipped when drained
+    assert drain() == 2
+    assert snapshot() == recomputed()
+    assert summary(a01).visits_total == 2
+
+
+def test_a_rebuild_counts_pending_visits_and_empties_the_queue(world):
+    d1, a01 = world.deputies["d1"], world.cell("a01")
+    now = timezone.now()
+    visits_ingest(rows=[_visit(d1, a01, 1, now)], received_at=now)
+    coverage_rebuild()
+    assert not PendingVisit.objects.exists()
+    assert summary(a01).visits_total == 1
+    assert snapshot() == recomputed()
+
+
+def test_each_drained_batch_tells_the_dashboards_of_its_counties(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from backend.core import events
+
+    sent = []
+    monkeypatch.setattr(events, "publish", lambda *event: sent.append(event))
+    d1, db = world.deputies["d1"], world.deputies["db"]
+    now = timezone.now()
+    visits_ingest(
+        rows=[
+            _visit(d1, world.cell("a01"), 1, now),
+            _visit(d1, world.cell("a11"), 1, now),
+            _visit(db, world.cell("b0"), 1, now),
+        ],
+        received_at=now,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert coverage_drain(batch_size=2) == 3  # two batches, each its own transaction
+    assert {kind for _county, kind, _payload in sent} == {"coverage.drained"}
+    per_county: dict[str, int] = {}
+    for county, _kind, payload in sent:
+        for item in payload["items"]:
+            assert item["adcode"].startswith(county)
+            per_county[county] = per_county.get(county, 0) + item["visits"]
+    assert per_county == {"430121": 2, "430182": 1}
+    assert len(sent) in (2, 3)  # one event per county per batch
