@@ -36,6 +36,7 @@ from tests.browser.conftest import (
     in_worker_thread,
     wait_http,
 )
+from tests.drain import drain
 from tests.factories import GridAssignmentFactory
 
 os.environ["PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS"] = "1"
@@ -458,6 +459,7 @@ def test_offline_visits_arrive_on_the_leaders_open_dashboard(phone, open_page, w
     go_online(page.context)
     page.wait_for_selector("#sync[data-waiting='0']")
     dashboard.wait_for_function("id => window.cg.cellState(id) === 'covered'", arg=target.id)
+    in_worker_thread(drain)  # the job coverage.drain's part: then coverage.drained reaches it
     dashboard.wait_for_function("() => document.getElementById('stat-covered').textContent === '5'")
     assert dashboard.locator("#feed li[data-event=visit]").count() == 1
 
