@@ -99,17 +99,8 @@ COUNTY_STATS_30_DAYS = {
     "deputies": 3,
     "deputies_active": 2,
     "target_households": 150,
+    # ranked best first (equal coverage: more households visited first); 25 % is "low", not green
     "children": [
-        {
-            "adcode": "430121001",
-            "name": "星沙街道",
-            "level": "township",
-            "bbox": [113.0, 28.0, 113.02, 28.02],
-            "cells": 4,
-            "covered": 1,
-            "coverage_pct": 25.0,
-            "households_visited": 4,
-        },
         {
             "adcode": "430121002",
             "name": "泉塘街道",
@@ -119,6 +110,20 @@ COUNTY_STATS_30_DAYS = {
             "covered": 1,
             "coverage_pct": 25.0,
             "households_visited": 150,
+            "rank": 1,
+            "band": "low",
+        },
+        {
+            "adcode": "430121001",
+            "name": "星沙街道",
+            "level": "township",
+            "bbox": [113.0, 28.0, 113.02, 28.02],
+            "cells": 4,
+            "covered": 1,
+            "coverage_pct": 25.0,
+            "households_visited": 4,
+            "rank": 2,
+            "band": "low",
         },
     ],
 }

@@ -216,6 +216,13 @@ class RegionChildOutput(serializers.Serializer):
     households_visited = serializers.IntegerField()
 
 
+class RegionLeagueRowOutput(RegionChildOutput):
+    """A child region's row in the league table: its rank (best coverage first) and colour band."""
+
+    rank = serializers.IntegerField()
+    band = serializers.ChoiceField(choices=["met", "behind", "low"])
+
+
 class RegionStatsOutput(RegionChildOutput):
     """The stats panel of a region: a child's row, and the totals below."""
 
@@ -225,7 +232,7 @@ class RegionStatsOutput(RegionChildOutput):
     deputies = serializers.IntegerField()
     deputies_active = serializers.IntegerField()
     target_households = serializers.IntegerField()
-    children = RegionChildOutput(many=True)
+    children = RegionLeagueRowOutput(many=True)
 
 
 class GapOutput(serializers.Serializer):

@@ -65,7 +65,7 @@ def test_parameters_bodies_and_answers_are_typed(schema):
         ("region", "string"),
     }
     stats = components["RegionStatsOutput"]["properties"]
-    assert stats["children"]["items"] == {"$ref": "#/components/schemas/RegionChildOutput"}
+    assert stats["children"]["items"] == {"$ref": "#/components/schemas/RegionLeagueRowOutput"}
     assert components["OpinionRowOutput"]["properties"]["citizen_contact"]["type"] == "string"
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
 
+from ..bands import league_order
 from ..windows import Window
 from .cells import cell_rows_sql, scope_params
 
@@ -148,12 +149,14 @@ def region_stats(*, jurisdiction: Jurisdiction, region, window: Window) -> dict:
         "deputies": row["deputies"],
         "deputies_active": row["deputies_active"],
         "target_households": row["deputies"] * YEARLY_HOUSEHOLD_TARGET,
-        "children": [
-            dict(
-                child,
-                bbox=[round(v, 6) for v in child["bbox"]] if child["bbox"] else None,
-                coverage_pct=float(child["coverage_pct"]),
-            )
-            for child in row["children"]
-        ],
+        "children": league_order(
+            [
+                dict(
+                    child,
+                    bbox=[round(v, 6) for v in child["bbox"]] if child["bbox"] else None,
+                    coverage_pct=float(child["coverage_pct"]),
+                )
+                for child in row["children"]
+            ]
+        ),
     }

@@ -34,14 +34,39 @@
     renderChildren(s.children || []);
   }
 
+  /* ---- league table (children ranked by coverage, coloured by band; sortable) ---- */
+  var league = { rows: [], sort: "rank" };
+
   function renderChildren(children) {
-    cg.fill("children", children.length ? children.map(function (c) {
-      return h("li", { dataset: { adcode: c.adcode }, click: function () { drillTo(c); } }, [
-        h("div", { class: "row" }, [h("span", null, c.name), h("b", null, cg.fmtPct(c.coverage_pct))]),
-        h("div", { class: "minibar" }, h("span", { style: { width: Math.min(100, c.coverage_pct || 0) + "%" } })),
+    league.rows = children;
+    renderLeague();
+  }
+
+  function renderLeague() {
+    var rows = league.rows.slice();
+    if (league.sort === "name") rows.sort(function (a, b) { return a.name.localeCompare(b.name, "zh-Hans-CN"); });
+    cg.fill("children", rows.length ? rows.map(function (c) {
+      return h("li", { dataset: { adcode: c.adcode, band: c.band || "" }, click: function () { drillTo(c); } }, [
+        h("div", { class: "row" }, [
+          h("span", null, [h("small", { class: "rank" }, String(c.rank || "")), c.name]),
+          h("b", null, cg.fmtPct(c.coverage_pct)),
+        ]),
+        h("div", { class: "minibar" }, h("span", {
+          class: "band-" + (c.band || "low"), style: { width: Math.min(100, c.coverage_pct || 0) + "%" },
+        })),
       ]);
     }) : cg.emptyItem(S.noChildren));
   }
+
+  document.querySelectorAll("#league-sort button").forEach(function (btn) {
+    btn.addEventListener("click", function () {
+      league.sort = btn.dataset.sort;
+      document.querySelectorAll("#league-sort button").forEach(function (b) {
+        b.setAttribute("aria-pressed", String(b === btn));
+      });
+      renderLeague();
+    });
+  });
 
   function renderCrumbs() {
     var last = state.trail.length - 1;
