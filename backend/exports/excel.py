@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -29,6 +29,12 @@ from backend.opinions.selectors import scoped_opinions
 from backend.performance import selectors as performance
 from backend.performance.items import Item
 from backend.reporting.attendance import station_attendance
+
+
+def _(text: str) -> str:
+    """A header or sheet name: translated in the "export" context (see the catalog)."""
+    return pgettext("export", text)
+
 
 PERCENT = "0.0%"
 INTEGER = "#,##0"
