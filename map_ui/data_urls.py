@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
-from map_ui.data import exports, projects, records, stationlife, views
+from map_ui.data import exports, projects, records, rota, stationlife, views
 
 
 def _not_found(request, rest=""):
@@ -43,6 +43,27 @@ operations = [
         "api/map/v1/stations/<int:station_id>/attendance",
         views.StationAttendanceApi.as_view(),
         name="map-station-attendance",
+    ),
+    path(
+        "api/map/v1/stations/<int:station_id>/rota",
+        rota.StationRotaApi.as_view(),
+        name="map-station-rota",
+    ),
+    path(
+        "api/map/v1/stations/<int:station_id>/receptions",
+        rota.StationReceptionsApi.as_view(),
+        name="map-station-receptions",
+    ),
+    path("api/map/v1/duty-requests", rota.DutyRequestsApi.as_view(), name="map-duty-requests"),
+    path(
+        "api/map/v1/duty-requests/<int:request_id>/decide",
+        rota.DutyRequestDecideApi.as_view(),
+        name="map-duty-request-decide",
+    ),
+    path(
+        "api/map/v1/deputies/<int:deputy_id>/attendance",
+        rota.DeputyAttendanceApi.as_view(),
+        name="map-deputy-attendance",
     ),
     path("api/map/v1/links.geojson", views.LinksGeoJsonApi.as_view(), name="map-links"),
     path("api/map/v1/rollups", views.RollupsApi.as_view(), name="map-rollups"),

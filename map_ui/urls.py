@@ -10,6 +10,7 @@ urlpatterns = [
     path("stations/", views.stations, name="stations"),
     path("stations/links/<int:link_id>/", views.station_link, name="station-link"),
     path("deliberations/<int:deliberation_id>/", views.deliberation, name="deliberation"),
+    path("stations/duty/", views.duty, name="duty"),
     path("opinions/", views.opinions, name="opinions"),
     path("projects/", views.projects, name="projects"),
     path("deputy/", views.deputy, name="deputy"),

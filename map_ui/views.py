@@ -15,12 +15,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
 from backend.accounts.access import jurisdiction_of, reads_region_pages, start_page
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import NotFound
-from backend.liaison.models import LinkCadence, StationKind
+from backend.liaison.models import (
+    CongressLevel,
+    HolidayPolicy,
+    LinkCadence,
+    RuleKind,
+    StationKind,
+)
+from backend.liaison.rhythm import WEEKDAYS
 from backend.opinions.models import HandlingLevel, OpinionCategory, OpinionStatus
 from backend.opinions.selectors import department_choices, department_home_adcode
 from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_ACTIONS
@@ -33,6 +41,13 @@ from map_ui.routing import LIVE_WS_PATH
 TIME_WINDOWS_DAYS = (30, 90, 365)
 DEFAULT_WINDOW_DAYS = 90
 OPINIONS_PAGE_SIZE = 30
+ATTENDANCE_LABELS = {
+    "present": _lazy("present"),
+    "excused": _lazy("excused (leave)"),
+    "absent": _lazy("absent"),
+    "open": _lazy("today"),
+    "upcoming": _lazy("to come"),
+}
 
 
 def js_strings() -> dict[str, str]:
@@ -202,6 +217,11 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "stationLinks": ("map-station-links", {}),
     "league": ("map-station-league", {}),
     "linkPage": ("map_ui:station-link", {"link_id": "id"}),
+    "rota": ("map-station-rota", {"station_id": "id"}),
+    "attendance": ("map-station-attendance", {"station_id": "id"}),
+    "receptions": ("map-station-receptions", {"station_id": "id"}),
+    "dutyRequests": ("map-duty-requests", {}),
+    "dutyDecide": ("map-duty-request-decide", {"request_id": "id"}),
     "opinions": ("map-opinions", {}),
     "opinion": ("map-opinion", {"opinion_id": "id"}),
     "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),
@@ -288,6 +308,56 @@ def assign(request: HttpRequest) -> HttpResponse:
 @login_required
 def stations(request: HttpRequest) -> HttpResponse:
     return render_map_page(request, "stations", region_reader(request))
+
+
+def duty_strings() -> dict[str, str]:
+    """Translated strings for the station duty page (站点值班)."""
+    return {
+        "noStations": _("No stations in this region."),
+        "noRule": _("No duty rule yet."),
+        "noDays": _("No duty days this month."),
+        "noRequests": _("No requests waiting."),
+        "noDeputies": _("Nobody on duty."),
+        "noReceptions": _("No reception sessions yet this month."),
+        "saved": _("Saved."),
+        "failed": _("Failed"),
+        "add": _("Add"),
+        "remove": _("Remove"),
+        "approve": _("Approve"),
+        "refuse": _("Refuse"),
+        "save": _("Save"),
+        "added": _("added"),
+        "onLeave": _("on leave"),
+        "moved": _("moved from %(day)s"),
+        "skipped": _("skipped (%(holiday)s)"),
+        "swapTo": _("swap to %(name)s"),
+        "citizens": _("citizens"),
+        "opinions": _("opinions"),
+        "held": _("held"),
+        "notHeld": _("nobody present"),
+        "rate": _("rate"),
+        "leave": _("leave"),
+        "swap": _("swap"),
+        **{f"att_{k}": str(v) for k, v in ATTENDANCE_LABELS.items()},
+        **{f"level_{value}": str(label) for value, label in CongressLevel.choices},
+        **{f"kind_{value}": str(label) for value, label in RuleKind.choices},
+    }
+
+
+@require_GET
+@login_required
+def duty(request: HttpRequest) -> HttpResponse:
+    """Station duty (站点值班): a station's rhythm with the preview of its next ten dates, the
+    month's rota (staff edit it), leave and swap requests to decide, attendance and receptions.
+    Staff act; leaders read."""
+    jurisdiction = region_reader(request)
+    region = page_region(request, jurisdiction)
+    context = map_context(request, "duty", region, jurisdiction, canAct=jurisdiction.can_act)
+    context["config"]["strings"].update(duty_strings())
+    context["rule_kinds"] = RuleKind.choices
+    context["holiday_policies"] = HolidayPolicy.choices
+    context["weekdays"] = [(i, str(name)) for i, name in enumerate(WEEKDAYS)]
+    return render(request, "map_ui/duty.html", context)
 
 
 def opinions_region(request: HttpRequest, jurisdiction: Jurisdiction) -> Region:

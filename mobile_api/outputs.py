@@ -147,14 +147,26 @@ class UpcomingDutyOutput(serializers.Serializer):
     closes_at = serializers.CharField(help_text="HH:MM")
 
 
-class MeDutyOutput(serializers.Serializer):
-    year = serializers.IntegerField()
+class DutyTallyOutput(serializers.Serializer):
+    station_id = serializers.IntegerField()
+    station_name = serializers.CharField()
     scheduled = serializers.IntegerField()
     present = serializers.IntegerField()
+    excused = serializers.IntegerField(help_text="approved leave (请假)")
+    absent = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+
+
+class MeDutyOutput(serializers.Serializer):
+    year = serializers.IntegerField()
+    scheduled = serializers.IntegerField(help_text="rostered duty days of the year")
+    present = serializers.IntegerField()
+    excused = serializers.IntegerField(help_text="approved leave (请假)")
     absent = serializers.IntegerField()
     open = serializers.IntegerField(help_text="today's duty days without a check-in yet")
     upcoming = UpcomingDutyOutput(many=True)
     rate = serializers.FloatField(allow_null=True, help_text="present / (present + absent)")
+    stations = DutyTallyOutput(many=True)
 
 
 class MeOutput(serializers.Serializer):

@@ -36,7 +36,7 @@ from backend.accounts.models import Role
 from backend.asgi import application
 from backend.exports.models import ExportJob
 from backend.intake.services import citizen_submit
-from backend.liaison.models import StationLink
+from backend.liaison.models import DutyRequest, StationLink
 from backend.stationlife.models import Deliberation
 from backend.visits.services import checkin_record
 from tests.coverage_world import build_world
@@ -76,6 +76,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "mobile_api:me": ("GET", PHONE + "me", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
     "mobile_api:my-record": ("GET", PHONE + "me/record", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
     "mobile_api:my-disputes": ("POST", PHONE + "me/points/disputes", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
+    "mobile_api:my-duty": ("GET", PHONE + "me/duty", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:my-duty-requests": ("GET", PHONE + "me/duty/requests", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:my-duty-requests POST": ("POST", PHONE + "me/duty/requests", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
+    # the objects are approved requests: withdrawing one's own is 409, nothing changes
+    "mobile_api:my-duty-request-withdraw": ("POST", PHONE + "me/duty/requests/{id}/withdraw", E, {
+        "A": "409 404 404 401 401 401 401 401 401 401",
+        "B": "404 404 409 401 401 401 401 401 401 401",
+    }),
     "mobile_api:my-cells": ("GET", PHONE + "me/cells", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
     "mobile_api:stations-nearby": ("GET", PHONE + "stations/nearby?lon={lon}&lat={lat}", None, {
         "A": "200 200 200 401 401 401 401 401 401 401",
@@ -155,6 +163,31 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "403 403 403 404 404 403 403 400 401 401",
     }),
     "map-station-attendance": ("GET", MAP + "stations/{id}/attendance", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-rota": ("GET", MAP + "stations/{id}/rota", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-rota POST": ("POST", MAP + "stations/{id}/rota", E, {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-station-receptions": ("GET", MAP + "stations/{id}/receptions", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-station-receptions POST": ("POST", MAP + "stations/{id}/receptions", E, {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-duty-requests": ("GET", MAP + "duty-requests", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-duty-request-decide": ("POST", MAP + "duty-requests/{id}/decide", E, {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-deputy-attendance": ("GET", MAP + "deputies/{id}/attendance", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
@@ -291,6 +324,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
     "map_ui:stations": ("GET", "/stations/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:duty": ("GET", "/stations/duty/?region={region}", None, {
         "A": "403 403 403 200 200 200 404 200 302 302",
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
@@ -529,6 +566,18 @@ def _world():
             ("430182", "宁乡市", "leader_x"),
         )
     )
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    a_request, b_request = (
+        DutyRequest.objects.create(
+            kind="leave",
+            deputy=d[who],
+            station=world.stations[where],
+            day=tomorrow,
+            reason="出差",
+            status="approved",
+        ).id
+        for who, where in (("d1", "s1"), ("db", "sb"))
+    )
     objects = {
         "A": {
             "map-export": a_export,
@@ -559,6 +608,13 @@ def _world():
             "map-station-link": world.link.id,
             "map-station-link-activities": world.link.id,
             "map-station-link-problems": world.link.id,
+            "map-station-rota": world.stations["s1"].id,
+            "map-station-rota POST": world.stations["s1"].id,
+            "map-station-receptions": world.stations["s1"].id,
+            "map-station-receptions POST": world.stations["s1"].id,
+            "map-duty-request-decide": a_request,
+            "mobile_api:my-duty-request-withdraw": a_request,
+            "map-deputy-attendance": d["d1"].id,
             "map-record": d["d1"].id,
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
@@ -605,6 +661,13 @@ def _world():
             "map-station-link": b_link,
             "map-station-link-activities": b_link,
             "map-station-link-problems": b_link,
+            "map-station-rota": world.stations["sb"].id,
+            "map-station-rota POST": world.stations["sb"].id,
+            "map-station-receptions": world.stations["sb"].id,
+            "map-station-receptions POST": world.stations["sb"].id,
+            "map-duty-request-decide": b_request,
+            "mobile_api:my-duty-request-withdraw": b_request,
+            "map-deputy-attendance": d["db"].id,
             "map-record": d["db"].id,
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,

@@ -31,6 +31,7 @@ from backend.accounts.models import User
 from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import Deputy, Station
 from backend.liaison.rhythm import RULE_FIELDS
+from backend.liaison.selectors import duty_rule_of, next_duty_date
 from backend.opinions.services import opinion_create, opinion_transition
 from backend.performance.selectors import deputy_record
 from backend.projects import services as project_services
@@ -257,6 +258,14 @@ def first_point_line(deputy) -> dict:
     return {k: lines[0][k] for k in ("source", "ref", "item")}
 
 
+def next_duty_day(deputy, station) -> str:
+    """The next duty day of the deputy at the station after today (a leave request's day)."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    day = next_duty_date(duty_rule_of(station), tomorrow)
+    assert day is not None, "the scene's station has a duty rule"
+    return day.isoformat()
+
+
 def valid_bodies(scene, phone) -> dict:
     """A valid body per phone operation with a body: mutations start from something that
     passes, so each reaches the validation of the field it attacks."""
@@ -282,6 +291,12 @@ def valid_bodies(scene, phone) -> dict:
             "contact_consent": True,
             "citizen_contact": "13812341234",
             "recorded_at": recorded_at,
+        },
+        "me_duty_requests_create": {
+            "kind": "leave",
+            "station_id": scene.stations["s1"].id,
+            "date": next_duty_day(d1, scene.stations["s1"]),
+            "reason": "出差",
         },
         "me_disputes_create": {
             "year": timezone.localdate().year,
@@ -597,6 +612,7 @@ def map_urls(pattern: URLPattern, scene) -> list[str]:
         "call_id": ["1", *BIG_IDS],
         "proposal_id": ["1", *BIG_IDS],
         "ballot_id": ["1", *BIG_IDS],
+        "request_id": ["1", *BIG_IDS],
     }
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
@@ -798,6 +814,58 @@ def test_station_rhythm_every_rule_field_in_query_and_body(scene):
         checker.check(f"POST rule={value!r:.40}", map_post(client, url, raw_json({"rule": value})))
     for name, raw in RAW_BODIES.items():
         checker.check(f"{url} {name}", map_post(client, url, raw))
+    checker.assert_clean()
+
+
+def test_rota_posts_every_field_and_raw_body(scene):
+    """The rota change, the reception record and a request's decision: every field hostile in
+    turn, raw bodies, as staff and as a leader; only 2xx or a JSON 4xx with a code."""
+    from backend.liaison.models import DutyRequest
+
+    client = staff(scene)
+    leader = Client()
+    leader.force_login(scene.users["leader"])
+    s1, d1 = scene.stations["s1"], scene.deputies["d1"]
+    day = next_duty_day(d1, s1)
+    pending = DutyRequest.objects.create(
+        kind="leave", deputy=d1, station=s1, day=dt.date.fromisoformat(day), reason="出差"
+    )
+    past = (timezone.localdate() - dt.timedelta(days=40)).isoformat()
+    posts = {
+        f"/api/map/v1/stations/{s1.id}/rota": {
+            "date": day,
+            "deputy_id": d1.id,
+            "action": "add",
+            "note": "",
+        },
+        f"/api/map/v1/stations/{s1.id}/receptions": {
+            "date": past,
+            "citizens_received": 3,
+            "note": "",
+        },
+        f"/api/map/v1/duty-requests/{pending.id}/decide": {"decision": "refuse", "note": ""},
+    }
+    checker = Checker()
+    for url, base in posts.items():
+        fields = [*base, "date", "deputy_id"]
+        for field in fields:
+            for value in (*HOSTILE_VALUES, -1, 0, 2**63, "2026-02-30", [], {"a": 1}):
+                body = dict(base, **{field: value})
+                if field == "decision":
+                    body["decision"] = value  # a decision would stop the others: keep it bad
+                response = checker.check(
+                    f"{url} {field}={value!r:.40}", map_post(client, url, raw_json(body))
+                )
+                accepted = response is not None and response.status_code < 400
+                if is_bad_text(value) and field == "note" and accepted:
+                    checker.fail(url, "bad text in note accepted", response)
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+            checker.check(f"{url} {name} (leader)", map_post(leader, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}", map_post(client, url, raw_json(base), content_type)
+            )
     checker.assert_clean()
 
 

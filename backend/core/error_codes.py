@@ -1190,6 +1190,68 @@ PROBLEM_PLACE_OFF_LINK = register(
     apis=MAP,
 )
 
+# --- rota, leave/swaps, receptions (liaison; docs/stations.md) ---
+ROTA_NOT_A_DUTY_DAY = register(
+    "rota.not_a_duty_day",
+    400,
+    _("That day is not a held duty day of the station."),
+    doc="a rota edit, request or reception on a day the station's rule does not hold",
+)
+ROTA_INVALID_FIELD = register(
+    "rota.invalid_field",
+    400,
+    _("A field of the rota, request or reception is missing or invalid."),
+    doc="`field` names it (date, deputy_id, action, kind, reason, decision, citizens_received)",
+)
+ROTA_DEPUTY_NOT_ELIGIBLE = register(
+    "rota.deputy_not_eligible",
+    400,
+    _("That deputy cannot be on duty at this station on that day."),
+    doc="neither a member of the station that day nor a deputy of its county",
+)
+ROTA_NOT_ROSTERED = register(
+    "rota.not_rostered",
+    409,
+    _("You are not on the rota of that station on that day."),
+    doc="leave or swap for a day the deputy is not rostered",
+)
+ROTA_ALREADY_ROSTERED = register(
+    "rota.already_rostered",
+    409,
+    _("The substitute is already on duty that day."),
+)
+ROTA_DAY_PASSED = register(
+    "rota.day_passed", 409, _("That duty day is over."), doc="leave or swap after the day"
+)
+ROTA_REQUEST_EXISTS = register(
+    "rota.request_exists",
+    409,
+    _("There is already a pending or approved request for that day."),
+)
+ROTA_REQUEST_NOT_FOUND = register(
+    "rota.request_not_found",
+    404,
+    _("No such leave or swap request."),
+    doc="missing or not yours",
+)
+ROTA_REQUEST_DECIDED = register(
+    "rota.request_decided",
+    409,
+    _("The request has already been decided or withdrawn."),
+)
+ROTA_NOT_ALLOWED = register(
+    "rota.not_allowed",
+    403,
+    _("Only staff of the station's county may change its rota, requests or receptions."),
+    apis=MAP,
+)
+RECEPTION_IN_FUTURE = register(
+    "reception.in_future",
+    400,
+    _("A reception can be recorded on or after its day."),
+    apis=MAP,
+)
+
 # The answer for a bare HTTP status (Django's error pages, DRF's own exceptions) in every API.
 BY_STATUS: dict[int, ErrorCode] = {
     400: REQUEST_INVALID,

@@ -22,9 +22,12 @@ from backend.core.errors import DomainError
 from .models import (
     SIX_HAVES,
     Deputy,
+    DutyRequest,
     DutyRule,
     LinkCadence,
     Mandate,
+    Reception,
+    RotaChange,
     Station,
     StationLink,
     StationMembership,
@@ -381,3 +384,44 @@ class StationLinkAdmin(SimpleHistoryAdmin):
     def cadence_list(self, obj: StationLink) -> str:
         labels = dict(LinkCadence.choices)
         return "、".join(str(labels.get(c, c)) for c in obj.cadences)
+
+
+class _ServiceWrittenAdmin(admin.ModelAdmin):
+    """Rota changes, requests and receptions are written by backend.liaison.services (the map
+    and phone APIs check who may): the admin shows them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RotaChange)
+class RotaChangeAdmin(_ServiceWrittenAdmin):
+    list_display = ("day", "station", "deputy", "action", "changed_by", "changed_at")
+    list_filter = ("action", county_filter("station__county_adcode"))
+    search_fields = ("deputy__name", "station__name")
+    list_select_related = ("deputy", "station", "changed_by")
+    date_hierarchy = "day"
+    show_full_result_count = False
+
+
+@admin.register(DutyRequest)
+class DutyRequestAdmin(_ServiceWrittenAdmin):
+    list_display = ("day", "station", "deputy", "kind", "substitute", "status", "decided_at")
+    list_filter = ("kind", "status", county_filter("station__county_adcode"))
+    search_fields = ("deputy__name", "station__name")
+    list_select_related = ("deputy", "station", "substitute")
+    date_hierarchy = "day"
+    show_full_result_count = False
+
+
+@admin.register(Reception)
+class ReceptionAdmin(_ServiceWrittenAdmin):
+    list_display = ("day", "station", "citizens_received", "recorded_by", "updated_at")
+    list_filter = (county_filter("station__county_adcode"),)
+    search_fields = ("station__name",)
+    list_select_related = ("station", "recorded_by")
+    date_hierarchy = "day"
+    show_full_result_count = False

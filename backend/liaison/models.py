@@ -348,3 +348,156 @@ class StationLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station_a} ⇄ {self.station_b}"
+
+
+# --- rota, leave and swaps, receptions (docs/stations.md) ------------------------------------
+
+
+class RotaAction(models.TextChoices):
+    ADD = "add", _("added")
+    REMOVE = "remove", _("removed")
+
+
+class RotaChange(models.Model):
+    """A staff edit of a station's generated rota: on `day` the deputy is added to (or removed
+    from) the duty. The generated rota is every member whose membership is open that day, on
+    every held day of the station's duty rule; a change names one (station, deputy, day)."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="rota_changes"
+    )
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="rota_changes"
+    )
+    day = models.DateField(_("day"))
+    action = models.CharField(_("action"), max_length=6, choices=RotaAction.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"), auto_now=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("rota change")
+        verbose_name_plural = _("rota changes")
+        constraints = [
+            models.UniqueConstraint(fields=["station", "deputy", "day"], name="rota_change_once"),
+        ]
+        indexes = [models.Index(fields=["station", "day"], name="rota_change_station_day")]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.day} · {self.deputy} ({self.action})"
+
+
+class DutyRequestKind(models.TextChoices):
+    LEAVE = "leave", _("leave (请假)")
+    SWAP = "swap", _("swap (换班)")
+
+
+class DutyRequestStatus(models.TextChoices):
+    PENDING = "pending", _("pending")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class DutyRequest(models.Model):
+    """A deputy asks to be excused from a rostered duty day (leave) or to hand it to another
+    deputy (swap: the substitute takes the day); staff of the station's county decide."""
+
+    kind = models.CharField(_("kind"), max_length=6, choices=DutyRequestKind.choices)
+    deputy = models.ForeignKey(
+        Deputy, verbose_name=_("deputy"), on_delete=models.CASCADE, related_name="duty_requests"
+    )
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="duty_requests"
+    )
+    day = models.DateField(_("duty day"))
+    substitute = models.ForeignKey(
+        Deputy,
+        verbose_name=_("substitute"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="duty_swaps_taken",
+    )
+    reason = models.CharField(_("reason"), max_length=500)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DutyRequestStatus.choices,
+        default=DutyRequestStatus.PENDING,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("leave or swap request")
+        verbose_name_plural = _("leave and swap requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deputy", "station", "day"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="duty_request_one_live",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="swap") & Q(substitute__isnull=False))
+                | (Q(kind="leave") & Q(substitute__isnull=True)),
+                name="duty_request_substitute_for_swap",
+            ),
+            models.CheckConstraint(
+                condition=~Q(substitute=F("deputy")), name="duty_request_not_self"
+            ),
+        ]
+        indexes = [models.Index(fields=["station", "status"], name="duty_request_station")]
+
+    def __str__(self) -> str:
+        return f"{self.deputy} · {self.station} · {self.day} ({self.kind})"
+
+
+class Reception(models.Model):
+    """The reception session (接待) a held duty day opens at a station: citizens received are
+    counted here; opinions taken at the station that day attach to it (by station and local
+    date, read in backend.reporting.attendance)."""
+
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="receptions"
+    )
+    day = models.DateField(_("day"))
+    citizens_received = models.PositiveIntegerField(_("citizens received"), default=0)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reception (接待)")
+        verbose_name_plural = _("receptions (接待)")
+        ordering = ["station", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["station", "day"], name="reception_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.station} · {self.day}"

@@ -8,15 +8,31 @@ A station without a duty rule has no duty days (never an error).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.geo import STORAGE_SRID
 
 from .access import access_station_by_id
-from .models import Deputy, DutyRule, RulePurpose, Station, StationMembership
+from .models import (
+    CongressLevel,
+    Deputy,
+    DutyRequest,
+    DutyRequestKind,
+    DutyRequestStatus,
+    DutyRule,
+    Mandate,
+    MandateStatus,
+    RotaAction,
+    RotaChange,
+    RulePurpose,
+    Station,
+    StationMembership,
+)
 from .rhythm import (
     HORIZON_DAYS,
     DayCalendar,
@@ -202,3 +218,270 @@ def stations_nearby(*, lon: float, lat: float, radius_m: float, limit: int = 50)
     """Stations within `radius_m` metres (geodesic) of a WGS-84 point, nearest first; each has
     `distance_m`. Index-backed: ST_DWithin on the geography cast of `location`."""
     return list(Station.objects.raw(_NEARBY_SQL, [lon, lat, radius_m, limit]))
+
+
+# --- the rota (docs/stations.md) ---------------------------------------------------------------
+#
+# Invariants:
+# - the generated rota of a station is every deputy whose membership is open on a held day of
+#   its duty rule (`since` <= day <= `until`), mixed levels together;
+# - a staff RotaChange on (station, deputy, day) overrides it: `add` puts the deputy on a held
+#   day (a change on a day the rule does not hold is ignored), `remove` takes them off; an
+#   approved swap is written as those two changes;
+# - an approved leave request marks the deputy's slot `leave` (attendance: excused).
+# A fixed number of queries per call, whatever the span.
+
+
+@dataclass(frozen=True)
+class RotaSlot:
+    station_id: int
+    deputy_id: int
+    day: dt.date
+    opens_at: dt.time
+    closes_at: dt.time
+    added: bool = False  # put there by staff or a swap, not by the rule
+    leave: bool = False  # approved leave (请假)
+
+
+def _month_span(month: dt.date) -> tuple[dt.date, dt.date]:
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return start, end
+
+
+def month_span(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of the month of `month`."""
+    return _month_span(month)
+
+
+def _rota_stations(
+    memberships: list, changes: list, station_ids: set[int] | None
+) -> dict[int, Station]:
+    """The stations the rota names (with their duty rules): the memberships', then those only
+    a change (or the caller, a station without members) names, in one more query."""
+    stations: dict[int, Station] = {m.station_id: m.station for m in memberships}
+    missing = ({c.station_id for c in changes} | (station_ids or set())) - set(stations)
+    if missing:
+        stations.update({s.id: s for s in with_duty_rules(Station.objects.filter(id__in=missing))})
+    return stations
+
+
+def _rota_keys(
+    memberships: list, changes: list, held: dict[int, set[dt.date]]
+) -> dict[tuple[int, int, dt.date], bool]:
+    """(station, deputy, day) → added by a change: the generated rota with the changes."""
+    keys: dict[tuple[int, int, dt.date], bool] = {}
+    for m in memberships:
+        for day in held[m.station_id]:
+            if m.since <= day and (m.until is None or day <= m.until):
+                keys[(m.station_id, m.deputy_id, day)] = False
+    for c in changes:
+        key = (c.station_id, c.deputy_id, c.day)
+        if c.action == RotaAction.REMOVE:
+            keys.pop(key, None)
+        elif c.day in held.get(c.station_id, ()):
+            keys.setdefault(key, True)
+    return keys
+
+
+@dataclass(frozen=True)
+class Rota:
+    slots: list[RotaSlot]  # sorted by (day, station, deputy)
+    stations: dict[int, Station]  # with their duty rules
+    held: dict[int, set[dt.date]]  # station id → held duty days in the span
+
+
+def rota_slots(
+    *,
+    start: dt.date,
+    end: dt.date,
+    station_ids: Iterable[int] | None = None,
+    deputy_id: int | None = None,
+) -> tuple[list[RotaSlot], dict[int, Station]]:
+    """The rota in [start, end] of the given stations (every deputy) or of one deputy (every
+    station), sorted by (day, station, deputy); and the stations it names (with duty rules)."""
+    rota = rota_between(start=start, end=end, station_ids=station_ids, deputy_id=deputy_id)
+    return rota.slots, rota.stations
+
+
+def rota_between(
+    *,
+    start: dt.date,
+    end: dt.date,
+    station_ids: Iterable[int] | None = None,
+    deputy_id: int | None = None,
+) -> Rota:
+    """The rota (see rota_slots) with each station's held days."""
+    ids = set(station_ids) if station_ids is not None else None
+    if ids is not None:
+        scope = Q(station_id__in=ids)
+    elif deputy_id is not None:
+        scope = Q(deputy_id=deputy_id)
+    else:
+        raise ValueError("rota_slots needs station_ids or deputy_id")
+    memberships = list(
+        with_duty_rules(
+            StationMembership.objects.filter(scope)
+            .filter(Q(until__isnull=True) | Q(until__gte=start), since__lte=end)
+            .select_related("station"),
+            prefix="station__",
+        )
+    )
+    changes = list(RotaChange.objects.filter(scope, day__gte=start, day__lte=end))
+    stations = _rota_stations(memberships, changes, ids)
+    cal = day_calendar(start, end)
+    held = {
+        station_id: {
+            o.day
+            for o in duty_occurrences(duty_rule_of(station), start=start, end=end, cal=cal)
+            if o.day
+        }
+        for station_id, station in stations.items()
+    }
+    leave = set(
+        DutyRequest.objects.filter(
+            scope,
+            kind=DutyRequestKind.LEAVE,
+            status=DutyRequestStatus.APPROVED,
+            day__gte=start,
+            day__lte=end,
+        ).values_list("station_id", "deputy_id", "day")
+    )
+    slots = []
+    for (station_id, deputy, day), added in _rota_keys(memberships, changes, held).items():
+        rule = duty_rule_of(stations[station_id])
+        assert rule is not None  # held days exist only for a rule
+        slots.append(
+            RotaSlot(
+                station_id,
+                deputy,
+                day,
+                rule.opens_at,
+                rule.closes_at,
+                added=added,
+                leave=(station_id, deputy, day) in leave,
+            )
+        )
+    slots.sort(key=lambda s: (s.day, s.station_id, s.deputy_id))
+    return Rota(slots, stations, held)
+
+
+def held_duty_days(station: Station, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The days in [start, end] the station's duty rule is held (after the holiday policy)."""
+    rule = duty_rule_of(station)
+    return [o.day for o in duty_occurrences(rule, start=start, end=end) if o.day]
+
+
+def _levels(deputy_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each deputy's current levels (mixed grouping shows them), national first."""
+    order = {level: i for i, level in enumerate(CongressLevel.values)}
+    found: dict[int, set[str]] = {}
+    rows = Mandate.objects.filter(deputy_id__in=set(deputy_ids), status=MandateStatus.CURRENT)
+    for deputy_id, level in rows.values_list("deputy_id", "level"):
+        found.setdefault(deputy_id, set()).add(level)
+    return {d: sorted(levels, key=order.__getitem__) for d, levels in found.items()}
+
+
+def station_rota(
+    *, jurisdiction: Jurisdiction, station_id: int, month: dt.date, today: dt.date | None = None
+) -> dict:
+    """A readable station's rota for a month: each held duty day with its hours and deputies
+    (added by staff or not, on leave or not), and the deputies staff may add (the station's
+    members that month). Names and levels only, no contact. A fixed number of queries."""
+    station = access_station_by_id(jurisdiction=jurisdiction, station_id=station_id)
+    start, end = _month_span(month)
+    rota = rota_between(start=start, end=end, station_ids=[station.id])
+    slots = rota.slots
+    rule = duty_rule_of(rota.stations[station.id])
+    members = list(
+        StationMembership.objects.filter(station=station, since__lte=end)
+        .filter(Q(until__isnull=True) | Q(until__gte=start))
+        .values_list("deputy_id", flat=True)
+    )
+    ids = set(members) | {s.deputy_id for s in slots}
+    names = dict(Deputy.objects.filter(id__in=ids).values_list("id", "name"))
+    levels = _levels(ids)
+    by_day: dict[dt.date, list[RotaSlot]] = {}
+    for day in sorted(rota.held[station.id]):
+        by_day[day] = []
+    for slot in slots:
+        by_day.setdefault(slot.day, []).append(slot)
+
+    def person(deputy_id: int) -> dict:
+        return {
+            "id": deputy_id,
+            "name": names.get(deputy_id, ""),
+            "levels": levels.get(deputy_id, []),
+        }
+
+    return {
+        "station": {"id": station.id, "name": station.name},
+        "month": start.strftime("%Y-%m"),
+        "rule": rule_json(rule),
+        "days": [
+            {
+                "date": day.isoformat(),
+                "opens_at": rule.opens_at.strftime("%H:%M") if rule else None,
+                "closes_at": rule.closes_at.strftime("%H:%M") if rule else None,
+                "past": day < (today or timezone.localdate()),
+                "deputies": [
+                    person(s.deputy_id) | {"added": s.added, "leave": s.leave}
+                    for s in sorted(rows, key=lambda s: names.get(s.deputy_id, ""))
+                ],
+            }
+            for day, rows in sorted(by_day.items())
+        ],
+        "members": sorted((person(d) for d in set(members)), key=lambda p: p["name"]),
+    }
+
+
+def rostered(*, station_id: int, deputy_id: int, day: dt.date) -> bool:
+    """Whether the deputy is on the station's rota that day."""
+    slots, _stations = rota_slots(start=day, end=day, station_ids=[station_id])
+    return any(s.deputy_id == deputy_id for s in slots)
+
+
+# --- leave and swap requests ---------------------------------------------------------------
+
+
+def duty_request_json(row: DutyRequest) -> dict:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "status": row.status,
+        "date": row.day.isoformat(),
+        "station": {"id": row.station_id, "name": row.station.name},
+        "deputy": {"id": row.deputy_id, "name": row.deputy.name},
+        "substitute": (
+            {"id": row.substitute_id, "name": row.substitute.name} if row.substitute else None
+        ),
+        "reason": row.reason,
+        "created_at": timezone.localtime(row.created_at).isoformat(),
+        "decided_at": timezone.localtime(row.decided_at).isoformat() if row.decided_at else None,
+        "decision_note": row.decision_note,
+    }
+
+
+def _requests(rows: QuerySet[DutyRequest]) -> QuerySet[DutyRequest]:
+    return rows.select_related("station", "deputy", "substitute")
+
+
+def duty_request_list(
+    *,
+    jurisdiction: Jurisdiction,
+    status: str | None = None,
+    station_id: int | None = None,
+    limit: int = 200,
+) -> list[dict]:
+    """Requests at stations inside the jurisdiction (staff, leaders), newest first; one query."""
+    rows = jurisdiction.filter(DutyRequest.objects.all(), field="station__adcode")
+    if status:
+        rows = rows.filter(status=status)
+    if station_id is not None:
+        rows = rows.filter(station_id=station_id)
+    return [duty_request_json(r) for r in _requests(rows)[:limit]]
+
+
+def deputy_duty_requests(*, deputy: Deputy, limit: int = 100) -> list[dict]:
+    """The deputy's own requests, newest first; one query."""
+    return [duty_request_json(r) for r in _requests(deputy.duty_requests.all())[:limit]]

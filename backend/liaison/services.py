@@ -24,13 +24,16 @@ from typing import TYPE_CHECKING, cast
 
 from django.contrib.gis.geos import MultiPolygon, Point
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
 from backend.core import error_codes as codes
-from backend.core.errors import DomainError
+from backend.core.errors import DomainError, NotFound
+from backend.core.notify import notify
+from backend.core.text import is_storable_text
 from backend.regions.models import Region
 
 from .access import access_station_by_id
@@ -38,12 +41,18 @@ from .models import (
     SIX_HAVES,
     CongressLevel,
     Deputy,
+    DutyRequest,
+    DutyRequestKind,
+    DutyRequestStatus,
     DutyRule,
     Gender,
     LinkCadence,
     Mandate,
     MandateStatus,
     MembershipRole,
+    Reception,
+    RotaAction,
+    RotaChange,
     RuleKind,
     RulePurpose,
     Station,
@@ -52,6 +61,7 @@ from .models import (
     StationMembership,
 )
 from .rhythm import DutyRuleSpec, rule_check, spec_from_data
+from .selectors import held_duty_days, rostered
 
 if TYPE_CHECKING:
     # Grid imports liaison (an assignment names a deputy), never the other way round at run
@@ -542,3 +552,240 @@ def roster_import(*, specs: Sequence[DeputySpec], batch_size: int = 2000) -> lis
         batch_size=batch_size,
     )
     return deputies
+
+
+# --- rota, leave and swaps, receptions (docs/stations.md) ------------------------------------
+#
+# Invariants: staff change the rota, decide requests and record receptions only at stations
+# whose adcode lies in their jurisdiction (out of reach: the same 404 as missing; readable but
+# not theirs, e.g. a leader: 403 `rota.not_allowed`); a rota day is a held day of the station's
+# duty rule; a deputy on a rota is a member of the station that day or a deputy of its county;
+# a deputy asks leave or a swap only for a day they are rostered and that is not over, once
+# (one pending or approved request per deputy, station and day); a swap's substitute is
+# eligible and not already rostered; only pending requests are decided or withdrawn.
+
+
+def _rota_field(field_name: str) -> DomainError:
+    return DomainError(codes.ROTA_INVALID_FIELD, field=field_name)
+
+
+def _body_date(body: dict, key: str = "date") -> dt.date:
+    raw = body.get(key)
+    if not isinstance(raw, str) or len(raw) != 10:
+        raise _rota_field(key)
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise _rota_field(key) from None
+
+
+def _body_id(body: dict, key: str) -> int:
+    raw = body.get(key)
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw < 2**62:
+        raise _rota_field(key)
+    return raw
+
+
+def _body_text(body: dict, key: str, *, required: bool, max_length: int = 500) -> str:
+    raw = body.get(key, "")
+    if raw is None:
+        raw = ""
+    if not isinstance(raw, str) or len(raw) > max_length or not is_storable_text(raw):
+        raise _rota_field(key)
+    raw = raw.strip()
+    if required and not raw:
+        raise _rota_field(key)
+    return raw
+
+
+def _staff_station(jurisdiction: Jurisdiction, station_id: int) -> Station:
+    station = access_station_by_id(jurisdiction=jurisdiction, station_id=station_id)
+    if not jurisdiction.may_act_in(station.adcode):
+        raise DomainError(codes.ROTA_NOT_ALLOWED)
+    return station
+
+
+def _held_day(station: Station, day: dt.date) -> None:
+    if day not in held_duty_days(station, day, day):
+        raise DomainError(codes.ROTA_NOT_A_DUTY_DAY)
+
+
+def deputy_eligible(*, station: Station, deputy: Deputy, day: dt.date) -> bool:
+    """A member of the station on `day`, or a deputy of the station's county."""
+    if deputy.county_adcode == station.county_adcode:
+        return True
+    return (
+        StationMembership.objects.filter(station=station, deputy=deputy, since__lte=day)
+        .filter(Q(until__isnull=True) | Q(until__gte=day))
+        .exists()
+    )
+
+
+def _eligible_deputy(station: Station, deputy_id: int, day: dt.date) -> Deputy:
+    deputy = Deputy.objects.filter(id=deputy_id).first()
+    if deputy is None or not deputy_eligible(station=station, deputy=deputy, day=day):
+        raise DomainError(codes.ROTA_DEPUTY_NOT_ELIGIBLE)
+    return deputy
+
+
+@transaction.atomic
+def rota_change(
+    *, jurisdiction: Jurisdiction, actor: User | None, station_id: int, body: dict
+) -> RotaChange:
+    """Staff add a deputy to (or remove one from) the station's duty on a held day:
+    body {date, deputy_id, action: add | remove, note?}."""
+    station = _staff_station(jurisdiction, station_id)
+    day = _body_date(body)
+    action = body.get("action")
+    if action not in RotaAction.values:
+        raise _rota_field("action")
+    note = _body_text(body, "note", required=False, max_length=200)
+    deputy_id = _body_id(body, "deputy_id")
+    _held_day(station, day)
+    deputy = _eligible_deputy(station, deputy_id, day)
+    change, _created = RotaChange.objects.update_or_create(
+        station=station,
+        deputy=deputy,
+        day=day,
+        defaults={"action": action, "changed_by": actor, "note": note},
+    )
+    return change
+
+
+@transaction.atomic
+def duty_request_create(*, deputy: Deputy, body: dict, today: dt.date | None = None) -> DutyRequest:
+    """The deputy asks leave (请假) or a swap (换班: `substitute_id` takes the day) for a day
+    they are rostered: body {kind, station_id, date, reason, substitute_id (swap)}."""
+    kind = body.get("kind")
+    if kind not in DutyRequestKind.values:
+        raise _rota_field("kind")
+    station_id = _body_id(body, "station_id")
+    day = _body_date(body)
+    reason = _body_text(body, "reason", required=True)
+    substitute = None
+    if kind == DutyRequestKind.SWAP:
+        substitute_id = _body_id(body, "substitute_id")
+    elif body.get("substitute_id") is not None:
+        raise _rota_field("substitute_id")
+    station = Station.objects.filter(id=station_id).first()
+    if station is None or not rostered(station_id=station.id, deputy_id=deputy.id, day=day):
+        raise DomainError(codes.ROTA_NOT_ROSTERED)
+    if day < (today or timezone.localdate()):
+        raise DomainError(codes.ROTA_DAY_PASSED)
+    if kind == DutyRequestKind.SWAP:
+        if substitute_id == deputy.id:
+            raise DomainError(codes.ROTA_DEPUTY_NOT_ELIGIBLE)
+        substitute = _eligible_deputy(station, substitute_id, day)
+        if rostered(station_id=station.id, deputy_id=substitute.id, day=day):
+            raise DomainError(codes.ROTA_ALREADY_ROSTERED)
+    # The row lock on the deputy serialises their requests (one live request per day).
+    Deputy.objects.select_for_update().filter(id=deputy.id).first()
+    live = DutyRequest.objects.filter(
+        deputy=deputy,
+        station=station,
+        day=day,
+        status__in=[DutyRequestStatus.PENDING, DutyRequestStatus.APPROVED],
+    )
+    if live.exists():
+        raise DomainError(codes.ROTA_REQUEST_EXISTS)
+    return DutyRequest.objects.create(
+        kind=kind, deputy=deputy, station=station, day=day, substitute=substitute, reason=reason
+    )
+
+
+def _locked_request(rows: QuerySet[DutyRequest], request_id: int) -> DutyRequest:
+    row = (
+        rows.select_for_update(of=("self",))
+        .select_related("station", "deputy", "substitute")
+        .filter(id=request_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(codes.ROTA_REQUEST_NOT_FOUND)
+    return row
+
+
+@transaction.atomic
+def duty_request_withdraw(*, deputy: Deputy, request_id: int) -> DutyRequest:
+    """The deputy withdraws their own pending request."""
+    row = _locked_request(deputy.duty_requests.all(), request_id)
+    if row.status != DutyRequestStatus.PENDING:
+        raise DomainError(codes.ROTA_REQUEST_DECIDED)
+    row.status = DutyRequestStatus.WITHDRAWN
+    row.save(update_fields=["status"])
+    return row
+
+
+@transaction.atomic
+def duty_request_decide(
+    *, jurisdiction: Jurisdiction, actor: User | None, request_id: int, body: dict
+) -> DutyRequest:
+    """Staff approve or refuse a pending request: body {decision: approve | refuse, note?}.
+    An approved swap is written into the rota (the deputy removed, the substitute added); an
+    approved leave excuses the day. The deputy is told (backend.core.notify)."""
+    if not jurisdiction.reads_regions:
+        raise NotFound(codes.ROTA_REQUEST_NOT_FOUND)
+    rows = jurisdiction.filter(DutyRequest.objects.all(), field="station__adcode")
+    row = _locked_request(rows, request_id)
+    if not jurisdiction.may_act_in(row.station.adcode):
+        raise DomainError(codes.ROTA_NOT_ALLOWED)
+    decision = body.get("decision")
+    if decision not in ("approve", "refuse"):
+        raise _rota_field("decision")
+    note = _body_text(body, "note", required=False)
+    if row.status != DutyRequestStatus.PENDING:
+        raise DomainError(codes.ROTA_REQUEST_DECIDED)
+    if decision == "approve" and row.kind == DutyRequestKind.SWAP:
+        assert row.substitute is not None  # a check constraint: a swap names its substitute
+        if rostered(station_id=row.station_id, deputy_id=row.substitute.id, day=row.day):
+            raise DomainError(codes.ROTA_ALREADY_ROSTERED)
+        for deputy, action in ((row.deputy, RotaAction.REMOVE), (row.substitute, RotaAction.ADD)):
+            RotaChange.objects.update_or_create(
+                station=row.station,
+                deputy=deputy,
+                day=row.day,
+                defaults={"action": action, "changed_by": actor, "note": f"swap #{row.id}"},
+            )
+    row.status = DutyRequestStatus.APPROVED if decision == "approve" else DutyRequestStatus.REFUSED
+    row.decided_by = actor
+    row.decided_at = timezone.now()
+    row.decision_note = note
+    row.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    user_id = row.deputy.user_id
+    if user_id is not None:
+        text = _("Your %(kind)s request for %(day)s at %(station)s was %(status)s.") % {
+            "kind": row.get_kind_display(),
+            "day": row.day.isoformat(),
+            "station": row.station.name,
+            "status": row.get_status_display(),
+        }
+        transaction.on_commit(lambda: notify(f"user:{user_id}", text, "duty_request"))
+    return row
+
+
+@transaction.atomic
+def reception_record(
+    *,
+    jurisdiction: Jurisdiction,
+    actor: User | None,
+    station_id: int,
+    body: dict,
+    today: dt.date | None = None,
+) -> Reception:
+    """Staff record the reception (接待) of a held duty day that has come: body {date,
+    citizens_received (0-100000), note?}; once per station and day (a second call updates)."""
+    station = _staff_station(jurisdiction, station_id)
+    day = _body_date(body)
+    count = body.get("citizens_received")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= 100_000:
+        raise _rota_field("citizens_received")
+    note = _body_text(body, "note", required=False)
+    _held_day(station, day)
+    if day > (today or timezone.localdate()):
+        raise DomainError(codes.RECEPTION_IN_FUTURE)
+    reception, _created = Reception.objects.update_or_create(
+        station=station,
+        day=day,
+        defaults={"citizens_received": count, "note": note, "recorded_by": actor},
+    )
+    return reception

@@ -145,9 +145,7 @@ def health_rows(
             open_at_end[m["station_id"]].add(m["deputy_id"])
     # duty days: one attendance pass over every station's memberships
     last = min(end, today)
-    days = duty_days(
-        StationMembership.objects.filter(station_id__in=ids), start=start, end=end, today=today
-    )
+    days, _named = duty_days(start=start, end=end, today=today, station_ids=ids)
     by_station: dict[int, list] = defaultdict(list)
     for d in days:
         by_station[d.station_id].append(d)

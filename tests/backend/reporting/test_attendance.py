@@ -67,7 +67,8 @@ def duty_scene():
 def test_station_month_from_check_ins(duty_scene, django_assert_num_queries):
     county, station, (d1, d2, d3) = duty_scene
     staff = jurisdiction_of(UserFactory(role=Role.STAFF, jurisdiction=county))
-    with django_assert_num_queries(6):  # station, memberships, rules, calendar, check-ins, names
+    with django_assert_num_queries(8):  # station, memberships, rules, rota changes, calendar,
+        # approved leave, check-ins, names
         month = station_attendance(
             jurisdiction=staff,
             station_id=station.id,
@@ -80,6 +81,7 @@ def test_station_month_from_check_ins(duty_scene, django_assert_num_queries):
         "days": ["2026-11-06", "2026-11-16", "2026-11-26"],
         "scheduled": 7,
         "present": 2,
+        "excused": 0,
         "absent": 3,
         "open": 0,
         "ahead": 2,
@@ -90,6 +92,7 @@ def test_station_month_from_check_ins(duty_scene, django_assert_num_queries):
                 "name": "丙代表",
                 "scheduled": 1,
                 "present": 0,
+                "excused": 0,
                 "absent": 1,
                 "open": 0,
                 "ahead": 0,
@@ -101,6 +104,7 @@ def test_station_month_from_check_ins(duty_scene, django_assert_num_queries):
                 "name": "乙代表",
                 "scheduled": 3,
                 "present": 1,
+                "excused": 0,
                 "absent": 1,
                 "open": 0,
                 "ahead": 1,
@@ -116,6 +120,7 @@ def test_station_month_from_check_ins(duty_scene, django_assert_num_queries):
                 "name": "甲代表",
                 "scheduled": 3,
                 "present": 1,
+                "excused": 0,
                 "absent": 1,
                 "open": 0,
                 "ahead": 1,
@@ -149,10 +154,13 @@ def test_deputy_year_and_next_five(duty_scene):
     _county, station, (d1, _d2, _d3) = duty_scene
     year = deputy_attendance(deputy=d1, year=2026, today=dt.date(2026, 11, 20))
     # 36 days ending in 6 in 2026; 32 before Nov 20, one of them attended.
-    assert {k: year[k] for k in ("year", "scheduled", "present", "absent", "open", "rate")} == {
+    assert {
+        k: year[k] for k in ("year", "scheduled", "present", "excused", "absent", "open", "rate")
+    } == {
         "year": 2026,
         "scheduled": 36,
         "present": 1,
+        "excused": 0,
         "absent": 31,
         "open": 0,
         "rate": round(1 / 32, 3),

@@ -121,6 +121,7 @@ def test_station_health_known_answers(health_world):
     assert got["attendance"] == {
         "scheduled": 15,
         "present": 2,
+        "excused": 0,
         "absent": 13,
         "open": 0,
         "ahead": 0,
