@@ -1,5 +1,6 @@
 """The GeoPackage of a region (pyogrio): layer `cells` (coverage of the 90-day window) and layer
-`stations` (points), WGS-84 (EPSG:4326; CGCS2000 is equivalent at this scale)."""
+`stations` (points), WGS-84 (the storage SRID of backend/core/geo; CGCS2000 is equivalent at
+this scale)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import geopandas as gpd
 from shapely.geometry import shape
 
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.core.geo import STORAGE_SRID
 from backend.coverage import selectors as coverage
 from backend.coverage.selectors.geojson import stations as station_rows
 
@@ -31,7 +33,7 @@ def write_geopackage(
             "window_days": [COVERAGE_DAYS] * len(cells),
         },
         geometry=[shape(json.loads(c["geometry"])) for c in cells],
-        crs="EPSG:4326",
+        crs=f"EPSG:{STORAGE_SRID}",
     )
     frame.to_file(path, layer="cells", driver="GPKG", engine="pyogrio")
     progress(50)
@@ -44,7 +46,7 @@ def write_geopackage(
             "deputies": [s["deputies"] for s in stations],
         },
         geometry=[shape(json.loads(s["geometry"])) for s in stations],
-        crs="EPSG:4326",
+        crs=f"EPSG:{STORAGE_SRID}",
     )
     points.to_file(path, layer="stations", driver="GPKG", engine="pyogrio", append=True)
     progress(90)

@@ -222,11 +222,11 @@ class CallOutput(serializers.Serializer):
     ballots = BallotRefOutput(many=True)
 
 
-class CallListOutput(serializers.Serializer):
+class ProjectCallListOutput(serializers.Serializer):
     results = CallOutput(many=True)
 
 
-class ProposalOutput(serializers.Serializer):
+class ProjectProposalOutput(serializers.Serializer):
     id = serializers.IntegerField()
     call_id = serializers.IntegerField()
     title = serializers.CharField()
@@ -249,7 +249,7 @@ class ProposalOutput(serializers.Serializer):
 
 class ProposalListOutput(serializers.Serializer):
     call = CallOutput()
-    results = ProposalOutput(many=True)
+    results = ProjectProposalOutput(many=True)
 
 
 class CandidateOutput(serializers.Serializer):
@@ -271,7 +271,7 @@ class PaperEntryOutput(serializers.Serializer):
     ballots = serializers.IntegerField(allow_null=True, help_text="null while waiting (blind)")
 
 
-class BallotOutput(serializers.Serializer):
+class ProjectBallotOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     call_id = serializers.IntegerField()
@@ -295,7 +295,7 @@ class BallotOutput(serializers.Serializer):
 class PaperCountOutput(serializers.Serializer):
     entry = serializers.IntegerField()
     matched = serializers.BooleanField()
-    ballot = BallotOutput()
+    ballot = ProjectBallotOutput()
 
 
 class ProjectUpdateOutput(serializers.Serializer):
@@ -377,7 +377,7 @@ class ProjectCallsApi(MapApi):
     @extend_schema(
         operation_id="map_project_calls_list",
         tags=TAGS,
-        responses={200: CallListOutput, **READ_ERRORS},
+        responses={200: ProjectCallListOutput, **READ_ERRORS},
         description="Calls for proposals in the jurisdiction, each with its township's funnel "
         "(collected, shortlisted, voted, implemented), satisfaction against the 90% bar and "
         "its ballots.",
@@ -385,7 +385,8 @@ class ProjectCallsApi(MapApi):
     def get(self, request) -> JsonResponse:
         jurisdiction = _staff(request)
         calls = selectors.call_list(jurisdiction=jurisdiction)
-        return _out(CallListOutput, {"results": [selectors.call_summary(call=c) for c in calls]})
+        rows = [selectors.call_summary(call=c) for c in calls]
+        return _out(ProjectCallListOutput, {"results": rows})
 
 
 class ProjectCallProposalsApi(MapApi):
@@ -409,7 +410,7 @@ class ProposalAdvanceApi(MapApi):
         operation_id="map_proposals_advance",
         tags=TAGS,
         request=AdvanceInput,
-        responses={200: ProposalOutput, **WRITE_ERRORS},
+        responses={200: ProjectProposalOutput, **WRITE_ERRORS},
         description="Move a proposal to its next form (or reject it), with the reason.",
     )
     def post(self, request, proposal_id: int) -> JsonResponse:
@@ -418,7 +419,7 @@ class ProposalAdvanceApi(MapApi):
         proposal = services.proposal_advance(
             jurisdiction=jurisdiction, actor=request.user, proposal_id=proposal_id, **body
         )
-        return _out(ProposalOutput, _proposal_row(_annotated(proposal)))
+        return _out(ProjectProposalOutput, _proposal_row(_annotated(proposal)))
 
 
 def _annotated(proposal):
@@ -432,7 +433,7 @@ class BallotOpenApi(MapApi):
         operation_id="map_project_call_ballots_open",
         tags=TAGS,
         request=BallotOpenInput,
-        responses={201: BallotOutput, **WRITE_ERRORS},
+        responses={201: ProjectBallotOutput, **WRITE_ERRORS},
         description="Open a secret competitive ballot (more candidates than seats).",
     )
     def post(self, request, call_id: int) -> JsonResponse:
@@ -448,20 +449,20 @@ class BallotOpenApi(MapApi):
             max_choices=body["max_choices"],
             min_choices=body["min_choices"] or 0,
         )
-        return _out(BallotOutput, _ballot_row(session), status=201)
+        return _out(ProjectBallotOutput, _ballot_row(session), status=201)
 
 
 class BallotDetailApi(MapApi):
     @extend_schema(
         operation_id="map_ballots_retrieve",
         tags=TAGS,
-        responses={200: BallotOutput, **READ_ERRORS},
+        responses={200: ProjectBallotOutput, **READ_ERRORS},
         description="A ballot: candidates, and once closed the published result (votes, who is "
         "chosen, turnout, blank and invalid ballots, quorum). Never who voted how.",
     )
     def get(self, request, ballot_id: int) -> JsonResponse:
         session = access_ballot_by_id(jurisdiction=_staff(request), ballot_id=ballot_id)
-        return _out(BallotOutput, _ballot_row(session))
+        return _out(ProjectBallotOutput, _ballot_row(session))
 
 
 class BallotCloseApi(MapApi):
@@ -471,7 +472,7 @@ class BallotCloseApi(MapApi):
         operation_id="map_ballots_close",
         tags=TAGS,
         request=BallotCloseInput,
-        responses={200: BallotOutput, **WRITE_ERRORS},
+        responses={200: ProjectBallotOutput, **WRITE_ERRORS},
         description="Close, count and publish at once. The body must say `confirm: true`.",
     )
     def post(self, request, ballot_id: int) -> JsonResponse:
@@ -480,7 +481,7 @@ class BallotCloseApi(MapApi):
         session = services.ballot_close(
             jurisdiction=jurisdiction, actor=request.user, ballot_id=ballot_id
         )
-        return _out(BallotOutput, _ballot_row(session))
+        return _out(ProjectBallotOutput, _ballot_row(session))
 
 
 class BallotPaperCountsApi(MapApi):
