@@ -209,7 +209,7 @@ class BallotRefOutput(serializers.Serializer):
     status = serializers.CharField()
 
 
-class CallOutput(serializers.Serializer):
+class StaffCallOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     adcode = serializers.CharField()
@@ -223,7 +223,7 @@ class CallOutput(serializers.Serializer):
 
 
 class ProjectCallListOutput(serializers.Serializer):
-    results = CallOutput(many=True)
+    results = StaffCallOutput(many=True)
 
 
 class ProjectProposalOutput(serializers.Serializer):
@@ -248,11 +248,11 @@ class ProjectProposalOutput(serializers.Serializer):
 
 
 class ProposalListOutput(serializers.Serializer):
-    call = CallOutput()
+    call = StaffCallOutput()
     results = ProjectProposalOutput(many=True)
 
 
-class CandidateOutput(serializers.Serializer):
+class StaffCandidateOutput(serializers.Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField()
     proposal_id = serializers.IntegerField()
@@ -289,7 +289,7 @@ class ProjectBallotOutput(serializers.Serializer):
     invalid_count = serializers.IntegerField(allow_null=True)
     quorum_met = serializers.BooleanField(allow_null=True)
     paper_entries = PaperEntryOutput(many=True)
-    candidates = CandidateOutput(many=True)
+    candidates = StaffCandidateOutput(many=True)
 
 
 class PaperCountOutput(serializers.Serializer):
