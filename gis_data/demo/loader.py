@@ -831,13 +831,17 @@ DEMO_ACCOUNTS = (
     ("leader", Role.LEADER, "430121", False, "县人大常委会领导"),
     ("staff", Role.STAFF, "430121", False, "人大专干"),
     ("leader_heshan", Role.LEADER, "440784", False, "鹤山市人大常委会领导"),
+    # the roll-ups above a county: 长沙市 holds 长沙县 and 宁乡市; 湖南省 holds those and 洞口县
+    ("leader_changsha", Role.LEADER, "4301", False, "长沙市人大常委会领导"),
+    ("leader_hunan", Role.LEADER, "43", False, "湖南省人大常委会领导"),
 )
 
 
 def _demo_accounts(progress: Progress) -> list[str]:
     """admin, the leaders and the staff account (the deputy's is made with 长沙县)."""
     made = []
-    regions = {r.adcode: r for r in Region.objects.filter(adcode__in=["430121", "440784"])}
+    wanted = [adcode for _, _, adcode, _, _ in DEMO_ACCOUNTS if adcode]
+    regions = {r.adcode: r for r in Region.objects.filter(adcode__in=wanted)}
     for username, role, adcode, superuser, display in DEMO_ACCOUNTS:
         if adcode and adcode not in regions:
             continue

@@ -260,6 +260,8 @@ def test_command_accounts_if_empty_and_info(client):
         ("leader", "leader", "430121"),
         ("staff", "staff", "430121"),
         ("deputy", "deputy", None),
+        ("leader_changsha", "leader", "4301"),
+        ("leader_hunan", "leader", "43"),
     ):
         user = User.objects.get(username=username)
         assert user.check_password("demo12345"), username
@@ -319,6 +321,15 @@ def test_command_accounts_if_empty_and_info(client):
     text = info.getvalue()
     for path in ("/", "/admin/", "/api/mobile/v1/docs/", "/dashboard/"):
         assert f"http://127.0.0.1:8123{path} " in text
-    for username in ("admin", "leader", "staff", "deputy", "leader_heshan", "demo12345"):
+    for username in (
+        "admin",
+        "leader",
+        "staff",
+        "deputy",
+        "leader_heshan",
+        "leader_changsha",
+        "leader_hunan",
+        "demo12345",
+    ):
         assert username in text
     assert "演示账号" in text and "Demo logins" in text

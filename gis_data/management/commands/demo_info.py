@@ -23,6 +23,8 @@ ACCOUNTS = (
     ("staff", "长沙县人大专干（430121）", "congress staff of 长沙县 (430121)"),
     ("deputy", "长沙县人大代表（手机端）", "a deputy of 长沙县 (field app)"),
     ("leader_heshan", "鹤山市人大领导（440784）", "county leader of 鹤山市 (440784)"),
+    ("leader_changsha", "长沙市人大领导（4301，含长沙县、宁乡市）", "city leader of 长沙市 (4301)"),
+    ("leader_hunan", "湖南省人大领导（43，含三个湖南县市）", "province leader of 湖南省 (43)"),
 )
 
 

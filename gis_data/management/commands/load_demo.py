@@ -31,7 +31,8 @@ class Command(GisCommand):
         "default 120: their 90-day coverage maps look the same) to keep the load to a few "
         "minutes. Each county is one transaction; "
         "loaded counties are skipped. "
-        "Reproducible with --seed. Demo accounts: admin, leader, staff, deputy, leader_heshan "
+        "Reproducible with --seed. Demo accounts: admin, leader, staff, deputy, leader_heshan, "
+        "leader_changsha, leader_hunan "
         "(password demo12345)."
     )
 
