@@ -169,6 +169,14 @@ class MeDutyOutput(serializers.Serializer):
     stations = DutyTallyOutput(many=True)
 
 
+class NextDeliberationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    date = serializers.DateField()
+    opens_at = serializers.CharField(help_text="HH:MM")
+    station_name = serializers.CharField()
+    place = serializers.CharField()
+
+
 class MeOutput(serializers.Serializer):
     user = MeUserOutput()
     deputy = MeDeputyOutput()
@@ -177,6 +185,9 @@ class MeOutput(serializers.Serializer):
     today = MeTodayOutput()
     progress = MeProgressOutput()
     duty = MeDutyOutput()
+    next_deliberation = NextDeliberationOutput(
+        allow_null=True, help_text="The next planned deliberation day (议事) the deputy attends"
+    )
 
 
 # --- me/cells ------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ urlpatterns = [
     path("me/record", records.MyRecordApi.as_view(), name="my-record"),
     path("me/duty", duty.MyDutyApi.as_view(), name="my-duty"),
     path("me/duty/requests", duty.MyDutyRequestsApi.as_view(), name="my-duty-requests"),
+    path("me/deliberations", duty.MyDeliberationsApi.as_view(), name="my-deliberations"),
     path(
         "me/duty/requests/<int:request_id>/withdraw",
         duty.MyDutyRequestWithdrawApi.as_view(),

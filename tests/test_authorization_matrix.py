@@ -78,6 +78,7 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "mobile_api:my-disputes": ("POST", PHONE + "me/points/disputes", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
     "mobile_api:my-duty": ("GET", PHONE + "me/duty", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
     "mobile_api:my-duty-requests": ("GET", PHONE + "me/duty/requests", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
+    "mobile_api:my-deliberations": ("GET", PHONE + "me/deliberations", None, {"-": "200 200 200 401 401 401 401 401 401 401"}),
     "mobile_api:my-duty-requests POST": ("POST", PHONE + "me/duty/requests", E, {"-": "400 400 400 401 401 401 401 401 401 401"}),
     # the objects are approved requests: withdrawing one's own is 409, nothing changes
     "mobile_api:my-duty-request-withdraw": ("POST", PHONE + "me/duty/requests/{id}/withdraw", E, {

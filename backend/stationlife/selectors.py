@@ -26,6 +26,7 @@ from .models import (
     ActionStatus,
     CrossBorderProblem,
     Deliberation,
+    DeliberationStatus,
     DeliberationTopic,
     JointActivity,
 )
@@ -77,6 +78,80 @@ def deliberation_list(
         }
         for d in rows
     ]
+
+
+DEPUTY_PAST_DAYS = 365
+DEPUTY_LIMIT = 60
+
+
+def deputy_deliberations(*, deputy, today: dt.date | None = None) -> list[dict]:
+    """The deliberation days a deputy takes part in (the phone's 议事 list): those to come,
+    soonest first, then the last year's, newest first. Each with its station, time and place,
+    the chosen topics and the action items (owner, deadline, overdue). Three queries."""
+    today = today or timezone.localdate()
+    rows = (
+        Deliberation.objects.filter(
+            deputies=deputy, date__gte=today - dt.timedelta(days=DEPUTY_PAST_DAYS)
+        )
+        .select_related("station")
+        .prefetch_related(
+            Prefetch(
+                "topics",
+                queryset=DeliberationTopic.objects.filter(chosen=True).order_by("id"),
+                to_attr="chosen_topics",
+            ),
+            Prefetch("actions", queryset=ActionItem.objects.order_by("due_on", "id")),
+        )
+        .order_by("date", "id")[: DEPUTY_LIMIT * 4]
+    )
+    days = list(rows)
+    ahead = [d for d in days if d.date >= today]
+    past = sorted((d for d in days if d.date < today), key=lambda d: (d.date, d.id), reverse=True)
+    return [
+        {
+            "id": d.id,
+            "station": {"id": d.station_id, "name": d.station.name},
+            "date": d.date.isoformat(),
+            "opens_at": d.opens_at.strftime("%H:%M"),
+            "place": d.place or d.station.address,
+            "status": d.status,
+            "upcoming": d.date >= today,
+            "notice_sent": d.notice_sent_at is not None,
+            "topics": [t.title for t in sorted(d.chosen_topics, key=lambda t: -t.score)],
+            "actions": [
+                {
+                    "text": a.text,
+                    "owner": a.owner,
+                    "due_on": a.due_on.isoformat(),
+                    "status": a.status,
+                    "overdue": a.status == ActionStatus.OPEN and a.due_on < today,
+                }
+                for a in d.actions.all()
+            ],
+        }
+        for d in (ahead + past)[:DEPUTY_LIMIT]
+    ]
+
+
+def next_deliberation(*, deputy, today: dt.date) -> dict | None:
+    """The next planned deliberation day the deputy takes part in (one query), or None."""
+    d = (
+        Deliberation.objects.filter(
+            deputies=deputy, status=DeliberationStatus.PLANNED, date__gte=today
+        )
+        .select_related("station")
+        .order_by("date", "opens_at", "id")
+        .first()
+    )
+    if d is None:
+        return None
+    return {
+        "id": d.id,
+        "date": d.date,
+        "opens_at": d.opens_at.strftime("%H:%M"),
+        "station_name": d.station.name,
+        "place": d.place or d.station.address,
+    }
 
 
 def _topic_json(topic: DeliberationTopic) -> dict:

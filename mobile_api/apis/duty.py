@@ -1,5 +1,5 @@
-"""The deputy's duty (值班): their rostered days with attendance, and leave (请假) and swap (换班)
-requests staff decide. See docs/stations.md."""
+"""The deputy's duty (值班): their rostered days with attendance, leave (请假) and swap (换班)
+requests staff decide, and the deliberation days (议事) they take part in. See docs/stations.md."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from rest_framework.response import Response
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError
 from backend.liaison.models import DutyRequestKind, DutyRequestStatus, StationMembership
-from backend.liaison.selectors import deputy_duty_requests, duty_request_json
+from backend.liaison.selectors import deputy_duty_requests, duty_request_json, rota_slots
 from backend.liaison.services import duty_request_create, duty_request_withdraw
 from backend.reporting.attendance import deputy_attendance
+from backend.stationlife.models import ActionStatus, DeliberationStatus
+from backend.stationlife.selectors import deputy_deliberations
 
 from ..fields import StrictCharField, StrictIntegerField
 from ..serializers import StrictChoiceField
@@ -51,6 +53,11 @@ class DutyDayOutput(serializers.Serializer):
         choices=["present", "excused", "absent", "open", "upcoming"],
         help_text="present: a verified check-in inside the geofence within the hours; excused: "
         "approved leave; absent: the day is over without either",
+    )
+    substitutes = RefOutput(
+        many=True,
+        help_text="Days to come: the station's other members not rostered that day, who may "
+        "take it in a swap",
     )
 
 
@@ -91,6 +98,28 @@ def _year(raw: str | None) -> int:
     return int(raw)
 
 
+def _with_substitutes(days: list[dict], colleagues: list[dict]) -> None:
+    """Each day to come gets the colleagues a swap may name: the station's other members not
+    rostered that day (one rota read over the days to come); past days get none."""
+    ahead = [d for d in days if d["status"] in ("open", "upcoming")]
+    for d in days:
+        d["substitutes"] = []
+    mates = {c["station_id"]: c["deputies"] for c in colleagues}
+    if not ahead or not mates:
+        return
+    slots, _ = rota_slots(
+        start=min(d["date"] for d in ahead),
+        end=max(d["date"] for d in ahead),
+        station_ids=mates,
+    )
+    rostered = {(s.station_id, s.deputy_id, s.day) for s in slots}
+    for d in ahead:
+        station = d["station_id"]
+        d["substitutes"] = [
+            m for m in mates.get(station, []) if (station, m["id"], d["date"]) not in rostered
+        ]
+
+
 def _colleagues(deputy) -> list[dict]:
     """Each current station's other current members (one query)."""
     mine = StationMembership.objects.filter(deputy=deputy, until__isnull=True).values("station_id")
@@ -124,6 +153,7 @@ class MyDutyApi(MobileApi):
         data = deputy_attendance(deputy=deputy, year=year, with_days=True)
         data["requests"] = deputy_duty_requests(deputy=deputy)
         data["colleagues"] = _colleagues(deputy)
+        _with_substitutes(data["days"], data["colleagues"])
         return Response(self.OutputSerializer(data).data)
 
 
@@ -180,3 +210,43 @@ class MyDutyRequestWithdrawApi(MobileApi):
     def post(self, request, request_id: int):
         row = duty_request_withdraw(deputy=self.deputy(), request_id=request_id)
         return Response(DutyRequestOutput(duty_request_json(row)).data)
+
+
+class DeliberationActionOutput(serializers.Serializer):
+    text = serializers.CharField()
+    owner = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    overdue = serializers.BooleanField()
+
+
+class MyDeliberationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    station = RefOutput()
+    date = serializers.DateField()
+    opens_at = serializers.CharField(help_text="HH:MM")
+    place = serializers.CharField()
+    status = serializers.ChoiceField(choices=DeliberationStatus.choices)
+    upcoming = serializers.BooleanField(help_text="Today or later (Asia/Shanghai)")
+    notice_sent = serializers.BooleanField(help_text="The three-day notice has gone out")
+    topics = serializers.ListField(child=serializers.CharField(), help_text="The chosen topics")
+    actions = DeliberationActionOutput(many=True)
+
+
+class MyDeliberationsOutput(serializers.Serializer):
+    results = MyDeliberationOutput(many=True)
+
+
+class MyDeliberationsApi(MobileApi):
+    OutputSerializer = MyDeliberationsOutput
+
+    @extend_schema(
+        operation_id="me_deliberations",
+        tags=["me"],
+        responses={200: MyDeliberationsOutput, 401: ERROR, 403: ERROR},
+        description="The deliberation days (议事) the deputy takes part in: those to come, "
+        "soonest first, then the last year's, newest first; chosen topics and action items.",
+    )
+    def get(self, request):
+        rows = deputy_deliberations(deputy=self.deputy())
+        return Response(self.OutputSerializer({"results": rows}).data)

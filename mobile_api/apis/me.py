@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from backend.liaison.selectors import deputy_duty
 from backend.reporting.attendance import deputy_attendance
 from backend.reporting.selectors import deputy_year_progress
+from backend.stationlife.selectors import next_deliberation
 
 from ..outputs import MeOutput
 from ..serializers import point_json
@@ -98,6 +99,7 @@ class MeApi(MobileApi):
                     },
                     "progress": deputy_year_progress(deputy=deputy, year=today.year),
                     "duty": deputy_attendance(deputy=deputy, year=today.year, today=today),
+                    "next_deliberation": next_deliberation(deputy=deputy, today=today),
                 }
             ).data
         )

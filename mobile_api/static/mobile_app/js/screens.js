@@ -148,7 +148,12 @@ async function home(main, ctx) {
       h("section", { class: "card duty" }, h("p", { class: "big", id: "duty" }, dutyText(me)),
         h("p", { class: "muted" }, me.deputy.name)),
       me.duty ? dutyCard(me.duty) : null,
+      me.next_deliberation ? h("section", { class: "card", id: "next-deliberation", "data-id": me.next_deliberation.id },
+        h("h2", {}, t("deliberations_title")),
+        h("p", {}, t("next_deliberation", { d: formatTime(me.next_deliberation.date, true), t: me.next_deliberation.opens_at, s: me.next_deliberation.station_name })),
+        me.next_deliberation.place ? h("p", { class: "muted" }, me.next_deliberation.place) : null) : null,
       progressCard(me.progress),
+      h("p", {}, h("a", { class: "btn ghost", id: "duty-link", href: "#duty" }, t("duty_link"))),
       h("p", {}, h("a", { class: "btn ghost", id: "record-link", href: "#record" }, t("record_link"))),
       fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`),
     ].filter(Boolean));
@@ -601,6 +606,160 @@ async function ballots(main, ctx) {
     : [h("li", { class: "notice" }, t("no_ballots"))]));
 }
 
+// --- duty (值班) and deliberation days (议事) ----------------------------------------------------
+/** Attendance and duty days from cached reads; leave, swap and withdraw are sent at once (staff
+ * decide them, so a request queued blind could be late): online only, the text kept if not. */
+const AHEAD_SHOWN = 8;
+const pct = (rate) => (rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`);
+
+function attendanceCard(duty) {
+  return h("section", { class: "card", id: "attendance", "data-rate": duty.rate ?? "", "data-present": duty.present, "data-absent": duty.absent, "data-excused": duty.excused },
+    h("h2", {}, t("attendance_title", { y: duty.year })),
+    h("p", { class: "big", id: "attendance-rate" }, t("attendance_rate", { r: pct(duty.rate) })),
+    h("div", { class: "stats" },
+      stat("att-present", t("att_present"), duty.present),
+      stat("att-excused", t("att_excused"), duty.excused),
+      stat("att-absent", t("att_absent"), duty.absent)),
+    duty.stations.length > 1
+      ? h("ul", { class: "list", id: "attendance-stations" }, ...duty.stations.map((s) =>
+        h("li", { class: "muted", "data-station": s.station_id }, `${s.station_name} · ${pct(s.rate)} (${s.present}/${s.present + s.absent})`)))
+      : null);
+}
+
+function requestForm(day, kind, ctx, onClose) {
+  const reason = h("textarea", { name: "reason", rows: 2, maxLength: 500, required: true, "aria-label": t("request_reason"), placeholder: t("request_reason") });
+  const mates = day.substitutes || [];
+  const substitute = kind === "swap"
+    ? h("select", { name: "substitute_id" }, ...mates.map((d) => h("option", { value: String(d.id) }, d.name))) : null;
+  const message = h("p", { class: "error", role: "alert" });
+  const send = h("button", { class: "btn primary", type: "submit" }, t(kind === "swap" ? "send_swap" : "send_leave"));
+  const form = h("form", { class: "editor request-form", "data-kind": kind },
+    h("p", { class: "notice online-only" }, t("request_online_only")),
+    substitute ? h("label", {}, t("swap_with"), substitute) : null,
+    h("label", {}, t("request_reason"), reason), message, send,
+    h("button", { class: "btn ghost", type: "button", onclick: onClose }, t("cancel")));
+  if (kind === "swap" && !mates.length) { send.disabled = true; message.textContent = t("no_colleagues"); }
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    message.textContent = "";
+    if (!reason.value.trim()) { message.textContent = t("reason_required"); reason.focus(); return; }
+    if (!navigator.onLine) { message.textContent = t("request_online_only"); return; }
+    const body = { kind, station_id: day.station_id, date: day.date, reason: reason.value.trim() };
+    if (substitute) body.substitute_id = Number(substitute.value);
+    send.disabled = true;
+    try {
+      await api.call("POST", "me/duty/requests", body);
+    } catch (err) {
+      send.disabled = false;
+      if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return; }
+      message.textContent = err instanceof api.ApiRefusal ? err.body.message : t("request_online_only");
+      return;
+    }
+    ctx.app.go("duty");
+  });
+  return form;
+}
+
+function upcomingRow(day, asked, ctx) {
+  const li = h("li", { class: "record", "data-date": day.date, "data-station": day.station_id, "data-status": day.status },
+    h("div", { class: "record-head" }, h("strong", {}, `${formatTime(day.date, true)} ${day.opens_at}–${day.closes_at}`),
+      h("span", { class: "badge" }, t(`day_${day.status}`))),
+    h("p", {}, day.station_name));
+  const request = asked.get(`${day.station_id}/${day.date}`);
+  if (request) { li.append(h("p", { class: "pending" }, `${t(`req_${request.kind}`)} · ${t(`req_${request.status}`)}`)); return li; }
+  if (day.status !== "upcoming") return li;
+  const buttons = h("div", { class: "actions" });
+  const open = (kind) => {
+    buttons.hidden = true;
+    const form = requestForm(day, kind, ctx, () => { form.remove(); buttons.hidden = false; });
+    li.append(form);
+    form.querySelector("textarea").focus();
+  };
+  buttons.append(
+    h("button", { class: "btn small", type: "button", "data-action": "leave", onclick: () => open("leave") }, t("ask_leave")),
+    h("button", { class: "btn small", type: "button", "data-action": "swap", onclick: () => open("swap") }, t("ask_swap")));
+  li.append(buttons);
+  return li;
+}
+
+function requestRow(r, ctx) {
+  const withdraw = r.status === "pending" ? h("button", { class: "btn ghost small", type: "button", "data-action": "withdraw", onclick: async (event) => {
+    if (!navigator.onLine) { event.target.textContent = t("request_online_only"); return; }
+    event.target.disabled = true;
+    try { await api.call("POST", `me/duty/requests/${r.id}/withdraw`); } catch (err) {
+      event.target.disabled = false;
+      if (err instanceof api.AuthLost) { ctx.app.sessionLost(); return; }
+      event.target.textContent = err instanceof api.ApiRefusal ? err.body.message : t("request_online_only");
+      return;
+    }
+    ctx.app.go("duty");
+  } }, t("withdraw")) : null;
+  return h("li", { class: `record req-${r.status}`, "data-id": r.id, "data-kind": r.kind, "data-status": r.status },
+    h("div", { class: "record-head" }, h("strong", {}, `${t(`req_${r.kind}`)} · ${formatTime(r.date, true)}`),
+      h("span", { class: `badge req-${r.status}` }, t(`req_${r.status}`))),
+    h("p", {}, [r.station.name, r.substitute ? t("swap_to", { n: r.substitute.name }) : null].filter(Boolean).join(" · ")),
+    h("small", { class: "muted" }, r.reason),
+    r.decision_note ? h("p", { class: "muted" }, t("decision_note", { n: r.decision_note })) : null,
+    withdraw);
+}
+
+function deliberationRow(d) {
+  const overdue = d.actions.filter((a) => a.overdue).length;
+  return h("li", { class: `record delib-${d.status}`, "data-id": d.id, "data-status": d.status, "data-upcoming": String(d.upcoming) },
+    h("div", { class: "record-head" }, h("strong", {}, `${formatTime(d.date, true)} ${d.opens_at}`),
+      h("span", { class: "badge" }, t(`delib_${d.status}`))),
+    h("p", {}, [d.station.name, d.place].filter(Boolean).join(" · ")),
+    d.topics.length ? h("p", {}, h("strong", {}, t("topics")), d.topics.join("；")) : h("p", { class: "muted" }, t("topics_tba")),
+    d.actions.length ? h("ul", { class: "actions-list" }, ...d.actions.map((a) =>
+      h("li", { class: a.overdue ? "error" : a.status === "done" ? "ok" : "", "data-overdue": String(a.overdue) },
+        `${a.text} · ${a.owner} · ${t(a.status === "done" ? "action_done" : a.overdue ? "action_overdue" : "action_due", { d: formatTime(a.due_on, true) })}`))) : null,
+    overdue ? h("small", { class: "error" }, t("actions_overdue_n", { n: overdue })) : null);
+}
+
+async function duty(main, ctx) {
+  const box = h("div", { id: "duty-screen" });
+  const delibs = h("section", { id: "deliberations" });
+  main.append(box, delibs);
+  const draw = (duty, fresh, at) => {
+    if (!duty) { box.replaceChildren(h("p", { class: "notice" }, t("no_data_yet"))); return; }
+    box.dataset.fresh = String(fresh);
+    const asked = new Map(duty.requests.filter((r) => r.status === "pending" || r.status === "approved")
+      .map((r) => [`${r.station.id}/${r.date}`, r]));
+    const ahead = duty.days.filter((d) => d.status === "upcoming" || d.status === "open");
+    const past = duty.days.filter((d) => d.status !== "upcoming" && d.status !== "open").reverse();
+    box.replaceChildren(...[
+      fresh ? null : h("p", { class: "muted", id: "duty-offline" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`),
+      attendanceCard(duty),
+      h("h2", { class: "section" }, t("duty_ahead")),
+      h("ul", { class: "list records", id: "duty-ahead", "data-count": ahead.length },
+        ...(ahead.length ? ahead.map((d, i) => {
+          const row = upcomingRow(d, asked, ctx);
+          row.hidden = i >= AHEAD_SHOWN;
+          return row;
+        }) : [h("li", { class: "notice" }, t("duty_none_ahead"))])),
+      ahead.length > AHEAD_SHOWN ? h("button", { class: "btn ghost", type: "button", id: "duty-ahead-more", onclick: (event) => {
+        document.querySelectorAll("#duty-ahead > li[hidden]").forEach((li) => { li.hidden = false; });
+        event.target.remove();
+      } }, t("show_all_n", { n: ahead.length })) : null,
+      h("h2", { class: "section" }, t("my_requests")),
+      h("ul", { class: "list records", id: "duty-requests", "data-count": duty.requests.length },
+        ...(duty.requests.length ? duty.requests.map((r) => requestRow(r, ctx)) : [h("li", { class: "muted" }, t("no_requests"))])),
+      h("h2", { class: "section" }, t("duty_past")),
+      h("ul", { class: "list records", id: "duty-past", "data-count": past.length },
+        ...(past.length ? past.map((d) => h("li", { class: `record day-${d.status}`, "data-date": d.date, "data-status": d.status },
+          h("div", { class: "record-head" }, h("span", {}, `${formatTime(d.date, true)} · ${d.station_name}`),
+            h("span", { class: `badge day-${d.status}` }, t(`day_${d.status}`))))) : [h("li", { class: "muted" }, t("no_past_days"))])),
+    ].filter(Boolean));
+  };
+  const drawDelibs = (data) => {
+    const rows = data ? data.results : [];
+    delibs.replaceChildren(h("h2", { class: "section" }, t("deliberations_title")),
+      h("ul", { class: "list records", id: "deliberation-list", "data-count": rows.length },
+        ...(rows.length ? rows.map(deliberationRow) : [h("li", { class: "muted" }, t(data ? "no_deliberations" : "no_data_yet"))])));
+  };
+  await Promise.all([load("duty", "me/duty", draw, ctx), load("deliberations", "me/deliberations", drawDelibs, ctx)]);
+}
+
 // --- record and points (履职档案 · 积分) -------------------------------------------------------
 function recordRow(r) {
   const value = r.target ? t("target_of", { v: r.verified, t: r.target }) : String(r.verified);
@@ -660,4 +819,4 @@ async function record(main, ctx) {
   }, ctx);
 }
 
-export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions, ballots, record };
+export const screens = { login, home, cells, visit, checkin, outbox: outboxScreen, opinions, ballots, record, duty };
