@@ -23,6 +23,11 @@ operations = [
         views.RegionStatsApi.as_view(),
         name="map-region-stats",
     ),
+    path(
+        "api/map/v1/regions/<str:adcode>/overdue",
+        views.RegionOverdueApi.as_view(),
+        name="map-region-overdue",
+    ),
     path("api/map/v1/cells.geojson", views.CellsGeoJsonApi.as_view(), name="map-cells"),
     path("api/map/v1/gaps", views.GapsApi.as_view(), name="map-gaps"),
     path("api/map/v1/suggestions", views.SuggestionsApi.as_view(), name="map-suggestions"),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assign/", views.assign, name="assign"),
     path("stations/", views.stations, name="stations"),
     path("stations/links/<int:link_id>/", views.station_link, name="station-link"),
+    path("deliberations/", views.deliberations, name="deliberations"),
     path("deliberations/<int:deliberation_id>/", views.deliberation, name="deliberation"),
     path("stations/duty/", views.duty, name="duty"),
     path("opinions/", views.opinions, name="opinions"),

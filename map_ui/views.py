@@ -4,9 +4,11 @@
 Every page is login-required and shows one region inside the user's jurisdiction; a region
 outside it is a 404 (the same answer as a region that does not exist). The pages hold no data:
 their scripts read the map-data API (`map_ui.data_urls`) and the live websocket `/ws/live/`;
-the link and deliberation pages render their one record (its selector's answer) and post
-their forms to the map-data API (map_ui/static/map_ui/stationlife.js).
+the link and deliberation pages and the deliberation list render their selectors' answers and
+post their forms to the map-data API (map_ui/static/map_ui/stationlife.js).
 """
+
+import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,8 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from backend.accounts.access import jurisdiction_of, reads_region_pages, start_page
@@ -35,7 +39,8 @@ from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_AC
 from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
 from backend.stationlife import selectors as life_selectors
-from backend.stationlife.models import ActivityKind
+from backend.stationlife.models import ActivityKind, DeliberationStatus
+from backend.stationlife.services import NOTICE_MIN_DAYS
 from map_ui.routing import LIVE_WS_PATH
 
 TIME_WINDOWS_DAYS = (30, 90, 365)
@@ -144,6 +149,7 @@ def opinion_strings() -> dict[str, str]:
     """Translated strings for the opinion work list (statuses and actions from backend.opinions)."""
     return {
         "overdueBadge": _("Overdue"),
+        "deliberationNotice": _("Deliberation day notified"),
         "dueAt": _("due"),
         "noDue": _("no deadline"),
         "noContact": _("no contact (no consent)"),
@@ -204,6 +210,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "tiles": ("map-tile", {"layer": "layer", "z": "z", "x": "x", "y": "y"}),
     "tilejson": ("map-tilejson", {"layer": "layer"}),
     "stats": ("map-region-stats", {"adcode": "adcode"}),
+    "overdue": ("map-region-overdue", {"adcode": "adcode"}),
     "cells": ("map-cells", {}),
     "gaps": ("map-gaps", {}),
     "clusters": ("map-clusters", {}),
@@ -543,6 +550,49 @@ def station_link(request: HttpRequest, link_id: int) -> HttpResponse:
     return render(request, "map_ui/station_link.html", context)
 
 
+# The model's words ("planned" ...) are another catalog's too (a project's 待实施): in context.
+DELIBERATION_STATUS_LABELS = {
+    DeliberationStatus.PLANNED: pgettext_lazy("deliberation status", "planned"),
+    DeliberationStatus.HELD: pgettext_lazy("deliberation status", "held"),
+    DeliberationStatus.CANCELLED: pgettext_lazy("deliberation status", "cancelled"),
+}
+
+
+@require_GET
+@login_required
+def deliberations(request: HttpRequest) -> HttpResponse:
+    """Deliberation days (议事) of the region: the planned ones (soonest first) and the held or
+    cancelled ones (newest first), with the topics chosen and the action items open and
+    overdue; staff plan a new day (at least three days ahead) with invited departments."""
+    jurisdiction = region_reader(request)
+    region = page_region(request, jurisdiction)
+    rows = life_selectors.deliberation_list(jurisdiction=jurisdiction, adcode=region.adcode)
+    for row in rows:
+        row["status_label"] = DELIBERATION_STATUS_LABELS[row["status"]]
+    stations = life_selectors.plan_stations(jurisdiction=jurisdiction, adcode=region.adcode)
+    context = map_context(
+        request,
+        "deliberations",
+        region,
+        jurisdiction,
+        actions={"plan": reverse("map-deliberations")},
+    )
+    context.update(
+        {
+            "region": region,
+            "ahead": sorted((r for r in rows if r["status"] == "planned"), key=lambda r: r["date"]),
+            "past": [r for r in rows if r["status"] != "planned"],
+            "overdue": life_selectors.overdue_action_count(
+                jurisdiction=jurisdiction, adcode=region.adcode
+            ),
+            "stations": stations,
+            "departments": department_choices(jurisdiction=jurisdiction, adcode=region.adcode),
+            "earliest": (timezone.localdate() + dt.timedelta(days=NOTICE_MIN_DAYS)).isoformat(),
+        }
+    )
+    return render(request, "map_ui/deliberations.html", context)
+
+
 @require_GET
 @login_required
 def deliberation(request: HttpRequest, deliberation_id: int) -> HttpResponse:
@@ -562,9 +612,11 @@ def deliberation(request: HttpRequest, deliberation_id: int) -> HttpResponse:
     }
     actions["follow"] = url_template("map-action-item-follow", {"item_id": "id"})
     can_act = jurisdiction.may_act_in(detail["station"]["adcode"])
+    detail["status_label"] = DELIBERATION_STATUS_LABELS[detail["status"]]
     context = {
-        "page": "stations",
+        "page": "deliberations",
         "d": detail,
+        "today": timezone.localdate().isoformat(),
         "can_act": can_act,
         "config": _page_config(request, jurisdiction, actions=actions, canAct=can_act),
     }

@@ -126,6 +126,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
+    "map-region-overdue": ("GET", MAP + "regions/{region}/overdue", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
     "map-cells": ("GET", MAP + "cells.geojson?region={region}", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
@@ -321,6 +325,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
     "map_ui:deliberation": ("GET", "/deliberations/{id}/", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:deliberations": ("GET", "/deliberations/?region={region}", None, {
         "A": "403 403 403 200 200 200 404 200 302 302",
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),

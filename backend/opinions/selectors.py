@@ -204,6 +204,12 @@ def _masked(row: dict) -> dict:
     return {**row, "citizen_contact": mask_contact(row["citizen_contact"])}
 
 
+def opinion_overdue_count(*, jurisdiction: Jurisdiction, now: dt.datetime | None = None) -> int:
+    """Open opinions past their deadline inside the jurisdiction (one query)."""
+    now = now or timezone.now()
+    return scoped_opinions(jurisdiction).filter(status__in=OPEN_STATUSES, due_at__lt=now).count()
+
+
 def opinion_status_counts(
     *, jurisdiction: Jurisdiction, now: dt.datetime | None = None
 ) -> dict[str, int]:

@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
-from backend.liaison.models import StationLink
+from backend.liaison.models import Station, StationLink
 from backend.opinions.models import OPEN_STATUSES, Opinion
 
 from . import cadence
@@ -40,19 +40,28 @@ def overdue_actions(rows: QuerySet[ActionItem], today: dt.date) -> QuerySet[Acti
     return rows.filter(status=ActionStatus.OPEN, due_on__lt=today)
 
 
-def overdue_action_count(*, jurisdiction: Jurisdiction, today: dt.date | None = None) -> int:
-    """Open action items past their deadline inside the jurisdiction (the overdue badge)."""
+def overdue_action_count(
+    *, jurisdiction: Jurisdiction, adcode: str = "", today: dt.date | None = None
+) -> int:
+    """Open action items past their deadline inside the jurisdiction, under `adcode` if given
+    (the overdue badges)."""
     today = today or timezone.localdate()
-    return overdue_actions(jurisdiction.filter(ActionItem.objects.all()), today).count()
+    rows = jurisdiction.filter(ActionItem.objects.filter(adcode__startswith=adcode))
+    return overdue_actions(rows, today).count()
 
 
 def deliberation_list(
-    *, jurisdiction: Jurisdiction, station_id: int | None = None, today: dt.date | None = None
+    *,
+    jurisdiction: Jurisdiction,
+    station_id: int | None = None,
+    adcode: str = "",
+    today: dt.date | None = None,
 ) -> list[dict]:
-    """Deliberation days inside the jurisdiction, newest first: station, date, status, counts of
-    topics chosen, actions open and overdue. Three queries whatever the count."""
+    """Deliberation days inside the jurisdiction (under `adcode` if given), newest first:
+    station, date, status, counts of topics chosen, actions open and overdue. One query."""
     today = today or timezone.localdate()
-    rows = jurisdiction.filter(Deliberation.objects.all()).select_related("station")
+    rows = jurisdiction.filter(Deliberation.objects.filter(adcode__startswith=adcode))
+    rows = rows.select_related("station")
     if station_id is not None:
         rows = rows.filter(station_id=station_id)
     rows = rows.annotate(
@@ -71,6 +80,8 @@ def deliberation_list(
             "date": d.date.isoformat(),
             "opens_at": d.opens_at.strftime("%H:%M"),
             "status": d.status,
+            "place": d.place,
+            "upcoming": d.date >= today,
             "notice_sent": d.notice_sent_at is not None,
             "topics_chosen": d.chosen,
             "actions_open": d.open_actions,
@@ -131,6 +142,15 @@ def deputy_deliberations(*, deputy, today: dt.date | None = None) -> list[dict]:
         }
         for d in (ahead + past)[:DEPUTY_LIMIT]
     ]
+
+
+def plan_stations(*, jurisdiction: Jurisdiction, adcode: str) -> list[dict]:
+    """The stations under `adcode` the caller may plan a deliberation day at (staff acting
+    there; none for a reader): id and name."""
+    if not jurisdiction.may_act_in(adcode):
+        return []
+    rows = jurisdiction.filter(Station.objects.filter(adcode__startswith=adcode)).order_by("name")
+    return [{"id": s.id, "name": s.name} for s in rows.only("id", "name")[:LIST_LIMIT]]
 
 
 def next_deliberation(*, deputy, today: dt.date) -> dict | None:

@@ -321,7 +321,23 @@ def action_item_add(
         due_on=_date(fields.get("due_on"), "due_on"),
     )
     item.opinions.set(_opinions(county, _ids(fields.get("opinion_ids"), "opinion_ids")))
+    _publish_action(item)
     return item
+
+
+def _publish_action(item: ActionItem) -> None:
+    """The live event `deliberation.action` (an action item added or followed up): the open
+    dashboards read their overdue badge again."""
+    today = timezone.localdate()
+    overdue = item.status == ActionStatus.OPEN and item.due_on < today
+    payload = {
+        "id": item.id,
+        "adcode": item.adcode,
+        "deliberation_id": item.deliberation_id,
+        "status": item.status,
+        "overdue": overdue,
+    }
+    publish_on_commit(item.county_adcode, "deliberation.action", {"items": [payload]})
 
 
 @transaction.atomic
@@ -348,6 +364,7 @@ def action_item_follow(
         item.status = ActionStatus.DONE
         item.done_at = now
     item.save(update_fields=["progress", "status", "done_at"])
+    _publish_action(item)
     return item
 
 

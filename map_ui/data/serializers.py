@@ -235,6 +235,16 @@ class RegionStatsOutput(RegionChildOutput):
     children = RegionLeagueRowOutput(many=True)
 
 
+class RegionOverdueOutput(serializers.Serializer):
+    """What is past its deadline under a region (the dashboard's overdue badge)."""
+
+    region = serializers.CharField(help_text="adcode")
+    opinions = serializers.IntegerField(help_text="Open opinions past their deadline")
+    actions = serializers.IntegerField(
+        help_text="Open action items of deliberation days (议事) past their deadline"
+    )
+
+
 class GapOutput(serializers.Serializer):
     cell_id = serializers.IntegerField()
     code = serializers.CharField()

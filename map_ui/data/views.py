@@ -44,6 +44,7 @@ from backend.opinions.services import opinion_transition
 from backend.regions.access import access_region_by_adcode
 from backend.regions.models import Region
 from backend.reporting.attendance import station_attendance
+from backend.stationlife import selectors as life_selectors
 
 from . import serializers as s
 from .base import READ_ERRORS, WRITE_ERRORS, MapApi
@@ -224,6 +225,26 @@ class RegionStatsApi(MapApi):
         window = _window(self.params(s.WindowInput)["days"])
         stats = coverage.region_stats(jurisdiction=jurisdiction, region=region, window=window)
         return _out(s.RegionStatsOutput, stats)
+
+
+class RegionOverdueApi(MapApi):
+    @extend_schema(
+        operation_id="map_region_overdue",
+        tags=["opinions"],
+        responses={200: s.RegionOverdueOutput, **READ_ERRORS},
+        description="Open opinions and deliberation action items past their deadline under a "
+        "readable region: the dashboard's overdue badge (two counts, two queries).",
+    )
+    def get(self, request, adcode: str) -> JsonResponse:
+        jurisdiction = jurisdiction_of(request.user)
+        region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode_param(adcode))
+        narrowed = jurisdiction.within(region.adcode)
+        answer = {
+            "region": region.adcode,
+            "opinions": opinions.opinion_overdue_count(jurisdiction=narrowed),
+            "actions": life_selectors.overdue_action_count(jurisdiction=narrowed),
+        }
+        return _out(s.RegionOverdueOutput, answer)
 
 
 class CellsGeoJsonApi(MapApi):

@@ -12,7 +12,7 @@
     region: config.region,       // the region shown (changes on drill-down)
     trail: [config.region],      // breadcrumbs
     gapIds: {},
-    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0, overdue: 0 },
+    counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0, overdue: 0, deliberation: 0 },
   };
 
   /* ---- stats panel ---- */
@@ -177,15 +177,21 @@
       .catch(function (err) { console.error(S.loadFailed, err); });
   }
 
-  /* ---- overdue badge: open opinions past their deadline in the region (the escalation job's
-   * alerts), a link to the work list filtered to them; refreshed on each opinion event ---- */
+  /* ---- overdue badges: open opinions past their deadline in the region (the escalation job's
+   * alerts) linking to the work list filtered to them, and deliberation action items (议事措施)
+   * past theirs linking to the region's deliberation days; one request, read again on each
+   * opinion or action event ---- */
   function loadOverdue() {
-    return cg.api(cg.url("opinions", { region: state.region.adcode, limit: 1 }))
+    return cg.api(cg.url("overdue", null, { adcode: state.region.adcode }))
       .then(function (answer) {
-        var n = answer.counts.overdue || 0, badge = $("overdue-badge");
-        setText("overdue-count", cg.fmtInt(n));
-        badge.dataset.count = String(n);
-        badge.href = badge.pathname + "?region=" + encodeURIComponent(state.region.adcode) + "&overdue=1";
+        var region = "?region=" + encodeURIComponent(state.region.adcode);
+        var badge = $("overdue-badge"), actions = $("actions-badge");
+        setText("overdue-count", cg.fmtInt(answer.opinions));
+        badge.dataset.count = String(answer.opinions);
+        badge.href = badge.pathname + region + "&overdue=1";
+        setText("actions-count", cg.fmtInt(answer.actions));
+        actions.dataset.count = String(answer.actions);
+        actions.href = actions.pathname + region;
       })
       .catch(function (err) { console.error(S.loadFailed, err); });
   }
@@ -340,6 +346,11 @@
       },
       "checkin.created": function (item) {
         feed("checkin", S.checkinCreated, "", item.recorded_at);
+      },
+      // a deliberation day's action item added or followed up: the overdue badge again
+      "deliberation.action": function () { refreshPins(); },
+      "deliberation.notice": function (item) {
+        feed("deliberation", S.deliberationNotice, item.station + " · " + item.date);
       },
     });
   });

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backend.accounts.access import jurisdiction_of
 from backend.stationlife import services
+from backend.stationlife.models import ActionItem, Deliberation
 from tests.map_ui.test_csp import _Scan
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +68,52 @@ def test_deliberation_page(place):
     leader = get(place["leader"], url)
     assert leader.status_code == 200 and 'data-action="topics"' not in leader.content.decode()
     assert get(place["staff_x"], url).status_code == 404
+
+
+def test_deliberations_list_page(place, django_assert_max_num_queries):
+    staff_j = jurisdiction_of(place["staff"])
+    today = timezone.localdate()
+    ahead = services.deliberation_plan(
+        jurisdiction=staff_j,
+        actor=place["staff"],
+        station_id=place["station"].id,
+        fields={"date": (today + dt.timedelta(days=9)).isoformat(), "place": "议事厅"},
+    )
+    held = Deliberation.objects.create(
+        station=place["station"],
+        adcode=place["station"].adcode,
+        county_adcode="430121",
+        date=today - dt.timedelta(days=20),
+        status="held",
+    )
+    for text, due in (("修复路灯", -2), ("清理沟渠", 30)):
+        ActionItem.objects.create(
+            deliberation=held,
+            adcode=held.adcode,
+            county_adcode="430121",
+            text=text,
+            owner="镇村建办",
+            due_on=today + dt.timedelta(days=due),
+        )
+    client = Client()
+    client.force_login(place["staff"])
+    with django_assert_max_num_queries(12):
+        staff = client.get("/deliberations/?region=430121", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert staff.status_code == 200
+    text = staff.content.decode()
+    no_inline_script(staff)
+    assert 'id="plan-form"' in text and "县住建局" in text and "市住建局" not in text
+    ahead_part = text.split('id="delib-ahead"')[1].split('id="plan-form"')[0]
+    past_part = text.split('id="delib-past"')[1]
+    assert f'data-id="{ahead.id}"' in ahead_part and "议事厅" in ahead_part
+    assert f'data-id="{held.id}"' in past_part and "1 项逾期" in past_part
+    assert 'id="actions-overdue" data-count="1"' in text
+    assert f'href="/deliberations/{held.id}/"' in text
+    leader = get(place["leader"], "/deliberations/?region=430121")
+    assert leader.status_code == 200
+    assert 'id="plan-form"' not in leader.content.decode()
+    assert f'data-id="{held.id}"' in leader.content.decode()
+    # Another county's staff: their own region shows none of it; this one is a 404.
+    far = get(place["staff_x"], "/deliberations/")
+    assert far.status_code == 200 and f'data-id="{held.id}"' not in far.content.decode()
+    assert get(place["staff_x"], "/deliberations/?region=430121").status_code == 404
