@@ -812,6 +812,14 @@ def test_station_rhythm_every_rule_field_in_query_and_body(scene):
             checker.check(f"POST {field}={value!r:.40}", map_post(client, url, body))
     for value in HOSTILE_VALUES:
         checker.check(f"POST rule={value!r:.40}", map_post(client, url, raw_json({"rule": value})))
+    # the rota's size: out of range, not whole, too big for a smallint column
+    for value in (0, 51, -3, 1.5, "2.0", "1e3", 2**15, 2**31, "٣", True):
+        body = raw_json({"rule": dict(base, deputies_per_day=value)})
+        response = map_post(client, url, body)
+        checker.check(f"POST deputies_per_day={value!r}", response, must_refuse=True)
+        query = {**base, "weekdays": "1,4", "deputies_per_day": str(value)}
+        response = client.get(url, query)
+        checker.check(f"GET deputies_per_day={value!r}", response, must_refuse=True)
     for name, raw in RAW_BODIES.items():
         checker.check(f"{url} {name}", map_post(client, url, raw))
     checker.assert_clean()

@@ -472,6 +472,12 @@ STATION_NOT_FOUND = register(
 STATION_INVALID_DUTY_RULE = register(
     "station.invalid_duty_rule", 400, _("Unknown or malformed duty rule."), apis=MAP
 )
+STATION_INVALID_DEPUTIES_PER_DAY = register(
+    "station.invalid_deputies_per_day",
+    400,
+    _("Deputies on duty per day is a whole number from 1 to 50, or empty for every member."),
+    apis=MAP,
+)
 STATION_INVALID_SIX_HAVES = register(
     "station.invalid_six_haves", 400, _("The six-haves checklist is malformed."), apis=DOMAIN_ONLY
 )

@@ -111,6 +111,9 @@ class DutyRule(models.Model):
     - half_month: `month_day` (1-15) and 15 days later (clamped to the month's end);
     - weekdays: every week on `weekdays` (0 = Monday);
     - dates: exactly `dates`.
+
+    `deputies_per_day` (duty rules): how many members are on the rota of each held day, chosen
+    round robin (backend.liaison.selectors); null = every member, every held day.
     """
 
     station = models.ForeignKey(
@@ -141,6 +144,12 @@ class DutyRule(models.Model):
         choices=HolidayPolicy.choices,
         default=HolidayPolicy.HELD,
     )
+    deputies_per_day = models.PositiveSmallIntegerField(
+        _("deputies on duty per day"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: every member on every duty day; else that many, in turn."),
+    )
 
     class Meta:
         verbose_name = _("duty rule")
@@ -167,6 +176,11 @@ class DutyRule(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(kind="dates") | Q(dates__len__gt=0), name="rule_dates"
+            ),
+            models.CheckConstraint(
+                condition=Q(deputies_per_day__isnull=True)
+                | Q(deputies_per_day__gte=1, deputies_per_day__lte=50),
+                name="rule_deputies_per_day",
             ),
         ]
 

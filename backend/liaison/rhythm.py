@@ -9,7 +9,8 @@ Invariants:
 - on an official holiday a scheduled day is held, moved to the next working day, or skipped;
   a moved day that lands on another scheduled day is held once (occurrences never repeat a date);
 - `rule_check` accepts exactly the shapes the model's check constraints accept, and hours with
-  the closing time after the opening time.
+  the closing time after the opening time; `deputies_per_day` is empty (every member) or
+  1..MAX_DEPUTIES_PER_DAY (`station.invalid_deputies_per_day` otherwise).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ HORIZON_DAYS = 3 * 366
 # The longest run of official days off is 9 (Spring Festival): a day moved to the next working
 # day never moves further, so looking this far back finds every moved day that lands in a window.
 MAX_MOVE_DAYS = 15
+# A rota of more deputies a day than this is a typo (the largest stations have ~60 members).
+MAX_DEPUTIES_PER_DAY = 50
 
 WEEKDAYS = (
     pgettext_lazy("weekday", "Monday"),
@@ -58,6 +61,7 @@ class DutyRuleSpec:
     opens_at: dt.time = dt.time(9, 0)
     closes_at: dt.time = dt.time(17, 0)
     holiday_policy: str = HolidayPolicy.HELD
+    deputies_per_day: int | None = None  # None: every member on every held day
 
 
 # The names of a rule's fields, in the order a form shows them (the admin's and the rhythm API's
@@ -131,6 +135,9 @@ def rule_check(spec: DutyRuleSpec) -> None:
     )
     if not ok:
         raise _invalid()
+    count = spec.deputies_per_day
+    if count is not None and not _is_int(count, 1, MAX_DEPUTIES_PER_DAY):
+        raise _invalid_count()
 
 
 def _last_day(day: dt.date) -> int:
@@ -256,13 +263,30 @@ def _invalid() -> DomainError:
     return DomainError(codes.STATION_INVALID_DUTY_RULE, _("Unknown or malformed duty rule."))
 
 
+def _invalid_count() -> DomainError:
+    return DomainError(
+        codes.STATION_INVALID_DEPUTIES_PER_DAY,
+        _("Deputies on duty per day is a whole number from 1 to 50, or empty for every member."),
+    )
+
+
+def _parse_count(value) -> int | None:
+    """`deputies_per_day`: empty is None (every member); else a whole number (range checked in
+    rule_check), anything else `station.invalid_deputies_per_day`."""
+    try:
+        return _parse_int(value)
+    except DomainError:
+        raise _invalid_count() from None
+
+
 def _parse_int(value) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     text = value.strip() if isinstance(value, str) else ""
-    if text.lstrip("-").isascii() and text.lstrip("-").isdigit() and len(text) < 20:
+    digits = text.removeprefix("-")
+    if digits.isascii() and digits.isdigit() and len(text) < 20:
         return int(text)
     raise _invalid()
 
@@ -303,8 +327,9 @@ def _parse_date(value) -> dt.date:
 
 def spec_from_data(data) -> DutyRuleSpec:
     """A checked spec from JSON or query parameters (kind, digit, nth, weekday, weekdays,
-    month_day, dates as ISO dates, opens_at/closes_at as HH:MM, holiday_policy); any malformed
-    value is `station.invalid_duty_rule`, never an exception of another kind."""
+    month_day, dates as ISO dates, opens_at/closes_at as HH:MM, holiday_policy,
+    deputies_per_day); any malformed value is `station.invalid_duty_rule` (deputies_per_day:
+    `station.invalid_deputies_per_day`), never an exception of another kind."""
     if not hasattr(data, "get"):
         raise _invalid()
     spec = DutyRuleSpec(
@@ -318,6 +343,7 @@ def spec_from_data(data) -> DutyRuleSpec:
         opens_at=_parse_time(data.get("opens_at"), dt.time(9, 0)),
         closes_at=_parse_time(data.get("closes_at"), dt.time(17, 0)),
         holiday_policy=str(data.get("holiday_policy") or HolidayPolicy.HELD),
+        deputies_per_day=_parse_count(data.get("deputies_per_day")),
     )
     rule_check(spec)
     return spec

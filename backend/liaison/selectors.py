@@ -58,6 +58,7 @@ def rule_spec(rule: DutyRule) -> DutyRuleSpec:
         opens_at=rule.opens_at,
         closes_at=rule.closes_at,
         holiday_policy=rule.holiday_policy,
+        deputies_per_day=rule.deputies_per_day,
     )
 
 
@@ -110,6 +111,7 @@ def rule_json(rule: DutyRule | DutyRuleSpec | None) -> dict | None:
         "opens_at": spec.opens_at.strftime("%H:%M"),
         "closes_at": spec.closes_at.strftime("%H:%M"),
         "holiday_policy": spec.holiday_policy,
+        "deputies_per_day": spec.deputies_per_day,
         "text": rule_text(spec),
     }
 
@@ -224,7 +226,11 @@ def stations_nearby(*, lon: float, lat: float, radius_m: float, limit: int = 50)
 #
 # Invariants:
 # - the generated rota of a station is every deputy whose membership is open on a held day of
-#   its duty rule (`since` <= day <= `until`), mixed levels together;
+#   its duty rule (`since` <= day <= `until`), mixed levels together; with the rule's
+#   `deputies_per_day` set, only that many of them, round robin: the members open that day
+#   ordered by deputy id (n of them), the station's held days of the day's year indexed from 0
+#   (the first held day on or after 1 January), and the day's members taken from position
+#   (index * deputies_per_day) mod n on, wrapping, never one twice;
 # - a staff RotaChange on (station, deputy, day) overrides it: `add` puts the deputy on a held
 #   day (a change on a day the rule does not hold is ignored), `remove` takes them off; an
 #   approved swap is written as those two changes;
@@ -266,15 +272,67 @@ def _rota_stations(
     return stations
 
 
+@dataclass(frozen=True)
+class _Member:
+    station_id: int
+    deputy_id: int
+    since: dt.date
+    until: dt.date | None
+
+    def open_on(self, day: dt.date) -> bool:
+        return self.since <= day and (self.until is None or day <= self.until)
+
+
+def rotation_members(
+    members: Iterable[_Member], day: dt.date, index: int, per_day: int
+) -> list[int]:
+    """The deputies a rotating rule puts on duty on a held day (see the invariants above):
+    `index` is the day's place among the station's held days of its year (from 0)."""
+    ids = sorted({m.deputy_id for m in members if m.open_on(day)})
+    if not ids:
+        return []
+    n = len(ids)
+    offset = (index * per_day) % n
+    return [ids[(offset + j) % n] for j in range(min(per_day, n))]
+
+
+def _year_indexes(
+    rule: DutyRule, start: dt.date, end: dt.date, cal: DayCalendar
+) -> dict[dt.date, int]:
+    """Each held day in [start, end] → its index among the held days of its year (from 0)."""
+    index: dict[dt.date, int] = {}
+    for year in range(start.year, end.year + 1):
+        last = min(end, dt.date(year, 12, 31))
+        days = [
+            o.day
+            for o in duty_occurrences(rule, start=dt.date(year, 1, 1), end=last, cal=cal)
+            if o.day
+        ]
+        index.update((day, i) for i, day in enumerate(sorted(days)) if day >= start)
+    return index
+
+
 def _rota_keys(
-    memberships: list, changes: list, held: dict[int, set[dt.date]]
+    members: list[_Member],
+    changes: list,
+    held: dict[int, set[dt.date]],
+    rotation: dict[int, tuple[int, dict[dt.date, int]]],
 ) -> dict[tuple[int, int, dt.date], bool]:
-    """(station, deputy, day) → added by a change: the generated rota with the changes."""
+    """(station, deputy, day) → added by a change: the generated rota with the changes.
+    `rotation`: station id → (deputies per day, held day → index in its year)."""
     keys: dict[tuple[int, int, dt.date], bool] = {}
-    for m in memberships:
-        for day in held[m.station_id]:
-            if m.since <= day and (m.until is None or day <= m.until):
-                keys[(m.station_id, m.deputy_id, day)] = False
+    by_station: dict[int, list[_Member]] = {}
+    for m in members:
+        by_station.setdefault(m.station_id, []).append(m)
+    for station_id, rows in by_station.items():
+        for day in held.get(station_id, ()):
+            if station_id in rotation:
+                per_day, index = rotation[station_id]
+                chosen = rotation_members(rows, day, index[day], per_day)
+            else:
+                chosen = [m.deputy_id for m in rows if m.open_on(day)]
+            for deputy_id in chosen:
+                keys[(station_id, deputy_id, day)] = False
     for c in changes:
         key = (c.station_id, c.deputy_id, c.day)
         if c.action == RotaAction.REMOVE:
@@ -304,6 +362,36 @@ def rota_slots(
     return rota.slots, rota.stations
 
 
+def _open_in(start: dt.date, end: dt.date) -> Q:
+    return Q(Q(until__isnull=True) | Q(until__gte=start), since__lte=end)
+
+
+def _rotating(stations: dict[int, Station]) -> dict[int, DutyRule]:
+    """Station id → duty rule, for the stations whose duty rule rotates."""
+    found = {}
+    for station_id, station in stations.items():
+        rule = duty_rule_of(station)
+        if rule is not None and rule.deputies_per_day:
+            found[station_id] = rule
+    return found
+
+
+def _members(
+    memberships: list, rotating: dict[int, DutyRule], deputy_id: int | None, span: tuple
+) -> list[_Member]:
+    """The memberships the rota is generated from: the scope's, and for one deputy's rota
+    every member of their rotating stations (whose turn it is depends on all of them; one
+    more query, only then)."""
+    rows = [_Member(m.station_id, m.deputy_id, m.since, m.until) for m in memberships]
+    if deputy_id is None or not rotating:
+        return rows
+    others = StationMembership.objects.filter(_open_in(*span), station_id__in=rotating).values_list(
+        "station_id", "deputy_id", "since", "until"
+    )
+    rows = [m for m in rows if m.station_id not in rotating]
+    return rows + [_Member(*row) for row in others]
+
+
 def rota_between(
     *,
     start: dt.date,
@@ -321,15 +409,15 @@ def rota_between(
         raise ValueError("rota_slots needs station_ids or deputy_id")
     memberships = list(
         with_duty_rules(
-            StationMembership.objects.filter(scope)
-            .filter(Q(until__isnull=True) | Q(until__gte=start), since__lte=end)
-            .select_related("station"),
+            StationMembership.objects.filter(scope).filter(_open_in(start, end)),
             prefix="station__",
-        )
+        ).select_related("station")
     )
     changes = list(RotaChange.objects.filter(scope, day__gte=start, day__lte=end))
     stations = _rota_stations(memberships, changes, ids)
-    cal = day_calendar(start, end)
+    rotating = _rotating(stations)
+    # a rotating rule counts its held days from 1 January: the calendar reaches back to it
+    cal = day_calendar(start.replace(month=1, day=1) if rotating else start, end)
     held = {
         station_id: {
             o.day
@@ -338,6 +426,11 @@ def rota_between(
         }
         for station_id, station in stations.items()
     }
+    rotation = {
+        sid: (rule.deputies_per_day or 0, _year_indexes(rule, start, end, cal))
+        for sid, rule in rotating.items()
+    }
+    members = _members(memberships, rotating, None if ids is not None else deputy_id, (start, end))
     leave = set(
         DutyRequest.objects.filter(
             scope,
@@ -348,7 +441,9 @@ def rota_between(
         ).values_list("station_id", "deputy_id", "day")
     )
     slots = []
-    for (station_id, deputy, day), added in _rota_keys(memberships, changes, held).items():
+    for (station_id, deputy, day), added in _rota_keys(members, changes, held, rotation).items():
+        if ids is None and deputy != deputy_id:
+            continue  # a rotating station's other members, read to find the deputy's turns
         rule = duty_rule_of(stations[station_id])
         assert rule is not None  # held days exist only for a rule
         slots.append(

@@ -222,6 +222,7 @@ def _rule_fields(spec: DutyRuleSpec) -> dict:
         "opens_at": spec.opens_at,
         "closes_at": spec.closes_at,
         "holiday_policy": spec.holiday_policy,
+        "deputies_per_day": spec.deputies_per_day,
     }
 
 

@@ -42,7 +42,7 @@
     var f = form.elements, kind = f.kind.value;
     var rule = {
       kind: kind, opens_at: f.opens_at.value, closes_at: f.closes_at.value,
-      holiday_policy: f.holiday_policy.value,
+      holiday_policy: f.holiday_policy.value, deputies_per_day: f.deputies_per_day.value,
     };
     if (kind === "day_digit") { rule.digit = f.digit.value; }
     if (kind === "nth_weekday") { rule.nth = f.nth.value; rule.weekday = f.weekday.value; }
@@ -70,6 +70,7 @@
     f.opens_at.value = rule.opens_at;
     f.closes_at.value = rule.closes_at;
     f.holiday_policy.value = rule.holiday_policy;
+    f.deputies_per_day.value = rule.deputies_per_day === null ? "" : rule.deputies_per_day;
     showFields();
   }
 
