@@ -52,6 +52,7 @@ from gis_data.loaders import to_geos_multipolygon
 
 from . import activity, people, places
 from .life import load_station_life
+from .rhythm import load_station_rhythm
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - the documented password of the demo accounts
 FULL_DEPUTIES = 2_400
@@ -162,9 +163,11 @@ def load_demo(options: DemoOptions, progress: Progress = print) -> dict[str, dic
                 }
             )
     link = _cross_province_link(today, progress)
+    users = _demo_accounts(progress)  # before the rhythm: county staff decide the leave
     life = load_station_life(today, options.seed)
     progress(gettext("station life: %(counts)s") % {"counts": life})
-    users = _demo_accounts(progress)
+    rhythm = load_station_rhythm(today, options.seed)
+    progress(gettext("station rhythm: %(counts)s") % {"counts": rhythm})
     from backend.coverage.services import coverage_drain
 
     coverage_drain(max_batches=1_000_000)  # nothing left for the job: a newcomer sees it all
@@ -247,18 +250,14 @@ def _load_county(
             gettext("%(deputies)d deputies, %(assignments)d grid assignments")
             % {"deputies": len(deputies), "assignments": assignments}
         )
-        demo_deputy = None
         if adcode == DEMO_DEPUTY_COUNTY:
-            demo_deputy = _demo_deputy_account(roster, deputies)
-        visits = opinions = checkins = 0
+            _demo_deputy_account(roster, deputies)
+        visits = opinions = 0
         if options.visits:
             days = options.county_days.get(adcode, options.days)
             visits, opinions = _create_activity(
                 roster, deputies, ctx, shapes, rng, today, options, days, say
             )
-            if adcode == DEMO_DEPUTY_COUNTY:
-                checkins = _create_checkins(roster, deputies, stations, demo_deputy, rng, today)
-                say(gettext("%(count)d check-ins on duty days") % {"count": checkins})
         citizen = _create_citizen_opinions(stations, today) if adcode == DEMO_DEPUTY_COUNTY else []
         for code, state in citizen:
             say(
@@ -277,7 +276,6 @@ def _load_county(
         "assignments": assignments,
         "visits": visits,
         "opinions": opinions,
-        "checkins": checkins,
     }
 
 
@@ -571,43 +569,6 @@ def _create_activity(
         )
         opinions = _create_opinions(activity.plan_opinions(created, hotspots, rng), say, today)
     return len(created), opinions
-
-
-def _create_checkins(
-    roster: list[people.PersonPlan],
-    deputies: list[Deputy],
-    stations: dict[str, Station],
-    demo_deputy: Deputy | None,
-    rng: random.Random,
-    today: dt.date,
-) -> int:
-    """90 days of duty-day check-ins (逢六进站) by each station's head of group and by the demo
-    deputy, through the check-in service (geofence and flags as for the phone)."""
-    from backend.visits.services import checkin_record
-
-    duties = []
-    for person, deputy in zip(roster, deputies, strict=True):
-        keys = person.heads + (person.stations[:1] if deputy == demo_deputy else [])
-        for key in dict.fromkeys(keys):
-            station = stations[key]
-            duties.append(
-                activity.Duty(deputy.pk, station.pk, station.location.x, station.location.y)
-            )
-    rows = activity.plan_checkins(duties, rng, today=today)
-    by_id = Deputy.objects.in_bulk({r["deputy_id"] for r in rows})
-    station_by_id = {s.pk: s for s in stations.values()}
-    for row in rows:
-        checkin_record(
-            deputy=by_id[row["deputy_id"]],
-            station=station_by_id[row["station_id"]],
-            client_uuid=row["client_uuid"],
-            lon=row["lon"],
-            lat=row["lat"],
-            accuracy_m=row["accuracy_m"],
-            recorded_at=row["recorded_at"],
-            received_at=row["recorded_at"] + dt.timedelta(minutes=2),
-        )
-    return len(rows)
 
 
 def _create_opinions(planned: list[dict], say: Progress, today: dt.date) -> int:

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import random
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,14 +19,26 @@ from shapely.geometry import shape
 
 from backend.accounts.models import User
 from backend.grid.models import GridAssignment, GridCell
-from backend.liaison.models import Deputy, Mandate, Station, StationLink, StationMembership
+from backend.liaison.models import (
+    Deputy,
+    DutyRequest,
+    DutyRule,
+    Mandate,
+    Reception,
+    Station,
+    StationLink,
+    StationMembership,
+)
+from backend.liaison.selectors import rota_slots
 from backend.liaison.services import CONGRESS_ADCODE_LENGTH
 from backend.opinions.models import Opinion
 from backend.regions.models import Region
+from backend.reporting.attendance import duty_days, tally
 from backend.visits.models import CheckIn, Visit
 from gis_data.cnmaps import cnmaps_geojson_path
 from gis_data.demo import places
 from gis_data.demo.loader import DemoOptions, load_demo
+from gis_data.demo.rhythm import load_station_rhythm
 
 TODAY = dt.date(2026, 6, 15)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -177,6 +190,75 @@ def test_small_county_keeps_the_invariants():
     assert Opinion.objects.filter(county_adcode="440784").count() == counts["opinions"]
 
 
+def rostered_share(checkins, county_adcode: str) -> float:
+    """The share of the check-ins made by a deputy on the rota of that station that day."""
+    stations = list(
+        Station.objects.filter(county_adcode=county_adcode).values_list("id", flat=True)
+    )
+    slots, _stations = rota_slots(
+        start=TODAY - dt.timedelta(days=400), end=TODAY, station_ids=stations
+    )
+    keys = {(s.station_id, s.deputy_id, s.day) for s in slots}
+    rows = checkins.values_list("station_id", "deputy_id", "recorded_at")
+    on_rota = [(st, d, at.astimezone(SHANGHAI).date()) in keys for st, d, at in rows]
+    return sum(on_rota) / len(on_rota)
+
+
+def rhythm_rows() -> tuple[int, ...]:
+    return (
+        CheckIn.objects.count(),
+        Reception.objects.count(),
+        DutyRequest.objects.count(),
+        Opinion.objects.count(),
+        DutyRule.objects.filter(deputies_per_day__isnull=True, purpose="duty").count(),
+    )
+
+
+@db
+def test_small_county_has_a_year_of_station_rhythm():
+    load_demo(small(), progress=quiet)
+    stations = list(Station.objects.filter(county_adcode="440784").order_by("id"))
+    rules = DutyRule.objects.filter(station__in=stations, purpose="duty")
+    assert rules.count() == len(stations)
+    assert set(rules.values_list("deputies_per_day", flat=True)) <= {2, 3}
+    year = (TODAY - dt.timedelta(days=365), TODAY - dt.timedelta(days=1))
+    days, _stations = duty_days(
+        start=year[0], end=year[1], today=TODAY, station_ids=[s.id for s in stations]
+    )
+    by_station = {s.id: tally([d for d in days if d.station_id == s.id]) for s in stations}
+    busy = [t for t in by_station.values() if t["present"] + t["absent"] >= 40]
+    assert busy, by_station
+    for figures in busy:  # plausible: most turns kept, some missed
+        assert 0.7 <= figures["rate"] <= 0.95, figures
+    everyone = tally(days)
+    assert everyone["excused"] >= 3 and everyone["absent"] >= 10
+    # Turns only: each check-in on the rota, each rostered day at most the rota's size.
+    checkins = CheckIn.objects.filter(county_adcode="440784")
+    assert checkins.count() > 100 and rostered_share(checkins, "440784") == 1.0
+    per_day = Counter((d.station_id, d.day) for d in days)
+    size = dict(rules.values_list("station_id", "deputies_per_day"))
+    assert all(n <= size[station_id] for (station_id, _day), n in per_day.items())
+    # Leave: approved by a staff user (the admin where the county has no staff account)
+    # a few days ahead, for the deputy's own turn; a few requests for coming turns pending.
+    leave = DutyRequest.objects.filter(station__in=stations, kind="leave")
+    approved = leave.filter(status="approved")
+    assert approved.count() == everyone["excused"]
+    assert not approved.filter(decided_by__isnull=True).exists()
+    assert all(r.created_at.date() < r.day for r in approved)
+    pending = leave.filter(status="pending")
+    assert pending.exists() and not pending.filter(day__lt=TODAY).exists()
+    # Receptions: on held days someone attended, citizens received.
+    receptions = Reception.objects.filter(station__in=stations)
+    present_days = {(d.station_id, d.day) for d in days if d.status == "present"}
+    assert set(receptions.values_list("station_id", "day")) == present_days
+    assert sum(receptions.values_list("citizens_received", flat=True)) > receptions.count()
+    # Idempotent: the rhythm again, the whole load again, add nothing.
+    before = rhythm_rows()
+    assert load_station_rhythm(TODAY, 2024)["checkins"] == 0
+    load_demo(small(), progress=quiet)
+    assert rhythm_rows() == before
+
+
 def signature() -> dict:
     return {
         "townships": list(
@@ -280,12 +362,11 @@ def test_command_accounts_if_empty_and_info(client):
         deputy.mandates.filter(status="current").values_list("level", flat=True)
     )
 
-    # Duty-day check-ins (逢六进站) through the check-in service: heads of group and the deputy.
+    # Duty-day check-ins (the station rhythm): each by a deputy on the rota of that station
+    # that day (逢六 for most stations, the legislative one's 4th Thursday), the deputy's too.
     checkins = CheckIn.objects.filter(county_adcode="430121")
     assert checkins.filter(deputy=deputy).exists()
-    assert {
-        c.astimezone(SHANGHAI).day % 10 for c in checkins.values_list("recorded_at", flat=True)
-    } == {6}
+    assert rostered_share(checkins, "430121") == 1.0
     assert checkins.filter(inside_geofence=True).count() > 0.8 * checkins.count()
 
     # One township's year of livelihood projects: the five forms, a published vote, two

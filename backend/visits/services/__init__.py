@@ -10,7 +10,13 @@ visits_ingest`).
 from backend.records.services import CONFLICT, CREATED, DUPLICATE, REJECTED
 
 from ..models import PlausibilityFlag
-from .checkins import CheckInResult, checkin_content_hash, checkin_record
+from .checkins import (
+    CheckInResult,
+    CheckInRow,
+    checkin_content_hash,
+    checkin_record,
+    checkins_import,
+)
 from .visits import IngestResult, household_ref_hash, visit_content_hash, visits_ingest, visits_sync
 
 __all__ = [
@@ -19,10 +25,12 @@ __all__ = [
     "DUPLICATE",
     "REJECTED",
     "CheckInResult",
+    "CheckInRow",
     "IngestResult",
     "PlausibilityFlag",
     "checkin_content_hash",
     "checkin_record",
+    "checkins_import",
     "household_ref_hash",
     "visit_content_hash",
     "visits_ingest",

@@ -8,6 +8,8 @@ Invariants enforced here, whoever calls:
   (`backend.records.services.record_or_replay`): `INSERT ... ON CONFLICT DO NOTHING`, then the
   stored row decides duplicate or `checkin.conflict` (409).
 - `checkin.created` is published to the station's county after commit.
+- `checkins_import` (many at once, set-based: the demo's year of duty) stores exactly what
+  `checkin_record` would for each fix, skips keys already stored, and publishes nothing.
 """
 
 from __future__ import annotations
@@ -200,3 +202,97 @@ def _insert(params: dict[str, Any]) -> CheckInResult | None:
         },
     )
     return CheckInResult(CREATED, id_, station_id, distance_m, inside, tuple(flags))
+
+
+# --- many at once (the demo's year of duty; an import) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckInRow:
+    """One check-in of `checkins_import`: a fix reported by the phone, never a mock one."""
+
+    deputy_id: int
+    station_id: int
+    client_uuid: uuid.UUID
+    lon: float
+    lat: float
+    accuracy_m: float | None
+    recorded_at: dt.datetime
+    received_at: dt.datetime
+
+
+# The same measure, geofence rule and flags as _CHECKIN_SQL, for a set of fixes in one statement.
+_CHECKINS_IMPORT_SQL = f"""
+WITH fix AS (
+    SELECT f.*, ST_SetSRID(ST_MakePoint(f.lon, f.lat), {STORAGE_SRID}) AS location
+    FROM unnest(%(deputy_ids)s::bigint[], %(station_ids)s::bigint[], %(uuids)s::uuid[],
+                %(hashes)s::varchar[], %(lons)s::float8[], %(lats)s::float8[],
+                %(accuracies)s::float8[], %(recorded)s::timestamptz[], %(received)s::timestamptz[])
+         AS f(deputy_id, station_id, client_uuid, content_hash, lon, lat, accuracy_m,
+              recorded_at, received_at)
+),
+measured AS (
+    SELECT f.*, s.adcode, s.county_adcode, s.geofence_radius_m,
+           ST_Distance(s.location::geography, f.location::geography) AS distance_m
+    FROM fix f JOIN liaison_station s ON s.id = f.station_id
+),
+judged AS (
+    SELECT m.*,
+           m.distance_m - least(coalesce(m.accuracy_m, 0), %(credit_max_m)s)
+               <= m.geofence_radius_m AS inside_geofence
+    FROM measured m
+)
+INSERT INTO visits_checkin (deputy_id, station_id, client_uuid, content_hash, location,
+    accuracy_m, distance_m, inside_geofence, recorded_at, received_at, adcode, county_adcode,
+    flags)
+SELECT j.deputy_id, j.station_id, j.client_uuid, j.content_hash, j.location, j.accuracy_m,
+       j.distance_m, j.inside_geofence, j.recorded_at, j.received_at, j.adcode, j.county_adcode,
+       array_remove(ARRAY[
+           CASE WHEN NOT j.inside_geofence THEN 'outside_geofence' END,
+           CASE WHEN j.accuracy_m IS NULL OR j.accuracy_m > %(low_accuracy_m)s
+                THEN 'low_accuracy' END,
+           CASE WHEN j.recorded_at > j.received_at + %(future)s THEN 'future' END,
+           CASE WHEN j.recorded_at < j.received_at - %(stale)s THEN 'stale' END
+       ], NULL)::varchar(30)[]
+FROM judged j
+ON CONFLICT (deputy_id, client_uuid) DO NOTHING
+"""  # noqa: S608 - only the SRID constant is interpolated
+
+
+def checkins_import(*, rows: list[CheckInRow], batch_size: int = 5_000) -> int:
+    """Store many check-ins set-based, as `checkin_record` would one by one (distance on the
+    spheroid, the accuracy-aware geofence, the flags, the station's adcodes, the content hash);
+    a (deputy, client_uuid) already stored is skipped, so a rerun adds nothing. No live events
+    (an import, not a phone). Returns the number stored."""
+    stored = 0
+    for i in range(0, len(rows), batch_size):
+        batch = rows[i : i + batch_size]
+        params: dict[str, Any] = {
+            "deputy_ids": [r.deputy_id for r in batch],
+            "station_ids": [r.station_id for r in batch],
+            "uuids": [r.client_uuid for r in batch],
+            "hashes": [
+                checkin_content_hash(
+                    station_id=r.station_id,
+                    lon=r.lon,
+                    lat=r.lat,
+                    accuracy_m=r.accuracy_m,
+                    recorded_at=r.recorded_at,
+                    mock_location=False,
+                )
+                for r in batch
+            ],
+            "lons": [r.lon for r in batch],
+            "lats": [r.lat for r in batch],
+            "accuracies": [r.accuracy_m for r in batch],
+            "recorded": [r.recorded_at for r in batch],
+            "received": [r.received_at for r in batch],
+            "credit_max_m": GEOFENCE_ACCURACY_CREDIT_MAX_M,
+            "low_accuracy_m": LOW_ACCURACY_M,
+            "future": FUTURE_TOLERANCE,
+            "stale": STALE_AFTER,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_CHECKINS_IMPORT_SQL, params)
+            stored += cursor.rowcount
+    return stored
