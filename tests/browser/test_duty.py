@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from backend.liaison.models import DutyRequest, RuleKind
+from backend.liaison.models import DutyRequest, DutyRule, RuleKind
 from backend.liaison.rhythm import DutyRuleSpec
 from backend.liaison.services import duty_request_create, duty_rule_set
 from tests.browser.conftest import PHONE, in_worker_thread, screenshot
@@ -85,3 +85,22 @@ def test_staff_edit_the_rota_and_approve_leave_on_a_phone(open_page, world):
     assert page.locator("#duty-preview-list li").count() == 10
     # The attendance table lists both deputies.
     assert page.locator("#duty-att-table tbody tr").count() == 2
+
+    # The rota's size: out of range the form refuses it (and the API would:
+    # station.invalid_deputies_per_day); 1 a day is saved and shown back.
+    page.select_option("#duty-rule-form select[name=kind]", "weekdays")
+    size = "#duty-rule-form input[name=deputies_per_day]"
+    page.fill(size, "0")
+    page.click("#duty-rule-save")
+    assert page.eval_on_selector(size, "el => el.validity.rangeUnderflow")
+    unsaved = in_worker_thread(lambda: DutyRule.objects.get(station=station).deputies_per_day)
+    assert unsaved is None
+    page.fill(size, "1")
+    page.click("#duty-rule-save")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#duty-rota li .duty-chip').length"
+        " < document.querySelectorAll('#duty-rota li').length * 2"
+    )
+    saved = in_worker_thread(lambda: DutyRule.objects.get(station=station).deputies_per_day)
+    assert saved == 1
+    assert page.input_value(size) == "1"
