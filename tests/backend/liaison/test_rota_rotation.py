@@ -246,3 +246,36 @@ def test_deputies_per_day_parsed_saved_and_shown(scene):
     assert preview.status_code == 400
     assert preview.json()["code"] == "station.invalid_deputies_per_day"
     assert rule_json(DutyRule.objects.get(station=scene["station"]))["deputies_per_day"] == 3
+
+
+def test_queries_do_not_grow_with_members_or_span(scene):
+    """One more query than without rotation (the other members, for one deputy's turns), the
+    same whatever the number of members or days."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    station, m = scene["station"], scene["m"]
+
+    def count(fn) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            fn()
+        return len(queries)
+
+    def deputy_year():
+        deputy_attendance(deputy=m[0], year=2026, today=D(2026, 6, 1))
+
+    def station_month():
+        station_attendance(
+            jurisdiction=jurisdiction_of(scene["staff"]),
+            station_id=station.id,
+            month=JAN6,
+            today=D(2026, 6, 1),
+        )
+
+    small = (count(deputy_year), count(station_month))
+    for n in range(10):
+        late = DeputyFactory(region=scene["county"], name=f"新代表{n}")
+        StationMembershipFactory(deputy=late, station=station, since=D(2026, 1, 10 + n))
+    assert (count(deputy_year), count(station_month)) == small
+    duty_rule_set(station=station, spec=DutyRuleSpec(kind=RuleKind.DAY_DIGIT, digit=6))
+    assert count(deputy_year) == small[0] - 1
