@@ -209,6 +209,9 @@ operations = [
         name="map-ballot-paper-counts",
     ),
     path("api/map/v1/projects.geojson", projects.ProjectsGeoJsonApi.as_view(), name="map-projects"),
+    path(
+        "api/map/v1/project-funnel", projects.ProjectFunnelApi.as_view(), name="map-project-funnel"
+    ),
 ]
 
 urlpatterns = [

@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from backend.accounts.access import jurisdiction_of, reads_region_pages, start_page
@@ -241,6 +241,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "ballotClose": ("map-ballot-close", {"ballot_id": "id"}),
     "paperCounts": ("map-ballot-paper-counts", {"ballot_id": "id"}),
     "projectsLayer": ("map-projects", {}),
+    "projectFunnel": ("map-project-funnel", {}),
 }
 
 # A stand-in argument for reverse(): digits pass every converter (int, slug, str) and this run of
@@ -296,10 +297,38 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(start_page(jurisdiction_of(request.user)))
 
 
+def dashboard_project_strings() -> dict[str, str]:
+    """The dashboard's projects layer and township funnel (map_ui/static/map_ui/
+    dashboard_projects.js): the projects page's strings and a few of its own."""
+    return {
+        **project_strings(),
+        # The layer's statuses (their plain msgids are the ballot's words elsewhere: 当选).
+        "map_candidate": pgettext("project status", "candidate"),
+        "map_chosen": pgettext("project status", "chosen"),
+        "map_in_progress": pgettext("project status", "in progress"),
+        "map_done": pgettext("project status", "done"),
+        "map_evaluated": pgettext("project status", "evaluated"),
+        "layerProjects": pgettext("map layer", "Livelihood projects"),
+        "department": _("responsible department"),
+        "budget": _("budget"),
+        "latestUpdate": _("latest update"),
+        "noUpdate": _("no update yet"),
+        "barMet": _("bar met"),
+        "barMissed": _("below the bar"),
+        "total": _("total"),
+        "showProjects": _("Show on the map"),
+        "hideProjects": _("Hide from the map"),
+    }
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render_map_page(request, "dashboard", region_reader(request))
+    jurisdiction = region_reader(request)
+    region = page_region(request, jurisdiction)
+    context = map_context(request, "dashboard", region, jurisdiction)
+    context["config"]["strings"].update(dashboard_project_strings())
+    return render(request, "map_ui/dashboard.html", context)
 
 
 @require_GET

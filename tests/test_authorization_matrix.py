@@ -238,6 +238,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map-ballot-close": ("POST", MAP + "ballots/{id}/close", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-ballot-paper-counts": ("POST", MAP + "ballots/{id}/paper-counts", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-projects": ("GET", MAP + "projects.geojson", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-projects GET region": ("GET", MAP + "projects.geojson?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-project-funnel": ("GET", MAP + "project-funnel?region={region}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
     "map-targets": ("GET", MAP + "targets?county={region}", None, {
         "A": "404 404 404 404 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",

@@ -3,7 +3,9 @@ active language (zh-hans in the job), numbers and dates formatted, residents' co
 
 Sheets: township coverage, cell coverage (the 90-day window ending today), deputies' record
 and points (the year), station attendance (each month of the year up to this one), opinions
-received in the year with their status (contact masked by backend.core.privacy).
+received in the year with their status (contact masked by backend.core.privacy), the
+livelihood projects' funnel per township (民生实事: collected, shortlisted, voted, implemented,
+satisfaction against the 90% bar) and the year's projects.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from backend.opinions.models import OpinionStatus
 from backend.opinions.selectors import scoped_opinions
 from backend.performance import selectors as performance
 from backend.performance.items import Item
+from backend.projects import selectors as projects
 from backend.reporting.attendance import station_attendance
 
 
@@ -169,6 +172,55 @@ def _opinions(book: Workbook, jurisdiction: Jurisdiction, year: int) -> None:
     ))  # fmt: skip
 
 
+def _projects(book: Workbook, jurisdiction: Jurisdiction, year: int) -> None:
+    sheet, fmt = _sheet(
+        book,
+        _("Livelihood projects"),
+        [_("Adcode"), _("Township"), _("Calls"), _("Proposals collected"), _("Shortlisted"),
+         _("Voted"), _("Implemented"), _("Evaluations"), _("Satisfied"), _("Satisfaction"),
+         _("Meets the 90% bar")],
+        [None, None, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, PERCENT,
+         None],
+    )  # fmt: skip
+    rows = projects.township_funnel(jurisdiction=jurisdiction, year=year)
+    _rows(sheet, fmt, (
+        (r["adcode"], r["name"], r["calls"], *[r["funnel"][k] for k in projects.FUNNEL],
+         r["satisfaction"]["evaluations"], r["satisfaction"]["satisfied"],
+         _ratio(r["satisfaction"]["pct"]), _yes_no(r["satisfaction"]["meets_bar"]))
+        for r in rows
+    ))  # fmt: skip
+    sheet, fmt = _sheet(
+        book,
+        _("Livelihood project list"),
+        [_("Project"), _("Township"), _("Project status"), _("Responsible department"),
+         _("Budget (yuan)"), _("Progress"), _("Supervision visits"), _("Satisfaction"),
+         _("Latest update")],
+        [None, None, None, None, INTEGER, PERCENT, INTEGER, PERCENT, DATE],
+    )  # fmt: skip
+    labels = {
+        "candidate": _("ballot candidate"), "chosen": _("chosen"),
+        "in_progress": _("in progress"), "done": _("done"), "evaluated": _("evaluated"),
+    }  # fmt: skip
+    _rows(sheet, fmt, (
+        (p.title, p.township, labels[projects.map_status(p)], p.department, p.budget_yuan,
+         p.progress_pct / 100, p.supervision_count, _ratio(projects.satisfaction_pct(p)),
+         _local_date(p.last_update_at))
+        for p in projects.project_list(jurisdiction=jurisdiction, year=year)
+    ))  # fmt: skip
+
+
+def _ratio(pct: float | None) -> float | None:
+    return None if pct is None else round(pct / 100, 4)
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else _("yes") if value else _("no")
+
+
+def _local_date(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localdate(value) if value else None
+
+
 def write_workbook(
     path: Path, *, jurisdiction: Jurisdiction, year: int, progress: Progress
 ) -> None:
@@ -181,6 +233,7 @@ def write_workbook(
         lambda: _records(book, jurisdiction, year),
         lambda: _attendance(book, jurisdiction, year),
         lambda: _opinions(book, jurisdiction, year),
+        lambda: _projects(book, jurisdiction, year),
     )
     for i, step in enumerate(steps, 1):
         step()

@@ -4,7 +4,11 @@ phone, the deputy whose congresses decide what they see). Nothing here reads
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
 
@@ -51,6 +55,55 @@ def call_funnel(*, call: ProjectCall) -> dict[str, int]:
     )
 
 
+def township_funnel(*, jurisdiction: Jurisdiction, year: int | None = None) -> list[dict]:
+    """The Cili funnel per region holding a call in the jurisdiction (a township; the county
+    for a county's call), summed over its calls (of `year`, or every year), with the deputies'
+    satisfaction with its projects against the 90% bar. Three queries, ordered by adcode."""
+    calls = jurisdiction.filter(ProjectCall.objects.all())
+    if year is not None:
+        calls = calls.filter(year=year)
+    regions = calls.values("adcode", "region__name").annotate(calls=Count("id")).order_by("adcode")
+    funnels = {
+        f["call__adcode"]: f
+        for f in Proposal.objects.filter(call__in=calls)
+        .values("call__adcode")
+        .annotate(**{name: Count("id", filter=q) for name, q in FUNNEL.items()})
+        .order_by()
+    }
+    scores = {
+        s["proposal__call__adcode"]: s
+        for s in ProjectEvaluation.objects.filter(proposal__call__in=calls)
+        .values("proposal__call__adcode")
+        .annotate(total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+        .order_by()
+    }
+    rows = []
+    for r in regions:
+        funnel: Mapping[str, Any] = funnels.get(r["adcode"], {})
+        score: Mapping[str, Any] = scores.get(r["adcode"], {})
+        rows.append(
+            {
+                "adcode": r["adcode"],
+                "name": r["region__name"],
+                "calls": r["calls"],
+                "funnel": {name: funnel.get(name, 0) for name in FUNNEL},
+                "satisfaction": _satisfaction(score.get("total", 0), score.get("satisfied", 0)),
+            }
+        )
+    return rows
+
+
+def _satisfaction(total: int, satisfied: int) -> dict:
+    pct = round(100 * satisfied / total, 1) if total else None
+    return {
+        "evaluations": total,
+        "satisfied": satisfied,
+        "pct": pct,
+        "bar_pct": SATISFACTION_BAR_PCT,
+        "meets_bar": None if pct is None else pct >= SATISFACTION_BAR_PCT,
+    }
+
+
 def proposal_list(*, call: ProjectCall) -> QuerySet[Proposal]:
     """A call's proposals (the call came through the access module), with the counts the work
     list and the map show."""
@@ -68,20 +121,32 @@ def proposal_list(*, call: ProjectCall) -> QuerySet[Proposal]:
     )
 
 
+def project_list(*, jurisdiction: Jurisdiction, year: int | None = None) -> QuerySet[Proposal]:
+    """Ballot candidates and chosen projects of the calls in the jurisdiction (of `year`, or
+    every year) with their township's name, supervision and evaluation counts and the time of
+    their latest progress update (`last_update_at`, None before the first)."""
+    stages = [ProposalStage.CANDIDATE, ProposalStage.CHOSEN]
+    queryset = jurisdiction.filter(Proposal.objects.filter(stage__in=stages))
+    if year is not None:
+        queryset = queryset.filter(call__year=year)
+    return queryset.annotate(
+        township=F("call__region__name"),
+        supervision_count=Count("supervisions", distinct=True),
+        evaluation_count=Count("evaluations", distinct=True),
+        satisfied_count=Count("evaluations", filter=Q(evaluations__satisfied=True), distinct=True),
+        last_update_at=Max("updates__at"),
+    ).order_by("adcode", "id")
+
+
 def project_map(*, jurisdiction: Jurisdiction) -> QuerySet[Proposal]:
     """Placed candidates and projects of every call in the jurisdiction: the map layer."""
-    stages = [ProposalStage.CANDIDATE, ProposalStage.CHOSEN]
-    return (
-        jurisdiction.filter(Proposal.objects.filter(stage__in=stages, place__isnull=False))
-        .annotate(
-            supervision_count=Count("supervisions", distinct=True),
-            evaluation_count=Count("evaluations", distinct=True),
-            satisfied_count=Count(
-                "evaluations", filter=Q(evaluations__satisfied=True), distinct=True
-            ),
-        )
-        .order_by("id")
-    )
+    return project_list(jurisdiction=jurisdiction).filter(place__isnull=False).order_by("id")
+
+
+def last_update_on(proposal: Proposal) -> str | None:
+    """The date (Asia/Shanghai) of a listed project's latest progress update, ISO."""
+    at = getattr(proposal, "last_update_at", None)
+    return timezone.localdate(at).isoformat() if at else None
 
 
 def ballot_list(*, jurisdiction: Jurisdiction) -> QuerySet[BallotSession]:
@@ -161,8 +226,6 @@ def call_summary(*, call: ProjectCall) -> dict:
     evaluations = ProjectEvaluation.objects.filter(proposal__call=call).aggregate(
         total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True))
     )
-    total = evaluations["total"]
-    pct = round(100 * evaluations["satisfied"] / total, 1) if total else None
     return {
         "id": call.pk,
         "title": call.title,
@@ -172,13 +235,7 @@ def call_summary(*, call: ProjectCall) -> dict:
         "opens_on": call.opens_on,
         "closes_on": call.closes_on,
         "funnel": call_funnel(call=call),
-        "satisfaction": {
-            "evaluations": total,
-            "satisfied": evaluations["satisfied"],
-            "pct": pct,
-            "bar_pct": SATISFACTION_BAR_PCT,
-            "meets_bar": None if pct is None else pct >= SATISFACTION_BAR_PCT,
-        },
+        "satisfaction": _satisfaction(evaluations["total"], evaluations["satisfied"]),
         "ballots": [
             {"id": b.pk, "title": b.title, "status": b.status}
             for b in BallotSession.objects.filter(call=call).order_by("id")

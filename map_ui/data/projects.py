@@ -25,7 +25,9 @@ from backend.core.errors import DomainError
 from backend.projects import selectors, services
 from backend.projects.access import access_ballot_by_id, access_call_by_id
 from backend.projects.models import ProjectStatus, ProposalStage
+from backend.regions.access import access_region_by_adcode
 
+from . import serializers as s
 from .base import READ_ERRORS, WRITE_ERRORS, IntParam, MapApi, Param, TextParam
 
 TAGS = ["projects"]
@@ -132,6 +134,16 @@ def _staff(request: HttpRequest) -> Jurisdiction:
     the map API's 404. The services refuse leaders' writes (404, as for any row they may not
     change)."""
     return jurisdiction_of(request.user).require_region_reads()
+
+
+def _in_region(request: HttpRequest, adcode: str | None) -> Jurisdiction:
+    """The caller's jurisdiction (as `_staff`), narrowed to the `region` parameter when given:
+    a region outside it, or none such, is the map API's 404 (region.not_found)."""
+    jurisdiction = _staff(request)
+    if adcode is None:
+        return jurisdiction
+    region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode)
+    return jurisdiction.within(region.adcode)
 
 
 def _writer(request: HttpRequest) -> Jurisdiction:
@@ -318,6 +330,10 @@ class ProjectFeatureProperties(serializers.Serializer):
     supervision_count = serializers.IntegerField()
     evaluation_count = serializers.IntegerField()
     satisfaction_pct = serializers.FloatField(allow_null=True)
+    satisfaction_bar_pct = serializers.IntegerField()
+    updated_on = serializers.DateField(
+        allow_null=True, help_text="Date of the latest progress update (Asia/Shanghai)."
+    )
 
 
 class ProjectFeatureOutput(serializers.Serializer):
@@ -330,6 +346,18 @@ class ProjectFeatureOutput(serializers.Serializer):
 class ProjectFeaturesOutput(serializers.Serializer):
     type = serializers.CharField()
     features = ProjectFeatureOutput(many=True)
+
+
+class TownshipFunnelOutput(serializers.Serializer):
+    adcode = serializers.CharField()
+    name = serializers.CharField()
+    calls = serializers.IntegerField()
+    funnel = FunnelOutput()
+    satisfaction = SatisfactionOutput()
+
+
+class ProjectFunnelOutput(serializers.Serializer):
+    results = TownshipFunnelOutput(many=True)
 
 
 # --- rows --------------------------------------------------------------------------------------
@@ -550,11 +578,14 @@ class ProjectsGeoJsonApi(MapApi):
             200: OpenApiResponse(ProjectFeaturesOutput, description="GeoJSON"),
             **READ_ERRORS,
         },
-        description="Placed candidates and projects: status candidate, chosen, in_progress, "
-        "done or evaluated, with progress.",
+        parameters=[s.RegionInput],
+        description="Placed candidates and projects of the region (default: the jurisdiction): "
+        "status candidate, chosen, in_progress, done or evaluated, with progress, supervision "
+        "visits, satisfaction against the 90% bar and the date of the latest update.",
     )
     def get(self, request) -> JsonResponse:
-        rows = selectors.project_map(jurisdiction=_staff(request))
+        region = self.params(s.RegionInput)["region"]
+        rows = selectors.project_map(jurisdiction=_in_region(request, region))
         features = [
             {
                 "type": "Feature",
@@ -571,9 +602,27 @@ class ProjectsGeoJsonApi(MapApi):
                     "supervision_count": getattr(p, "supervision_count", 0),
                     "evaluation_count": getattr(p, "evaluation_count", 0),
                     "satisfaction_pct": selectors.satisfaction_pct(p),
+                    "satisfaction_bar_pct": selectors.SATISFACTION_BAR_PCT,
+                    "updated_on": selectors.last_update_on(p),
                 },
             }
             for p in rows
         ]
         collection = {"type": "FeatureCollection", "features": features}
         return _json(ProjectFeaturesOutput(collection).data, content_type=GEOJSON)
+
+
+class ProjectFunnelApi(MapApi):
+    @extend_schema(
+        operation_id="map_project_funnel",
+        tags=TAGS,
+        parameters=[s.RegionInput],
+        responses={200: ProjectFunnelOutput, **READ_ERRORS},
+        description="Per township of the region (default: the jurisdiction) holding a call: "
+        "the Cili funnel over its calls (collected, shortlisted, voted, implemented) and the "
+        "deputies' satisfaction with its projects against the 90% bar.",
+    )
+    def get(self, request) -> JsonResponse:
+        region = self.params(s.RegionInput)["region"]
+        rows = selectors.township_funnel(jurisdiction=_in_region(request, region))
+        return _out(ProjectFunnelOutput, {"results": rows})

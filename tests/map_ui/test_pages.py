@@ -158,6 +158,8 @@ def test_pages_are_chinese_by_default_and_switch_to_english(client, regions):
     assert '<html lang="zh-hans">' in zh
     assert ">覆盖</a>" in zh and ">Coverage</a>" not in zh
     assert page_config(client.get("/dashboard/"))["strings"]["covered"] == "已覆盖"
+    strings = page_config(client.get("/dashboard/"))["strings"]
+    assert (strings["layerProjects"], strings["map_chosen"]) == ("民生实事项目", "票决通过")
 
     response = client.post(reverse("set_language"), {"language": "en", "next": "/dashboard/"})
     assert response.status_code == 302
@@ -166,6 +168,8 @@ def test_pages_are_chinese_by_default_and_switch_to_english(client, regions):
     assert '<html lang="en">' in en
     assert ">Coverage</a>" in en
     assert page_config(client.get("/dashboard/"))["strings"]["covered"] == "covered"
+    strings = page_config(client.get("/dashboard/"))["strings"]
+    assert (strings["layerProjects"], strings["map_chosen"]) == ("Livelihood projects", "chosen")
 
 
 def test_login_page_is_chinese_and_logs_in(client, regions):

@@ -9,7 +9,9 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from backend.accounts.access import jurisdiction_of
 from backend.projects import services
 from backend.projects.models import AnonymousBallot, BallotParticipation
 from backend.regions.models import Region
@@ -174,3 +176,113 @@ def test_a_leader_of_another_county_sees_nothing(world):
             ),
         )
         assert mine.status_code == 404 and mine.content == missing.content
+
+
+def _hand_built(world):
+    """The hand-built township's year (known numbers) beside the world's open call, and a
+    county-level call of another county with a placed candidate."""
+    from tests.backend.projects.township_year import build_township_year
+
+    year = build_township_year(
+        staff=world.staff,
+        township=world.township,
+        lon=113.0,
+        lat=28.0,
+        prefix="tf",
+        year=world.call.year - 1,
+        other_voters=world.deputies,
+    )
+    other = Region.objects.get(adcode="440785")
+    other_staff = UserFactory(username="pother-staff", role="staff", jurisdiction=other)
+    from tests.backend.projects.township_year import propose
+
+    call = services.call_create(
+        jurisdiction=jurisdiction_of(other_staff),
+        actor=other_staff,
+        region=other,
+        year=world.call.year,
+        title="恩平市民生实事项目征集",
+        opens_on=world.call.opens_on,
+        closes_on=world.call.closes_on,
+    )
+    propose(other_staff, call, "恩平项目", 1000, {"type": "Point", "coordinates": [112.05, 22.05]})
+    return year
+
+
+def test_the_projects_layer_of_a_region_with_its_popup_facts(world):
+    year = _hand_built(world)
+    answer = _client(world.leader).get(MAP + "projects.geojson", {"region": "430121001"})
+    assert answer.status_code == 200
+    features = {f["properties"]["title"]: f for f in answer.json()["features"]}
+    assert {t: f["properties"]["status"] for t, f in features.items()} == {
+        "村道硬化": "in_progress",
+        "污水处理池": "evaluated",
+        "垃圾中转站": "done",
+        "文化广场": "chosen",
+        "卫生室": "candidate",
+    }
+    assert [features[t]["geometry"]["type"] for t in ("村道硬化", "污水处理池", "垃圾中转站")] == [
+        "LineString",
+        "Point",
+        "Polygon",
+    ]
+    today = timezone.localdate().isoformat()
+    assert features["村道硬化"]["properties"] == {
+        "id": year.road.pk,
+        "call_id": year.call.pk,
+        "title": "村道硬化",
+        "status": "in_progress",
+        "progress_pct": 40,
+        "department": "县交通运输局",
+        "budget_yuan": 1_980_000,
+        "supervision_count": 2,
+        "evaluation_count": 0,
+        "satisfaction_pct": None,
+        "satisfaction_bar_pct": 90,
+        "updated_on": today,
+    }
+    pond = features["污水处理池"]["properties"]
+    assert (pond["satisfaction_pct"], pond["evaluation_count"]) == (66.7, 3)
+    assert features["文化广场"]["properties"]["updated_on"] is None
+
+    # The other county's project is on its own leader's layer only; their region is a 404.
+    assert "恩平项目" not in features
+    other = _client(world.other_leader)
+    theirs = other.get(MAP + "projects.geojson").json()["features"]
+    assert [f["properties"]["title"] for f in theirs] == ["恩平项目"]
+    for url in ("projects.geojson", "project-funnel"):
+        refused = other.get(MAP + url, {"region": "430121001"})
+        missing = other.get(MAP + url, {"region": "440785999"})
+        assert refused.status_code == missing.status_code == 404
+        assert refused.content == missing.content
+        bad = other.get(MAP + url, {"region": "x1"})
+        assert (bad.status_code, bad.json()["code"]) == (400, "map.invalid_region")
+
+
+def test_the_funnel_per_township_of_a_region(world, django_assert_num_queries):
+    _hand_built(world)
+    leader = _client(world.leader)
+    leader.get(MAP + "project-funnel")  # the session's jurisdiction remembered
+    # session, user, jurisdiction, the region; then regions, funnel and scores: none per row
+    with django_assert_num_queries(7):
+        answer = leader.get(MAP + "project-funnel", {"region": "430121"})
+    assert answer.status_code == 200
+    assert answer.json() == {
+        "results": [
+            {
+                "adcode": "430121001",
+                "name": "星沙街道",
+                "calls": 2,
+                "funnel": {"collected": 8, "shortlisted": 6, "voted": 4, "implemented": 2},
+                "satisfaction": {
+                    "evaluations": 3,
+                    "satisfied": 2,
+                    "pct": 66.7,
+                    "bar_pct": 90,
+                    "meets_bar": False,
+                },
+            }
+        ]
+    }
+    other = _client(world.other_leader).get(MAP + "project-funnel").json()["results"]
+    assert [(r["adcode"], r["funnel"]["collected"]) for r in other] == [("440785", 1)]

@@ -14,6 +14,9 @@
     gapIds: {},
     counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0, overdue: 0, deliberation: 0 },
   };
+  // For the layers of other files (dashboard_projects.js): the region shown, the layers
+  // control once the map is up, and callbacks on each region change.
+  var dashboard = cg.dashboard = { region: function () { return state.region; }, layers: null, onRegion: [] };
 
   /* ---- stats panel ---- */
   function renderStats(s, tick) {
@@ -213,6 +216,7 @@
     params.set("days", state.days);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
     loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
+    dashboard.onRegion.forEach(function (fn) { fn(region); });
   }
 
   function drillTo(child) {
@@ -267,7 +271,7 @@
     overlays[S.layerGaps] = gapLayer;
     overlays[S.layerClusters] = clusterLayer;
     overlays[S.layerOverdue] = pinLayer;
-    L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
+    dashboard.layers = L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
     gapLayer.addTo(map);
     clusterLayer.addTo(map);
     pinLayer.addTo(map);

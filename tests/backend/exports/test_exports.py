@@ -3,6 +3,7 @@ county's leader gets the same 404 as for a missing export), a real worker runnin
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
@@ -14,8 +15,11 @@ from backend.accounts.access import jurisdiction_of
 from backend.exports.models import ExportJob, ExportStatus
 from backend.exports.services import export_request, export_run
 from backend.opinions.models import Opinion
+from backend.projects import services as project_services
 from tests.backend.coverage.test_tasks import _jobs, _worker_once, empty_queue  # noqa: F401
+from tests.backend.projects.township_year import FUNNEL, build_township_year, propose
 from tests.coverage_world import world  # noqa: F401
+from tests.factories import UserFactory
 
 PHONE = "13812345678"
 MAP = "/api/map/v1/"
@@ -59,7 +63,15 @@ def test_the_workbook_has_one_sheet_per_table_in_chinese_and_masked_phones_only(
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
     assert download["Cache-Control"] == "private, no-store"
     book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
-    assert book.sheetnames == ["镇街覆盖", "网格覆盖", "代表履职", "站点出勤", "群众意见"]
+    assert book.sheetnames == [
+        "镇街覆盖",
+        "网格覆盖",
+        "代表履职",
+        "站点出勤",
+        "群众意见",
+        "民生实事",
+        "民生实事项目",
+    ]
 
     townships = list(book["镇街覆盖"].values)
     assert townships[0][:3] == ("区划代码", "镇街", "网格数")
@@ -82,6 +94,73 @@ def test_the_workbook_has_one_sheet_per_table_in_chinese_and_masked_phones_only(
     ids = {r[0] for r in opinions[1:]}
     assert world.opinions["county_b"][0].id not in ids and world.opinions["lone"].id in ids
     assert book["群众意见"]["B2"].number_format == "yyyy-mm-dd hh:mm"
+
+
+def _projects_elsewhere(built, year: int) -> None:
+    """Beside the hand-built township's year: 泉塘街道's call of last year (another year's
+    export) and a county-level call of 宁乡市 (another county) with a placed candidate."""
+    county_b_staff = UserFactory(username="staff_b", role="staff", jurisdiction=built.county_b)
+    for staff, region, call_year, title, lon in (
+        (built.users["staff"], built.t2, year - 1, "去年的项目", 113.03),
+        (county_b_staff, built.county_b, year, "宁乡的项目", 113.15),
+    ):
+        call = project_services.call_create(
+            jurisdiction=jurisdiction_of(staff),
+            actor=staff,
+            region=region,
+            year=call_year,
+            title=title,
+            opens_on=dt.date(call_year, 1, 1),
+            closes_on=dt.date(call_year, 2, 1),
+        )
+        propose(staff, call, title, 1000, {"type": "Point", "coordinates": [lon, 28.01]})
+
+
+def test_the_workbook_has_the_township_funnel_and_the_projects(
+    world,  # noqa: F811
+    exports_dir,
+    client,
+):
+    year = timezone.localdate().year
+    built = build_township_year(
+        staff=world.users["staff"], township=world.t1, lon=113.0, lat=28.0, prefix="xl"
+    )
+    _projects_elsewhere(world, year)
+    answer = _request(client, world.users["leader"], kind="xlsx", region="430121", year=year)
+    assert export_run(export_id=answer.json()["id"]) == "done"
+    download = client.get(f"{MAP}exports/{answer.json()['id']}/file")
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+
+    funnel = list(book["民生实事"].values)
+    header = "区划代码 镇街 征集批次 征集项目数 立项候选数 票决通过数 实施完成数 评估人次 满意人次"
+    assert funnel[0] == (*header.split(), "满意度", "达到90%")
+    # 泉塘街道's call is of last year, 宁乡市 another county: one row.
+    assert funnel[1:] == [("430121001", "星沙街道", 1, *FUNNEL.values(), 3, 2, 0.667, "否")]
+    assert FUNNEL == {"collected": 8, "shortlisted": 6, "voted": 4, "implemented": 2}
+    assert book["民生实事"]["J2"].number_format == "0.0%"
+
+    projects = list(book["民生实事项目"].values)
+    assert projects[0] == (
+        "项目", "镇街", "项目状态", "责任单位", "预算（元）", "进度", "代表视察次数", "满意度",
+        "最近更新",
+    )  # fmt: skip
+    today = timezone.localdate()
+    rows = {r[0]: r for r in projects[1:]}
+    midnight = dt.datetime.combine(today, dt.time())  # the update's date, Asia/Shanghai
+
+    def row(title, *facts):
+        return (title, "星沙街道", *facts)
+
+    assert rows == {  # 路灯 was not chosen: off the list, as off the map
+        "村道硬化": row("村道硬化", "实施中", "县交通运输局", 1_980_000, 0.4, 2, None, midnight),
+        "污水处理池": row("污水处理池", "已评估", "县住建局", 500_000, 1, 0, 0.667, midnight),
+        "垃圾中转站": row("垃圾中转站", "已完成", "镇环卫所", 300_000, 1, 0, None, midnight),
+        "文化广场": row("文化广场", "票决通过", None, 800_000, 0, 0, None, None),
+        "卫生室": row("卫生室", "票决候选", None, None, 0, 0, None, None),
+    }
+    assert book["民生实事项目"]["F2"].number_format == "0.0%"
+    assert book["民生实事项目"]["I2"].number_format == "yyyy-mm-dd"
+    assert built.road.title == "村道硬化"
 
 
 def test_another_countys_leader_gets_the_same_404_as_for_a_missing_export(
