@@ -64,7 +64,7 @@ def js_strings() -> dict[str, str]:
         "assigned": _("assigned"),
         "selected": _("selected"),
         "visits": _("visits"),
-        "households": _("households"),
+        "households": pgettext("count unit", "households"),
         "householdsVisited": _("households visited"),
         "coverageRatio": _("coverage ratio"),
         "lastVisit": _("last visit"),

@@ -106,7 +106,7 @@ def test_staff_forward_an_opinion_and_see_it_change_without_reload(open_page, wo
     assert row(page, road.id).locator(".op-status").inner_text() == "已转办"
     assert page.locator("#op-d-status").inner_text() == "已转办"
     assert page.locator("#op-d-handler").inner_text() == "县交通运输局"
-    assert "转交" in page.locator("#op-d-history").inner_text()
+    assert "转办" in page.locator("#op-d-history").inner_text()
     page.wait_for_function(
         "document.querySelector('[data-count=registered]').textContent === '3'"
         " && document.querySelector('[data-count=forwarded]').textContent === '2'"

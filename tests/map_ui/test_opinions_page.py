@@ -66,7 +66,7 @@ def test_staff_get_the_chinese_page_with_actions(world):
     strings = config["strings"]
     assert strings["overdueBadge"] == "逾期"
     assert strings["status_forwarded"] == "已转办"
-    assert strings["action_forward"] == "转交"
+    assert strings["action_forward"] == "转办"
 
 
 def test_leaders_read_the_page_without_action_buttons(world):

@@ -156,10 +156,14 @@ def test_pages_are_chinese_by_default_and_switch_to_english(client, regions):
     client.force_login(user(Role.LEADER, regions["county"]))
     zh = client.get("/dashboard/").content.decode()
     assert '<html lang="zh-hans">' in zh
-    assert ">覆盖</a>" in zh and ">Coverage</a>" not in zh
+    assert ">覆盖情况</a>" in zh and ">Coverage</a>" not in zh
     assert page_config(client.get("/dashboard/"))["strings"]["covered"] == "已覆盖"
     strings = page_config(client.get("/dashboard/"))["strings"]
     assert (strings["layerProjects"], strings["map_chosen"]) == ("民生实事项目", "票决通过")
+    # Wording a government officer reads (issue 14): 退出登录, not the admin catalog's 注销
+    # (reads as deleting the account); a count of households is 户 after the number, not 户数.
+    assert ">退出登录</button>" in zh and "注销" not in zh
+    assert strings["households"] == "户"
 
     response = client.post(reverse("set_language"), {"language": "en", "next": "/dashboard/"})
     assert response.status_code == 302
