@@ -328,6 +328,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     region = page_region(request, jurisdiction)
     context = map_context(request, "dashboard", region, jurisdiction)
     context["config"]["strings"].update(dashboard_project_strings())
+    # ?screen=big: the wall display (大屏): no top bar, the county filling the view, large type.
+    context["big_screen"] = request.GET.get("screen") == "big"
+    context["printed_at"] = timezone.localtime()
     return render(request, "map_ui/dashboard.html", context)
 
 

@@ -164,6 +164,11 @@ def test_pages_are_chinese_by_default_and_switch_to_english(client, regions):
     # (reads as deleting the account); a count of households is 户 after the number, not 户数.
     assert ">退出登录</button>" in zh and "注销" not in zh
     assert strings["households"] == "户"
+    # Template strings with a percent sign are looked up with it doubled (Django's translate).
+    assert "≥ 90%（达标）" in zh and "< 60%（严重落后）" in zh
+    assert 'id="print-head"' in zh and ">大屏展示</a>" in zh
+    big = client.get("/dashboard/?screen=big").content.decode()
+    assert 'class="page-dashboard big-screen"' in big and ">退出大屏</a>" in big
 
     response = client.post(reverse("set_language"), {"language": "en", "next": "/dashboard/"})
     assert response.status_code == 302

@@ -359,3 +359,21 @@
     });
   });
 })();
+/* The dashboard's print button and the map's size while printing: Leaflet measures its box
+ * once, so before the print layout (a landscape page, map 160 mm high) it is told to measure
+ * again and to fit the region, and again after. The big screen is server-side (?screen=big). */
+(function () {
+  "use strict";
+  var cg = window.cg;
+
+  function refit() {
+    if (!cg.map) { return; }
+    cg.map.invalidateSize(false);
+    if (cg.config.region.bbox) { cg.fitBbox(cg.map, cg.config.region.bbox, false); }
+  }
+
+  window.addEventListener("beforeprint", refit);
+  window.addEventListener("afterprint", refit);
+  var button = document.getElementById("print-button");
+  if (button) { button.addEventListener("click", function () { window.print(); }); }
+})();
