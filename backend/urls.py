@@ -16,5 +16,6 @@ urlpatterns = [
     path("captcha/", include("captcha.urls")),
     path("", include("backend.intake.urls")),
     path("", include("map_ui.data_urls")),
+    path("", include("map_ui.ogc_urls")),
     path("", include("map_ui.urls")),
 ]

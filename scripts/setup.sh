@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 PG_VERSION=15
-APT_PACKAGES=(postgresql-15-postgis-3 gettext chromium fonts-wqy-microhei)
+APT_PACKAGES=(postgresql-15-postgis-3 gettext chromium fonts-wqy-microhei gdal-bin)
 DB_NAME="${DB_NAME:-congress_grid}"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres)
 

@@ -310,6 +310,16 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map_ui.data_urls/^(?:api/map/|tiles/)(?P<rest>.*)$": ("GET", MAP + "nothing", None, {
         "-": "404 404 404 404 404 404 404 404 404 404",
     }),
+    # --- OGC API - Features (session or HTTP Basic; region readers only; docs/ogc-api.md) -
+    "ogc:landing": ("GET", "/ogc/", None, {"-": "403 403 403 200 200 200 200 200 401 401"}),
+    "ogc:conformance": ("GET", "/ogc/conformance", None, {"-": "403 403 403 200 200 200 200 200 401 401"}),
+    "ogc:collections": ("GET", "/ogc/collections", None, {"-": "403 403 403 200 200 200 200 200 401 401"}),
+    "ogc:collection": ("GET", "/ogc/collections/cells", None, {"-": "403 403 403 200 200 200 200 200 401 401"}),
+    "ogc:items": ("GET", "/ogc/collections/cells/items", None, {"-": "403 403 403 200 200 200 200 200 401 401"}),
+    "ogc:item": ("GET", "/ogc/collections/cells/items/{cell}", None, {
+        "A": "403 403 403 200 200 200 404 200 401 401",
+        "B": "403 403 403 404 404 404 200 200 401 401",
+    }),
     # --- tiles: scoped by content, so every reader gets a tile (empty outside its area) ------
     "map-tile": ("GET", "/tiles/cells/13/{tx}/{ty}.mvt", None, {
         "A": "404 404 404 200 200 200 200 200 401 401",

@@ -1,4 +1,5 @@
-"""Hostile input for every operation of the phone API, the map data API and the tiles (issue 8).
+"""Hostile input for every operation of the phone API, the map data API, the tiles (issue 8) and
+the OGC API (/ogc/, issue 14).
 
 Operations are enumerated, not listed: the phone API's from its OpenAPI schema (paths, methods,
 query parameters, request-body properties), the map API's and the tiles' from their URLconf
@@ -14,6 +15,7 @@ in a visit batch one bad record never sinks the good one beside it.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -651,6 +653,48 @@ def test_map_every_get_with_hostile_parameters(scene):
         for name in MAP_PARAMS:
             for value in MAP_QUERY_VALUES:
                 checker.check(f"{url}?{name}={value:.30}", client.get(f"{url}?{name}={value}"))
+    checker.assert_clean()
+
+
+OGC_PARAMS = ("limit", "offset", "bbox", "bbox-crs", "f", "datetime")
+
+
+def ogc_urls(scene) -> list[str]:
+    """Every OGC API pattern (map_ui.ogc_urls), with valid and hostile collection ids and fids."""
+    cell = str(scene.cell("a00").id)
+    hostile = ["nope", "%00", "%ED%A0%80", "x" * 300]
+    urls = ["/ogc/", "/ogc", "/ogc/conformance", "/ogc/collections"]
+    for collection in ("cells", "stations", "clusters", *hostile):
+        urls += [f"/ogc/collections/{collection}", f"/ogc/collections/{collection}/items"]
+        urls += [f"/ogc/collections/{collection}/items/{fid}" for fid in (cell, *BIG_IDS, "-1")]
+    for fid in hostile:
+        urls.append(f"/ogc/collections/cells/items/{fid}")
+    return urls
+
+
+def test_ogc_every_url_and_query_parameter(scene):
+    from map_ui import ogc_urls as urlconf
+
+    assert {p.name for p in urlconf.urlpatterns} == {
+        "landing", "conformance", "collections", "collection", "items", "item"
+    }  # fmt: skip
+    client = staff(scene)
+    checker = Checker()
+    for url in ogc_urls(scene):
+        checker.check(url, client.get(url))
+    for collection in ("cells", "stations", "clusters"):
+        url = f"/ogc/collections/{collection}/items"
+        for value in BBOXES:
+            checker.check(f"{url}?bbox={value}", client.get(url, {"bbox": value}))
+        for name in OGC_PARAMS:
+            for value in QUERY_VALUES:
+                checker.check(f"{url}?{name}={value:.30}", client.get(f"{url}?{name}={value}"))
+    nul_user = "Basic " + base64.b64encode(b"a\x00b:c").decode()
+    headers = ("Basic %00", "Basic " + "A" * 5000, "Basic AAAA", "Bearer x", "Basic dXNlcjo=")
+    for header in (*headers, nul_user):
+        response = Client().get("/ogc/collections", headers={"Authorization": header})
+        checker.check(f"Authorization: {header:.30}", response, must_refuse=True)
+    checker.check("POST /ogc/collections", client.post("/ogc/collections"), must_refuse=True)
     checker.assert_clean()
 
 

@@ -199,18 +199,25 @@ AUTH_INVALID_CREDENTIALS = register(
     "auth.invalid_credentials",
     401,
     _("Wrong username or password."),
-    apis=MOBILE,
-    doc="wrong username or password",
+    doc={
+        "mobile": "wrong username or password",
+        "map": "OGC API (/ogc/): wrong username or password in HTTP Basic auth",
+    },
 )
 AUTH_LOCKED_OUT = register(
     "auth.locked_out",
     429,
     _("Too many failed logins; try again later."),
-    apis=MOBILE,
-    doc=(
-        "too many failed logins for this username from this IP; `Retry-After` = seconds until the"
-        " cool-off ends (tries meanwhile do not restart it)"
-    ),
+    doc={
+        "mobile": (
+            "too many failed logins for this username from this IP; `Retry-After` = seconds until"
+            " the cool-off ends (tries meanwhile do not restart it)"
+        ),
+        "map": (
+            "OGC API (/ogc/): too many failed HTTP Basic logins for this username from this IP"
+            " (the login's django-axes lockout); `Retry-After` = seconds until the cool-off ends"
+        ),
+    },
 )
 AUTH_NOT_A_DEPUTY = register(
     "auth.not_a_deputy",
@@ -1136,6 +1143,50 @@ STATION_NOT_ALLOWED = register(
     403,
     _("Only staff of the station's county may change its rhythm."),
     apis=MAP,
+)
+
+# --- OGC API - Features (/ogc/; map_ui/ogc, docs/ogc-api.md) ---
+OGC_UNKNOWN_COLLECTION = register(
+    "ogc.unknown_collection",
+    404,
+    _("No such collection."),
+    apis=MAP,
+    doc="OGC API: the collection is not cells, stations or clusters",
+)
+OGC_FEATURE_NOT_FOUND = register(
+    "ogc.feature_not_found",
+    404,
+    _("No such feature."),
+    apis=MAP,
+    doc="OGC API: no such feature id, or the feature lies outside your jurisdiction",
+)
+OGC_INVALID_BBOX = register(
+    "ogc.invalid_bbox",
+    400,
+    _("bbox must be four finite numbers: west,south,east,north in degrees."),
+    apis=MAP,
+    doc="OGC API: bbox not 4 (or 6) finite numbers in range with west <= east, south <= north",
+)
+OGC_INVALID_BBOX_CRS = register(
+    "ogc.invalid_bbox_crs",
+    400,
+    _("Only CRS84 (WGS-84 longitude, latitude) is supported."),
+    apis=MAP,
+    doc="OGC API: bbox-crs other than CRS84",
+)
+OGC_INVALID_LIMIT = register(
+    "ogc.invalid_limit",
+    400,
+    _("limit must be a whole number of at least 1."),
+    apis=MAP,
+    doc="OGC API: limit not a whole number >= 1 (over the maximum it is lowered to it)",
+)
+OGC_INVALID_OFFSET = register(
+    "ogc.invalid_offset",
+    400,
+    _("offset must be a whole number from 0 to 10,000,000."),
+    apis=MAP,
+    doc="OGC API: offset not a whole number in 0..10,000,000",
 )
 
 # --- station life (deliberation days, link activities, station health) ---

@@ -1,4 +1,5 @@
-"""JSON errors for the map data endpoints (`/api/map/` and `/tiles/`), whatever produced them.
+"""JSON errors for the map data endpoints (`/api/map/`, `/tiles/`, the OGC API `/ogc/`), whatever
+produced them.
 
 Views raise DomainError (code, message, status); their base class (map_ui.data.base.MapApi)
 turns it into JSON and answers 401 `auth.required` to anonymous callers. The middleware catches
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 from backend.core import error_codes as codes
 from backend.core.http import JsonErrorsMiddleware, error_response, status_response
 
-PREFIXES = ("/api/map/", "/tiles/")
+PREFIXES = ("/api/map/", "/tiles/", "/ogc/")
 
 
 def csrf_failure(request, reason: str = ""):
