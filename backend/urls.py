@@ -15,6 +15,7 @@ urlpatterns = [
     path("m/", include("mobile_api.app.urls")),
     path("captcha/", include("captcha.urls")),
     path("", include("backend.intake.urls")),
+    path("", include("backend.projects.urls")),
     path("", include("map_ui.data_urls")),
     path("", include("map_ui.ogc_urls")),
     path("", include("map_ui.urls")),

@@ -36,6 +36,7 @@ from backend.liaison.rhythm import WEEKDAYS
 from backend.opinions.models import HandlingLevel, OpinionCategory, OpinionStatus
 from backend.opinions.selectors import department_choices, department_home_adcode
 from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_ACTIONS
+from backend.projects.models import QuorumRule
 from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
 from backend.stationlife import selectors as life_selectors
@@ -105,7 +106,7 @@ def js_strings() -> dict[str, str]:
         "chooseDeputy": _("Choose a deputy."),
         "alreadyCovered": _("This cell is covered; choose an uncovered one."),
         "station": _("station"),
-        "deputies": _("deputies"),
+        "deputies": pgettext("satisfaction of", "deputies"),
         "link": _("Cross-province link"),
         "agreementDate": _("agreement date"),
         "cadences": _("cadences"),
@@ -370,7 +371,7 @@ def duty_strings() -> dict[str, str]:
         "moved": _("moved from %(day)s"),
         "skipped": _("skipped (%(holiday)s)"),
         "swapTo": _("swap to %(name)s"),
-        "citizens": _("citizens"),
+        "citizens": pgettext("satisfaction of", "citizens"),
         "opinions": _("opinions"),
         "held": _("held"),
         "notHeld": _("nobody present"),
@@ -512,7 +513,23 @@ def project_strings() -> dict[str, str]:
         "sources_staff": _("staff"),
         "sources_deputy": _("deputy in the field"),
         "sources_cluster": _("opinion cluster"),
-        "sources_citizen": _("citizen"),
+        "sources_citizen": pgettext("proposal source", "citizen"),
+        "newCall": _("The call for proposals is open."),
+        "ballotOpened": _("The ballot is open: deputies vote on their phones."),
+        "seatsRule": _(
+            "%(n)s candidates chosen: at most %(k)s seats (fewer seats than candidates)."
+        ),
+        "seatsTooMany": _("Choose fewer seats than candidates (a competitive ballot)."),
+        "pickCandidates": _("Tick at least two candidates."),
+        "citizenPage": _("Citizens' page (QR code)"),
+        "ratingPage": _("Citizens' satisfaction page"),
+        "contact": pgettext("proposal", "contact"),
+        "deputies": pgettext("satisfaction of", "deputies"),
+        "citizens": pgettext("satisfaction of", "citizens"),
+        "quorum_half": str(QuorumRule.HALF.label),
+        "quorum_two_thirds": str(QuorumRule.TWO_THIRDS.label),
+        "sessionOn": pgettext("ballot", "congress session"),
+        "quorum": _("quorum"),
     }
 
 
@@ -528,6 +545,12 @@ def projects(request: HttpRequest) -> HttpResponse:
         request, "projects", region, jurisdiction, canAct=jurisdiction.may_act_in(region.adcode)
     )
     context["config"]["strings"].update(project_strings())
+    congresses = Region.objects.filter(
+        level__in=[RegionLevel.COUNTY, RegionLevel.TOWNSHIP], adcode__startswith=region.adcode
+    ).order_by("adcode")
+    context["call_regions"] = list(congresses.values_list("adcode", "name"))
+    context["this_year"] = timezone.localdate().year
+    context["quorum_choices"] = QuorumRule.choices
     return render(request, "map_ui/projects.html", context)
 
 

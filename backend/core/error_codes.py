@@ -1002,6 +1002,20 @@ PROJECT_NOT_ALLOWED = register(
     apis=MAP,
     doc="a leader (reads only) writing",
 )
+PROJECT_TEXT_REQUIRED = register(
+    "project.text_required",
+    400,
+    _("Write a title and a description of the proposal."),
+    apis=DOMAIN_ONLY,
+    doc="the citizens' proposal page: `field` names the empty one",
+)
+PROJECT_ALREADY_RATED = register(
+    "project.already_rated",
+    409,
+    _("This device has already rated this project: thank you."),
+    apis=DOMAIN_ONLY,
+    doc="the citizens' satisfaction page: one rating per device",
+)
 PROJECT_INVALID_FIELD = register(
     "project.invalid_field",
     400,

@@ -41,7 +41,12 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 TRACKING_LENGTH = 12
 MAX_TEXT_LENGTH = 1000
 MAX_COMMENT_LENGTH = 500
-DEFAULT_LIMITS = {"ip": (10, 3600), "phone": (3, 86400), "track": (120, 3600)}
+DEFAULT_LIMITS = {
+    "ip": (10, 3600),
+    "phone": (3, 86400),
+    "track": (120, 3600),
+    "rating": (30, 3600),  # citizens' satisfaction with a project (backend.projects)
+}
 
 
 def new_tracking_code() -> str:

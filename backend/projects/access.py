@@ -8,7 +8,7 @@ ballots and chosen projects of a congress they currently sit in (`congress_of`).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
@@ -16,7 +16,14 @@ from backend.core import error_codes as codes
 from backend.core.errors import NotFound
 from backend.liaison.models import Mandate, MandateStatus
 
-from .models import BallotSession, ProjectCall, Proposal
+from .models import (
+    BallotSession,
+    ProjectCall,
+    ProjectEvaluation,
+    ProjectStatus,
+    Proposal,
+    ProposalStage,
+)
 
 
 def current_mandates(deputy_id: int) -> QuerySet[Mandate]:
@@ -86,3 +93,31 @@ def access_ballot_by_id(
     if session is None:
         raise NotFound(codes.BALLOT_NOT_FOUND)
     return session
+
+
+# --- the citizens' public pages (no login): what anyone may reach ---------------------------
+
+
+def access_call_public_by_id(*, call_id: int) -> ProjectCall:
+    """A call for the citizens' proposal page (its QR code): any call, open or not (the page
+    says when it is closed; only an open one takes proposals)."""
+    call = ProjectCall.objects.select_related("region").filter(id=call_id).first()
+    if call is None:
+        raise NotFound(codes.PROJECT_CALL_NOT_FOUND)
+    return call
+
+
+def access_project_public_by_id(*, proposal_id: int) -> Proposal:
+    """A project citizens may rate: chosen by the vote and done, or already evaluated by the
+    deputies. Anything else (missing, a proposal, a project still being built) is the same
+    404."""
+    evaluated = ProjectEvaluation.objects.filter(proposal=OuterRef("pk"))
+    proposal = (
+        Proposal.objects.select_related("call__region")
+        .filter(id=proposal_id, stage=ProposalStage.CHOSEN)
+        .filter(Q(status=ProjectStatus.DONE) | Exists(evaluated))
+        .first()
+    )
+    if proposal is None:
+        raise NotFound(codes.PROJECT_NOT_FOUND)
+    return proposal

@@ -102,9 +102,20 @@ class Proposal(ScopedRow):
     place = models.GeometryField(_("place"), null=True, blank=True)  # point, line or area
     estimated_cost_yuan = models.PositiveBigIntegerField(_("estimated cost (yuan)"))
     source = models.CharField(_("source"), max_length=10, choices=ProposalSource.choices)
+    # The account that entered it; none for a citizen's proposal through the public page
+    # (source `citizen`): the check constraint `proposal_has_author` allows nothing else.
     proposed_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
+    # A citizen's phone number (digits), kept only with the consent tick; masked on every read
+    # (backend.core.privacy.mask_contact), as the intake's opinions.
+    citizen_contact = models.CharField(_("citizen contact"), max_length=20, blank=True)
+    contact_consent = models.BooleanField(_("contact consent"), default=False)
     deputy = models.ForeignKey(
         "liaison.Deputy",
         verbose_name=_("deputy"),
@@ -148,6 +159,14 @@ class Proposal(ScopedRow):
             models.CheckConstraint(
                 condition=~Q(stage=ProposalStage.MERGED) | Q(merged_into__isnull=False),
                 name="proposal_merged_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_by__isnull=False) | Q(source=ProposalSource.CITIZEN),
+                name="proposal_has_author",
+            ),
+            models.CheckConstraint(
+                condition=Q(citizen_contact="") | Q(contact_consent=True),
+                name="proposal_contact_needs_consent",
             ),
         ]
 
@@ -198,6 +217,13 @@ class BallotStatus(models.TextChoices):
     CLOSED = "closed", _("closed, results published")
 
 
+class QuorumRule(models.TextChoices):
+    """Who must have voted for the count to stand, against the eligible deputies."""
+
+    HALF = "half", _("more than half")
+    TWO_THIRDS = "two_thirds", _("at least two thirds")
+
+
 class BallotSession(ScopedRow):
     """A secret competitive vote (无记名差额投票) of one congress on a call's candidates."""
 
@@ -211,6 +237,10 @@ class BallotSession(ScopedRow):
         _("status"), max_length=8, choices=BallotStatus.choices, default=BallotStatus.OPEN
     )
     eligible_count = models.PositiveIntegerField(_("eligible deputies"))
+    quorum = models.CharField(
+        _("quorum"), max_length=10, choices=QuorumRule.choices, default=QuorumRule.HALF
+    )
+    session_on = models.DateField(_("congress session date"), null=True, blank=True)
     opened_by = models.ForeignKey(
         "accounts.User", verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -404,4 +434,32 @@ class ProjectEvaluation(models.Model):
         verbose_name_plural = _("evaluations")
         constraints = [
             models.UniqueConstraint(fields=["proposal", "deputy"], name="evaluation_one_per_deputy")
+        ]
+
+
+class CitizenRating(models.Model):
+    """A citizen's satisfaction (1-5) with a finished project, from its public page (评): one
+    per device (`device_hash`, the keyed hash of the page's random device cookie; the cookie
+    itself, an IP address or a name are never stored)."""
+
+    proposal = models.ForeignKey(
+        Proposal,
+        verbose_name=_("project"),
+        on_delete=models.CASCADE,
+        related_name="citizen_ratings",
+    )
+    rating = models.PositiveSmallIntegerField(_("rating (1-5)"))
+    device_hash = models.CharField(_("device (keyed hash)"), max_length=64)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("citizen's rating")
+        verbose_name_plural = _("citizens' ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "device_hash"], name="citizenrating_one_per_device"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="citizenrating_range"
+            ),
         ]

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
@@ -17,6 +18,7 @@ from .models import (
     BallotParticipation,
     BallotSession,
     BallotStatus,
+    CitizenRating,
     PaperCount,
     ProjectCall,
     ProjectEvaluation,
@@ -24,6 +26,8 @@ from .models import (
     Proposal,
     ProposalStage,
 )
+
+CITIZEN_SATISFIED_FROM = 3  # of 5: 基本满意 and better count as satisfied (满意率)
 
 FUNNEL = {
     "collected": ~Q(stage=ProposalStage.MERGED),
@@ -58,7 +62,8 @@ def call_funnel(*, call: ProjectCall) -> dict[str, int]:
 def township_funnel(*, jurisdiction: Jurisdiction, year: int | None = None) -> list[dict]:
     """The Cili funnel per region holding a call in the jurisdiction (a township; the county
     for a county's call), summed over its calls (of `year`, or every year), with the deputies'
-    satisfaction with its projects against the 90% bar. Three queries, ordered by adcode."""
+    and citizens' satisfaction with its projects against the 90% bar (`satisfaction`). Three
+    queries (the deputies' and the citizens' answers in one), ordered by adcode."""
     calls = jurisdiction.filter(ProjectCall.objects.all())
     if year is not None:
         calls = calls.filter(year=year)
@@ -70,55 +75,80 @@ def township_funnel(*, jurisdiction: Jurisdiction, year: int | None = None) -> l
         .annotate(**{name: Count("id", filter=q) for name, q in FUNNEL.items()})
         .order_by()
     }
-    scores = {
-        s["proposal__call__adcode"]: s
-        for s in ProjectEvaluation.objects.filter(proposal__call__in=calls)
-        .values("proposal__call__adcode")
-        .annotate(total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True)))
+    deputies = (
+        ProjectEvaluation.objects.filter(proposal__call__in=calls)
+        .values(adcode=F("proposal__call__adcode"))
+        .annotate(
+            citizen=Value(False),
+            total=Count("id"),
+            satisfied=Count("id", filter=Q(satisfied=True)),
+        )
         .order_by()
-    }
+    )
+    citizens = (
+        CitizenRating.objects.filter(proposal__call__in=calls)
+        .values(adcode=F("proposal__call__adcode"))
+        .annotate(
+            citizen=Value(True),
+            total=Count("id"),
+            satisfied=Count("id", filter=Q(rating__gte=CITIZEN_SATISFIED_FROM)),
+        )
+        .order_by()
+    )
+    scores: dict[str, dict[str, int]] = {}
+    for s in deputies.union(citizens, all=True):
+        score = scores.setdefault(s["adcode"], {})
+        side = "citizens" if s["citizen"] else "deputies"
+        score[side], score[side + "_satisfied"] = s["total"], s["satisfied"]
     rows = []
     for r in regions:
         funnel: Mapping[str, Any] = funnels.get(r["adcode"], {})
-        score: Mapping[str, Any] = scores.get(r["adcode"], {})
+        counts = scores.get(r["adcode"], {})
         rows.append(
             {
                 "adcode": r["adcode"],
                 "name": r["region__name"],
                 "calls": r["calls"],
                 "funnel": {name: funnel.get(name, 0) for name in FUNNEL},
-                "satisfaction": _satisfaction(score.get("total", 0), score.get("satisfied", 0)),
+                "satisfaction": satisfaction(
+                    counts.get("deputies", 0),
+                    counts.get("deputies_satisfied", 0),
+                    counts.get("citizens", 0),
+                    counts.get("citizens_satisfied", 0),
+                ),
             }
         )
     return rows
 
 
-def _satisfaction(total: int, satisfied: int) -> dict:
-    pct = round(100 * satisfied / total, 1) if total else None
-    return {
-        "evaluations": total,
-        "satisfied": satisfied,
-        "pct": pct,
-        "bar_pct": SATISFACTION_BAR_PCT,
-        "meets_bar": None if pct is None else pct >= SATISFACTION_BAR_PCT,
-    }
+def _with_satisfaction(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Deputies' evaluations and citizens' ratings per proposal, counted in subqueries (no
+    join fan-out with the other counts)."""
+    evaluations = ProjectEvaluation.objects.filter(proposal=OuterRef("pk")).values("proposal")
+    ratings = CitizenRating.objects.filter(proposal=OuterRef("pk")).values("proposal")
+
+    def counted(rows, **filters):
+        return Coalesce(
+            Subquery(rows.filter(**filters).annotate(n=Count("id")).values("n")), Value(0)
+        )
+
+    return queryset.annotate(
+        evaluation_count=counted(evaluations),
+        satisfied_count=counted(evaluations, satisfied=True),
+        citizen_count=counted(ratings),
+        citizen_satisfied_count=counted(ratings, rating__gte=CITIZEN_SATISFIED_FROM),
+    )
 
 
 def proposal_list(*, call: ProjectCall) -> QuerySet[Proposal]:
     """A call's proposals (the call came through the access module), with the counts the work
     list and the map show."""
-    return (
-        Proposal.objects.filter(call=call)
-        .annotate(
+    return _with_satisfaction(
+        Proposal.objects.filter(call=call).annotate(
             evidence_count=Count("evidence", distinct=True),
             supervision_count=Count("supervisions", distinct=True),
-            evaluation_count=Count("evaluations", distinct=True),
-            satisfied_count=Count(
-                "evaluations", filter=Q(evaluations__satisfied=True), distinct=True
-            ),
         )
-        .order_by("id")
-    )
+    ).order_by("id")
 
 
 def project_list(*, jurisdiction: Jurisdiction, year: int | None = None) -> QuerySet[Proposal]:
@@ -129,12 +159,12 @@ def project_list(*, jurisdiction: Jurisdiction, year: int | None = None) -> Quer
     queryset = jurisdiction.filter(Proposal.objects.filter(stage__in=stages))
     if year is not None:
         queryset = queryset.filter(call__year=year)
-    return queryset.annotate(
-        township=F("call__region__name"),
-        supervision_count=Count("supervisions", distinct=True),
-        evaluation_count=Count("evaluations", distinct=True),
-        satisfied_count=Count("evaluations", filter=Q(evaluations__satisfied=True), distinct=True),
-        last_update_at=Max("updates__at"),
+    return _with_satisfaction(
+        queryset.annotate(
+            township=F("call__region__name"),
+            supervision_count=Count("supervisions", distinct=True),
+            last_update_at=Max("updates__at"),
+        )
     ).order_by("adcode", "id")
 
 
@@ -186,6 +216,8 @@ def ballot_detail(*, session: BallotSession, deputy_id: int | None = None) -> di
         "status": session.status,
         "min_choices": session.min_choices,
         "max_choices": session.max_choices,
+        "quorum": session.quorum,
+        "session_on": session.session_on,
         "eligible_count": session.eligible_count,
         "has_voted": voted,
         "opened_at": session.opened_at,
@@ -219,12 +251,38 @@ def paper_entries(*, session: BallotSession) -> list[dict]:
 SATISFACTION_BAR_PCT = 90  # Yueyang: satisfaction afterwards at least 90%
 
 
+def _pct(part: int, total: int) -> float | None:
+    return round(100 * part / total, 1) if total else None
+
+
+def satisfaction(deputies: int, deputies_satisfied: int, citizens: int, citizens_satisfied: int):
+    """The satisfaction against the 90% bar: deputies' evaluations (satisfied yes/no) and
+    citizens' ratings (satisfied from 3 of 5: 基本满意, 满意, 非常满意) counted together in
+    `pct`, each also on its own. `evaluations`/`satisfied` are the pooled answers."""
+    total, satisfied = deputies + citizens, deputies_satisfied + citizens_satisfied
+    pct = _pct(satisfied, total)
+    return {
+        "evaluations": total,
+        "satisfied": satisfied,
+        "pct": pct,
+        "deputies": deputies,
+        "deputies_pct": _pct(deputies_satisfied, deputies),
+        "citizens": citizens,
+        "citizens_pct": _pct(citizens_satisfied, citizens),
+        "bar_pct": SATISFACTION_BAR_PCT,
+        "meets_bar": None if pct is None else pct >= SATISFACTION_BAR_PCT,
+    }
+
+
 def call_summary(*, call: ProjectCall) -> dict:
     """One call (accessed) with its township's funnel (collected, shortlisted, voted,
-    implemented), the deputies' satisfaction with its projects against the 90% bar, and its
-    ballots."""
+    implemented), the deputies' and citizens' satisfaction with its projects against the 90%
+    bar (`satisfaction`), and its ballots."""
     evaluations = ProjectEvaluation.objects.filter(proposal__call=call).aggregate(
         total=Count("id"), satisfied=Count("id", filter=Q(satisfied=True))
+    )
+    ratings = CitizenRating.objects.filter(proposal__call=call).aggregate(
+        total=Count("id"), satisfied=Count("id", filter=Q(rating__gte=CITIZEN_SATISFIED_FROM))
     )
     return {
         "id": call.pk,
@@ -235,7 +293,9 @@ def call_summary(*, call: ProjectCall) -> dict:
         "opens_on": call.opens_on,
         "closes_on": call.closes_on,
         "funnel": call_funnel(call=call),
-        "satisfaction": _satisfaction(evaluations["total"], evaluations["satisfied"]),
+        "satisfaction": satisfaction(
+            evaluations["total"], evaluations["satisfied"], ratings["total"], ratings["satisfied"]
+        ),
         "ballots": [
             {"id": b.pk, "title": b.title, "status": b.status}
             for b in BallotSession.objects.filter(call=call).order_by("id")
@@ -255,10 +315,55 @@ def map_status(proposal: Proposal) -> str:
 
 
 def satisfaction_pct(proposal: Proposal) -> float | None:
-    total = getattr(proposal, "evaluation_count", 0)
-    return round(100 * getattr(proposal, "satisfied_count", 0) / total, 1) if total else None
+    """Deputies' and citizens' satisfaction together (`_with_satisfaction`'s counts)."""
+    total = getattr(proposal, "evaluation_count", 0) + getattr(proposal, "citizen_count", 0)
+    satisfied = getattr(proposal, "satisfied_count", 0) + getattr(
+        proposal, "citizen_satisfied_count", 0
+    )
+    return _pct(satisfied, total)
+
+
+def project_public(*, proposal: Proposal) -> dict:
+    """What the citizens' satisfaction page shows of a finished project (public access): its
+    facts, progress and the satisfaction so far; nobody's name, no contact."""
+    row = _with_satisfaction(Proposal.objects.filter(pk=proposal.pk)).get()
+    return {
+        "id": proposal.pk,
+        "title": proposal.title,
+        "description": proposal.description,
+        "region_name": proposal.call.region.name,
+        "year": proposal.call.year,
+        "department": proposal.department,
+        "status": proposal.status,
+        "progress_pct": proposal.progress_pct,
+        "satisfaction": satisfaction(
+            getattr(row, "evaluation_count", 0),
+            getattr(row, "satisfied_count", 0),
+            getattr(row, "citizen_count", 0),
+            getattr(row, "citizen_satisfied_count", 0),
+        ),
+    }
+
+
+def call_public(*, call: ProjectCall) -> dict:
+    """What the citizens' proposal page shows of a call: its title, region, year and dates."""
+    today = timezone.localdate()
+    return {
+        "id": call.pk,
+        "title": call.title,
+        "region_name": call.region.name,
+        "year": call.year,
+        "opens_on": call.opens_on,
+        "closes_on": call.closes_on,
+        "open": call.opens_on <= today <= call.closes_on,
+    }
 
 
 def phone_votes(*, session: BallotSession) -> int:
     """How many deputies have voted on the phone so far: a count, never who."""
     return BallotParticipation.objects.filter(session=session).count()
+
+
+def rated_by_device(*, proposal: Proposal, device_hash: str) -> bool:
+    """Whether this device (its keyed hash) has rated the project already."""
+    return CitizenRating.objects.filter(proposal=proposal, device_hash=device_hash).exists()

@@ -15,15 +15,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.models import User
@@ -32,8 +35,11 @@ from backend.core.db import execute, fetch_dicts
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
+from backend.intake.selectors import IntakeArea
+from backend.intake.services import rate_limit
 from backend.liaison.models import CongressLevel, Deputy
 from backend.opinions.models import Opinion
+from backend.opinions.services import normalise_contact
 from backend.regions.models import Region
 
 from .access import current_mandates
@@ -44,6 +50,7 @@ from .models import (
     BallotSession,
     BallotStatus,
     CandidateResult,
+    CitizenRating,
     PaperCount,
     ProjectCall,
     ProjectEvaluation,
@@ -54,6 +61,7 @@ from .models import (
     ProposalSource,
     ProposalStage,
     ProposalStageChange,
+    QuorumRule,
     SupervisionVisit,
 )
 
@@ -117,8 +125,22 @@ def call_create(
     opens_on: dt.date,
     closes_on: dt.date,
 ) -> ProjectCall:
-    """A call for proposals of the region's congress (a township's, or a county's)."""
+    """A call for proposals of the region's congress (a township's, or a county's). Dates
+    that close before they open are an invalid field (`closes_on`), not a clash with another
+    call; the same region and year again is `project.call_exists`."""
     _act_in(jurisdiction, region.adcode, codes.REGION_NOT_FOUND)
+    if len(region.adcode) not in (6, 9):
+        raise DomainError(
+            codes.PROJECT_INVALID_FIELD,
+            _("A call belongs to a township's or a county's congress."),
+            field="region",
+        )
+    if closes_on < opens_on:
+        raise DomainError(
+            codes.PROJECT_INVALID_FIELD,
+            _("The call must close on or after the day it opens."),
+            field="closes_on",
+        )
     level = CongressLevel.TOWNSHIP if len(region.adcode) == 9 else CongressLevel.COUNTY
     try:
         with transaction.atomic():
@@ -344,12 +366,18 @@ def ballot_open(
     proposal_ids: Sequence[int],
     max_choices: int,
     min_choices: int = 0,
+    quorum: str = QuorumRule.HALF,
+    session_on: dt.date | None = None,
 ) -> BallotSession:
     """Open a secret competitive vote: candidates in the given order, all at the candidate
-    stage of `call` and in no other open ballot, more of them than seats."""
+    stage of `call` and in no other open ballot, more of them than seats; `quorum` says how
+    many of the eligible deputies must vote (`QuorumRule`), `session_on` the congress
+    session's day."""
     _act_in(jurisdiction, call.adcode, codes.PROJECT_CALL_NOT_FOUND)
     if max_choices < 1 or not 0 <= min_choices <= max_choices:
         raise DomainError(codes.BALLOT_INVALID_SEATS)
+    if quorum not in QuorumRule.values:
+        raise DomainError(codes.PROJECT_INVALID_FIELD, field="quorum")
     ids = list(dict.fromkeys(proposal_ids))
     found = Proposal.objects.select_for_update().filter(id__in=ids, call=call, stage=S.CANDIDATE)
     busy = BallotCandidate.objects.filter(
@@ -362,6 +390,8 @@ def ballot_open(
         title=title,
         min_choices=min_choices,
         max_choices=max_choices,
+        quorum=quorum,
+        session_on=session_on,
         eligible_count=eligible_count(call),
         opened_by=actor,
         adcode=call.adcode,
@@ -415,6 +445,13 @@ def ballot_cast(*, deputy: Deputy, session: BallotSession, choices: Sequence[int
         if inserted == 0:
             raise DomainError(codes.BALLOT_ALREADY_VOTED)
         AnonymousBallot.objects.create(session=session, choices=chosen)
+
+
+def quorum_met(rule: str, turnout: int, eligible: int) -> bool:
+    """More than half of the eligible deputies voted, or at least two thirds of them."""
+    if rule == QuorumRule.TWO_THIRDS:
+        return turnout * 3 >= eligible * 2 and turnout > 0
+    return turnout * 2 > eligible
 
 
 def _results(candidates: list[dict], seats: int, turnout: int, quorum: bool) -> dict[int, str]:
@@ -480,7 +517,7 @@ def ballot_close(*, jurisdiction: Jurisdiction, actor: User, ballot_id: int) -> 
     if session.turnout > session.eligible_count:
         raise DomainError(codes.BALLOT_PAPER_TOO_MANY)
     session.blank_count = ballots.filter(choices=[]).count() + (paper.blank if paper else 0)
-    session.quorum_met = session.turnout * 2 > session.eligible_count
+    session.quorum_met = quorum_met(session.quorum, session.turnout, session.eligible_count)
     tally = fetch_dicts(TALLY_SQL, {"s": session.pk})
     for row in tally:  # the matched paper count beside the phone ballots
         row["votes"] += int(paper.votes.get(str(row["id"]), 0)) if paper else 0
@@ -679,7 +716,107 @@ def evaluation_record(
 ) -> ProjectEvaluation:
     """A deputy's satisfaction with a chosen project; a second answer replaces the first."""
     _chosen(proposal)
-    evaluation, _ = ProjectEvaluation.objects.update_or_create(
+    evaluation, _created = ProjectEvaluation.objects.update_or_create(
         proposal=proposal, deputy=deputy, defaults={"satisfied": satisfied, "comment": comment}
     )
     return evaluation
+
+
+# --- citizens, through the public pages (群众提议, 群众满意度) --------------------------------
+
+MAX_CITIZEN_TITLE = 120
+MAX_CITIZEN_DESCRIPTION = 2000
+
+
+def call_is_open(call: ProjectCall) -> bool:
+    return call.opens_on <= timezone.localdate() <= call.closes_on
+
+
+def _citizen_text(value: str, field: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(codes.PROJECT_TEXT_REQUIRED, field=field)
+    if len(value) > max_length:
+        raise DomainError(
+            codes.OPINION_TEXT_TOO_LONG,
+            _("%(field)s may have at most %(n)s characters.") % {"field": field, "n": max_length},
+            field=field,
+        )
+    return value
+
+
+def proposal_create_by_citizen(
+    *,
+    call: ProjectCall,
+    title: str,
+    description: str,
+    lon: float | None,
+    lat: float | None,
+    phone: str,
+    consent: bool,
+    client_ip: str,
+) -> Proposal:
+    """A citizen's proposal (群众提议) to an open call, from its public page: no account, so
+    no author (source `citizen`); the optional point must lie in the call's region (the
+    intake's area check, with its tolerance at the border); a phone number is kept (digits)
+    only with the consent tick and read masked. The intake's gates apply: the rate limits per
+    IP address and per number (the challenge was checked by the caller, with the request)."""
+    if not call_is_open(call):
+        raise DomainError(codes.PROJECT_CALL_CLOSED)
+    title = _citizen_text(title, "title", MAX_CITIZEN_TITLE)
+    description = _citizen_text(description, "description", MAX_CITIZEN_DESCRIPTION)
+    contact = normalise_contact(phone)
+    if contact and not consent:
+        raise DomainError(codes.INTAKE_CONSENT_REQUIRED, field="consent")
+    place = None
+    if lon is not None and lat is not None:
+        region = call.region
+        area = IntakeArea(name=region.name, region=region, centre=None)
+        if region.boundary is None or not area.covers(lon, lat):
+            raise DomainError(
+                codes.INTAKE_LOCATION_OUT_OF_AREA,
+                _("The place is outside %(area)s: pick it again, or send without a place.")
+                % {"area": region.name},
+                field="location",
+            )
+        place = GEOSGeometry(f"SRID={STORAGE_SRID};POINT({lon} {lat})")
+    rate_limit("ip", client_ip or "unknown")
+    if contact:
+        rate_limit("phone", contact)
+    return Proposal.objects.create(
+        call=call,
+        title=title,
+        description=description,
+        estimated_cost_yuan=0,  # estimated later by the government's discussion (交办)
+        place=place,
+        source=ProposalSource.CITIZEN,
+        proposed_by=None,
+        citizen_contact=contact,
+        contact_consent=bool(contact),
+        adcode=call.adcode,
+        county_adcode=call.county_adcode,
+    )
+
+
+def device_hash(token: str) -> str:
+    """The keyed hash a device's rating is stored under (the token itself is never stored)."""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:rating-device:{token}".encode()).hexdigest()
+
+
+def citizen_rating_record(
+    *, proposal: Proposal, rating, device_token: str, client_ip: str
+) -> CitizenRating:
+    """A citizen's satisfaction (1-5) with a finished project (fetched through the public
+    access), once per device: a second from the same device is `project.already_rated`, also
+    when two arrive at once (the unique constraint decides). Rate-limited per IP address."""
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise DomainError(codes.INTAKE_INVALID_RATING, field="rating")
+    key = device_hash(device_token)
+    if CitizenRating.objects.filter(proposal=proposal, device_hash=key).exists():
+        raise DomainError(codes.PROJECT_ALREADY_RATED)
+    rate_limit("rating", client_ip or "unknown")
+    try:
+        with transaction.atomic():
+            return CitizenRating.objects.create(proposal=proposal, rating=rating, device_hash=key)
+    except IntegrityError as error:
+        raise DomainError(codes.PROJECT_ALREADY_RATED) from error

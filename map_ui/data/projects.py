@@ -8,11 +8,13 @@ See docs/projects.md."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -22,9 +24,10 @@ from backend.accounts.jurisdiction import Jurisdiction
 from backend.core import error_codes as codes
 from backend.core.body import json_body, text_field
 from backend.core.errors import DomainError
+from backend.core.privacy import mask_contact
 from backend.projects import selectors, services
 from backend.projects.access import access_ballot_by_id, access_call_by_id
-from backend.projects.models import ProjectStatus, ProposalStage
+from backend.projects.models import ProjectStatus, ProposalStage, QuorumRule
 from backend.regions.access import access_region_by_adcode
 
 from . import serializers as s
@@ -81,8 +84,10 @@ def _text(field: str, max_length: int, *, required: bool = True) -> Callable[[An
     return parse
 
 
-def _choice(field: str, choices) -> Callable[[Any], Any]:
+def _choice(field: str, choices, default: str | None = None) -> Callable[[Any], Any]:
     def parse(raw):
+        if raw is None and default is not None:
+            return default
         if not isinstance(raw, str) or raw not in choices:
             raise _bad(field)
         return raw
@@ -106,6 +111,32 @@ def _votes(raw) -> dict[int, int]:
             raise _bad("votes")
         votes[int(key)] = _int("votes", 0, MAX_COUNT)(value)
     return votes
+
+
+def _date(field: str, *, required: bool = True) -> Callable[[Any], Any]:
+    """A day as "YYYY-MM-DD" (years 2000-2100)."""
+
+    def parse(raw):
+        if raw is None and not required:
+            return None
+        day = None
+        if isinstance(raw, str) and len(raw) == 10 and raw.isascii():
+            try:
+                day = dt.date.fromisoformat(raw)
+            except ValueError:
+                day = None
+        if day is None or not 2000 <= day.year <= 2100:
+            raise _bad(field)
+        return day
+
+    return parse
+
+
+def _adcode(raw):
+    """A township's (9 digits) or a county's (6 digits) adcode."""
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) not in (6, 9):
+        raise _bad("region")
+    return raw
 
 
 def _confirm(raw):
@@ -172,11 +203,26 @@ class AdvanceInput(serializers.Serializer):
     )
 
 
+class CallCreateInput(serializers.Serializer):
+    region = TextParam(_adcode, help_text="The township's (9 digits) or county's adcode.")
+    year = IntParam(_int("year", 2000, 2100))
+    title = TextParam(_text("title", 120))
+    opens_on = TextParam(_date("opens_on"), help_text="YYYY-MM-DD")
+    closes_on = TextParam(_date("closes_on"), help_text="YYYY-MM-DD, on or after opens_on")
+
+
 class BallotOpenInput(serializers.Serializer):
     title = TextParam(_text("title", 120))
     proposal_ids = IdListParam(_ids, help_text="Candidates in ballot order: more than the seats.")
     max_choices = IntParam(_int("max_choices", 1, 100), help_text="Seats (差额: < candidates).")
     min_choices = IntParam(_int("min_choices", 0, 100, required=False))
+    quorum = TextParam(
+        _choice("quorum", QuorumRule.values, default=QuorumRule.HALF),
+        help_text="half (more than half of the eligible deputies vote) or two_thirds",
+    )
+    session_on = TextParam(
+        _date("session_on", required=False), help_text="The congress session's day, YYYY-MM-DD"
+    )
 
 
 class BallotCloseInput(serializers.Serializer):
@@ -208,9 +254,13 @@ class FunnelOutput(serializers.Serializer):
 
 
 class SatisfactionOutput(serializers.Serializer):
-    evaluations = serializers.IntegerField()
+    evaluations = serializers.IntegerField(help_text="Deputies' and citizens' answers")
     satisfied = serializers.IntegerField()
-    pct = serializers.FloatField(allow_null=True)
+    pct = serializers.FloatField(allow_null=True, help_text="Both counted together")
+    deputies = serializers.IntegerField()
+    deputies_pct = serializers.FloatField(allow_null=True)
+    citizens = serializers.IntegerField()
+    citizens_pct = serializers.FloatField(allow_null=True, help_text="Rated 3 of 5 or better")
     bar_pct = serializers.IntegerField()
     meets_bar = serializers.BooleanField(allow_null=True)
 
@@ -229,6 +279,7 @@ class StaffCallOutput(serializers.Serializer):
     year = serializers.IntegerField()
     opens_on = serializers.DateField()
     closes_on = serializers.DateField()
+    public_url = serializers.CharField(help_text="The citizens' proposal page (its QR code)")
     funnel = FunnelOutput()
     satisfaction = SatisfactionOutput()
     ballots = BallotRefOutput(many=True)
@@ -245,6 +296,7 @@ class ProjectProposalOutput(serializers.Serializer):
     description = serializers.CharField()
     estimated_cost_yuan = serializers.IntegerField()
     source = serializers.CharField()  # type: ignore[assignment]
+    citizen_contact = serializers.CharField(allow_blank=True, help_text="masked")
     stage = serializers.CharField()
     next_stages = serializers.ListField(child=serializers.CharField())
     merged_into_id = serializers.IntegerField(allow_null=True)
@@ -257,6 +309,9 @@ class ProjectProposalOutput(serializers.Serializer):
     supervision_count = serializers.IntegerField()
     evaluation_count = serializers.IntegerField()
     satisfaction_pct = serializers.FloatField(allow_null=True)
+    rating_url = serializers.CharField(
+        allow_null=True, help_text="The citizens' satisfaction page, once the project is done"
+    )
 
 
 class ProposalListOutput(serializers.Serializer):
@@ -290,6 +345,8 @@ class ProjectBallotOutput(serializers.Serializer):
     status = serializers.CharField()
     min_choices = serializers.IntegerField()
     max_choices = serializers.IntegerField()
+    quorum = serializers.CharField(help_text="half or two_thirds")
+    session_on = serializers.DateField(allow_null=True)
     eligible_count = serializers.IntegerField()
     voted_count = serializers.IntegerField(help_text="Phone ballots cast so far (a count only).")
     opened_at = serializers.DateTimeField()
@@ -371,6 +428,7 @@ def _proposal_row(p) -> dict:
         "description": p.description,
         "estimated_cost_yuan": p.estimated_cost_yuan,
         "source": p.source,
+        "citizen_contact": mask_contact(p.citizen_contact),
         "stage": p.stage,
         "next_stages": list(services.NEXT_STAGES.get(p.stage, ())),
         "merged_into_id": p.merged_into_id,
@@ -383,6 +441,19 @@ def _proposal_row(p) -> dict:
         "supervision_count": p.supervision_count,
         "evaluation_count": p.evaluation_count,
         "satisfaction_pct": selectors.satisfaction_pct(p),
+        "rating_url": (
+            reverse("projects:rate", args=[p.pk])
+            if p.stage == ProposalStage.CHOSEN
+            and (p.status == ProjectStatus.DONE or p.evaluation_count)
+            else None
+        ),
+    }
+
+
+def _call_row(call) -> dict:
+    return {
+        **selectors.call_summary(call=call),
+        "public_url": reverse("projects:propose", args=[call.pk]),
     }
 
 
@@ -402,6 +473,8 @@ def _ballot_row(session) -> dict:
 
 
 class ProjectCallsApi(MapApi):
+    methods = ("GET", "POST")
+
     @extend_schema(
         operation_id="map_project_calls_list",
         tags=TAGS,
@@ -413,8 +486,26 @@ class ProjectCallsApi(MapApi):
     def get(self, request) -> JsonResponse:
         jurisdiction = _staff(request)
         calls = selectors.call_list(jurisdiction=jurisdiction)
-        rows = [selectors.call_summary(call=c) for c in calls]
+        rows = [_call_row(c) for c in calls]
         return _out(ProjectCallListOutput, {"results": rows})
+
+    @extend_schema(
+        operation_id="map_project_calls_create",
+        tags=TAGS,
+        request=CallCreateInput,
+        responses={201: StaffCallOutput, **WRITE_ERRORS},
+        description="Open a call for proposals of a township's or county's congress for a "
+        "year (one per region and year: 409 project.call_exists); a closing day before the "
+        "opening day is 400 project.invalid_field with `field: closes_on`.",
+    )
+    def post(self, request) -> JsonResponse:
+        jurisdiction = _writer(request)
+        body = self.params(CallCreateInput, data=json_body(request))
+        region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=body.pop("region"))
+        call = services.call_create(
+            jurisdiction=jurisdiction, actor=request.user, region=region, **body
+        )
+        return _out(StaffCallOutput, _call_row(call), status=201)
 
 
 class ProjectCallProposalsApi(MapApi):
@@ -426,9 +517,7 @@ class ProjectCallProposalsApi(MapApi):
     def get(self, request, call_id: int) -> JsonResponse:
         call = access_call_by_id(jurisdiction=_staff(request), call_id=call_id)
         rows = [_proposal_row(p) for p in selectors.proposal_list(call=call)]
-        return _out(
-            ProposalListOutput, {"call": selectors.call_summary(call=call), "results": rows}
-        )
+        return _out(ProposalListOutput, {"call": _call_row(call), "results": rows})
 
 
 class ProposalAdvanceApi(MapApi):
@@ -476,6 +565,8 @@ class BallotOpenApi(MapApi):
             proposal_ids=body["proposal_ids"],
             max_choices=body["max_choices"],
             min_choices=body["min_choices"] or 0,
+            quorum=body["quorum"],
+            session_on=body["session_on"],
         )
         return _out(ProjectBallotOutput, _ballot_row(session), status=201)
 
@@ -620,7 +711,8 @@ class ProjectFunnelApi(MapApi):
         responses={200: ProjectFunnelOutput, **READ_ERRORS},
         description="Per township of the region (default: the jurisdiction) holding a call: "
         "the Cili funnel over its calls (collected, shortlisted, voted, implemented) and the "
-        "deputies' satisfaction with its projects against the 90% bar.",
+        "deputies' and citizens' satisfaction with its projects against the 90% bar (pooled "
+        "in `pct`, each side also on its own).",
     )
     def get(self, request) -> JsonResponse:
         region = self.params(s.RegionInput)["region"]

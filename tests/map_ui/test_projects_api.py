@@ -260,10 +260,15 @@ def test_the_projects_layer_of_a_region_with_its_popup_facts(world):
 
 
 def test_the_funnel_per_township_of_a_region(world, django_assert_num_queries):
-    _hand_built(world)
+    year = _hand_built(world)
+    # Citizens rate the pond too (3 of 4 satisfied), beside the deputies' 2 of 3.
+    from tests.backend.projects.township_year import rate_by_citizens
+
+    rate_by_citizens(year.pond, (5, 3, 3, 2))
     leader = _client(world.leader)
     leader.get(MAP + "project-funnel")  # the session's jurisdiction remembered
-    # session, user, jurisdiction, the region; then regions, funnel and scores: none per row
+    # session, user, jurisdiction, the region; then regions, funnel and scores (deputies' and
+    # citizens' in one): none per row
     with django_assert_num_queries(7):
         answer = leader.get(MAP + "project-funnel", {"region": "430121"})
     assert answer.status_code == 200
@@ -275,14 +280,100 @@ def test_the_funnel_per_township_of_a_region(world, django_assert_num_queries):
                 "calls": 2,
                 "funnel": {"collected": 8, "shortlisted": 6, "voted": 4, "implemented": 2},
                 "satisfaction": {
-                    "evaluations": 3,
-                    "satisfied": 2,
-                    "pct": 66.7,
+                    "evaluations": 7,
+                    "satisfied": 5,
+                    "pct": 71.4,
+                    "deputies": 3,
+                    "deputies_pct": 66.7,
+                    "citizens": 4,
+                    "citizens_pct": 75.0,
                     "bar_pct": 90,
                     "meets_bar": False,
                 },
             }
         ]
     }
+    # The same pooled satisfaction on the layer's popup and on the call's card.
+    layer = leader.get(MAP + "projects.geojson", {"region": "430121001"}).json()["features"]
+    pond = next(f["properties"] for f in layer if f["id"] == year.pond.pk)
+    assert (pond["satisfaction_pct"], pond["evaluation_count"]) == (71.4, 3)
+    cards = leader.get(MAP + "project-calls").json()["results"]
+    card = next(c for c in cards if c["id"] == year.call.pk)
+    assert card["satisfaction"] == answer.json()["results"][0]["satisfaction"]
     other = _client(world.other_leader).get(MAP + "project-funnel").json()["results"]
     assert [(r["adcode"], r["funnel"]["collected"]) for r in other] == [("440785", 1)]
+
+
+def test_staff_open_a_call_and_a_ballot_with_its_rules(world):
+    """The page's two forms: a call (township or county, year, dates; closing before opening
+    is an invalid `closes_on`, not a clash) and a ballot with seats < candidates, minimum
+    choices, the quorum and the session date, counted with that quorum."""
+    staff = _client(world.staff)
+    body = {
+        "region": "430121",
+        "year": 2027,
+        "title": "长沙县2027年民生实事项目征集",
+        "opens_on": "2027-01-10",
+        "closes_on": "2027-01-01",
+    }
+    bad = _post(staff, "project-calls", body)
+    assert (bad.status_code, bad.json()["code"], bad.json()["field"]) == (
+        400,
+        "project.invalid_field",
+        "closes_on",
+    )
+    created = _post(staff, "project-calls", dict(body, closes_on="2027-03-01"))
+    assert created.status_code == 201, created.content
+    call = created.json()
+    assert (call["adcode"], call["region_name"], call["year"]) == ("430121", "长沙县", 2027)
+    assert (call["opens_on"], call["closes_on"]) == ("2027-01-10", "2027-03-01")
+    assert call["public_url"] == f"/p/call/{call['id']}/"
+    assert call["funnel"] == {"collected": 0, "shortlisted": 0, "voted": 0, "implemented": 0}
+    twice = _post(staff, "project-calls", dict(body, closes_on="2027-03-01"))
+    assert (twice.status_code, twice.json()["code"]) == (409, "project.call_exists")
+    for field, value in (("opens_on", "2027-02-30"), ("year", "2027"), ("region", "43")):
+        answer = _post(staff, "project-calls", dict(body, **{field: value}))
+        assert (answer.status_code, answer.json()["field"]) == (400, field)
+    assert _post(_client(world.leader), "project-calls", body).status_code == 403
+    elsewhere = _post(staff, "project-calls", dict(body, region="440785"))
+    assert (elsewhere.status_code, elsewhere.json()["code"]) == (404, "region.not_found")
+
+    props = candidates(world, 3)
+    url = f"project-calls/{world.call.pk}/ballots"
+    ballot = {
+        "title": "票决",
+        "proposal_ids": [p.pk for p in props],
+        "max_choices": 2,
+        "min_choices": 1,
+        "quorum": "two_thirds",
+        "session_on": "2026-01-15",
+    }
+    assert _post(staff, url, dict(ballot, quorum="all")).json()["field"] == "quorum"
+    assert _post(staff, url, dict(ballot, session_on="15/01/2026")).json()["field"] == (
+        "session_on"
+    )
+    full = _post(staff, url, dict(ballot, max_choices=3))
+    assert (full.status_code, full.json()["code"]) == (400, "ballot.invalid_candidates")
+    opened = _post(staff, url, ballot)
+    assert opened.status_code == 201, opened.content
+    detail = opened.json()
+    assert (detail["quorum"], detail["session_on"], detail["min_choices"]) == (
+        "two_thirds",
+        "2026-01-15",
+        1,
+    )
+    from backend.projects.models import BallotSession
+
+    session = BallotSession.objects.get(pk=detail["id"])
+    first = detail["candidates"][0]["id"]
+    for deputy in world.deputies[:3]:  # 3 of 6: more than half would not do, two thirds not met
+        services.ballot_cast(deputy=deputy, session=session, choices=[first])
+    closed = _post(staff, f"ballots/{session.pk}/close", {"confirm": True}).json()
+    assert (closed["turnout"], closed["quorum_met"]) == (3, False)
+    assert [c["result"] for c in closed["candidates"]] == ["not_elected"] * 3
+
+
+def test_the_quorum_rules():
+    assert services.quorum_met("half", 4, 6) and not services.quorum_met("half", 3, 6)
+    assert services.quorum_met("two_thirds", 4, 6) and not services.quorum_met("two_thirds", 3, 6)
+    assert not services.quorum_met("two_thirds", 0, 0)

@@ -2,7 +2,9 @@
  * (collected, shortlisted, voted, implemented) and satisfaction against the 90% bar; the
  * selected call's proposals with a button per next form (the reason is required); its ballots:
  * candidates, the tellers' paper counts, closing with an explicit confirmation and the
- * published result with the turnout; the projects on a small map with a legend.
+ * published result with the turnout; the projects on a small map with a legend. Staff open a
+ * call (township or county, year, dates) and, on a call's candidates, a ballot (seats fewer
+ * than the ticked candidates, minimum choices, quorum, session date).
  *
  * Data reaches the DOM as text only (cg.h). Testability: calls li[data-id], proposals
  * li[data-id][data-stage], #pj-ballot[data-id][data-status], #pj-map[data-features]. */
@@ -44,7 +46,9 @@
       })),
       h("p", { class: "pj-sat" + (sat.meets_bar === false ? " below" : "") },
         sat.pct === null ? S.satisfaction + ": " + S.noEvaluation
-          : S.satisfaction + " " + cg.fmtPct(sat.pct) + " (" + S.bar + " " + sat.bar_pct + "%)"),
+          : S.satisfaction + " " + cg.fmtPct(sat.pct) + " (" + S.bar + " " + sat.bar_pct + "%) · " +
+            S.deputies + " " + (sat.deputies_pct === null ? "–" : cg.fmtPct(sat.deputies_pct)) + " · " +
+            S.citizens + " " + (sat.citizens_pct === null ? "–" : cg.fmtPct(sat.citizens_pct))),
     ];
   }
 
@@ -55,7 +59,11 @@
       }, [
         h("button", { type: "button", class: "pj-call-title", click: function () { selectCall(call.id); } },
           call.region_name + " · " + call.year + " · " + call.title),
+        h("p", { class: "muted pj-dates" }, call.opens_on + " – " + call.closes_on),
         funnel(call),
+        h("p", { class: "pj-links" }, [
+          h("a", { href: call.public_url, target: "_blank", rel: "noopener", class: "pj-public" }, S.citizenPage),
+        ]),
       ]);
     }) : cg.emptyItem(S.noCalls));
   }
@@ -97,6 +105,7 @@
       }),
     ]) : null;
     var facts = [yuan(p.estimated_cost_yuan), S["sources_" + p.source] || p.source];
+    if (p.citizen_contact) { facts.push(S.contact + " " + p.citizen_contact); }
     if (p.stage === "chosen") {
       facts.push(S.progress + " " + p.progress_pct + "%");
       if (p.satisfaction_pct !== null) { facts.push(S.satisfaction + " " + cg.fmtPct(p.satisfaction_pct)); }
@@ -107,6 +116,9 @@
         h("span", { class: "op-status pj-stage-" + p.stage }, S["stage_" + p.stage] || p.stage),
       ]),
       h("p", { class: "muted" }, facts.join(" · ")),
+      p.rating_url ? h("p", { class: "pj-links" }, [
+        h("a", { href: p.rating_url, target: "_blank", rel: "noopener" }, S.ratingPage),
+      ]) : null,
       actions,
     ]);
   }
@@ -117,6 +129,7 @@
       if (id !== state.call) { return; }
       cg.fill("pj-proposals", data.results.length ? data.results.map(proposalRow)
         : cg.emptyItem(S.noProposals));
+      ballotCandidates(data.results.filter(function (p) { return p.stage === "candidate"; }));
       var ballots = data.call.ballots;
       if (!state.ballot && ballots.length) { state.ballot = ballots[ballots.length - 1].id; }
       cg.fill("pj-ballot-tabs", ballots.map(function (b) {
@@ -131,9 +144,16 @@
   }
 
   /* ---- the ballot ---- */
+  function ballotRules(b) {
+    var rules = [S.quorum + " " + (S["quorum_" + b.quorum] || b.quorum)];
+    if (b.session_on) { rules.push(S.sessionOn + " " + b.session_on); }
+    return " · " + rules.join(" · ");
+  }
+
   function turnoutText(b) {
     if (b.status !== "closed") {
-      return S.votedSoFar + " " + b.voted_count + " / " + S.eligible + " " + b.eligible_count;
+      return S.votedSoFar + " " + b.voted_count + " / " + S.eligible + " " + b.eligible_count +
+        ballotRules(b);
     }
     return [
       S.turnout + " " + b.turnout + " / " + b.eligible_count + " (" + cg.fmtPct(b.turnout_pct) + ")",
@@ -226,6 +246,88 @@
     }
   }
 
+  /* ---- staff open a call, and a ballot on a call's candidates ---- */
+  function fieldError(form, err) {
+    fail(err);
+    var field = err.data && err.data.field;
+    var input = field && form.elements[field];
+    if (input && input.focus) { input.focus(); }
+  }
+
+  function wireCallForm() {
+    var form = $("pj-call-form");
+    if (!form) { return; }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var el = form.elements;
+      cg.api(cg.url("projectCalls"), {
+        method: "POST",
+        body: {
+          region: el.region.value, year: parseInt(el.year.value, 10) || null,
+          title: el.title.value, opens_on: el.opens_on.value || null,
+          closes_on: el.closes_on.value || null,
+        },
+      }).then(function (call) {
+        message(S.newCall);
+        state.call = call.id; state.ballot = null;
+        form.reset();
+        $("pj-new-call").open = false;
+        return refresh();
+      }).catch(function (err) { fieldError(form, err); });
+    });
+  }
+
+  function ticked() {
+    return Array.prototype.map.call(
+      document.querySelectorAll("#pj-ballot-candidates input:checked"),
+      function (el) { return parseInt(el.value, 10); });
+  }
+
+  function seatsRule() {
+    var form = $("pj-ballot-form"), n = ticked().length;
+    form.elements.max_choices.max = Math.max(n - 1, 1);
+    cg.setText("pj-ballot-rule", S.seatsRule.replace("%(n)s", n).replace("%(k)s", Math.max(n - 1, 0)));
+  }
+
+  function ballotCandidates(candidates) {
+    var box = $("pj-new-ballot");
+    if (!box) { return; }
+    box.hidden = candidates.length < 2;
+    cg.fill("pj-ballot-candidates", candidates.map(function (p) {
+      return h("li", null, h("label", null, [
+        h("input", { type: "checkbox", value: p.id, checked: true, change: seatsRule }),
+        p.title + " · " + yuan(p.estimated_cost_yuan),
+      ]));
+    }));
+    seatsRule();
+  }
+
+  function wireBallotOpenForm() {
+    var form = $("pj-ballot-form");
+    if (!form) { return; }
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var el = form.elements, ids = ticked();
+      var seats = parseInt(el.max_choices.value, 10) || 0;
+      if (ids.length < 2) { message(S.pickCandidates, true); return; }
+      if (seats >= ids.length || seats < 1) { message(S.seatsTooMany, true); el.max_choices.focus(); return; }
+      cg.api(cg.url("ballotOpen", null, { id: state.call }), {
+        method: "POST",
+        body: {
+          title: el.title.value, proposal_ids: ids, max_choices: seats,
+          min_choices: parseInt(el.min_choices.value, 10) || 0, quorum: el.quorum.value,
+          session_on: el.session_on.value || null,
+        },
+      }).then(function (b) {
+        message(S.ballotOpened);
+        state.ballot = b.id;
+        form.reset();
+        $("pj-new-ballot").open = false;
+        return refresh();
+      }).catch(function (err) { fieldError(form, err); });
+    });
+  }
+
   /* ---- the map ---- */
   var map = null, layer = null;
 
@@ -277,5 +379,7 @@
 
   legend();
   wireBallotForms();
+  wireCallForm();
+  wireBallotOpenForm();
   refresh();
 })();

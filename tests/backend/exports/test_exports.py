@@ -17,7 +17,12 @@ from backend.exports.services import export_request, export_run
 from backend.opinions.models import Opinion
 from backend.projects import services as project_services
 from tests.backend.coverage.test_tasks import _jobs, _worker_once, empty_queue  # noqa: F401
-from tests.backend.projects.township_year import FUNNEL, build_township_year, propose
+from tests.backend.projects.township_year import (
+    FUNNEL,
+    build_township_year,
+    propose,
+    rate_by_citizens,
+)
 from tests.coverage_world import world  # noqa: F401
 from tests.factories import UserFactory
 
@@ -126,6 +131,10 @@ def test_the_workbook_has_the_township_funnel_and_the_projects(
         staff=world.users["staff"], township=world.t1, lon=113.0, lat=28.0, prefix="xl"
     )
     _projects_elsewhere(world, year)
+    # Citizens' ratings count with the deputies' (3 of 5 and up satisfied): the pond 2 of 3
+    # deputies and 3 of 4 citizens, the refuse station rated by one citizen only.
+    rate_by_citizens(built.pond, (5, 3, 3, 2))
+    rate_by_citizens(built.station, (4,))
     answer = _request(client, world.users["leader"], kind="xlsx", region="430121", year=year)
     assert export_run(export_id=answer.json()["id"]) == "done"
     download = client.get(f"{MAP}exports/{answer.json()['id']}/file")
@@ -135,7 +144,7 @@ def test_the_workbook_has_the_township_funnel_and_the_projects(
     header = "区划代码 镇街 征集批次 征集项目数 立项候选数 票决通过数 实施完成数 评估人次 满意人次"
     assert funnel[0] == (*header.split(), "满意度", "达到90%")
     # 泉塘街道's call is of last year, 宁乡市 another county: one row.
-    assert funnel[1:] == [("430121001", "星沙街道", 1, *FUNNEL.values(), 3, 2, 0.667, "否")]
+    assert funnel[1:] == [("430121001", "星沙街道", 1, *FUNNEL.values(), 8, 6, 0.75, "否")]
     assert FUNNEL == {"collected": 8, "shortlisted": 6, "voted": 4, "implemented": 2}
     assert book["民生实事"]["J2"].number_format == "0.0%"
 
@@ -153,8 +162,8 @@ def test_the_workbook_has_the_township_funnel_and_the_projects(
 
     assert rows == {  # 路灯 was not chosen: off the list, as off the map
         "村道硬化": row("村道硬化", "实施中", "县交通运输局", 1_980_000, 0.4, 2, None, midnight),
-        "污水处理池": row("污水处理池", "已评估", "县住建局", 500_000, 1, 0, 0.667, midnight),
-        "垃圾中转站": row("垃圾中转站", "已完成", "镇环卫所", 300_000, 1, 0, None, midnight),
+        "污水处理池": row("污水处理池", "已评估", "县住建局", 500_000, 1, 0, 0.7143, midnight),
+        "垃圾中转站": row("垃圾中转站", "已完成", "镇环卫所", 300_000, 1, 0, 1, midnight),
         "文化广场": row("文化广场", "票决通过", None, 800_000, 0, 0, None, None),
         "卫生室": row("卫生室", "票决候选", None, None, 0, 0, None, None),
     }

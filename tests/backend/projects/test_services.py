@@ -3,12 +3,13 @@ implementation, supervision and evaluation, and what other callers see."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import uuid
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.accounts.access import jurisdiction_of
 from backend.core import error_codes as codes
@@ -401,3 +402,37 @@ def test_a_leader_of_another_county_and_an_outsider_deputy_see_nothing(world):
     session = _open(world, [proposal, *candidates(world, 1)], seats=1)
     with pytest.raises(NotFound):
         access_ballot_by_id(jurisdiction=outsider, ballot_id=session.pk)
+
+
+def test_a_call_that_closes_before_it_opens_names_the_field(db):
+    """The bug: the dates' check constraint surfaced as project.call_exists (409)."""
+    world = build_world()
+    today = timezone.localdate()
+    with pytest.raises(DomainError) as refused, translation.override("en"):
+        services.call_create(
+            jurisdiction=world.staff_j(),
+            actor=world.staff,
+            region=world.township,
+            year=today.year + 1,
+            title="明年的征集",
+            opens_on=today,
+            closes_on=today - dt.timedelta(days=1),
+        )
+    error = refused.value
+    assert (error.code, error.status, error.details) == (
+        "project.invalid_field",
+        400,
+        {"field": "closes_on"},
+    )
+    assert str(error.message) == "The call must close on or after the day it opens."
+    with pytest.raises(DomainError) as twice:
+        services.call_create(
+            jurisdiction=world.staff_j(),
+            actor=world.staff,
+            region=world.township,
+            year=today.year,
+            title="again",
+            opens_on=today,
+            closes_on=today,
+        )
+    assert twice.value.code == "project.call_exists"

@@ -147,3 +147,12 @@ def build_township_year(
     for deputy, satisfied in zip(deputies, (True, True, False), strict=True):
         services.evaluation_record(deputy=deputy, proposal=pond, satisfied=satisfied)
     return TownshipYear(call, road, pond, station, square, clinic, lamps, deputies)
+
+
+def rate_by_citizens(proposal, ratings) -> None:
+    """Citizens' ratings (1-5) of a done project, one device each, through the service of the
+    public page (3 and up count as satisfied)."""
+    for i, rating in enumerate(ratings):
+        services.citizen_rating_record(
+            proposal=proposal, rating=rating, device_token=f"device-{proposal.pk}-{i}", client_ip=""
+        )
