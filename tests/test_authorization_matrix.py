@@ -37,6 +37,8 @@ from backend.asgi import application
 from backend.exports.models import ExportJob
 from backend.intake.services import citizen_submit
 from backend.liaison.models import DutyRequest, StationLink
+from backend.projects.models import ProjectCall, ProjectStatus, Proposal, ProposalStage
+from backend.regions.models import Region
 from backend.stationlife.models import Deliberation
 from backend.visits.services import checkin_record
 from tests.coverage_world import build_world
@@ -230,6 +232,7 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     }),
     # livelihood projects (tests/map_ui/test_projects_api.py): staff write, leaders read
     "map-project-calls": ("GET", MAP + "project-calls", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-project-calls POST": ("POST", MAP + "project-calls", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-project-call-proposals": ("GET", MAP + "project-calls/{id}/proposals", None, {"-": "404 404 404 404 404 404 404 404 401 401"}),
     "map-project-call-ballots": ("POST", MAP + "project-calls/{id}/ballots", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
     "map-proposal-advance": ("POST", MAP + "proposals/{id}/advance", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
@@ -412,6 +415,23 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "200 404 404 200 200 200 404 200 302 302",
         "B": "404 404 200 404 404 404 200 200 302 302",
     }),
+    # livelihood projects' public pages (no login): a call's proposal page, a done project's rating page
+    "projects:propose": ("GET", "/p/call/{id}/", None, {
+        "A": "200 200 200 200 200 200 200 200 200 200",
+        "B": "200 200 200 200 200 200 200 200 200 200",
+    }),
+    "projects:rate": ("GET", "/p/project/{id}/", None, {
+        "A": "200 200 200 200 200 200 200 200 200 200",
+        "B": "200 200 200 200 200 200 200 200 200 200",
+    }),
+    "projects:propose-submit": ("POST", "/api/public/v1/project-calls/{id}/proposals", E, {
+        "A": "400 400 400 400 400 400 400 400 400 400",
+        "B": "400 400 400 400 400 400 400 400 400 400",
+    }),
+    "projects:rate-submit": ("POST", "/api/public/v1/projects/{id}/satisfaction", E, {
+        "A": "400 400 400 400 400 400 400 400 400 400",
+        "B": "400 400 400 400 400 400 400 400 400 400",
+    }),
     "captcha-image": ("GET", "/captcha/image/{id}/", None, {"A": "200 200 200 200 200 200 200 200 200 200"}),
     "captcha-image-2x": ("GET", "/captcha/image/{id}@2/", None, {"A": "200 200 200 200 200 200 200 200 200 200"}),
     # no audio challenge: it needs the flite program, which the product does not install
@@ -488,6 +508,37 @@ def _tile(lon: float, lat: float, z: int = 13) -> tuple[int, int]:
     x = int((lon + 180.0) / 360.0 * n)
     y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
     return x, y
+
+
+def _public_project(adcode: str, admin) -> tuple[int, int]:
+    """An open call of the region and a project of it that is done: the public pages' ids."""
+    region = Region.objects.get(adcode=adcode)
+    today = timezone.localdate()
+    call = ProjectCall.objects.create(
+        region=region,
+        level="township" if len(adcode) == 9 else "county",
+        year=today.year,
+        title="民生实事项目征集",
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=30),
+        created_by=admin,
+        adcode=adcode,
+        county_adcode=adcode[:6],
+    )
+    project = Proposal.objects.create(
+        call=call,
+        title="村口道路",
+        description="硬化",
+        estimated_cost_yuan=1000,
+        source="staff",
+        proposed_by=admin,
+        stage=ProposalStage.CHOSEN,
+        status=ProjectStatus.DONE,
+        progress_pct=100,
+        adcode=adcode,
+        county_adcode=adcode[:6],
+    )
+    return call.id, project.id
 
 
 def _world():
@@ -571,6 +622,9 @@ def _world():
         client_ip="10.0.0.2",
     ).tracking_code
     captcha_key = CaptchaStore.generate_key()
+    (a_call, a_project), (b_call, b_project) = (
+        _public_project(adcode, users["admin"]) for adcode in ("430121001", "430182")
+    )
     later = timezone.localdate() + dt.timedelta(days=10)
     a_delib, b_delib = (
         Deliberation.objects.create(
@@ -658,6 +712,10 @@ def _world():
             "intake:card-deputy-pdf": d["d1"].id,
             "captcha-image": captcha_key,
             "captcha-image-2x": captcha_key,
+            "projects:propose": a_call,
+            "projects:propose-submit": a_call,
+            "projects:rate": a_project,
+            "projects:rate-submit": a_project,
         },
         "B": {
             "map-export": b_export,
@@ -709,6 +767,10 @@ def _world():
             "intake:card-deputy": d["db"].id,
             "intake:card-station-pdf": world.stations["sb"].id,
             "intake:card-deputy-pdf": d["db"].id,
+            "projects:propose": b_call,
+            "projects:propose-submit": b_call,
+            "projects:rate": b_project,
+            "projects:rate-submit": b_project,
         },
     }
     return callers, objects

@@ -779,7 +779,7 @@ def test_map_posts_every_field_and_raw_body(scene):
     checker.assert_clean()
 
 
-PROJECT_POSTS = ("/advance", "/updates", "/ballots", "/close", "/paper-counts")
+PROJECT_POSTS = ("/advance", "/updates", "/ballots", "/close", "/paper-counts", "/project-calls")
 PROJECT_FIELDS = {
     "to_stage": "referred",
     "reason": "理由",
@@ -789,6 +789,12 @@ PROJECT_FIELDS = {
     "proposal_ids": [1, 2, 3],
     "max_choices": 2,
     "min_choices": 0,
+    "quorum": "two_thirds",
+    "session_on": "2026-01-15",
+    "region": "430121",
+    "year": 2031,
+    "opens_on": "2031-01-01",
+    "closes_on": "2031-02-01",
     "confirm": True,
     "ballots": 1,
     "blank": 0,
@@ -809,17 +815,13 @@ def test_map_project_posts_every_field_and_raw_body(scene):
     client = staff(scene)
     leader = Client()
     leader.force_login(scene.users["leader"])
-    urls = [
-        url
-        for pattern in map_patterns()
-        if str(pattern.pattern).endswith(PROJECT_POSTS)
-        for url in map_urls(pattern, scene)
-    ]
-    assert len(urls) == 5 * 5
+    patterns = [p for p in map_patterns() if str(p.pattern).endswith(PROJECT_POSTS)]
+    urls = [url for pattern in patterns for url in map_urls(pattern, scene)]
+    assert len(urls) == 5 * 5 + 1  # the calls' POST has no id in its path
     checker = Checker()
     for url in urls:
         checker.check(url, map_post(client, url, raw_json(PROJECT_FIELDS)))
-    for url in urls[::5]:  # the valid path of each operation
+    for url in [map_urls(p, scene)[0] for p in patterns]:  # the valid path of each operation
         for field in PROJECT_FIELDS:
             for value in HOSTILE_VALUES:
                 response = checker.check(
@@ -1156,3 +1158,108 @@ def test_export_requests_every_field_and_raw_body(scene, settings, tmp_path):
         for suffix in ("", "/file"):
             checker.check(f"{url}/{raw_id}{suffix}", client.get(f"{url}/{raw_id}{suffix}"))
     checker.assert_clean()
+
+
+# --- the livelihood projects' public pages (no login): a citizen's proposal, a rating ----------
+
+PROPOSAL_FIELDS = (
+    "title",
+    "description",
+    "phone",
+    "consent",
+    "lon",
+    "lat",
+    "captcha_key",
+    "captcha",
+)
+
+
+def test_public_project_pages_every_field_and_raw_body(scene, settings):  # noqa: C901
+    """A citizen's proposal to an open call and a citizen's rating of a done project: every
+    field with every hostile value, the raw bodies, the content types, bad ids in the paths
+    (JSON 404, the pages an HTML 404); never a 5xx, bad text never accepted."""
+    from captcha.models import CaptchaStore
+
+    from backend.projects.models import Proposal
+
+    settings.INTAKE_RATE_LIMITS = {
+        "ip": (10**6, 60),
+        "phone": (10**6, 60),
+        "rating": (10**6, 60),
+    }
+    caches["mobile_api_throttle"].clear()
+    targets = project_targets()
+    call_id, project_id = targets["project_proposals_create"], targets["project_evaluation_create"]
+    Proposal.objects.filter(pk=project_id).update(status="done", progress_pct=100)
+    client = Client()
+
+    def challenge() -> dict:
+        key = CaptchaStore.generate_key()
+        return {"captcha_key": key, "captcha": CaptchaStore.objects.get(hashkey=key).response}
+
+    def proposal() -> dict:
+        return {
+            "title": "村口公厕",
+            "description": "赶集没有厕所",
+            "phone": "13812345678",
+            "consent": True,
+            "lon": 113.005,
+            "lat": 28.005,
+            **challenge(),
+        }
+
+    propose_url = f"/api/public/v1/project-calls/{call_id}/proposals"
+    rate_url = f"/api/public/v1/projects/{project_id}/satisfaction"
+    checker = Checker()
+    assert (
+        checker.check("valid", map_post(client, propose_url, raw_json(proposal()))).status_code
+        == 201
+    )
+    for field in PROPOSAL_FIELDS:
+        for value in HOSTILE_VALUES:
+            response = checker.check(
+                f"propose {field}={value!r:.40}",
+                map_post(client, propose_url, raw_json(dict(proposal(), **{field: value}))),
+            )
+            accepted = response is not None and response.status_code < 400
+            if is_bad_text(value) and field in ("title", "description", "phone") and accepted:
+                checker.fail(propose_url, f"bad text in {field} accepted", response)
+    for field in ("rating", "captcha_key", "captcha"):
+        for value in HOSTILE_VALUES:
+            checker.check(
+                f"rate {field}={value!r:.40}",
+                map_post(
+                    Client(),
+                    rate_url,
+                    raw_json(dict({"rating": 4, **challenge()}, **{field: value})),
+                ),
+            )
+    for url in (propose_url, rate_url):
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}",
+                map_post(client, url, raw_json(proposal()), content_type),
+            )
+    hostile_cookie = Client()
+    for cookie in ("x", "\x00" * 30, "a" * 5000, "é" * 30, "; path=/"):
+        hostile_cookie.cookies["cg_rater"] = cookie
+        checker.check(
+            f"rate cookie {cookie!r:.20}",
+            map_post(hostile_cookie, rate_url, raw_json({"rating": 3, **challenge()})),
+        )
+    for bad_id in ("0", "-1", "99999999999999999999", "x", "%00"):
+        for url in (
+            f"/api/public/v1/project-calls/{bad_id}/proposals",
+            f"/api/public/v1/projects/{bad_id}/satisfaction",
+        ):
+            checker.check(url, map_post(client, url, b"{}"))
+        for page in (f"/p/call/{bad_id}/", f"/p/project/{bad_id}/"):
+            response = client.get(page)
+            if response.status_code != 404:
+                checker.fail(page, "a public page for a bad id is not 404", response)
+    checker.assert_clean()
+    for row in Proposal.objects.filter(source="citizen"):
+        assert "\x00" not in row.title + row.description
+    caches["mobile_api_throttle"].clear()
