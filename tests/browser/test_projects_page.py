@@ -1,14 +1,20 @@
 """The staff/leader page /projects/ (民生实事项目) in real Chromium on a 390×844 phone: staff
 move a proposal to its next form with a reason, close a ballot only after ticking the
 confirmation, and the published result shows the turnout; the projects are on the small map.
+Staff open a call and a ballot from the page's forms; a citizen proposes on the call's public
+page and staff see it as 群众提议.
 
-Screenshots: docs/screenshots/projects-phone.png and projects-result-phone.png."""
+Screenshots: docs/screenshots/projects-phone.png, projects-result-phone.png,
+projects-open-ballot-phone.png and projects-citizen-proposal-phone.png."""
 
 from __future__ import annotations
 
 import pytest
+from captcha.models import CaptchaStore
+from django.core.cache import caches
 
 from backend.projects import services
+from backend.projects.models import BallotSession, ProjectCall, Proposal
 from tests.backend.projects.world import build_world, candidates
 from tests.browser.conftest import PHONE, in_worker_thread, screenshot
 
@@ -89,3 +95,117 @@ def test_staff_advance_a_proposal_and_publish_the_result_on_a_phone(open_page, v
     assert "参加投票 4 / 6" in leader.locator("#pj-turnout").inner_text()
     assert leader.locator("#pj-close-btn").count() == 0
     assert leader.locator("#pj-proposals button").count() == 0
+
+
+def _world_with_candidates():
+    world = build_world()
+    return world, candidates(world, 3)
+
+
+@pytest.fixture
+def shortlisted(transactional_db):
+    return in_worker_thread(_world_with_candidates)
+
+
+def test_staff_open_a_call_and_a_ballot_on_a_phone(open_page, shortlisted):
+    """The two forms of the page on a 390×844 phone: a call (closing before opening is refused
+    with the field named, then opened) and a ballot on the call's candidates (seats must stay
+    below the candidates; quorum and session date kept)."""
+    world, props = shortlisted
+    page = open_page("/projects/", viewport=PHONE, username="pstaff")
+    page.locator(f"#pj-calls li[data-id='{world.call.pk}']").wait_for()
+    year = world.call.year + 1
+
+    page.locator("#pj-new-call summary").click()
+    form = page.locator("#pj-call-form")
+    form.locator("select[name=region]").select_option("430121")
+    form.locator("input[name=year]").fill(str(year))
+    form.locator("input[name=title]").fill(f"长沙县{year}年民生实事项目征集")
+    form.locator("input[name=opens_on]").fill(f"{year}-02-01")
+    form.locator("input[name=closes_on]").fill(f"{year}-01-01")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#pj-message.error")
+    assert "project.invalid_field" in page.locator("#pj-message").inner_text()
+    assert page.evaluate("document.activeElement.name") == "closes_on"
+    form.locator("input[name=closes_on]").fill(f"{year}-03-31")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#pj-calls li.pj-call >> nth=1")
+    call = in_worker_thread(lambda: ProjectCall.objects.get(year=year, adcode="430121"))
+    assert (str(call.opens_on), str(call.closes_on), call.level) == (
+        f"{year}-02-01",
+        f"{year}-03-31",
+        "county",
+    )
+    page.wait_for_selector(f"#pj-calls li.active[data-id='{call.pk}']")
+    assert page.locator("#pj-new-ballot").is_hidden()  # no candidates in the new call
+
+    page.locator(f"#pj-calls li[data-id='{world.call.pk}'] .pj-call-title").click()
+    page.wait_for_selector("#pj-new-ballot:not([hidden])")
+    page.locator("#pj-new-ballot summary").click()
+    ballot = page.locator("#pj-ballot-form")
+    assert ballot.locator("#pj-ballot-candidates input:checked").count() == 3
+    assert "3" in page.locator("#pj-ballot-rule").inner_text()
+    ballot.locator("input[name=title]").fill("星沙街道民生实事项目票决")
+    ballot.locator("input[name=max_choices]").fill("3")
+    ballot.locator("button[type=submit]").click()
+    page.wait_for_selector("#pj-message.error")
+    assert "差额" in page.locator("#pj-message").inner_text()
+    ballot.locator("input[name=max_choices]").fill("2")
+    ballot.locator("input[name=min_choices]").fill("1")
+    ballot.locator("select[name=quorum]").select_option("two_thirds")
+    ballot.locator("input[name=session_on]").fill(f"{world.call.year}-12-20")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "projects-open-ballot-phone")
+    ballot.locator("button[type=submit]").click()
+    page.wait_for_selector("#pj-ballot[data-status=open]")
+    turnout = page.locator("#pj-turnout").inner_text()
+    assert "已投票 0 / 应到 6" in turnout and "三分之二以上" in turnout
+    session = in_worker_thread(lambda: BallotSession.objects.get(call=world.call))
+    assert (session.max_choices, session.min_choices, session.quorum) == (2, 1, "two_thirds")
+    assert str(session.session_on) == f"{world.call.year}-12-20"
+    positions = in_worker_thread(
+        lambda: list(session.candidates.order_by("position").values_list("proposal_id", flat=True))
+    )
+    assert positions == [p.pk for p in props]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@pytest.fixture
+def open_call(transactional_db):
+    return in_worker_thread(build_world)
+
+
+def test_a_citizen_proposes_on_a_phone_and_staff_see_it(open_page, open_call):
+    """The call's public page on a phone, without an account: a proposal with a point tapped
+    inside the township and a phone number with consent; staff see it as 群众提议, the number
+    masked."""
+    world = open_call
+    in_worker_thread(caches["mobile_api_throttle"].clear)
+    page = open_page(f"/p/call/{world.call.pk}/", viewport=PHONE)
+    assert page.locator("h1").inner_text() == world.call.title
+    page.fill("#f-title", "村口建公厕")
+    page.fill("#f-description", "赶集的人多，附近没有公厕。")
+    page.click("#f-pick")
+    page.wait_for_selector("#f-map[data-ready='1']", state="attached")
+    page.locator("#f-map").click()  # the middle of the map: inside the township's outline
+    page.wait_for_selector("#f-map:not([data-picked=''])")
+    page.fill("#f-phone", "13812345678")
+    page.check("#f-consent")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "projects-citizen-proposal-phone")
+    key = page.input_value("#f-captcha-key")
+    page.fill(
+        "#f-captcha", in_worker_thread(lambda: CaptchaStore.objects.get(hashkey=key).response)
+    )
+    page.click("#f-submit")
+    page.wait_for_selector("#done:not([hidden])")
+    proposal = in_worker_thread(lambda: Proposal.objects.get(source="citizen"))
+    assert proposal.proposed_by_id is None and proposal.citizen_contact == "13812345678"
+    assert world.township.boundary.contains(proposal.place)
+
+    staff = open_page("/projects/", viewport=PHONE, username="pstaff")
+    row = staff.locator(f"#pj-proposals li[data-id='{proposal.pk}']")
+    row.wait_for()
+    text = row.inner_text()
+    assert "群众提议" in text and "*******5678" in text and "13812345678" not in text
