@@ -2,8 +2,10 @@
 Anonymous ballots are deliberately not registered (docs/security.md, "Secret ballots")."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from backend.core.admin import ReadonlyAdminMixin
+from backend.core.admin import PrivateFieldsAdminMixin, ReadonlyAdminMixin
+from backend.core.privacy import mask_contact
 
 from .models import BallotCandidate, BallotParticipation, BallotSession, ProjectCall, Proposal
 
@@ -15,11 +17,16 @@ class ProjectCallAdmin(ReadonlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(ReadonlyAdminMixin, admin.ModelAdmin):
+class ProposalAdmin(PrivateFieldsAdminMixin, ReadonlyAdminMixin, admin.ModelAdmin):
     list_display = ("title", "call", "source", "stage", "status", "progress_pct")
     list_filter = ("stage", "source")
     list_select_related = ("call",)
-    exclude = ("place",)
+    exclude = ("place", "citizen_contact")  # a citizen's number: shown masked (`contact`)
+    readonly_fields = ("contact",)
+
+    @admin.display(description=_("citizen contact"))
+    def contact(self, obj: Proposal) -> str:
+        return mask_contact(obj.citizen_contact) or "-"
 
 
 class CandidateInline(admin.TabularInline):

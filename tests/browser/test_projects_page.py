@@ -209,3 +209,65 @@ def test_a_citizen_proposes_on_a_phone_and_staff_see_it(open_page, open_call):
     row.wait_for()
     text = row.inner_text()
     assert "群众提议" in text and "*******5678" in text and "13812345678" not in text
+
+
+def _done_project():
+    world = build_world()
+    props = candidates(world, 3)
+    session = services.ballot_open(
+        jurisdiction=world.staff_j(),
+        actor=world.staff,
+        call=world.call,
+        title="票决",
+        proposal_ids=[p.pk for p in props],
+        max_choices=1,
+    )
+    first = session.candidates.order_by("position").first()
+    for deputy in world.deputies[:4]:
+        services.ballot_cast(deputy=deputy, session=session, choices=[first.id])
+    services.ballot_close(jurisdiction=world.staff_j(), actor=world.staff, ballot_id=session.pk)
+    services.project_update(
+        jurisdiction=world.staff_j(),
+        actor=world.staff,
+        proposal_id=props[0].pk,
+        status="done",
+        progress_pct=100,
+        note="完工验收",
+        department="县住建局",
+    )
+    project = Proposal.objects.get(pk=props[0].pk)
+    for deputy in world.deputies[:2]:
+        services.evaluation_record(deputy=deputy, proposal=project, satisfied=True)
+    return world, project
+
+
+@pytest.fixture
+def done(transactional_db):
+    return in_worker_thread(_done_project)
+
+
+def test_a_citizen_rates_a_done_project_once_on_a_phone(open_page, done):
+    """A finished project's public page: the deputies' satisfaction, the citizen's rating
+    (counted at once, beside the deputies', against the 90% bar), then no second rating from
+    this phone."""
+    _world, project = done
+    in_worker_thread(caches["mobile_api_throttle"].clear)
+    page = open_page(f"/p/project/{project.pk}/", viewport=PHONE)
+    assert page.locator("h1").inner_text() == project.title
+    assert "100.0%" in page.locator("#s-deputies").inner_text()
+    assert "尚未测评" in page.locator("#s-citizens").inner_text()
+    page.locator("#rate-form input[name=rating][value='2']").check()
+    key = page.input_value("#f-captcha-key")
+    page.fill(
+        "#f-captcha", in_worker_thread(lambda: CaptchaStore.objects.get(hashkey=key).response)
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "projects-citizen-rating-phone")
+    page.click("#f-submit")
+    page.wait_for_selector("#rated")  # the page reloads with the rating counted
+    assert "0.0%" in page.locator("#s-citizens").inner_text()
+    total = page.locator("#s-total")
+    assert "66.7%" in total.inner_text() and "90%" in total.inner_text()
+    assert total.get_attribute("data-meets") == "0"
+    assert page.locator("#rate-form").count() == 0
+    assert in_worker_thread(lambda: project.citizen_ratings.count()) == 1

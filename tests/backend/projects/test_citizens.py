@@ -21,6 +21,7 @@ from backend.projects.models import CitizenRating, Proposal, ProposalSource
 from backend.projects.selectors import call_summary
 from map_ui.views import project_strings
 from tests.backend.projects.world import build_world, candidates
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,13 @@ def test_a_citizen_proposes_to_an_open_call_and_staff_see_it_masked(world):
         True,
     )
     assert "13812345678" not in json.dumps(rows)
+    admin = Client()
+    admin.force_login(UserFactory(username="proot", role="admin", is_staff=True, is_superuser=True))
+    shown = admin.get(f"/admin/projects/proposal/{proposal.pk}/change/")
+    assert shown.status_code == 200
+    assert "*******5678" in shown.content.decode() and "13812345678" not in shown.content.decode()
+    lookup = admin.get("/admin/projects/proposal/", {"citizen_contact__startswith": "138"})
+    assert lookup.status_code == 400
     # The staff page names the source 群众提议.
     with translation.override("zh-hans"):
         assert project_strings()["sources_citizen"] == "群众提议"
