@@ -97,6 +97,17 @@ def test_staff_advance_a_proposal_and_publish_the_result_on_a_phone(open_page, v
     assert leader.locator("#pj-proposals button").count() == 0
 
 
+def _csp_reports(page) -> list[str]:
+    """The Content-Security-Policy reports the page makes from now on (the server sends the
+    policy report-only: tests/browser/conftest.py)."""
+    reports: list[str] = []
+    page.on(
+        "console",
+        lambda msg: reports.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return reports
+
+
 def _world_with_candidates():
     world = build_world()
     return world, candidates(world, 3)
@@ -183,6 +194,7 @@ def test_a_citizen_proposes_on_a_phone_and_staff_see_it(open_page, open_call):
     world = open_call
     in_worker_thread(caches["mobile_api_throttle"].clear)
     page = open_page(f"/p/call/{world.call.pk}/", viewport=PHONE)
+    reports = _csp_reports(page)
     assert page.locator("h1").inner_text() == world.call.title
     page.fill("#f-title", "村口建公厕")
     page.fill("#f-description", "赶集的人多，附近没有公厕。")
@@ -200,6 +212,7 @@ def test_a_citizen_proposes_on_a_phone_and_staff_see_it(open_page, open_call):
     )
     page.click("#f-submit")
     page.wait_for_selector("#done:not([hidden])")
+    assert reports == []
     proposal = in_worker_thread(lambda: Proposal.objects.get(source="citizen"))
     assert proposal.proposed_by_id is None and proposal.citizen_contact == "13812345678"
     assert world.township.boundary.contains(proposal.place)
@@ -253,6 +266,7 @@ def test_a_citizen_rates_a_done_project_once_on_a_phone(open_page, done):
     _world, project = done
     in_worker_thread(caches["mobile_api_throttle"].clear)
     page = open_page(f"/p/project/{project.pk}/", viewport=PHONE)
+    reports = _csp_reports(page)
     assert page.locator("h1").inner_text() == project.title
     assert "100.0%" in page.locator("#s-deputies").inner_text()
     assert "尚未测评" in page.locator("#s-citizens").inner_text()
@@ -271,3 +285,4 @@ def test_a_citizen_rates_a_done_project_once_on_a_phone(open_page, done):
     assert total.get_attribute("data-meets") == "0"
     assert page.locator("#rate-form").count() == 0
     assert in_worker_thread(lambda: project.citizen_ratings.count()) == 1
+    assert reports == []  # the reloaded page too

@@ -22,6 +22,7 @@ from backend.projects.selectors import call_summary
 from map_ui.views import project_strings
 from tests.backend.projects.world import build_world, candidates
 from tests.factories import UserFactory
+from tests.map_ui.test_csp import _assert_csp_clean
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +58,7 @@ def test_a_citizen_proposes_to_an_open_call_and_staff_see_it_masked(world):
     client = Client()
     page = client.get(f"/p/call/{world.call.pk}/")
     assert page.status_code == 200
+    _assert_csp_clean(page, "/p/call/")
     html = page.content.decode()
     assert world.call.title in html and 'id="propose-form"' in html and "/captcha/image/" in html
 
@@ -199,6 +201,7 @@ def test_citizens_rate_a_done_project_once_per_device_beside_the_deputies(world)
 
     page = client.get(url)
     assert page.status_code == 200 and 'id="rate-form"' in page.content.decode()
+    _assert_csp_clean(page, url)
     device = page.cookies["cg_rater"]
     assert device["httponly"] and len(device.value) >= 20
     submit = f"/api/public/v1/projects/{project.pk}/satisfaction"
