@@ -149,7 +149,9 @@ def test_staff_open_a_call_and_a_ballot_on_a_phone(open_page, shortlisted):
         "county",
     )
     page.wait_for_selector(f"#pj-calls li.active[data-id='{call.pk}']")
-    assert page.locator("#pj-new-ballot").is_hidden()  # no candidates in the new call
+    # No candidates in the new call: once its (empty) proposals are in, no ballot form.
+    page.wait_for_selector("#pj-proposals li.muted")
+    page.wait_for_selector("#pj-new-ballot[hidden]", state="attached")
 
     page.locator(f"#pj-calls li[data-id='{world.call.pk}'] .pj-call-title").click()
     page.wait_for_selector("#pj-new-ballot:not([hidden])")
