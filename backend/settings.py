@@ -203,6 +203,8 @@ REDIS_URL = env("REDIS_URL")
 # Export files (backend/exports): outside the static and media roots, served only by the map API
 # after the access check.
 EXPORTS_DIR = env("EXPORTS_DIR", default=str(BASE_DIR / "var" / "exports"))
+# The CJK font of the PDF reports (a TrueType file or collection; default: fonts-wqy-microhei).
+EXPORTS_PDF_FONT = env("EXPORTS_PDF_FONT", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

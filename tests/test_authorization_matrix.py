@@ -256,6 +256,15 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     # --- exports: jobs of a region, their progress and file (issue 14) ----------------------
     "map-exports": ("GET", MAP + "exports", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
     "map-exports POST": ("POST", MAP + "exports", E, {"-": "404 404 404 400 400 400 400 400 401 401"}),
+    # a PDF report of deputy {id} or region {region} (issue 14; year 1800: 400 once through the gate)
+    "map-exports POST deputy_pdf": ("POST", MAP + "exports", '{"kind": "deputy_pdf", "deputy": {id}, "year": 1800}', {
+        "A": "404 404 404 400 400 400 404 400 401 401",
+        "B": "404 404 404 404 404 404 400 400 401 401",
+    }),
+    "map-exports POST coverage_pdf": ("POST", MAP + "exports", '{"kind": "coverage_pdf", "region": "{region}", "year": 1800}', {
+        "A": "404 404 404 400 400 400 404 400 401 401",
+        "B": "404 404 404 404 404 404 400 400 401 401",
+    }),
     "map-export": ("GET", MAP + "exports/{id}", None, {
         "A": "404 404 404 200 200 200 404 200 401 401",
         "B": "404 404 404 404 404 404 200 200 401 401",
@@ -662,6 +671,7 @@ def _world():
     objects = {
         "A": {
             "map-export": a_export,
+            "map-exports POST deputy_pdf": d["d1"].id,
             "map-export-file": a_export,
             "region": "430121001",
             "cell": world.cell("a00").id,
@@ -719,6 +729,7 @@ def _world():
         },
         "B": {
             "map-export": b_export,
+            "map-exports POST deputy_pdf": d["db"].id,
             "map-export-file": b_export,
             "region": "430182",
             "cell": world.cell("b0").id,
@@ -786,6 +797,13 @@ def _fill(path: str, values: dict) -> str:
     return path.format(**{k: v for k, v in values.items() if ":" not in k and "-" not in k})
 
 
+def _fill_body(body: str | None, values: dict) -> str | None:
+    """A body naming the row's object: its {id} and {region} filled (other braces are JSON)."""
+    if body is None:
+        return None
+    return body.replace("{id}", str(values["id"])).replace("{region}", str(values["region"]))
+
+
 REFUSALS = ("401", "403", "404")  # none of them may depend on whether the object exists
 CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 
@@ -805,13 +823,14 @@ def _cell(key: str, which: str, role: str, code: str, objects: dict, caller) -> 
     values = objects.get(which, objects["A"])
     values = {**values, "id": values.get(key, MISSING_ID)}
     session, bearer = caller
-    response = _send(session, method, _fill(path, values), body, bearer)
+    response = _send(session, method, _fill(path, values), _fill_body(body, values), bearer)
     status, own = code.rstrip("*"), code.endswith("*")
     if str(response.status_code) != status:
         return f"{key} {which} {role}: {response.status_code} != {status}"
     if status in REFUSALS and which != "-" and not own:
         missing_path = _fill(path, {**values, **MISSING})
-        missing = _send(session, method, missing_path, body, bearer)
+        missing_body = _fill_body(body, {**values, **MISSING})
+        missing = _send(session, method, missing_path, missing_body, bearer)
         if str(missing.status_code) != status or _same(missing, missing_path) != _same(
             response, _fill(path, values)
         ):

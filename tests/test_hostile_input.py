@@ -1148,6 +1148,20 @@ def test_export_requests_every_field_and_raw_body(scene, settings, tmp_path):
             defaulted = value in ("", None)  # an absent region or year: the caller's default
             if response is not None and response.status_code < 400 and not defaulted:
                 checker.fail(url, f"hostile {field} {value!r:.40} accepted", response)
+    pdf_bodies = (  # the PDF reports: a deputy's (every field but the kind), a region's
+        {"kind": "deputy_pdf", "deputy": scene.deputies["d1"].id, "year": 2026},
+        {"kind": "coverage_pdf", "region": "430121", "year": 2026},
+    )
+    for body in pdf_bodies:
+        for field in [f for f in body if f != "kind"]:
+            for value in (*EXPORT_VALUES, 2**31, 1.0, "1"):
+                response = checker.check(
+                    f"exports {body['kind']} {field}={value!r:.40}",
+                    map_post(client, url, raw_json(dict(body, **{field: value}))),
+                )
+                defaulted = value in ("", None) and field != "deputy"
+                if response is not None and response.status_code < 400 and not defaulted:
+                    checker.fail(url, f"hostile {field} {value!r:.40} accepted", response)
     for name, raw in RAW_BODIES.items():
         checker.check(f"{url} {name}", map_post(client, url, raw))
     for content_type in CONTENT_TYPES:

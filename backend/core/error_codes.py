@@ -770,7 +770,31 @@ EXPORT_NOT_FOUND = register(
     doc="missing **or** of a region outside the jurisdiction (same answer)",
 )
 EXPORT_INVALID_KIND = register(
-    "export.invalid_kind", 400, _("Unknown export kind."), apis=MAP, doc="kind: xlsx, ..."
+    "export.invalid_kind",
+    400,
+    _("Unknown export kind."),
+    apis=MAP,
+    doc="kind: xlsx, gpkg, deputy_pdf, coverage_pdf",
+)
+EXPORT_INVALID_DEPUTY = register(
+    "export.invalid_deputy",
+    400,
+    _("A deputy report needs a deputy id."),
+    apis=MAP,
+    doc="kind=deputy_pdf without `deputy`, or `deputy` not a positive integer",
+)
+EXPORT_INVALID_REGION_LEVEL = register(
+    "export.invalid_region_level",
+    400,
+    _("A coverage report is of a county or a township."),
+    apis=MAP,
+    doc="kind=coverage_pdf of a province, city or village",
+)
+EXPORT_PDF_FONT_MISSING = register(
+    "export.pdf_font_missing",
+    503,
+    _("The PDF report needs a Chinese font: install fonts-wqy-microhei (or set EXPORTS_PDF_FONT)."),
+    apis=DOMAIN_ONLY,
 )
 EXPORT_NOT_READY = register(
     "export.not_ready",

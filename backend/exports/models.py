@@ -10,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 class ExportKind(models.TextChoices):
     WORKBOOK = "xlsx", _("Excel workbook")
     GEOPACKAGE = "gpkg", _("GeoPackage")
+    DEPUTY_PDF = "deputy_pdf", _("deputy's yearly report (PDF)")
+    COVERAGE_PDF = "coverage_pdf", _("coverage report (PDF)")
+
+
+SUFFIX = {"xlsx": "xlsx", "gpkg": "gpkg", "deputy_pdf": "pdf", "coverage_pdf": "pdf"}
 
 
 class ExportStatus(models.TextChoices):
@@ -24,6 +29,14 @@ class ExportJob(models.Model):
     adcode = models.CharField(_("region adcode"), max_length=12, db_index=True)
     region_name = models.CharField(_("region name"), max_length=100)
     year = models.PositiveSmallIntegerField(_("year"))
+    deputy = models.ForeignKey(
+        "liaison.Deputy",
+        verbose_name=_("deputy"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("requested by"),
@@ -47,3 +60,7 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_name} {self.year} {self.get_kind_display()}"
+
+    @property
+    def suffix(self) -> str:
+        return SUFFIX.get(self.kind, self.kind)

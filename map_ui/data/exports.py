@@ -26,6 +26,8 @@ TAGS = ["exports"]
 CONTENT_TYPES: dict[str, str] = {
     ExportKind.WORKBOOK.value: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportKind.GEOPACKAGE.value: "application/geopackage+sqlite3",
+    ExportKind.DEPUTY_PDF.value: "application/pdf",
+    ExportKind.COVERAGE_PDF.value: "application/pdf",
 }
 
 EXPORT_BODY = inline_serializer(
@@ -34,6 +36,9 @@ EXPORT_BODY = inline_serializer(
         "kind": serializers.ChoiceField(choices=ExportKind.values),
         "region": serializers.CharField(required=False, help_text="An adcode; default: yours."),
         "year": serializers.IntegerField(required=False, help_text="Default: this year."),
+        "deputy": serializers.IntegerField(
+            required=False, help_text="kind=deputy_pdf: the deputy's id (region: theirs)."
+        ),
     },
 )
 
@@ -81,8 +86,16 @@ class ExportsApi(MapApi):
             year = year_of(None)
         elif isinstance(year, bool) or not isinstance(year, int):
             raise DomainError(codes.RECORD_INVALID_YEAR)
+        deputy = body.get("deputy")
+        if deputy is not None and (isinstance(deputy, bool) or not isinstance(deputy, int)):
+            raise DomainError(codes.EXPORT_INVALID_DEPUTY)
         job = services.export_request(
-            jurisdiction=jurisdiction, actor=request.user, kind=kind, adcode=adcode, year=year
+            jurisdiction=jurisdiction,
+            actor=request.user,
+            kind=kind,
+            adcode=adcode,
+            year=year,
+            deputy_id=deputy,
         )
         return _json(_with_link(selectors.export_json(job)), status=201)
 
@@ -115,7 +128,8 @@ class ExportFileApi(MapApi):
         path = services.export_path(job)
         if job.status != ExportStatus.DONE or not path.is_file():
             raise DomainError(codes.EXPORT_NOT_READY)
-        name = f"{job.region_name}-{job.year}-{job.id}.{job.kind}"
+        title = job.deputy.name if job.deputy else job.region_name
+        name = f"{title}-{job.year}-{job.id}.{job.suffix}"
         response = FileResponse(
             path.open("rb"),
             as_attachment=True,
