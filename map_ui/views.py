@@ -25,6 +25,8 @@ from django.views.decorators.http import require_GET
 from backend.accounts.access import jurisdiction_of, reads_region_pages, start_page
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import NotFound
+from backend.coverage.selectors.geojson import jurisdiction_bounds
+from backend.coverage.selectors.tiles import LAYERS
 from backend.liaison.models import (
     CongressLevel,
     HolidayPolicy,
@@ -267,6 +269,33 @@ def page_urls() -> dict[str, str]:
     return urls
 
 
+# The tile layers every map page draws (common.js): their zoom range and bounds are in the page
+# config, what their TileJSON says, so that no page fetches a TileJSON per layer before drawing.
+PAGE_TILE_LAYERS = ("cells", "counties", "heat")
+TILE_BOUNDS_PAD_DEG = 0.001
+
+
+def tile_layers(jurisdiction: Jurisdiction) -> dict[str, dict]:
+    """{layer: {minzoom, maxzoom, bounds}} as /tiles/<layer>.json answers them (one query for
+    the jurisdiction's bounds, shared by the layers); none for a caller without region-wide
+    reads (a department account: the tiles refuse it, as its TileJSON does)."""
+    if jurisdiction.prefix is None:
+        return {}
+    w, s, e, n = jurisdiction_bounds(jurisdiction=jurisdiction)
+    # A margin of about 100 m: the bounds are of the simplified display boundaries.
+    pad = TILE_BOUNDS_PAD_DEG
+    bounds = [
+        max(-180.0, w - pad),
+        max(-85.0511, s - pad),
+        min(180.0, e + pad),
+        min(85.0511, n + pad),
+    ]
+    return {
+        name: {"minzoom": LAYERS[name].minzoom, "maxzoom": LAYERS[name].maxzoom, "bounds": bounds}
+        for name in PAGE_TILE_LAYERS
+    }
+
+
 def map_context(
     request: HttpRequest, page: str, region: Region, jurisdiction: Jurisdiction, **extra
 ) -> dict:
@@ -278,6 +307,7 @@ def map_context(
         "strings": js_strings(),
         "canAssign": jurisdiction.can_act,
         "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),
+        "tileLayers": tile_layers(jurisdiction),
         "urls": {**page_urls(), "page": request.path},
         **extra,
     }

@@ -152,6 +152,22 @@ def test_stations_page_renders_for_a_leader(client, regions):
     assert "leaflet.markercluster.js" in response.content.decode()
 
 
+def test_dashboard_config_carries_the_tile_layers_tilejson_and_no_marker_clusters(client, regions):
+    """What the page scripts read instead of one TileJSON per layer (issue 11)."""
+    client.force_login(user(Role.LEADER, regions["county"]))
+    response = client.get("/dashboard/")
+    layers = page_config(response)["tileLayers"]
+    assert sorted(layers) == ["cells", "counties", "heat"]
+    for name, layer in layers.items():
+        tilejson = client.get(f"/tiles/{name}.json").json()
+        assert (layer["minzoom"], layer["maxzoom"]) == (tilejson["minzoom"], tilejson["maxzoom"])
+        w, s, e, n = tilejson["bounds"]
+        lw, ls, le, ln = layer["bounds"]
+        assert lw <= w and ls <= s and le >= e and ln >= n  # the same, with a small margin
+        assert max(w - lw, s - ls, le - e, ln - n) <= 0.01
+    assert "markercluster" not in response.content.decode().lower()
+
+
 def test_pages_are_chinese_by_default_and_switch_to_english(client, regions):
     client.force_login(user(Role.LEADER, regions["county"]))
     zh = client.get("/dashboard/").content.decode()

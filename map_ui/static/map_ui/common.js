@@ -314,6 +314,7 @@
       },
     });
     fitZoomRange(this.layer, "cells");
+    this.cacheTiles();
     this.layer.on("loading", function () { container.dataset.tilesLoading = "1"; });
     this.layer.on("load", function () {
       container.dataset.tilesLoading = "0";
@@ -327,6 +328,41 @@
     });
     this.layer.addTo(this.map);
     return this.layer;
+  };
+
+  /* Decoded tiles kept by URL (the window's) and coordinates: a switch back to a window, or a
+   * pan back, draws them again without a request. An entry is dropped when a live event (or a
+   * local action) touches one of its cells, and after TILE_CACHE_MS (the windows roll daily);
+   * the oldest go beyond TILE_CACHE_MAX. */
+  var TILE_CACHE_MS = 10 * 60 * 1000, TILE_CACHE_MAX = 600;
+  CellLayer.prototype.cacheTiles = function () {
+    var self = this, fetchTile = this.layer._getVectorTilePromise;
+    this.tileCache = {};    // key -> {at, tile (a promise)}
+    this.tilesOfCell = {};  // cell id -> {key: true}
+    this.layer._getVectorTilePromise = function (coords, tileBounds) {
+      var key = this._url + "|" + coords.z + "/" + coords.x + "/" + coords.y;
+      var hit = self.tileCache[key];
+      if (hit && Date.now() - hit.at < TILE_CACHE_MS) { return hit.tile; }
+      var tile = fetchTile.call(this, coords, tileBounds);
+      self.tileCache[key] = { at: Date.now(), tile: tile };
+      var keys = Object.keys(self.tileCache);
+      if (keys.length > TILE_CACHE_MAX) { delete self.tileCache[keys[0]]; }
+      tile.then(function (json) {
+        var cells = json && json.layers && json.layers.cells;
+        ((cells && cells.features) || []).forEach(function (f) {
+          var id = f.properties && f.properties.id;
+          if (id !== undefined) { (self.tilesOfCell[id] = self.tilesOfCell[id] || {})[key] = true; }
+        });
+      }, function () { delete self.tileCache[key]; });
+      return tile;
+    };
+  };
+
+  /* Forget the decoded tiles holding a cell (its state changed): they are fetched afresh. */
+  CellLayer.prototype.forgetTilesOf = function (id) {
+    var keys = this.tilesOfCell[id] || {};
+    for (var key in keys) { delete this.tileCache[key]; }
+    delete this.tilesOfCell[id];
   };
 
   CellLayer.prototype.setDays = function (days) {
@@ -350,6 +386,7 @@
 
   CellLayer.prototype.override = function (id, changes) {
     this.overrides[id] = L.extend(this.overrides[id] || {}, changes);
+    this.forgetTilesOf(id);
     this.restyle(id);
   };
 
@@ -358,28 +395,34 @@
     this.restyle(id);
   };
 
-  /* TileJSON of a layer (zoom range), fetched once per page. */
-  var tileJsonCache = {}, tileJsonKnown = {};
+  /* The zoom range and bounds of the page's tile layers (what their TileJSON says) come with
+   * the page config (map_ui.views.tile_layers): no TileJSON request per layer. Another layer's
+   * TileJSON is fetched once per page. */
+  var tileJsonKnown = Object.assign({}, config.tileLayers || {}), tileJsonCache = {};
   function tileJson(layer) {
     if (!tileJsonCache[layer]) {
-      tileJsonCache[layer] = api(url("tilejson", {}, { layer: layer }))
-        .catch(function () { return null; })
-        .then(function (tj) { tileJsonKnown[layer] = tj; return tj; });
+      tileJsonCache[layer] = layer in tileJsonKnown ? Promise.resolve(tileJsonKnown[layer])
+        : api(url("tilejson", {}, { layer: layer }))
+          .catch(function () { return null; })
+          .then(function (tj) { tileJsonKnown[layer] = tj; return tj; });
     }
     return tileJsonCache[layer];
   }
 
-  /* Fit a vector-tile layer to its TileJSON zoom range: above maxzoom, tiles of maxzoom are
-   * over-zoomed; below minzoom the layer is hidden (no flood of small tiles). `extra(tj)` may
-   * adjust more options. */
+  /* Fit a vector-tile layer to its TileJSON zoom range and bounds: above maxzoom, tiles of
+   * maxzoom are over-zoomed; below minzoom the layer is hidden (no flood of small tiles); no
+   * tile is requested outside the bounds (the caller's jurisdiction: nothing there to draw).
+   * `extra(tj)` may adjust more options. */
   function fitZoomRange(gridLayer, layer, extra) {
     function apply(tj) {
       if (!tj) { return; }
       gridLayer.options.maxNativeZoom = tj.maxzoom;
       gridLayer.options.minZoom = tj.minzoom;
+      var b = tj.bounds;
+      if (b && b.length === 4) { gridLayer.options.bounds = L.latLngBounds([[b[1], b[0]], [b[3], b[2]]]); }
       if (extra) { extra(tj); }
     }
-    if (layer in tileJsonKnown) {  // prefetched before the page scripts run: no reload
+    if (layer in tileJsonKnown) {  // known before the page scripts run: no reload
       apply(tileJsonKnown[layer]);
     } else {
       tileJson(layer).then(function (tj) { apply(tj); if (gridLayer._map) { gridLayer.redraw(); } });
@@ -528,13 +571,17 @@
     window.cg.map = map;
     // Whole zoom levels only: VectorGrid's canvas hit-testing assumes unscaled tiles.
     map.options.zoomSnap = 1;
+    // The zoom ranges of the tile layers are in the config: the view is fitted once, with the
+    // cells' minzoom, before any layer loads a tile.
     if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }
-    // Zoom ranges of the tile layers first, so that no layer loads its tiles twice.
-    Promise.all(["cells", "counties", "heat"].map(tileJson)).then(function () {
-      if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }  // now with minzoom
-      pageInits.forEach(function (fn) { fn(map); });
-    });
+    pageInits.forEach(function (fn) { fn(map); });
+    pageInits = null;
   };
+
+  /* Run fn(map) once the map is up (at once when it already is). */
+  function onMap(fn) {
+    if (pageInits) { pageInits.push(fn); } else { fn(window.cg.map); }
+  }
 
   window.cg = {
     config: config, S: S, COLORS: COLORS, api: api, url: url, tileUrl: tileUrl, query: query,
@@ -544,7 +591,7 @@
     CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines,
     countyCoverage: countyCoverage, shareTiles: shareTiles, fitZoomRange: fitZoomRange, tileJson: tileJson,
     cellFacts: cellFacts, cellPopup: cellPopup, Live: Live,
-    debounce: debounce, onMap: function (fn) { pageInits.push(fn); },
+    debounce: debounce, onMap: onMap,
     cellState: function (id) {
       var layer = window.cg.cells;
       if (!layer) { return null; }

@@ -219,6 +219,17 @@
     dashboard.onRegion.forEach(function (fn) { fn(region); });
   }
 
+  /* A time-window switch: only what depends on the window is read again (statistics, gaps,
+   * clusters; the tile layers change their URL themselves); the SLA pins, the overdue badges
+   * and the projects layer do not depend on it and stay as they are. */
+  function showWindow() {
+    var params = new URLSearchParams(location.search);
+    params.set("region", state.region.adcode);
+    params.set("days", state.days);
+    history.replaceState(null, "", location.pathname + "?" + params.toString());
+    loadStats(false); loadGaps(); loadClusters();
+  }
+
   function drillTo(child) {
     state.trail.push({ adcode: child.adcode, name: child.name, level: child.level, bbox: child.bbox });
     showRegion(state.trail[state.trail.length - 1], true);
@@ -289,7 +300,7 @@
         heat.setUrl(cg.tileUrl("heat", { days: days }));
         countyOutlines.setUrl(cg.tileUrl("counties", { days: days }));
         countyCoverage.setUrl(cg.tileUrl("counties", { days: days }));
-        showRegion(state.region, false);
+        showWindow();
       });
     });
 
