@@ -86,6 +86,7 @@ def test_me_full_body(api, deputy, station, mandate, assigned, cells_3x3, monkey
                 "opens_at": "09:00",
                 "closes_at": "17:00",
                 "holiday_policy": "held",
+                "deputies_per_day": None,
                 "text": "每月逢6日（6, 16, 26日）",
             },
             "on_duty_today": True,

@@ -162,7 +162,7 @@ def test_the_workbook_has_the_township_funnel_and_the_projects(
 
     assert rows == {  # 路灯 was not chosen: off the list, as off the map
         "村道硬化": row("村道硬化", "实施中", "县交通运输局", 1_980_000, 0.4, 2, None, midnight),
-        "污水处理池": row("污水处理池", "已评估", "县住建局", 500_000, 1, 0, 0.7143, midnight),
+        "污水处理池": row("污水处理池", "已评估", "县住建局", 500_000, 1, 0, 0.714, midnight),
         "垃圾中转站": row("垃圾中转站", "已完成", "镇环卫所", 300_000, 1, 0, 1, midnight),
         "文化广场": row("文化广场", "票决通过", None, 800_000, 0, 0, None, None),
         "卫生室": row("卫生室", "票决候选", None, None, 0, 0, None, None),
