@@ -240,8 +240,8 @@ class Collection:
 
 def _crs_note() -> str:
     return _(
-        "Coordinates are WGS-84 longitude, latitude (CRS84); CGCS2000 (EPSG:4490) coincides "
-        "with it to within centimetres, which is equivalent at this scale."
+        "Coordinates are WGS-84 longitude, latitude (CRS84); China's CGCS2000 coincides with it "
+        "to within centimetres, which is equivalent at this scale."
     )
 
 
