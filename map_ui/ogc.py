@@ -17,6 +17,7 @@ import base64
 import binascii
 import json
 import math
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -332,8 +333,9 @@ def _collection_body(request: HttpRequest, collection: Collection, bounds: list[
     }
 
 
-class OgcApi(View):
-    """GET (and HEAD) only; DomainError → JSON with its code; the caller checked first."""
+class OgcApi(View, metaclass=ABCMeta):
+    """GET (and HEAD) only; DomainError → JSON with its code; the caller checked first. Each
+    endpoint is a subclass with its own `answer`."""
 
     http_method_names = ["get", "head"]  # noqa: RUF012 - Django View's own attribute
 
@@ -346,8 +348,8 @@ class OgcApi(View):
         except DomainError as exc:
             return _error(exc)
 
-    def answer(self, request, jurisdiction: Jurisdiction, **kwargs) -> HttpResponse:
-        raise NotImplementedError
+    @abstractmethod
+    def answer(self, request, jurisdiction: Jurisdiction, **kwargs) -> HttpResponse: ...
 
 
 def _error(exc: DomainError) -> JsonResponse:
