@@ -11,7 +11,6 @@ escaped before it reaches reportlab's paragraph markup.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterable
 from math import cos, radians
 from pathlib import Path
@@ -25,8 +24,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Flowable,
     KeepTogether,
@@ -39,7 +36,8 @@ from reportlab.platypus import (
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core import error_codes as codes
-from backend.core.errors import DomainError
+from backend.core.pdf_fonts import DEFAULT_CJK_FONT as DEFAULT_FONT
+from backend.core.pdf_fonts import cjk_font
 from backend.coverage import selectors as coverage
 from backend.coverage.bands import league_order
 from backend.grid.models import AssignmentStatus, GridAssignment
@@ -51,14 +49,11 @@ from backend.reporting.attendance import deputy_year_attendance
 
 from .excel import COVERAGE_DAYS, coverage_window
 
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 FONT_NAME = "ExportReportCJK"
 LINES_SHOWN = 20
 STATE_COLOURS = {"covered": "#2f9e44", "stale": "#f59f00", "never": "#e03131"}  # common.js
 BAND_COLOURS = {"met": "#2f9e44", "behind": "#f59f00", "low": "#e03131"}
 Progress = Callable[[int], None]
-_font_lock = threading.Lock()
-_registered: dict[str, str] = {}  # font path → the name it is registered under
 
 
 def _(text: str) -> str:
@@ -69,19 +64,7 @@ def _(text: str) -> str:
 def report_font() -> str:
     """The registered name of the reports' CJK font; export.pdf_font_missing without it."""
     path = str(getattr(settings, "EXPORTS_PDF_FONT", "") or DEFAULT_FONT)
-    with _font_lock:
-        if path in _registered:
-            return _registered[path]
-        if not Path(path).is_file():
-            raise DomainError(codes.EXPORT_PDF_FONT_MISSING, font=path)
-        name = f"{FONT_NAME}{len(_registered)}"
-        try:
-            font = TTFont(name, path, subfontIndex=0)  # the first face of a collection
-        except Exception:  # not a TrueType file reportlab can embed
-            raise DomainError(codes.EXPORT_PDF_FONT_MISSING, font=path) from None
-        pdfmetrics.registerFont(font)
-        _registered[path] = name
-        return name
+    return cjk_font(path, FONT_NAME, codes.EXPORT_PDF_FONT_MISSING)
 
 
 class _Styles:

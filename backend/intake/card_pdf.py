@@ -10,8 +10,6 @@ escaped before it reaches reportlab's paragraph markup.
 from __future__ import annotations
 
 import io
-import threading
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 import segno
@@ -21,35 +19,19 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A6
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer
 
 from backend.core import error_codes as codes
-from backend.core.errors import DomainError
+from backend.core.pdf_fonts import DEFAULT_CJK_FONT as DEFAULT_FONT
+from backend.core.pdf_fonts import cjk_font
 
-DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 FONT_NAME = "IntakeCardCJK"
-_font_lock = threading.Lock()
-_registered: dict[str, str] = {}  # font path → the name it is registered under
 
 
 def card_font() -> str:
     """The registered name of the card's CJK font; intake.card_font_missing (503) without it."""
     path = str(getattr(settings, "INTAKE_CARD_FONT", "") or DEFAULT_FONT)
-    with _font_lock:
-        if path in _registered:
-            return _registered[path]
-        if not Path(path).is_file():
-            raise DomainError(codes.INTAKE_CARD_FONT_MISSING, font=path)
-        name = f"{FONT_NAME}{len(_registered)}"
-        try:
-            font = TTFont(name, path, subfontIndex=0)  # the first face of a collection
-        except Exception:  # not a TrueType file reportlab can embed
-            raise DomainError(codes.INTAKE_CARD_FONT_MISSING, font=path) from None
-        pdfmetrics.registerFont(font)
-        _registered[path] = name
-        return name
+    return cjk_font(path, FONT_NAME, codes.INTAKE_CARD_FONT_MISSING)
 
 
 class _QR(Flowable):
