@@ -34,11 +34,10 @@ from backend.accounts.jurisdiction import Jurisdiction
 from backend.accounts.lockout import lockout_retry_after_s
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError, NotFound
-from backend.core.geo import metric_srid_for_lon
 from backend.core.http import error_response
 from backend.coverage import selectors as coverage
 from backend.coverage.selectors import features
-from backend.coverage.selectors.geojson import jurisdiction_bounds
+from backend.coverage.selectors.geojson import jurisdiction_bounds, jurisdiction_metric_srid
 from backend.coverage.windows import Window, window_of
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -191,11 +190,6 @@ def _cluster_properties(row: dict) -> dict:
     return {"count": row["count"], "open_count": row["open_count"], "window_days": COVERAGE_DAYS}
 
 
-def _metric_srid(jurisdiction: Jurisdiction) -> int:
-    w, _s, e, _n = jurisdiction_bounds(jurisdiction=jurisdiction)
-    return metric_srid_for_lon((w + e) / 2)
-
-
 def _cells_page(j: Jurisdiction, bbox, limit: int, offset: int) -> features.Page:
     return features.cell_page(
         jurisdiction=j, window=coverage_window(), bbox=bbox, limit=limit, offset=offset
@@ -216,7 +210,10 @@ def _station_one(j: Jurisdiction, fid: int) -> dict | None:
 
 def _cluster_all(j: Jurisdiction, bbox) -> list[dict]:
     return features.cluster_rows(
-        jurisdiction=j, window=coverage_window(), bbox=bbox, metric_srid=_metric_srid(j)
+        jurisdiction=j,
+        window=coverage_window(),
+        bbox=bbox,
+        metric_srid=jurisdiction_metric_srid(jurisdiction=j),
     )
 
 

@@ -1,6 +1,7 @@
-"""The GeoPackage of a region (pyogrio): layer `cells` (coverage of the 90-day window) and layer
-`stations` (points), WGS-84 (the storage SRID of backend/core/geo; CGCS2000 is equivalent at
-this scale)."""
+"""The GeoPackage of a region (pyogrio): layer `cells` (coverage of the 90-day window), layer
+`stations` (points) and layer `clusters` (where the window's opinions cluster: hulls with counts
+only, the OGC collection's rows), WGS-84 (the storage SRID of backend/core/geo; CGCS2000 is
+equivalent at this scale)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from shapely.geometry import shape
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.geo import STORAGE_SRID
 from backend.coverage import selectors as coverage
+from backend.coverage.selectors.features import cluster_rows
+from backend.coverage.selectors.geojson import jurisdiction_metric_srid
 from backend.coverage.selectors.geojson import stations as station_rows
 
 from .excel import COVERAGE_DAYS, coverage_window
@@ -49,4 +52,22 @@ def write_geopackage(
         crs=f"EPSG:{STORAGE_SRID}",
     )
     points.to_file(path, layer="stations", driver="GPKG", engine="pyogrio", append=True)
+    progress(70)
+    clusters = cluster_rows(
+        jurisdiction=jurisdiction,
+        window=window,
+        bbox=None,
+        metric_srid=jurisdiction_metric_srid(jurisdiction=jurisdiction),
+    )
+    hulls = gpd.GeoDataFrame(
+        {
+            "cluster_id": [c["id"] for c in clusters],
+            "opinions": [c["count"] for c in clusters],
+            "open_opinions": [c["open_count"] for c in clusters],
+            "window_days": [COVERAGE_DAYS] * len(clusters),
+        },
+        geometry=[shape(json.loads(c["geometry"])) for c in clusters],
+        crs=f"EPSG:{STORAGE_SRID}",
+    )
+    hulls.to_file(path, layer="clusters", driver="GPKG", engine="pyogrio", append=True)
     progress(90)

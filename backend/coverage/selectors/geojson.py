@@ -9,7 +9,7 @@ from django.db import connection
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.db import fetch_dicts
-from backend.core.geo import display_tolerance_deg
+from backend.core.geo import display_tolerance_deg, metric_srid_for_lon
 
 from .cells import coverage_by_cell_query
 
@@ -79,6 +79,13 @@ def jurisdiction_bounds(*, jurisdiction: Jurisdiction) -> list[float]:
     if not row or row[0] is None:
         return [-180.0, -85.0511, 180.0, 85.0511]
     return [round(v, 6) for v in row]
+
+
+def jurisdiction_metric_srid(*, jurisdiction: Jurisdiction) -> int:
+    """The metric CRS (UTM zone) at the middle of the jurisdiction's bounds: where clustering in
+    metres runs for a whole jurisdiction (the OGC collection, the GeoPackage)."""
+    w, _s, e, _n = jurisdiction_bounds(jurisdiction=jurisdiction)
+    return metric_srid_for_lon((w + e) / 2)
 
 
 # The cells as a GeoJSON FeatureCollection built by PostgreSQL: no per-row Python work, so a

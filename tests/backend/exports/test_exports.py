@@ -246,6 +246,7 @@ def test_the_geopackage_has_the_regions_cells_and_stations_in_wgs84(
     client,
 ):
     import pyogrio
+    import shapely
 
     answer = _request(client, world.users["leader"], kind="gpkg", region="430121")
     assert answer.status_code == 201, answer.content
@@ -255,7 +256,7 @@ def test_the_geopackage_has_the_regions_cells_and_stations_in_wgs84(
     assert download["Content-Type"] == "application/geopackage+sqlite3"
     path = exports_dir / "read-back.gpkg"
     path.write_bytes(b"".join(download.streaming_content))
-    assert [name for name, _ in pyogrio.list_layers(path)] == ["cells", "stations"]
+    assert [name for name, _ in pyogrio.list_layers(path)] == ["cells", "stations", "clusters"]
     cells = pyogrio.read_dataframe(path, layer="cells")
     assert len(cells) == 8 and cells.crs.to_epsg() == 4326
     assert not cells["code"].str.startswith("B-").any()
@@ -263,3 +264,14 @@ def test_the_geopackage_has_the_regions_cells_and_stations_in_wgs84(
     assert a00["households"] == 100 and a00["state"] == "covered"
     stations = pyogrio.read_dataframe(path, layer="stations")
     assert sorted(stations["name"]) == sorted(["星沙联络站", "泉塘联络站"])
+    # the county's two clusters (roads 4 with 3 open, health 3), not county B's
+    clusters = pyogrio.read_dataframe(path, layer="clusters")
+    assert clusters.crs.to_epsg() == 4326
+    assert sorted(zip(clusters["opinions"], clusters["open_opinions"], strict=True)) == [
+        (3, 3),
+        (4, 3),
+    ]
+    roads = world.opinions["roads"]
+    hull = clusters.set_index("cluster_id").loc[min(o.id for o in roads)].geometry
+    # the opinions are the hull's corners: 6-decimal coordinates, so within ~1 m of it
+    assert all(hull.distance(shapely.Point(o.location.x, o.location.y)) < 1e-5 for o in roads)
