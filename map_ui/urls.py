@@ -1,6 +1,6 @@
 from django.urls import path
 
-from map_ui import views
+from map_ui import records_views, views
 
 app_name = "map_ui"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("opinions/", views.opinions, name="opinions"),
     path("projects/", views.projects, name="projects"),
     path("deputy/", views.deputy, name="deputy"),
+    # the record pages (履职档案与积分): map_ui/records_views.py
+    path("records/", records_views.records, name="records"),
+    path("records/<int:deputy_id>/", records_views.record, name="record"),
 ]

@@ -227,6 +227,18 @@ def _completion(record: list[dict]) -> float:
     return round(sum(shares) / len(shares), 4) if shares else 0.0
 
 
+# A league row's colour: green only when every target is met (below target is never green),
+# amber from this share of the targets on average, red below it.
+COMPLETION_BEHIND = 0.6
+BANDS = ("met", "behind", "low")
+
+
+def completion_band(*, completion: float, targets_met: int, targets: int) -> str:
+    if targets and targets_met >= targets:
+        return "met"
+    return "behind" if completion >= COMPLETION_BEHIND else "low"
+
+
 def record_league(*, jurisdiction: Jurisdiction, year: int) -> list[dict]:
     """Every deputy inside the jurisdiction with their record and points of the year, ranked
     by points, then target completion, then name. One query per event source in all."""
@@ -257,6 +269,11 @@ def record_league(*, jurisdiction: Jurisdiction, year: int) -> list[dict]:
                 "targets": sum(1 for r in record if r["target"]),
                 "record": {r["item"]: r["verified"] for r in record},
             }
+        )
+        rows[-1]["band"] = completion_band(
+            completion=rows[-1]["completion"],
+            targets_met=rows[-1]["targets_met"],
+            targets=rows[-1]["targets"],
         )
     rows.sort(key=lambda r: (-r["points"], -r["completion"], r["deputy"]["name"]))
     for rank, row in enumerate(rows, 1):
@@ -294,10 +311,23 @@ def entry_json(entry: RecordEntry) -> dict:
     }
 
 
-def entry_list(*, jurisdiction: Jurisdiction, status: str | None, limit: int = 100) -> list[dict]:
+def entry_list(
+    *,
+    jurisdiction: Jurisdiction,
+    status: str | None,
+    limit: int = 100,
+    statuses: tuple[str, ...] = (),
+    deputy_id: int | None = None,
+) -> list[dict]:
+    """Entries inside the jurisdiction, newest first: of one `status` or of any of `statuses`
+    (the review queue: entered and verified), of one deputy if `deputy_id`."""
     qs = jurisdiction.filter(RecordEntry.objects.all()).select_related("deputy")
     if status:
         qs = qs.filter(status=status)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    if deputy_id is not None:
+        qs = qs.filter(deputy_id=deputy_id)
     qs = qs.prefetch_related("transitions__by")
     return [entry_json(e) for e in qs[:limit]]
 
@@ -319,8 +349,8 @@ def dispute_json(dispute: PointDispute) -> dict:
 def dispute_list(
     *, jurisdiction: Jurisdiction, status: str | None = None, deputy_id: int | None = None
 ) -> list[dict]:
-    """Disputes inside the jurisdiction (or the deputy's own: `jurisdiction.own_records()`
-    with `deputy_id`)."""
+    """Disputes inside the jurisdiction (a deputy's jurisdiction: their own), of one deputy if
+    `deputy_id`."""
     if jurisdiction.reads_regions:
         qs = jurisdiction.filter(PointDispute.objects.all())
     elif jurisdiction.deputy_id is not None:
@@ -329,6 +359,8 @@ def dispute_list(
         qs = PointDispute.objects.none()
     if status:
         qs = qs.filter(status=status)
+    if deputy_id is not None:
+        qs = qs.filter(deputy_id=deputy_id)
     qs = qs.select_related("deputy").prefetch_related("transitions__by")
     return [dispute_json(d) for d in qs[:200]]
 
