@@ -378,6 +378,14 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "403 403 403 200 200 200 404 200 302 302",
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
+    "map_ui:records": ("GET", "/records/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:record": ("GET", "/records/{id}/", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
     "map_ui:deputy": ("GET", "/deputy/", None, {"-": "200 200 200 200 200 200 200 200 302 302"}),
     # --- the phone app's files (public: the shell logs in through the API) -------------------
     "mobile_app:shell": ("GET", "/m/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
@@ -707,6 +715,7 @@ def _world():
             "mobile_api:my-duty-request-withdraw": a_request,
             "map-deputy-attendance": d["d1"].id,
             "map-record": d["d1"].id,
+            "map_ui:record": d["d1"].id,
             "map-opinion-transitions": world.opinions["lone"].id,
             "admin:opinions_opinion_change": world.opinions["lone"].id,
             "admin:accounts_user_change": users["deputy_a"].id,
@@ -765,6 +774,7 @@ def _world():
             "mobile_api:my-duty-request-withdraw": b_request,
             "map-deputy-attendance": d["db"].id,
             "map-record": d["db"].id,
+            "map_ui:record": d["db"].id,
             "map-opinion-transitions": world.opinions["county_b"][0].id,
             "admin:opinions_opinion_change": world.opinions["county_b"][0].id,
             "admin:accounts_user_change": users["deputy_x"].id,

@@ -1277,3 +1277,30 @@ def test_public_project_pages_every_field_and_raw_body(scene, settings):  # noqa
     for row in Proposal.objects.filter(source="citizen"):
         assert "\x00" not in row.title + row.description
     caches["mobile_api_throttle"].clear()
+
+
+# --- the record pages (/records/, /records/<id>/): HTML, never a 5xx ------------------------
+
+
+def test_record_pages_take_hostile_parameters(scene):
+    """Every hostile region, year and sort on the league page and every hostile id and year on
+    a deputy's page: a page (200) or an HTML 404, never a 5xx; a region or id out of reach is
+    the 404 of a missing one."""
+    client = staff(scene)
+    failures = []
+    deputy = scene.deputies["d1"].id
+    pages = ["/records/", f"/records/{deputy}/"]
+    pages += [f"/records/{bad}/" for bad in (*BIG_IDS, str(scene.deputies["db"].id))]
+    for page in pages:
+        for name in ("region", "year", "sort"):
+            for value in (*MAP_QUERY_VALUES, "430182", "2026", "progress", "1999"):
+                response = client.get(f"{page}?{name}={value}")
+                ok = response.status_code == 200 or (
+                    response.status_code == 404 and name == "region" and page == "/records/"
+                )
+                if page.rstrip("/").split("/")[-1] in {*BIG_IDS, str(scene.deputies["db"].id)}:
+                    ok = response.status_code == 404
+                if not ok:
+                    failures.append(f"{page}?{name}={value:.20}: {response.status_code}")
+    assert failures == []
+    assert client.get("/records/?region=430182").status_code == 404  # another county
