@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core.errors import NotFound
+from backend.opinions.models import OpinionCategory
 from backend.performance import selectors
 from backend.performance.access import access_deputy_record_by_id
 from backend.performance.items import STAFF_ITEMS, Category, Item
@@ -171,6 +172,8 @@ def _lines_by_category(points: dict) -> list[dict]:
         for line in lines:
             line["item_label"] = Item(line["item"]).label
             line["source_label"] = SOURCE_LABELS.get(line["source"], line["source"])
+            if line["source"] == "opinion" and line["label"] in OpinionCategory.values:
+                line["label"] = OpinionCategory(line["label"]).label  # its category
         groups.append(
             {
                 "category": value,
