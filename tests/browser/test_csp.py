@@ -14,6 +14,7 @@ PAGES = [
     ("leader-a", "/stations/", ["#map .leaflet-marker-icon, #map .leaflet-interactive"]),
     ("staff-a", "/assign/", [CELLS_DRAWN]),
     ("staff-a", "/opinions/", ["#op-list .op-row", "#op-detail .leaflet-container"]),
+    ("staff-a", "/records/", ["#rec-league a.rec-name", "#points-total > summary", "#entry-form"]),
     (None, "/m/", ["body"]),
 ]
 

@@ -77,6 +77,8 @@ PAGES = [
     ("staff", "/assign/"),
     ("staff", "/opinions/"),
     ("staff", "/projects/"),
+    ("staff", "/records/"),
+    ("leader", "/records/"),
     ("deputy", "/deputy/"),
     ("root", "/admin/"),
     ("root", "/admin/liaison/station/add/"),
