@@ -378,6 +378,10 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "403 403 403 200 200 200 404 200 302 302",
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
+    "map_ui:exports": ("GET", "/exports/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
     "map_ui:deputy": ("GET", "/deputy/", None, {"-": "200 200 200 200 200 200 200 200 302 302"}),
     # --- the phone app's files (public: the shell logs in through the API) -------------------
     "mobile_app:shell": ("GET", "/m/", None, {"-": "200 200 200 200 200 200 200 200 200 200"}),
