@@ -62,3 +62,32 @@ def test_a_deputy_report_asks_for_a_deputy_and_shows_the_refusal_of_a_wrong_one(
     error = page.wait_for_selector("#export-form .life-error:not([hidden])")
     assert "无法发起导出" in error.text_content()
     assert page.get_attribute("#export-list", "data-running") == "0"
+
+
+def test_times_are_beijing_times_in_a_browser_of_another_zone(browser, live_server_url, world):
+    from django.utils import timezone
+
+    from backend.accounts.access import jurisdiction_of
+    from backend.exports.services import export_request
+    from tests.browser.conftest import in_worker_thread, login
+
+    leader = world.leader_a
+    job = in_worker_thread(
+        lambda: export_request(
+            jurisdiction=jurisdiction_of(leader),
+            actor=leader,
+            kind="gpkg",
+            adcode="430121",
+            year=2026,
+        )
+    )
+    beijing = timezone.localtime(job.created_at).strftime("%Y/%m/%d %H:%M")
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="America/New_York")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server_url}/accounts/login/?next=/exports/")
+        login(page, "leader-a")
+        item = page.wait_for_selector(f'#export-list li[data-id="{job.id}"]')
+        assert beijing in item.text_content()
+    finally:
+        context.close()
