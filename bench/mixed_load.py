@@ -295,9 +295,10 @@ def _markdown(runs: list[dict], load: tuple[str, str], phones: int) -> str:
         "",
         f"Demo county 长沙县 (its own database `{DB_NAME}`); uvicorn with {os.cpu_count()} "
         "workers and the job worker beside it, as `make run` serves them; the load generator "
-        f"(one asyncio process) on the same machine. {len(runs)} run(s) of {SECONDS:.0f} s: {phones} "
-        f"phones, each posting {BATCH} household visits every ~{PHONE_INTERVAL_S:.0f} s and "
-        f"reading `me` every fourth round; {DASHBOARDS} county leaders' dashboards, each every "
+        f"(one asyncio process) on the same machine. {len(runs)} run(s) of {SECONDS:.0f} s: "
+        f"{phones} phones, each posting {BATCH} household visits every "
+        f"~{PHONE_INTERVAL_S:.0f} s and reading `me` every fourth round; {DASHBOARDS} county "
+        "leaders' dashboards, each every "
         f"~{DASHBOARD_INTERVAL_S:.0f} s reading statistics, gaps, clusters, the overdue badge "
         f"and {TILES_PER_REFRESH} cells tiles at z{TILE_ZOOM} (window 30/90/365 days at random). "
         f"Load average (1, 5, 15 min) before / after: {load[0]} / {load[1]} on "
