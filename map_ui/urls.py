@@ -1,6 +1,6 @@
 from django.urls import path
 
-from map_ui import views
+from map_ui import campaign_pages, views
 
 app_name = "map_ui"
 urlpatterns = [
@@ -14,5 +14,7 @@ urlpatterns = [
     path("stations/duty/", views.duty, name="duty"),
     path("opinions/", views.opinions, name="opinions"),
     path("projects/", views.projects, name="projects"),
+    path("campaigns/", campaign_pages.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaign_pages.campaign, name="campaign"),
     path("deputy/", views.deputy, name="deputy"),
 ]
