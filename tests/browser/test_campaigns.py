@@ -6,9 +6,21 @@ the untouched cells without a reload."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
+from backend.accounts.access import jurisdiction_of
 from backend.campaigns.models import Campaign
 from backend.campaigns.selectors import campaign_progress
-from tests.browser.conftest import PHONE, post_visit_through_field_api, screenshot
+from backend.campaigns.services import campaign_create
+from tests.browser.conftest import (
+    PASSWORD,
+    PHONE,
+    in_worker_thread,
+    post_visit_through_field_api,
+    screenshot,
+)
 
 FACT = "id => Number(document.getElementById(id).dataset.value)"
 
@@ -74,3 +86,29 @@ def test_leader_reads_campaigns_without_the_form(open_page, world):
     page.wait_for_selector("#cp-list")
     assert page.locator("#cp-form").count() == 0
     assert page.locator(".topbar nav a[href^='/campaigns/']").count() == 1
+
+
+def test_the_phone_home_shows_my_campaign_line(open_page, world):
+    staff = world.staff_a
+    today = timezone.localdate()
+    in_worker_thread(
+        campaign_create,
+        jurisdiction=jurisdiction_of(staff),
+        actor=staff,
+        region=world.county_a,
+        name="走访50户",
+        starts_on=dt.date(today.year, 1, 1),
+        ends_on=dt.date(today.year, 12, 31),
+        targets={"target_households_per_deputy": 50},
+    )
+    page = open_page("/m/", viewport=PHONE)
+    page.wait_for_function("() => document.body.dataset.ready === 'true'")
+    page.wait_for_selector("#login-form")
+    page.fill("input[name=username]", "deputy-a")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#home[data-fresh='true']")
+    line = page.locator("#my-campaigns p.campaign")
+    households = line.get_attribute("data-households")
+    assert line.inner_text() == f"走访50户：已走访 {households} / 50 户（截至 {today.year}-12-31）"
+    assert "band-" in (line.get_attribute("class") or "")
