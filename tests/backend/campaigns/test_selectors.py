@@ -22,6 +22,7 @@ from backend.core import error_codes as codes
 from backend.core.errors import DomainError, NotFound
 from backend.visits.services import visits_ingest
 from tests.coverage_world import _visit, world  # noqa: F401  (fixture)
+from tests.factories import DeputyFactory, MandateFactory
 
 TARGETS = {
     "target_people": 300,
@@ -123,6 +124,25 @@ def test_progress_reads_a_constant_number_of_statements(
         selectors.campaign_progress(campaign=fetched)
     with django_assert_num_queries(1):
         selectors.campaign_untouched_cells(campaign=fetched)
+    # twenty more deputies taking part, each with a visit: still three statements
+    extra = [
+        MandateFactory(deputy=DeputyFactory(region=world.t2), congress_region=world.county).deputy
+        for _ in range(20)
+    ]
+    services.campaign_update(
+        jurisdiction=jurisdiction_of(world.users["staff"]),
+        campaign_id=campaign.id,
+        fields={},
+        add_deputy_ids=[d.id for d in extra],
+    )
+    visits_ingest(
+        rows=[_visit(d, world.cell("a21"), 1, world.now, ref=f"x{d.id}") for d in extra],
+        received_at=world.now,
+    )
+    with django_assert_num_queries(3):
+        progress = selectors.campaign_progress(campaign=fetched)
+    assert progress["participants"] == 23
+    assert progress["overall"]["households"] == 154 + 20
 
 
 def test_untouched_cells_most_households_first_and_bounded(world, campaign):  # noqa: F811
