@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "backend.intake",
     "backend.projects",
     "backend.performance",
+    "backend.campaigns",
     "backend.stationlife",
     "backend.core.apps.CaptchaConfig",
     "backend.exports",

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from backend.core import error_codes as codes
 from backend.core.http import error_response
-from map_ui.data import exports, projects, records, rota, stationlife, views
+from map_ui.data import campaigns, exports, projects, records, rota, stationlife, views
 
 
 def _not_found(request, rest=""):
@@ -103,6 +103,17 @@ operations = [
     ),
     path("api/map/v1/point-rules", records.PointRulesApi.as_view(), name="map-point-rules"),
     path("api/map/v1/targets", records.TargetsApi.as_view(), name="map-targets"),
+    path("api/map/v1/campaigns", campaigns.CampaignsApi.as_view(), name="map-campaigns"),
+    path(
+        "api/map/v1/campaigns/<int:campaign_id>",
+        campaigns.CampaignApi.as_view(),
+        name="map-campaign",
+    ),
+    path(
+        "api/map/v1/campaigns/<int:campaign_id>/untouched.geojson",
+        campaigns.CampaignUntouchedApi.as_view(),
+        name="map-campaign-untouched",
+    ),
     path("api/map/v1/exports", exports.ExportsApi.as_view(), name="map-exports"),
     path("api/map/v1/exports/<int:export_id>", exports.ExportApi.as_view(), name="map-export"),
     path(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from map_ui import records_views, views
+from map_ui import campaign_pages, export_views, records_views, views
 
 app_name = "map_ui"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("stations/duty/", views.duty, name="duty"),
     path("opinions/", views.opinions, name="opinions"),
     path("projects/", views.projects, name="projects"),
+    path("campaigns/", campaign_pages.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/", campaign_pages.campaign, name="campaign"),
+    path("exports/", export_views.exports, name="exports"),
     path("deputy/", views.deputy, name="deputy"),
     # the record pages (履职档案与积分): map_ui/records_views.py
     path("records/", records_views.records, name="records"),

@@ -245,6 +245,10 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "paperCounts": ("map-ballot-paper-counts", {"ballot_id": "id"}),
     "projectsLayer": ("map-projects", {}),
     "projectFunnel": ("map-project-funnel", {}),
+    "campaigns": ("map-campaigns", {}),
+    "campaign": ("map-campaign", {"campaign_id": "id"}),
+    "campaignUntouched": ("map-campaign-untouched", {"campaign_id": "id"}),
+    "campaignPage": ("map_ui:campaign", {"campaign_id": "id"}),
 }
 
 # A stand-in argument for reverse(): digits pass every converter (int, slug, str) and this run of

@@ -177,6 +177,25 @@ class NextDeliberationOutput(serializers.Serializer):
     place = serializers.CharField()
 
 
+class MeCampaignRegionOutput(serializers.Serializer):
+    adcode = serializers.CharField()
+    name = serializers.CharField()
+
+
+class MeCampaignOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    region = MeCampaignRegionOutput()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    visits = serializers.IntegerField(help_text="My verified visits in its region and period")
+    people = serializers.IntegerField()
+    households = serializers.IntegerField(help_text="Distinct households (the record's rule)")
+    target_households = serializers.IntegerField(allow_null=True, help_text="My share")
+    pct = serializers.FloatField(allow_null=True)
+    band = serializers.ChoiceField(choices=["met", "on_track", "behind", "none"])
+
+
 class MeOutput(serializers.Serializer):
     user = MeUserOutput()
     deputy = MeDeputyOutput()
@@ -187,6 +206,9 @@ class MeOutput(serializers.Serializer):
     duty = MeDutyOutput()
     next_deliberation = NextDeliberationOutput(
         allow_null=True, help_text="The next planned deliberation day (议事) the deputy attends"
+    )
+    campaigns = MeCampaignOutput(
+        many=True, help_text="Campaigns I take part in (running, upcoming, ended < 90 days)"
     )
 
 

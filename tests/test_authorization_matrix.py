@@ -32,8 +32,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import Role
 from backend.asgi import application
+from backend.campaigns.services import campaign_create
 from backend.exports.models import ExportJob
 from backend.intake.services import citizen_submit
 from backend.liaison.models import DutyRequest, StationLink
@@ -254,6 +256,21 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "404 404 404 404 404 404 200 200 401 401",
     }),
     # --- exports: jobs of a region, their progress and file (issue 14) ----------------------
+    # campaigns (tests/map_ui/test_campaigns_api.py): staff write, leaders read; A in 星沙街道
+    "map-campaigns": ("GET", MAP + "campaigns", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
+    "map-campaigns POST": ("POST", MAP + "campaigns", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-campaign": ("GET", MAP + "campaigns/{id}", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
+    "map-campaign POST": ("POST", MAP + "campaigns/{id}", '{"name": null}', {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    "map-campaign-untouched": ("GET", MAP + "campaigns/{id}/untouched.geojson", None, {
+        "A": "404 404 404 200 200 200 404 200 401 401",
+        "B": "404 404 404 404 404 404 200 200 401 401",
+    }),
     "map-exports": ("GET", MAP + "exports", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
     "map-exports POST": ("POST", MAP + "exports", E, {"-": "404 404 404 400 400 400 400 400 401 401"}),
     # a PDF report of deputy {id} or region {region} (issue 14; year 1800: 400 once through the gate)
@@ -375,6 +392,18 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
     "map_ui:projects": ("GET", "/projects/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:campaigns": ("GET", "/campaigns/?region={region}", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:campaign": ("GET", "/campaigns/{id}/", None, {
+        "A": "403 403 403 200 200 200 404 200 302 302",
+        "B": "403 403 403 404 404 404 200 200 302 302",
+    }),
+    "map_ui:exports": ("GET", "/exports/?region={region}", None, {
         "A": "403 403 403 200 200 200 404 200 302 302",
         "B": "403 403 403 404 404 404 200 200 302 302",
     }),
@@ -664,6 +693,18 @@ def _world():
             ("430182", "宁乡市", "leader_x"),
         )
     )
+    a_campaign, b_campaign = (
+        campaign_create(
+            jurisdiction=jurisdiction_of(users["admin"]),
+            actor=users["admin"],
+            region=Region.objects.get(adcode=adcode),
+            name="千名代表访万人",
+            starts_on=timezone.localdate() - dt.timedelta(days=30),
+            ends_on=timezone.localdate() + dt.timedelta(days=30),
+            targets={"target_households_per_deputy": 50},
+        ).id
+        for adcode in ("430121001", "430182")
+    )
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     a_request, b_request = (
         DutyRequest.objects.create(
@@ -735,6 +776,10 @@ def _world():
             "projects:propose-submit": a_call,
             "projects:rate": a_project,
             "projects:rate-submit": a_project,
+            "map-campaign": a_campaign,
+            "map-campaign POST": a_campaign,
+            "map-campaign-untouched": a_campaign,
+            "map_ui:campaign": a_campaign,
         },
         "B": {
             "map-export": b_export,
@@ -792,6 +837,10 @@ def _world():
             "projects:propose-submit": b_call,
             "projects:rate": b_project,
             "projects:rate-submit": b_project,
+            "map-campaign": b_campaign,
+            "map-campaign POST": b_campaign,
+            "map-campaign-untouched": b_campaign,
+            "map_ui:campaign": b_campaign,
         },
     }
     return callers, objects

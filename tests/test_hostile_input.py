@@ -615,6 +615,7 @@ def map_urls(pattern: URLPattern, scene) -> list[str]:
         "proposal_id": ["1", *BIG_IDS],
         "ballot_id": ["1", *BIG_IDS],
         "request_id": ["1", *BIG_IDS],
+        "campaign_id": ["1", *BIG_IDS],
     }
     names = re.findall(r"<(?:\w+:)?(\w+)>", route)
 
@@ -838,6 +839,70 @@ def test_map_project_posts_every_field_and_raw_body(scene):
             checker.check(
                 f"{url} as {content_type!r}",
                 map_post(client, url, raw_json(PROJECT_FIELDS), content_type),
+            )
+    checker.assert_clean()
+
+
+CAMPAIGN_FIELDS = {
+    "name": "千名代表访万人",
+    "region": "430121",
+    "starts_on": "2031-01-01",
+    "ends_on": "2031-12-31",
+    "target_people": 10000,
+    "target_households": 5000,
+    "target_cells_pct": 90,
+    "target_households_per_deputy": 50,
+    "deputy_ids": [],
+    "add_deputy_ids": [],
+    "remove_deputy_ids": [],
+}
+
+
+def test_map_campaign_posts_every_field_and_raw_body(scene):
+    """The campaigns' create and update (issue 14): every body field with every hostile value,
+    the raw bodies and content types, on a real campaign and hostile ids; the untouched cells'
+    limit; never a 500, bad text never accepted."""
+    from backend.campaigns.services import campaign_create
+
+    client = staff(scene)
+    leader = Client()
+    leader.force_login(scene.users["leader"])
+    campaign = campaign_create(
+        jurisdiction=jurisdiction_of(scene.users["staff"]),
+        actor=scene.users["staff"],
+        region=scene.county,
+        name="走访50户",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+        targets={},
+    )
+    urls = ["/api/map/v1/campaigns", f"/api/map/v1/campaigns/{campaign.id}"]
+    checker = Checker()
+    for value in BIG_IDS:
+        url = f"/api/map/v1/campaigns/{value}"
+        checker.check(url, map_post(client, url, raw_json(CAMPAIGN_FIELDS)))
+        untouched = f"{url}/untouched.geojson"
+        checker.check(untouched, client.get(untouched))
+    for value in MAP_QUERY_VALUES:
+        url = f"/api/map/v1/campaigns/{campaign.id}/untouched.geojson?limit={value}"
+        checker.check(url, client.get(url))
+    for url in urls:
+        for field in CAMPAIGN_FIELDS:
+            for value in HOSTILE_VALUES:
+                response = checker.check(
+                    f"{url} {field}={value!r:.40}",
+                    map_post(client, url, raw_json(dict(CAMPAIGN_FIELDS, **{field: value}))),
+                )
+                accepted = response is not None and response.status_code < 400
+                if is_bad_text(value) and field == "name" and accepted:
+                    checker.fail(url, f"bad text in {field} accepted", response)
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+            checker.check(f"{url} {name} (leader)", map_post(leader, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}",
+                map_post(client, url, raw_json(CAMPAIGN_FIELDS), content_type),
             )
     checker.assert_clean()
 

@@ -1049,6 +1049,43 @@ PROJECT_INVALID_FIELD = register(
     doc="`field` names it (a whole number in range, a text, `confirm: true`, ...)",
 )
 
+# --- campaigns (千名代表访万人, a 走访50户 year; docs/campaigns.md) ---
+CAMPAIGN_NOT_FOUND = register(
+    "campaign.not_found",
+    404,
+    _("No such campaign."),
+    apis=MAP,
+    doc="missing **or** outside the jurisdiction (same answer)",
+)
+CAMPAIGN_NOT_ALLOWED = register(
+    "campaign.not_allowed",
+    403,
+    _("Only staff of the jurisdiction may create or change campaigns."),
+    apis=MAP,
+    doc="a leader (reads only) writing",
+)
+CAMPAIGN_INVALID_FIELD = register(
+    "campaign.invalid_field",
+    400,
+    _("A field of the campaign is missing or invalid."),
+    apis=MAP,
+    field=True,
+    doc="`field` names it (name, region, starts_on/ends_on, a target, deputy ids)",
+)
+CAMPAIGN_INVALID_REGION = register(
+    "campaign.invalid_region",
+    400,
+    _("A campaign covers a county or a township."),
+    apis=MAP,
+)
+CAMPAIGN_INVALID_DEPUTY = register(
+    "campaign.invalid_deputy",
+    400,
+    _("A participant must be a deputy inside the campaign's region."),
+    apis=MAP,
+    doc="a deputy id missing, outside the region or outside the jurisdiction (same answer)",
+)
+
 # --- map data API: query parameters and bodies (map_ui/data) ---
 MAP_UNKNOWN_LAYER = register(
     "map.unknown_layer", 404, _("No such map layer."), apis=MAP, doc="no such layer / URL"

@@ -1,10 +1,12 @@
-"""Reads of the exports: the jobs inside a jurisdiction, one job as JSON."""
+"""Reads of the exports: the jobs inside a jurisdiction, one job as JSON, the deputies a deputy
+report can be asked for."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
 from backend.accounts.jurisdiction import Jurisdiction
+from backend.liaison.models import Deputy
 
 from .models import ExportJob, ExportStatus
 
@@ -36,3 +38,17 @@ def export_list(*, jurisdiction: Jurisdiction) -> list[dict]:
     """The latest export jobs of regions inside the jurisdiction, newest first."""
     rows = jurisdiction.filter(ExportJob.objects.all())[:LIST_LIMIT]
     return [export_json(job) for job in rows]
+
+
+# The deputy report's picker lists the deputies of one county or township: a province holds
+# thousands (the page asks for a county first).
+DEPUTY_CHOICE_LEVELS = ("county", "township")
+
+
+def export_deputy_choices(*, jurisdiction: Jurisdiction, adcode: str, level: str) -> list[dict]:
+    """The deputies whose home region lies under `adcode` (already checked readable) for the
+    deputy report's picker: id and name, by name; empty above county level."""
+    if level not in DEPUTY_CHOICE_LEVELS:
+        return []
+    rows = jurisdiction.filter(Deputy.objects.filter(adcode__startswith=adcode))
+    return list(rows.order_by("name", "id").values("id", "name"))

@@ -97,10 +97,12 @@ def demo_reset(progress: Progress = print) -> None:
     as the coverage summaries), and the townships. County, city and province regions and all
     user accounts stay. Row-by-row deletes of ~35,000 cells and ~17,000 deputies take many
     minutes; this takes seconds."""
+    from backend.campaigns.models import Campaign
     from backend.opinions.models import Opinion, OpinionTransition
     from backend.visits.models import CheckIn, Visit
 
     models = [
+        Campaign,
         Visit,
         CheckIn,
         Opinion,
@@ -268,6 +270,10 @@ def _load_county(
             from . import projects as demo_projects
 
             demo_projects.create_projects_year(county, today, rng, say)
+        if adcode == DEMO_DEPUTY_COUNTY:
+            from . import campaigns as demo_campaigns
+
+            demo_campaigns.create_campaign(county, today, say)
     return {
         "townships": len(townships),
         "cells": len(cells),

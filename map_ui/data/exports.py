@@ -47,7 +47,7 @@ def _json(data, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def _with_link(row: dict) -> dict:
+def job_with_link(row: dict) -> dict:
     link = reverse("map-export-file", args=[row["id"]]) if row["ready"] else None
     return row | {"download": link}
 
@@ -64,7 +64,7 @@ class ExportsApi(MapApi):
     def get(self, request) -> JsonResponse:
         jurisdiction = jurisdiction_of(request.user).require_region_reads()
         rows = selectors.export_list(jurisdiction=jurisdiction)
-        return _json({"results": [_with_link(r) for r in rows]})
+        return _json({"results": [job_with_link(r) for r in rows]})
 
     @extend_schema(
         operation_id="map_exports_create",
@@ -97,7 +97,7 @@ class ExportsApi(MapApi):
             year=year,
             deputy_id=deputy,
         )
-        return _json(_with_link(selectors.export_json(job)), status=201)
+        return _json(job_with_link(selectors.export_json(job)), status=201)
 
 
 class ExportApi(MapApi):
@@ -111,7 +111,7 @@ class ExportApi(MapApi):
         job = access_export_by_id(
             jurisdiction=jurisdiction_of(request.user).require_region_reads(), export_id=export_id
         )
-        return _json(_with_link(selectors.export_json(job)))
+        return _json(job_with_link(selectors.export_json(job)))
 
 
 class ExportFileApi(MapApi):

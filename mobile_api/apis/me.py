@@ -6,6 +6,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from backend.accounts.access import jurisdiction_of
+from backend.campaigns.selectors import deputy_campaigns
 from backend.liaison.selectors import deputy_duty
 from backend.reporting.attendance import deputy_attendance
 from backend.reporting.selectors import deputy_year_progress
@@ -35,7 +37,9 @@ class MeApi(MobileApi):
         "visits counts all. duty: this year's duty days at the deputy's stations (present = a "
         "verified check-in inside the geofence within the rule's hours on that day; absent once "
         "the day is over without one), rate = present / (present + absent), and the next five "
-        "duty days.",
+        "duty days. campaigns: the campaigns the deputy takes part in (running, upcoming or "
+        "ended within 90 days) with their own verified visits, people and distinct households "
+        "in the campaign's region and period, against their households share.",
     )
     def get(self, request):
         deputy = self.deputy()
@@ -100,6 +104,9 @@ class MeApi(MobileApi):
                     "progress": deputy_year_progress(deputy=deputy, year=today.year),
                     "duty": deputy_attendance(deputy=deputy, year=today.year, today=today),
                     "next_deliberation": next_deliberation(deputy=deputy, today=today),
+                    "campaigns": deputy_campaigns(
+                        jurisdiction=jurisdiction_of(request.user).own_records(), today=today
+                    ),
                 }
             ).data
         )

@@ -195,6 +195,8 @@ STRINGS = {
     "deliberations_title": _("Deliberation days"),
     "no_deliberations": _("You are not invited to a deliberation day."),
     "next_deliberation": _("Next deliberation day: %(d)s %(t)s at %(s)s"),
+    "campaign_line": _("%(c)s: %(n)s of %(t)s households (until %(e)s)"),
+    "campaign_line_open": _("%(c)s: %(n)s households (until %(e)s)"),
     "delib_planned": _("Planned"),
     "delib_held": _("Held"),
     "delib_cancelled": _("Cancelled"),

@@ -391,11 +391,27 @@ def test_command_accounts_if_empty_and_info(client):
         proposal__call=ballot.call, to_stage="reviewed"
     ).exists()
 
-    before = (Deputy.objects.count(), Visit.objects.count())
+    # The campaign 千名代表访万人 over the county for the demo's year, its deputies taking part.
+    from backend.campaigns.models import Campaign
+    from backend.campaigns.selectors import campaign_progress
+
+    campaign = Campaign.objects.get(name="千名代表访万人", adcode="430121")
+    assert (campaign.starts_on, campaign.ends_on) == (
+        dt.date(TODAY.year, 1, 1),
+        dt.date(TODAY.year, 12, 31),
+    )
+    assert campaign.entries.count() == len(set(campaign.entries.values_list("deputy", flat=True)))
+    assert campaign.entries.filter(deputy=deputy).exists()
+    progress = campaign_progress(campaign=campaign, today=TODAY)
+    assert progress["overall"]["visits"] > 0 and progress["overall"]["households"] > 0
+    assert len(progress["townships"]) == 3
+    assert "campaign 千名代表访万人" in out.getvalue()
+
+    before = (Deputy.objects.count(), Visit.objects.count(), Campaign.objects.count())
     again = io.StringIO()
     call_command("load_demo", "--if-empty", stdout=again)
     assert "nothing to do" in again.getvalue()
-    assert (Deputy.objects.count(), Visit.objects.count()) == before
+    assert (Deputy.objects.count(), Visit.objects.count(), Campaign.objects.count()) == before
 
     info = io.StringIO()
     call_command("demo_info", "--url", "http://127.0.0.1:8123", stdout=info)

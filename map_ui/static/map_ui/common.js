@@ -91,11 +91,14 @@
     return (Math.round(x * 10) / 10).toFixed(1) + "%";
   }
 
+  // Every time on the pages is Beijing time, whatever the browser's own zone.
+  var TIME_ZONE = "Asia/Shanghai";
+
   function fmtDate(iso) {
     if (!iso) { return S.noVisit; }
     var d = new Date(iso);
     if (isNaN(d)) { return iso; }
-    return d.toLocaleDateString(lang());
+    return d.toLocaleDateString(lang(), { timeZone: TIME_ZONE });
   }
 
   function fmtDateTime(iso) {
@@ -104,12 +107,13 @@
     if (isNaN(d)) { return iso; }
     return d.toLocaleString(lang(), {
       year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+      timeZone: TIME_ZONE,
     });
   }
 
   function fmtTime(iso) {
     var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE });
   }
 
   /* ---- the DOM: elements by id, text, built nodes, toasts ---- */

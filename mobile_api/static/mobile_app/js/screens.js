@@ -137,6 +137,16 @@ function progressCard(p) {
       stat("progress-opinions", t("opinions_n"), p.opinions)));
 }
 
+/* One line per campaign I take part in (me.campaigns): my households against my share. */
+function campaignsCard(campaigns) {
+  if (!campaigns || !campaigns.length) return null;
+  return h("section", { class: "card", id: "my-campaigns" },
+    ...campaigns.map((c) => h("p", { class: `campaign band-${c.band}`, "data-id": c.id, "data-households": c.households },
+      c.target_households === null
+        ? t("campaign_line_open", { c: c.name, n: c.households, e: c.ends_on })
+        : t("campaign_line", { c: c.name, n: c.households, t: c.target_households, e: c.ends_on }))));
+}
+
 async function home(main, ctx) {
   const box = h("div", { id: "home" });
   main.append(box);
@@ -153,6 +163,7 @@ async function home(main, ctx) {
         h("p", {}, t("next_deliberation", { d: formatTime(me.next_deliberation.date, true), t: me.next_deliberation.opens_at, s: me.next_deliberation.station_name })),
         me.next_deliberation.place ? h("p", { class: "muted" }, me.next_deliberation.place) : null) : null,
       progressCard(me.progress),
+      campaignsCard(me.campaigns),
       h("p", {}, h("a", { class: "btn ghost", id: "duty-link", href: "#duty" }, t("duty_link"))),
       h("p", {}, h("a", { class: "btn ghost", id: "record-link", href: "#record" }, t("record_link"))),
       fresh ? null : h("p", { class: "muted", id: "offline-note" }, `${t("offline_cached")} · ${t("data_as_of", { t: formatTime(at) })}`),
