@@ -54,6 +54,7 @@ WARM_REPEATS = 5
 ENCODINGS = ("identity", "gzip")
 BENCH_USER = "bench-coverage-leader"
 VIEW = "bench_peer.cells_90d"
+RESULTS = ROOT / "bench" / "results" / "peer_tiles.json"
 
 
 # --- the peer's environment -------------------------------------------------------------------
@@ -256,8 +257,12 @@ def measure(spec: Spec, python: Path) -> dict:
     import django
 
     django.setup()
+    import logging
+
     import httpx
     from django.test import Client
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # no log line per request
 
     from backend.accounts.jurisdiction import Jurisdiction
     from backend.accounts.models import Role, User
@@ -386,14 +391,24 @@ def _markdown(res: dict) -> str:
                 f"{'yes' if met else 'NO'} |"
             )
     lines.append("")
+    differing = {c["tile"]: c for c in mismatches}
     lines.append(
         "Feature counts: the project's and tipg's answers hold the same number of features in "
         "every tile."
-        if not mismatches
-        else "Feature counts differ in "
-        + ", ".join(f"{c['tile']} ({c['project']} vs {c['peer']})" for c in mismatches[:10])
-        + "."
+        if not differing
+        else f"Feature counts differ in {len(differing)} tile(s), project vs tipg: "
+        + ", ".join(f"{t} {c['project']} vs {c['peer']}" for t, c in sorted(differing.items()))
+        + ". The project's tile SQL selects the cells within its 64-px buffer around the tile "
+        "(`ST_TileEnvelope(..., margin => 64/4096)`), tipg those intersecting the tile itself; "
+        "both clip to the same 64-px buffer."
     )
+    fewer = [f"z{z}: {res['tiles'][str(z)]}" for z in ZOOMS if res["tiles"][str(z)] < 40]
+    if fewer:
+        lines.append(
+            "Tiles holding a cell of the county, all of them measured where fewer than 40 "
+            f"exist ({', '.join(fewer)}): the bench county spans ~0.6° x 0.3°; 40 distinct "
+            "non-empty tiles at z10 need the province database."
+        )
     lines.append(
         "Load average (1, 5, 15 min) before → after each run: "
         + "; ".join(f"{r['loadavg'][0]} → {r['loadavg'][1]}" for r in runs)
@@ -421,6 +436,8 @@ def main() -> None:
         text=True,
     )
     res = json.loads(out.stdout.strip().splitlines()[-1])
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(res), encoding="utf-8")  # bench/results/: not committed
     markdown = _markdown(res)
     print(markdown)
     update_section("peer_tiles", markdown)
