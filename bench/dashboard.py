@@ -107,6 +107,9 @@ class Wire:
         self.requests: dict[str, dict] = {}
         cdp.on("Network.requestWillBeSent", self._sent)
         cdp.on("Network.responseReceived", self._response)
+        # the status on the wire: responseReceived reports a revalidated response (304) with
+        # the cached response's status, the extra info the one the server sent
+        cdp.on("Network.responseReceivedExtraInfo", self._extra)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.loadingFailed", self._failed)
 
@@ -123,6 +126,10 @@ class Wire:
         if event["requestId"] in self.requests:
             self.requests[event["requestId"]]["status"] = event["response"]["status"]
 
+    def _extra(self, event):
+        if event["requestId"] in self.requests:
+            self.requests[event["requestId"]]["wire_status"] = event.get("statusCode", 0)
+
     def _finished(self, event):
         if event["requestId"] in self.requests:
             r = self.requests[event["requestId"]]
@@ -135,21 +142,25 @@ class Wire:
     def since(self, started: float) -> list[dict]:
         return [r for r in self.requests.values() if r["at"] >= started and r["url"][:4] == "http"]
 
-    def idle(self, quiet_s: float = 1.0, timeout_s: float = 120.0) -> None:
+    def idle(self, quiet_s: float = 1.0, timeout_s: float = 120.0) -> list[str]:
+        """Wait until no request is open and none ended for `quiet_s`; the URLs still open
+        when `timeout_s` ran out (empty when the network went idle)."""
         deadline = time.monotonic() + timeout_s
+        busy: list[dict] = []
         while time.monotonic() < deadline:
             busy = [r for r in self.requests.values() if not r["done"]]
             last = max((r.get("end", r["at"]) for r in self.requests.values()), default=0)
             if not busy and time.perf_counter() - last >= quiet_s:
-                return
+                return []
             time.sleep(0.1)
+        return [r["url"] for r in busy]
 
 
 def _summary(requests: list[dict]) -> dict:
     return {
         "requests": len(requests),
         "bytes": sum(r["bytes"] for r in requests),
-        "not_modified": sum(1 for r in requests if r["status"] == 304),
+        "not_modified": sum(1 for r in requests if 304 in (r["status"], r.get("wire_status"))),
         "tiles": sum(1 for r in requests if "/tiles/" in r["url"] and ".mvt" in r["url"]),
     }
 
@@ -176,7 +187,7 @@ def _run(browser, base: str, profile: dict) -> dict:
         page.click("button[type=submit].btn-primary")
         _wait(page, USABLE)
         usable = time.perf_counter() - started
-        wire.idle()
+        open_urls = wire.idle()
         load = _summary(wire.since(started))
         load_urls = [r["url"] for r in wire.since(started) if "/tiles/" in r["url"]]
         result = {"usable_s": usable, **{f"load_{k}": v for k, v in load.items()}}
@@ -199,11 +210,12 @@ def _run(browser, base: str, profile: dict) -> dict:
                     stats_before,
                 )
             result[f"{key}_s"] = time.perf_counter() - t0
-            wire.idle()
+            open_urls += wire.idle()
             for k, v in _summary(wire.since(t0)).items():
                 result[f"{key}_{k}"] = v
         # the same tile URL twice while loading (a window switch back fetches again: revalidated)
         result["duplicate_tile_urls"] = len(load_urls) - len(set(load_urls))
+        result["never_idle"] = sorted({u.split("?")[0] for u in open_urls})
         return result
     finally:
         context.close()
@@ -270,13 +282,38 @@ def _kb(n: float) -> str:
     return f"{n / 1000:.1f} kB"
 
 
+def _profile_text(name: str, profile: dict) -> str:
+    size = f"{profile['viewport']['width']}x{profile['viewport']['height']}"
+    network = profile["network"]
+    if not network:
+        return f"{name}: {size}, no throttling"
+    return (
+        f"{name}: {size}, {network['downloadThroughput'] * 8 / 1e6:g} Mbit/s down, "
+        f"{network['uploadThroughput'] * 8 / 1e6:g} Mbit/s up, {network['latency']} ms RTT"
+    )
+
+
 def _markdown(results: dict, sizes: list, load: tuple[str, str]) -> str:
+    never_idle = sorted({u for runs in results.values() for r in runs for u in r["never_idle"]})
     lines = [
         "## Leader dashboard in Chromium (bench/dashboard.py)",
         "",
         "Demo county 长沙县 in its own database; uvicorn, one worker; Chromium, fresh context "
         f"per run; {RUNS} runs per profile: median (min-max). Load average before/after: "
-        f"{load[0]} / {load[1]}. Phone: 390x844, 1.6 Mbit/s down, 150 ms RTT.",
+        f"{load[0]} / {load[1]} ({os.cpu_count()} cores; above that other processes competed "
+        "for the CPUs). "
+        + "; ".join(_profile_text(name, profile) for name, profile in PROFILES.items())
+        + ". Usable: the map has drawn its cells with no tile loading, the statistics are "
+        "filled and the gaps list is shown (after a switch: cells drawn again, statistics "
+        "changed). Requests and bytes are counted until the network is idle (no request open, none "
+        "for 1 s; at most 120 s)"
+        + (
+            ": it never went idle in some steps, requests still open then: "
+            + ", ".join(f"`{u}`" for u in never_idle)
+            if never_idle
+            else ""
+        )
+        + ".",
         "",
         "| profile | step | time s | requests | of them 304 | tiles | bytes on the wire |",
         "| --- | --- | --- | --- | --- | --- | --- |",

@@ -10,6 +10,7 @@ import sys
 BENCHMARKS = [
     "bench.sync_throughput",  # phone API batch sync vs INSERT ... SELECT
     "bench.coverage_tiles",  # coverage query and tiles, county and province scale
+    "bench.peer_tiles",  # the cell tiles beside tipg on the same database and SQL
     "bench.phone_app",  # the phone app /m/ in throttled Chromium: load, worker start, upload
     "bench.dashboard",  # the leader dashboard in Chromium: time, requests, bytes; compression
     "bench.freshness",  # sync queued vs summaries in the transaction; commit → summaries
