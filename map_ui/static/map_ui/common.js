@@ -589,7 +589,7 @@
     fmtTime: fmtTime, $: $, setText: setText, h: h, append: append, fill: fill,
     emptyItem: emptyItem, facts: facts, popup: popup, notifier: notifier, fitBbox: fitBbox,
     CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines,
-    countyCoverage: countyCoverage, shareTiles: shareTiles, fitZoomRange: fitZoomRange, tileJson: tileJson,
+    countyCoverage: countyCoverage, RAMP: RAMP, shareTiles: shareTiles, fitZoomRange: fitZoomRange, tileJson: tileJson,
     cellFacts: cellFacts, cellPopup: cellPopup, Live: Live,
     debounce: debounce, onMap: onMap,
     cellState: function (id) {

@@ -237,6 +237,47 @@
 
   var gapLayer = null;
 
+  /* ---- the legend: one group per layer, shown while that layer is on (the county roll-up
+   * ramp below the cells' zoom, the cell states from it); the scales are built from the same
+   * constants that colour the layers. The toggle folds it away (a phone's map is small). ---- */
+  function legendScale(id, colours, labels) {
+    cg.fill(id, colours.map(function (colour, i) {
+      return h("span", { dataset: { step: String(i) } }, [
+        h("i", { class: "sw", style: { background: colour } }), labels[i],
+      ]);
+    }));
+  }
+
+  function setupLegend(map, layers) {
+    legendScale("legend-heat", HEAT_COLORS, HEAT_STEPS.map(function (n, i) {
+      var next = HEAT_STEPS[i + 1];
+      return next === undefined ? "≥ " + n : next - 1 === n ? String(n) : n + "–" + (next - 1);
+    }));
+    var step = 100 / cg.RAMP.length;
+    legendScale("legend-ramp", cg.RAMP, cg.RAMP.map(function (c, i) {
+      return Math.round(i * step) + "–" + Math.round((i + 1) * step) + "%";
+    }));
+    var cellsTiles = (config.tileLayers || {}).cells;
+    var cellsMinZoom = cellsTiles ? cellsTiles.minzoom : 10;
+    function update() {
+      var zoom = map.getZoom();
+      document.querySelectorAll("#legend .legend-group[data-layer]").forEach(function (group) {
+        var key = group.dataset.layer, layer = layers[key];
+        var on = !!layer && map.hasLayer(layer);
+        if (key === "coverage") { on = on && zoom >= cellsMinZoom; }
+        if (key === "counties") { on = on && zoom < cellsMinZoom; }
+        group.hidden = !on;
+      });
+    }
+    map.on("overlayadd overlayremove zoomend", update);
+    var legend = $("legend"), toggle = $("legend-toggle");
+    toggle.addEventListener("click", function () {
+      var folded = legend.classList.toggle("folded");
+      toggle.setAttribute("aria-expanded", String(!folded));
+    });
+    update();
+  }
+
   cg.onMap(function (map) {
     // Outline and coverage of the counties: the same URL (the window's), one fetch per tile.
     var countyOutlines = cg.countyOutlines(map, { days: state.days });
@@ -286,6 +327,10 @@
     gapLayer.addTo(map);
     clusterLayer.addTo(map);
     pinLayer.addTo(map);
+    setupLegend(map, {
+      coverage: cells.layer, counties: countyCoverage, heat: heat, gaps: gapLayer,
+      clusters: clusterLayer, overdue: pinLayer,
+    });
 
     document.querySelectorAll("#window-control button").forEach(function (btn) {
       btn.addEventListener("click", function () {
