@@ -91,11 +91,16 @@
     return (Math.round(x * 10) / 10).toFixed(1) + "%";
   }
 
+  /* Every date and time is shown in Beijing time, whatever the browser's zone (a leader's
+   * laptop set to another zone, a wall display's default UTC). A date-only string
+   * ("2026-12-04") is read as UTC midnight, which is the same day in Asia/Shanghai. */
+  var ZONE = "Asia/Shanghai";
+
   function fmtDate(iso) {
     if (!iso) { return S.noVisit; }
     var d = new Date(iso);
     if (isNaN(d)) { return iso; }
-    return d.toLocaleDateString(lang());
+    return d.toLocaleDateString(lang(), { timeZone: ZONE });
   }
 
   function fmtDateTime(iso) {
@@ -104,12 +109,15 @@
     if (isNaN(d)) { return iso; }
     return d.toLocaleString(lang(), {
       year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
+      timeZone: ZONE, hourCycle: "h23",
     });
   }
 
   function fmtTime(iso) {
     var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString(lang(), {
+      hour: "2-digit", minute: "2-digit", timeZone: ZONE, hourCycle: "h23",
+    });
   }
 
   /* ---- the DOM: elements by id, text, built nodes, toasts ---- */

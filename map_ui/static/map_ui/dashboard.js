@@ -356,12 +356,14 @@
     var refreshStats = cg.debounce(function () { loadStats(true); loadGaps(); }, 700);
     var refreshClusters = cg.debounce(loadClusters, 1500);
 
-    function feed(kind, label, detail, at) {
+    function feed(kind, label, detail, at, place) {
       var ul = $("feed");
       var first = ul.querySelector(".muted");
       if (first) { ul.removeChild(first); }
       var li = h("li", { dataset: { event: kind } }, [
-        h("time", null, cg.fmtTime(at)), h("span", { class: "ev ev-" + kind }, label), h("span", null, detail || ""),
+        h("time", { datetime: at || null }, cg.fmtTime(at)), h("span", { class: "ev ev-" + kind }, label),
+        h("span", { class: "ev-what" }, detail || ""),
+        place ? h("span", { class: "ev-place" }, place) : null,
       ]);
       ul.insertBefore(li, ul.firstChild);
       while (ul.children.length > 8) { ul.removeChild(ul.lastChild); }
@@ -379,7 +381,7 @@
           visits: (p.visits || 0) + 1,
           households_visited: (p.households_visited || 0) + (item.households || 0),
         });
-        feed("visit", S.visitCreated, item.cell_code, item.recorded_at);
+        feed("visit", S.visitCreated, item.cell_name || item.cell_code, item.recorded_at, item.place);
         refreshStats();
       },
       // the visits' summaries are maintained by a job within seconds (coverage.drain): the
@@ -387,10 +389,11 @@
       "coverage.drained": function () { refreshStats(); },
       "assignment.created": function (item) {
         cells.override(item.cell_id, { assigned: true });
-        feed("assignment", S.assignmentCreated, item.cell_code);
+        feed("assignment", S.assignmentCreated, item.cell_name || item.cell_code, null, item.place);
       },
       "opinion.created": function (item) {
-        feed("opinion", S.opinionCreated, S["category_" + item.category] || item.category, item.recorded_at);
+        feed("opinion", S.opinionCreated, S["category_" + item.category] || item.category, item.recorded_at,
+             [item.cell_name, item.place].filter(Boolean).join(" · "));
         refreshClusters();
       },
       "opinion.updated": function (item) {
@@ -405,7 +408,7 @@
         refreshPins();
       },
       "checkin.created": function (item) {
-        feed("checkin", S.checkinCreated, "", item.recorded_at);
+        feed("checkin", S.checkinCreated, item.station_name || "", item.recorded_at);
       },
       // a deliberation day's action item added or followed up: the overdue badge again
       "deliberation.action": function () { refreshPins(); },
