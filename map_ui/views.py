@@ -41,6 +41,7 @@ from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_AC
 from backend.projects.models import QuorumRule
 from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
+from backend.regions.selectors import region_ancestors
 from backend.stationlife import selectors as life_selectors
 from backend.stationlife.models import ActivityKind, DeliberationStatus
 from backend.stationlife.services import NOTICE_MIN_DAYS
@@ -352,12 +353,25 @@ def dashboard_project_strings() -> dict[str, str]:
     }
 
 
+def trail_to(region: Region, jurisdiction: Jurisdiction) -> list[dict]:
+    """The breadcrumb from the top of the caller's jurisdiction down to `region` (a township
+    reloaded from the URL leads back up to its county, city, province): adcode, name, level;
+    the bounding boxes are read when a crumb is opened."""
+    prefix = jurisdiction.prefix or ""
+    above = [r for r in region_ancestors(region=region) if r.adcode.startswith(prefix)]
+    return [{"adcode": r.adcode, "name": r.name, "level": r.level} for r in above] + [
+        region_payload(region)
+    ]
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     jurisdiction = region_reader(request)
     region = page_region(request, jurisdiction)
-    context = map_context(request, "dashboard", region, jurisdiction)
+    context = map_context(
+        request, "dashboard", region, jurisdiction, trail=trail_to(region, jurisdiction)
+    )
     context["config"]["strings"].update(dashboard_project_strings())
     # ?screen=big: the wall display (大屏): no top bar, the county filling the view, large type.
     context["big_screen"] = request.GET.get("screen") == "big"

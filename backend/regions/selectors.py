@@ -3,6 +3,7 @@ is fetched, checked, by backend.regions.access.access_region_by_adcode."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.db import connection
@@ -58,3 +59,18 @@ def place_names(*, adcodes: Iterable[str]) -> dict[str, str]:
         cursor.execute(sql, [wanted])
         return {adcode: name for adcode, name in cursor.fetchall() if name}
 
+
+# Coordinates of an outline drawn on the map: 5 decimals (about 1 m), enough for a highlight.
+OUTLINE_DECIMALS = 5
+
+
+def region_outline(*, region: Region) -> dict | None:
+    """The region's display boundary (else its boundary) as a GeoJSON dict, or None."""
+    boundary = region.display_boundary or region.boundary
+    if boundary is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ST_AsGeoJSON(%s::geometry, %s)", [bytes(boundary.ewkb), OUTLINE_DECIMALS]
+        )
+        return json.loads(cursor.fetchone()[0])

@@ -10,7 +10,9 @@
   var state = {
     days: config.days,
     region: config.region,       // the region shown (changes on drill-down)
-    trail: [config.region],      // breadcrumbs
+    // breadcrumbs: from the top of the jurisdiction down to the region of the URL (a reload
+    // keeps the township drilled into, and the way back up)
+    trail: config.trail && config.trail.length ? config.trail : [config.region],
     gapIds: {},
     counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0, overdue: 0, deliberation: 0 },
   };
@@ -85,9 +87,29 @@
     $("region-name").textContent = state.region.name;
   }
 
-  function loadStats(tick) {
-    return cg.api(cg.url("stats", { days: state.days }, { adcode: state.region.adcode }))
+  /* ---- the region drilled into, outlined on the map (its outline comes with the statistics
+   * read on a region change, `outline=1`; none at the top of the jurisdiction) ---- */
+  var outlineLayer = null;
+  function drilledIn() { return state.trail.length > 1; }
+  function showOutline(geometry) {
+    if (outlineLayer) { outlineLayer.remove(); outlineLayer = null; }
+    var box = cg.map && cg.map.getContainer();
+    if (box) { box.dataset.outline = geometry ? state.region.adcode : ""; }
+    if (!geometry || !cg.map) { return; }
+    outlineLayer = L.geoJSON(geometry, {
+      interactive: false,
+      style: function () {
+        return { color: cg.COLORS.selected, weight: 3, opacity: 0.95, fill: false };
+      },
+    }).addTo(cg.map);
+  }
+
+  function loadStats(tick, withOutline) {
+    var params = { days: state.days };
+    if (withOutline && drilledIn()) { params.outline = 1; }
+    return cg.api(cg.url("stats", params, { adcode: state.region.adcode }))
       .then(function (s) {
+        if (withOutline) { showOutline(s.outline || null); }
         renderStats(s, tick);
         if (!state.region.bbox && s.bbox) { state.region.bbox = s.bbox; cg.fitBbox(cg.map, s.bbox, true, state.region.level); }
         return s;
@@ -215,7 +237,7 @@
     params.set("region", region.adcode);
     params.set("days", state.days);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
-    loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
+    loadStats(false, true); loadGaps(); loadClusters(); loadPins(); loadOverdue();
     dashboard.onRegion.forEach(function (fn) { fn(region); });
   }
 
@@ -350,7 +372,7 @@
     });
 
     renderCrumbs();
-    loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
+    loadStats(false, true); loadGaps(); loadClusters(); loadPins(); loadOverdue();
 
     var refreshPins = cg.debounce(function () { loadPins(); loadOverdue(); }, 700);
     var refreshStats = cg.debounce(function () { loadStats(true); loadGaps(); }, 700);
