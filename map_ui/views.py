@@ -113,6 +113,8 @@ def js_strings() -> dict[str, str]:
         "link": _("Cross-province link"),
         "agreementDate": _("agreement date"),
         "cadences": _("cadences"),
+        "householdsYear": _("Households visited this year / yearly target"),
+        "householdsWindow": _("Households visited in %(d)s days / yearly target"),
         "layerCoverage": _("Coverage"),
         "layerHeat": _("Visit heat (H3)"),
         "layerGaps": _("Gaps"),
@@ -183,12 +185,44 @@ def page_region(request: HttpRequest, jurisdiction: Jurisdiction) -> Region:
         raise Http404(error.message) from None
 
 
+# The calendar year (本年) beside the rolling windows: 1 January of this year in Asia/Shanghai to
+# today, expressed as a days count (the API's windows are "the last N local days"), so yearly
+# targets (50 households per deputy) compare with this year's counts. In the page's URL it is
+# `days=year`, so that a bookmark stays "this year" on the following days.
+YEAR_WINDOW = "year"
+
+
+def year_window_days(today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return (today - dt.date(today.year, 1, 1)).days + 1
+
+
+def window_key(request: HttpRequest) -> str:
+    """The window asked for in the page's URL: "year" or one of the rolling lengths (as text)."""
+    raw = request.GET.get("days", "")
+    if raw == YEAR_WINDOW or raw in {str(d) for d in TIME_WINDOWS_DAYS}:
+        return raw
+    return str(DEFAULT_WINDOW_DAYS)
+
+
 def window_days(request: HttpRequest) -> int:
-    try:
-        days = int(request.GET.get("days", DEFAULT_WINDOW_DAYS))
-    except ValueError:
-        return DEFAULT_WINDOW_DAYS
-    return days if days in TIME_WINDOWS_DAYS else DEFAULT_WINDOW_DAYS
+    key = window_key(request)
+    return year_window_days() if key == YEAR_WINDOW else int(key)
+
+
+def window_choices() -> list[dict]:
+    """The window buttons: {key, days, label}, the rolling windows then this year."""
+    rolling = [
+        {"key": str(d), "days": d, "label": _("%(d)s days") % {"d": d}} for d in TIME_WINDOWS_DAYS
+    ]
+    return [
+        *rolling,
+        {
+            "key": YEAR_WINDOW,
+            "days": year_window_days(),
+            "label": pgettext("time window", "This year"),
+        },
+    ]
 
 
 def region_payload(region: Region) -> dict:
@@ -304,7 +338,8 @@ def map_context(
         "page": page,
         "region": region_payload(region),
         "days": window_days(request),
-        "windows": list(TIME_WINDOWS_DAYS),
+        "window": window_key(request),
+        "windows": window_choices(),
         "strings": js_strings(),
         "canAssign": jurisdiction.can_act,
         "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),

@@ -9,6 +9,7 @@
 
   var state = {
     days: config.days,
+    window: config.window || String(config.days),  // "year" (本年) or a rolling length
     region: config.region,       // the region shown (changes on drill-down)
     // breadcrumbs: from the top of the jurisdiction down to the region of the URL (a reload
     // keeps the township drilled into, and the way back up)
@@ -36,7 +37,14 @@
     setText("stat-households", cg.fmtInt(s.households_visited) + " / " + cg.fmtInt(target), tick);
     $("stat-households-bar").style.width = target ? Math.min(100, 100 * s.households_visited / target) + "%" : "0";
     $("stats").dataset.covered = String(s.covered);
+    renderTargetLabel();
     renderChildren(s.children || []);
+  }
+
+  /* The yearly target compares with this year's count; a rolling window says it is shorter. */
+  function renderTargetLabel() {
+    $("stat-households-label").textContent = state.window === "year" ? S.householdsYear
+      : S.householdsWindow.replace("%(d)s", state.days);
   }
 
   /* ---- league table (children ranked by coverage, coloured by band; sortable) ---- */
@@ -235,7 +243,7 @@
     if (fit && region.bbox) { cg.fitBbox(cg.map, region.bbox, true, region.level); }
     var params = new URLSearchParams(location.search);
     params.set("region", region.adcode);
-    params.set("days", state.days);
+    params.set("days", state.window);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
     loadStats(false, true); loadGaps(); loadClusters(); loadPins(); loadOverdue();
     dashboard.onRegion.forEach(function (fn) { fn(region); });
@@ -247,7 +255,7 @@
   function showWindow() {
     var params = new URLSearchParams(location.search);
     params.set("region", state.region.adcode);
-    params.set("days", state.days);
+    params.set("days", state.window);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
     loadStats(false); loadGaps(); loadClusters();
   }
@@ -357,8 +365,8 @@
     document.querySelectorAll("#window-control button").forEach(function (btn) {
       btn.addEventListener("click", function () {
         var days = parseInt(btn.dataset.days, 10);
-        if (days === state.days) { return; }
-        state.days = days;
+        if (btn.dataset.window === state.window) { return; }
+        state.days = days; state.window = btn.dataset.window;
         document.querySelectorAll("#window-control button").forEach(function (b) {
           b.classList.toggle("active", b === btn);
         });
