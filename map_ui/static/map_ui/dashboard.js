@@ -267,6 +267,63 @@
 
   var gapLayer = null;
 
+  /* ---- the deputies' league (履职积分): this year's record of the deputies in the region,
+   * ranked by points or by target completion (the mean share of each 12345 target reached),
+   * coloured by completion band; read when the card is opened and on a region change while
+   * open (no request on load). ---- */
+  var deputies = { rows: [], sort: "points", loaded: null };
+
+  function completionBand(c) { return c >= 0.9 ? "met" : c >= 0.6 ? "behind" : "low"; }
+
+  function renderDeputyLeague() {
+    var rows = deputies.rows.slice();
+    if (deputies.sort === "completion") {
+      rows.sort(function (a, b) { return b.completion - a.completion || a.rank - b.rank; });
+    }
+    cg.fill("deputy-league", rows.length ? rows.map(function (r, i) {
+      var band = completionBand(r.completion || 0), pct = 100 * (r.completion || 0);
+      return h("li", { dataset: { deputyId: String(r.deputy.id), band: band } }, [
+        h("div", { class: "row" }, [
+          h("span", null, [h("small", { class: "rank" }, String(i + 1)), r.deputy.name]),
+          h("b", null, cg.fmtInt(r.points) + " " + S.deputyPoints),
+        ]),
+        h("div", { class: "minibar" }, h("span", { class: "band-" + band, style: { width: Math.min(100, pct) + "%" } })),
+        h("small", { class: "muted" }, cg.fmtPct(pct) + " · " + S.deputyTargets
+          .replace("%(met)s", r.targets_met).replace("%(n)s", r.targets)),
+      ]);
+    }) : cg.emptyItem(S.noDeputies));
+  }
+
+  function loadDeputyLeague() {
+    var adcode = state.region.adcode;
+    deputies.loaded = adcode;
+    return cg.api(cg.url("records", { region: adcode }))
+      .then(function (answer) {
+        if (deputies.loaded !== adcode) { return; }
+        deputies.rows = answer.results || [];
+        renderDeputyLeague();
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
+  function setupDeputyLeague() {
+    var card = $("deputy-league-card");
+    card.addEventListener("toggle", function () {
+      if (card.open && deputies.loaded !== state.region.adcode) { loadDeputyLeague(); }
+    });
+    dashboard.onRegion.push(function () { if (card.open) { loadDeputyLeague(); } else { deputies.loaded = null; } });
+    document.querySelectorAll("#deputy-sort button").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        deputies.sort = btn.dataset.sort;
+        document.querySelectorAll("#deputy-sort button").forEach(function (b) {
+          b.setAttribute("aria-pressed", String(b === btn));
+        });
+        renderDeputyLeague();
+      });
+    });
+  }
+  setupDeputyLeague();
+
   /* ---- the legend: one group per layer, shown while that layer is on (the county roll-up
    * ramp below the cells' zoom, the cell states from it); the scales are built from the same
    * constants that colour the layers. The toggle folds it away (a phone's map is small). ---- */
