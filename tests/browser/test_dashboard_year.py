@@ -10,6 +10,7 @@ def test_this_year_window_reads_everything_for_the_year(open_page, world):
     page = open_page("/accounts/login/?next=/dashboard/")
     login(page, "leader-a")
     wait_for_cells(page, A_COLS * A_ROWS)
+    page.wait_for_function("/[0-9]/.test(document.getElementById('stat-covered').textContent)")
     labels = page.eval_on_selector_all("#window-control button", "bs => bs.map(b => b.textContent)")
     assert labels == ["近 30 天", "近 90 天", "近 365 天", "本年"]
     assert page.inner_text("#stat-households-label") == "近 90 天已走访户数 / 年度目标"

@@ -436,7 +436,7 @@
       });
     });
 
-    renderCrumbs();
+    renderCrumbs(); renderTargetLabel();
     loadStats(false, true); loadGaps(); loadClusters(); loadPins(); loadOverdue();
 
     var refreshPins = cg.debounce(function () { loadPins(); loadOverdue(); }, 700);
