@@ -41,6 +41,7 @@ from backend.opinions.services import ACTION_LABELS, ALLOWED_FROM, DEPARTMENT_AC
 from backend.projects.models import QuorumRule
 from backend.regions.access import access_region_by_adcode, default_region
 from backend.regions.models import Region, RegionLevel
+from backend.regions.selectors import region_ancestors
 from backend.stationlife import selectors as life_selectors
 from backend.stationlife.models import ActivityKind, DeliberationStatus
 from backend.stationlife.services import NOTICE_MIN_DAYS
@@ -112,6 +113,11 @@ def js_strings() -> dict[str, str]:
         "link": _("Cross-province link"),
         "agreementDate": _("agreement date"),
         "cadences": _("cadences"),
+        "deputyPoints": _("points"),
+        "deputyTargets": _("%(met)s of %(n)s targets met"),
+        "noDeputies": _("No deputies here."),
+        "householdsYear": _("Households visited this year / yearly target"),
+        "householdsWindow": _("Households visited in %(d)s days / yearly target"),
         "layerCoverage": _("Coverage"),
         "layerHeat": _("Visit heat (H3)"),
         "layerGaps": _("Gaps"),
@@ -182,12 +188,44 @@ def page_region(request: HttpRequest, jurisdiction: Jurisdiction) -> Region:
         raise Http404(error.message) from None
 
 
+# The calendar year (本年) beside the rolling windows: 1 January of this year in Asia/Shanghai to
+# today, expressed as a days count (the API's windows are "the last N local days"), so yearly
+# targets (50 households per deputy) compare with this year's counts. In the page's URL it is
+# `days=year`, so that a bookmark stays "this year" on the following days.
+YEAR_WINDOW = "year"
+
+
+def year_window_days(today: dt.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return (today - dt.date(today.year, 1, 1)).days + 1
+
+
+def window_key(request: HttpRequest) -> str:
+    """The window asked for in the page's URL: "year" or one of the rolling lengths (as text)."""
+    raw = request.GET.get("days", "")
+    if raw == YEAR_WINDOW or raw in {str(d) for d in TIME_WINDOWS_DAYS}:
+        return raw
+    return str(DEFAULT_WINDOW_DAYS)
+
+
 def window_days(request: HttpRequest) -> int:
-    try:
-        days = int(request.GET.get("days", DEFAULT_WINDOW_DAYS))
-    except ValueError:
-        return DEFAULT_WINDOW_DAYS
-    return days if days in TIME_WINDOWS_DAYS else DEFAULT_WINDOW_DAYS
+    key = window_key(request)
+    return year_window_days() if key == YEAR_WINDOW else int(key)
+
+
+def window_choices() -> list[dict]:
+    """The window buttons: {key, days, label}, the rolling windows then this year."""
+    rolling = [
+        {"key": str(d), "days": d, "label": _("%(d)s days") % {"d": d}} for d in TIME_WINDOWS_DAYS
+    ]
+    return [
+        *rolling,
+        {
+            "key": YEAR_WINDOW,
+            "days": year_window_days(),
+            "label": pgettext("time window", "This year"),
+        },
+    ]
 
 
 def region_payload(region: Region) -> dict:
@@ -226,6 +264,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "health": ("map-station-health", {"station_id": "id"}),
     "stationLinks": ("map-station-links", {}),
     "league": ("map-station-league", {}),
+    "records": ("map-records", {}),
     "linkPage": ("map_ui:station-link", {"link_id": "id"}),
     "rota": ("map-station-rota", {"station_id": "id"}),
     "attendance": ("map-station-attendance", {"station_id": "id"}),
@@ -307,7 +346,8 @@ def map_context(
         "page": page,
         "region": region_payload(region),
         "days": window_days(request),
-        "windows": list(TIME_WINDOWS_DAYS),
+        "window": window_key(request),
+        "windows": window_choices(),
         "strings": js_strings(),
         "canAssign": jurisdiction.can_act,
         "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),
@@ -356,12 +396,25 @@ def dashboard_project_strings() -> dict[str, str]:
     }
 
 
+def trail_to(region: Region, jurisdiction: Jurisdiction) -> list[dict]:
+    """The breadcrumb from the top of the caller's jurisdiction down to `region` (a township
+    reloaded from the URL leads back up to its county, city, province): adcode, name, level;
+    the bounding boxes are read when a crumb is opened."""
+    prefix = jurisdiction.prefix or ""
+    above = [r for r in region_ancestors(region=region) if r.adcode.startswith(prefix)]
+    return [{"adcode": r.adcode, "name": r.name, "level": r.level} for r in above] + [
+        region_payload(region)
+    ]
+
+
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     jurisdiction = region_reader(request)
     region = page_region(request, jurisdiction)
-    context = map_context(request, "dashboard", region, jurisdiction)
+    context = map_context(
+        request, "dashboard", region, jurisdiction, trail=trail_to(region, jurisdiction)
+    )
     context["config"]["strings"].update(dashboard_project_strings())
     # ?screen=big: the wall display (大屏): no top bar, the county filling the view, large type.
     context["big_screen"] = request.GET.get("screen") == "big"

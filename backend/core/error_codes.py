@@ -1139,6 +1139,13 @@ MAP_INVALID_OVERDUE = register(
     apis=MAP,
     doc="bad opinion parameters or body field types",
 )
+MAP_INVALID_OUTLINE = register(
+    "map.invalid_outline",
+    400,
+    _("outline must be 0 or 1."),
+    apis=MAP,
+    doc="bad `outline` of the region statistics",
+)
 MAP_INVALID_LIMIT = register(
     "map.invalid_limit",
     400,

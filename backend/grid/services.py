@@ -26,6 +26,7 @@ from backend.core import error_codes as codes
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.liaison.models import Deputy
+from backend.regions.selectors import place_names
 
 from .access import access_cells_by_ids
 from .models import AssignmentStatus, GridAssignment, GridCell
@@ -59,15 +60,17 @@ def _checked_cells(jurisdiction: Jurisdiction, cell_ids: list[int]) -> list[Grid
 
 def _publish(results: list[AssignResult], cells: dict[int, GridCell]) -> None:
     by_county: dict[str, list[dict]] = defaultdict(list)
-    for result in results:
-        if not result.created:
-            continue
+    created = [r for r in results if r.created]
+    places = place_names(adcodes=(cells[r.assignment.cell_id].adcode for r in created))
+    for result in created:
         a = result.assignment
         by_county[a.county_adcode].append(
             {
                 "id": a.id,
                 "cell_id": a.cell_id,
                 "cell_code": cells[a.cell_id].code,
+                "cell_name": cells[a.cell_id].name,
+                "place": places.get(cells[a.cell_id].adcode),
                 "deputy_id": a.deputy_id,
                 "adcode": cells[a.cell_id].adcode,  # township dashboards filter on it
                 "county_adcode": a.county_adcode,

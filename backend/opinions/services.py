@@ -84,6 +84,7 @@ from backend.core.geo import STORAGE_SRID
 from backend.core.notify import notify
 from backend.liaison.models import Deputy, Station
 from backend.records.services import CREATED, cell_at, content_hash, record_or_replay
+from backend.regions.selectors import place_names
 from backend.visits.access import access_own_visit
 
 from .access import access_department_for, access_opinion_by_id
@@ -214,6 +215,8 @@ def _register(
                     "category": category,
                     "status": opinion.status,
                     "cell_id": opinion.cell_id,
+                    "cell_name": cell.name if cell is not None else None,
+                    "place": place_names(adcodes=[adcode]).get(adcode),
                     "adcode": adcode,
                     "county_adcode": county,
                     "recorded_at": recorded_at.isoformat(),

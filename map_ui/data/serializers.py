@@ -58,6 +58,14 @@ class WindowInput(serializers.Serializer):
     days = IntParam(_days, help_text="The window in days ending today (1-730, default 90).")
 
 
+class RegionStatsInput(WindowInput):
+    outline = TextParam(
+        _choice(("0", "1"), codes.MAP_INVALID_OUTLINE, _("outline must be 0 or 1.")),
+        help_text="1: add the region's outline (GeoJSON, display boundary), for the dashboard "
+        "to highlight the region drilled into; 0 or absent: without.",
+    )
+
+
 class RegionInput(serializers.Serializer):
     region = TextParam(
         _region, help_text="An adcode (2-12 digits); default: the caller's jurisdiction."
@@ -233,6 +241,9 @@ class RegionStatsOutput(RegionChildOutput):
     deputies_active = serializers.IntegerField()
     target_households = serializers.IntegerField()
     children = RegionLeagueRowOutput(many=True)
+    outline = serializers.JSONField(
+        required=False, help_text="GeoJSON MultiPolygon (only with outline=1; null without one)"
+    )
 
 
 class RegionOverdueOutput(serializers.Serializer):

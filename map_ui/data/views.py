@@ -43,6 +43,7 @@ from backend.opinions.access import access_opinion_by_id
 from backend.opinions.services import opinion_transition
 from backend.regions.access import access_region_by_adcode
 from backend.regions.models import Region
+from backend.regions.selectors import region_outline
 from backend.reporting.attendance import station_attendance
 from backend.stationlife import selectors as life_selectors
 
@@ -216,14 +217,17 @@ class RegionStatsApi(MapApi):
     @extend_schema(
         operation_id="map_region_stats",
         tags=["coverage"],
-        parameters=[s.WindowInput],
+        parameters=[s.RegionStatsInput],
         responses={200: s.RegionStatsOutput, **READ_ERRORS},
     )
     def get(self, request, adcode: str) -> JsonResponse:
         jurisdiction = jurisdiction_of(request.user)
         region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode_param(adcode))
-        window = _window(self.params(s.WindowInput)["days"])
+        query = self.params(s.RegionStatsInput)
+        window = _window(query["days"])
         stats = coverage.region_stats(jurisdiction=jurisdiction, region=region, window=window)
+        if query["outline"] == "1":
+            stats["outline"] = region_outline(region=region)
         return _out(s.RegionStatsOutput, stats)
 
 

@@ -2,13 +2,16 @@
 never 500), CSRF on the one write, and query budgets."""
 
 import datetime as dt
+import json
 
 import pytest
+from django.contrib.gis.geos import GEOSGeometry
 from django.test import Client
 from django.utils import timezone
 
 from backend.coverage.services import coverage_roll_forward
 from backend.grid.models import GridAssignment
+from backend.regions.models import Region
 from tests.coverage_world import COUNTY_STATS_30_DAYS, HOUSEHOLDS
 
 API = "/api/map/v1/"
@@ -71,6 +74,21 @@ def test_township_staff_see_their_township_only(world):
 def test_stats_body(world):
     body = client_for(world, "leader").get(API + "regions/430121/stats", {"days": 30}).json()
     assert body == COUNTY_STATS_30_DAYS
+
+
+def test_stats_with_the_outline_of_the_region(world):
+    """outline=1 (the dashboard, drilled into a township): the same body plus the region's
+    display boundary as GeoJSON, 5 decimals; without it the body has no outline."""
+    leader = client_for(world, "leader")
+    plain = leader.get(API + "regions/430121001/stats", {"days": 30}).json()
+    body = leader.get(API + "regions/430121001/stats", {"days": 30, "outline": "1"}).json()
+    outline = body.pop("outline")
+    assert body == plain and "outline" not in plain
+    assert outline["type"] == "MultiPolygon"
+    region = Region.objects.get(adcode="430121001")
+    drawn = GEOSGeometry(json.dumps(outline), srid=region.boundary.srid)
+    expected = region.display_boundary or region.boundary
+    assert drawn.sym_difference(expected).area < 1e-9
 
 
 def test_cells_geojson_body(world):
@@ -402,6 +420,7 @@ BAD_INPUT = [
     ("clusters.geojson?region=430121&category=bogus", "map.invalid_category"),
     ("rollups?region=430121&by=planet", "map.invalid_by"),
     ("regions/43x/stats", "map.invalid_region"),
+    ("regions/430121/stats?outline=yes", "map.invalid_outline"),
 ]
 
 

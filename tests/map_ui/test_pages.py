@@ -1,11 +1,14 @@
 """Map pages: login, role redirects, jurisdiction (404 outside), language switch, page config."""
 
+import datetime as dt
 import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from backend.accounts.models import Role
+from map_ui.views import year_window_days
 from tests.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +75,15 @@ def test_leader_dashboard_shows_own_county(client, regions):
         "bbox": [113.0, 28.0, 113.1, 28.1],
     }
     assert config["days"] == 90
-    assert config["windows"] == [30, 90, 365]
+    year = year_window_days()
+    assert config["window"] == "90"
+    assert config["windows"] == [
+        {"key": "30", "days": 30, "label": "近 30 天"},
+        {"key": "90", "days": 90, "label": "近 90 天"},
+        {"key": "365", "days": 365, "label": "近 365 天"},
+        {"key": "year", "days": year, "label": "本年"},
+    ]
+    assert config["trail"] == [config["region"]]  # the top of the jurisdiction
     assert config["canAssign"] is False
     assert config["urls"]["live"] == "/ws/live/"
     assert config["urls"]["tiles"] == "/tiles/{layer}/{z}/{x}/{y}.mvt"
@@ -88,12 +99,31 @@ def test_time_window_comes_from_the_query_and_is_checked(client, regions):
     assert page_config(client.get("/dashboard/?days=365"))["days"] == 365
     assert page_config(client.get("/dashboard/?days=7"))["days"] == 90
     assert page_config(client.get("/dashboard/?days=abc"))["days"] == 90
+    this_year = page_config(client.get("/dashboard/?days=year"))
+    assert (this_year["window"], this_year["days"]) == ("year", year_window_days())
+    assert (
+        'data-window="year" class="active"' in client.get("/dashboard/?days=year").content.decode()
+    )
+
+
+def test_this_year_is_the_days_since_the_first_of_january():
+    assert year_window_days(dt.date(2026, 1, 1)) == 1
+    assert year_window_days(dt.date(2026, 12, 4)) == 338
+    assert year_window_days(dt.date(2028, 12, 31)) == 366  # a leap year
+    shanghai = timezone.localdate()
+    assert year_window_days() == (shanghai - dt.date(shanghai.year, 1, 1)).days + 1
 
 
 def test_city_leader_drills_into_a_county_but_not_outside(client, regions):
     client.force_login(user(Role.LEADER, regions["city"]))
     assert page_config(client.get("/dashboard/"))["region"]["adcode"] == "4301"
-    assert page_config(client.get("/dashboard/?region=430182"))["region"]["name"] == "宁乡市"
+    county = page_config(client.get("/dashboard/?region=430182"))
+    assert county["region"]["name"] == "宁乡市"
+    # the breadcrumb after a reload: from the city (the top of the jurisdiction) down
+    assert [(r["adcode"], r["name"]) for r in county["trail"]] == [
+        ("4301", "长沙市"),
+        ("430182", "宁乡市"),
+    ]
     assert client.get("/dashboard/?region=440784").status_code == 404
     assert client.get("/dashboard/?region=43").status_code == 404  # the province is wider
 

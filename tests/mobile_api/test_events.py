@@ -75,6 +75,8 @@ def test_visit_batch_is_one_message_on_redis(redis_layer, deputy, assigned, reco
         "id": visit.id,
         "cell_id": cells_3x3[4].id,
         "cell_code": cells_3x3[4].code,
+        "cell_name": cells_3x3[4].name,
+        "place": None,  # a cell of the county itself: no township or village to name
         "adcode": "430121",
         "county_adcode": "430121",
         "kind": "household",
@@ -110,6 +112,7 @@ def test_checkin_and_opinion_events_on_redis(redis_layer, deputy, station):
         {
             "id": checkin["id"],
             "station_id": station.id,
+            "station_name": station.name,
             "inside_geofence": True,
             "distance_m": 0.0,
             "recorded_at": message["data"]["items"][0]["recorded_at"],

@@ -80,7 +80,8 @@ WITH fix AS (
     SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), {STORAGE_SRID}) AS location
 ),
 measured AS (
-    SELECT s.id AS station_id, s.adcode, s.county_adcode, s.geofence_radius_m, f.location,
+    SELECT s.id AS station_id, s.name AS station_name, s.adcode, s.county_adcode,
+           s.geofence_radius_m, f.location,
            ST_Distance(s.location::geography, f.location::geography) AS distance_m
     FROM liaison_station s, fix f WHERE s.id = %(station_id)s
 ),
@@ -89,7 +90,8 @@ judged AS (
            m.distance_m - least(coalesce(%(accuracy_m)s::float8, 0), %(credit_max_m)s)
                <= m.geofence_radius_m AS inside_geofence
     FROM measured m
-)
+),
+ins AS (
 INSERT INTO visits_checkin (deputy_id, station_id, client_uuid, content_hash, location,
     accuracy_m, distance_m, inside_geofence, recorded_at, received_at, adcode, county_adcode,
     flags)
@@ -107,6 +109,8 @@ SELECT %(deputy_id)s, j.station_id, %(client_uuid)s, %(content_hash)s, j.locatio
 FROM judged j
 ON CONFLICT (deputy_id, client_uuid) DO NOTHING
 RETURNING id, station_id, distance_m, inside_geofence, flags, recorded_at, adcode, county_adcode
+)
+SELECT ins.*, (SELECT j.station_name FROM judged j) AS station_name FROM ins
 """  # noqa: S608 - only the SRID constant is interpolated
 
 
@@ -182,7 +186,7 @@ def _insert(params: dict[str, Any]) -> CheckInResult | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    id_, station_id, distance_m, inside, flags, recorded, adcode, county = row
+    id_, station_id, distance_m, inside, flags, recorded, adcode, county, station_name = row
     publish_on_commit(
         county,
         "checkin.created",
@@ -191,6 +195,7 @@ def _insert(params: dict[str, Any]) -> CheckInResult | None:
                 {
                     "id": id_,
                     "station_id": station_id,
+                    "station_name": station_name,
                     "inside_geofence": inside,
                     "distance_m": round(distance_m, 1),
                     "recorded_at": recorded.isoformat(),

@@ -54,6 +54,7 @@ from backend.records.services import (
     replay_status,
     time_text,
 )
+from backend.regions.selectors import place_name_sql
 
 from ..models import VisitKind
 from .plausibility import FUTURE_TOLERANCE, LOW_ACCURACY_M, STALE_AFTER
@@ -267,8 +268,8 @@ ins AS (
 )
 SELECT ins.id, ins.deputy_id, ins.client_uuid, ins.cell_id, ins.adcode, ins.county_adcode,
        ins.kind, ins.households, ins.recorded_at, ins.flags,
-       (SELECT g.code FROM grid_gridcell g WHERE g.id = ins.cell_id) AS cell_code
-FROM ins
+       g.code AS cell_code, g.name AS cell_name, {place_name_sql("ins.adcode")} AS place
+FROM ins LEFT JOIN grid_gridcell g ON g.id = ins.cell_id
 """  # noqa: S608 - only the SRID constant and the kernel's cell look-up are interpolated
 
 _EXISTING_SQL = """
@@ -339,12 +340,16 @@ def _publish_visits(created_rows: Iterable[tuple]) -> None:
         recorded_at,
         _flags,
         cell_code,
+        cell_name,
+        place,
     ) in sorted(created_rows):
         by_county[county].append(
             {
                 "id": id_,
                 "cell_id": cell_id,
                 "cell_code": cell_code,
+                "cell_name": cell_name,
+                "place": place,
                 "adcode": adcode,
                 "county_adcode": county,
                 "kind": kind,

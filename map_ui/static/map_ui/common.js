@@ -91,14 +91,16 @@
     return (Math.round(x * 10) / 10).toFixed(1) + "%";
   }
 
-  // Every time on the pages is Beijing time, whatever the browser's own zone.
-  var TIME_ZONE = "Asia/Shanghai";
+  /* Every date and time is shown in Beijing time, whatever the browser's zone (a leader's
+   * laptop set to another zone, a wall display's default UTC). A date-only string
+   * ("2026-12-04") is read as UTC midnight, which is the same day in Asia/Shanghai. */
+  var ZONE = "Asia/Shanghai";
 
   function fmtDate(iso) {
     if (!iso) { return S.noVisit; }
     var d = new Date(iso);
     if (isNaN(d)) { return iso; }
-    return d.toLocaleDateString(lang(), { timeZone: TIME_ZONE });
+    return d.toLocaleDateString(lang(), { timeZone: ZONE });
   }
 
   function fmtDateTime(iso) {
@@ -107,13 +109,15 @@
     if (isNaN(d)) { return iso; }
     return d.toLocaleString(lang(), {
       year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit",
-      timeZone: TIME_ZONE,
+      timeZone: ZONE, hourCycle: "h23",
     });
   }
 
   function fmtTime(iso) {
     var d = iso ? new Date(iso) : new Date();
-    return d.toLocaleTimeString(lang(), { hour: "2-digit", minute: "2-digit", timeZone: TIME_ZONE });
+    return d.toLocaleTimeString(lang(), {
+      hour: "2-digit", minute: "2-digit", timeZone: ZONE, hourCycle: "h23",
+    });
   }
 
   /* ---- the DOM: elements by id, text, built nodes, toasts ---- */
@@ -593,7 +597,7 @@
     fmtTime: fmtTime, $: $, setText: setText, h: h, append: append, fill: fill,
     emptyItem: emptyItem, facts: facts, popup: popup, notifier: notifier, fitBbox: fitBbox,
     CellLayer: CellLayer, cellStyle: cellStyle, countyOutlines: countyOutlines,
-    countyCoverage: countyCoverage, shareTiles: shareTiles, fitZoomRange: fitZoomRange, tileJson: tileJson,
+    countyCoverage: countyCoverage, RAMP: RAMP, shareTiles: shareTiles, fitZoomRange: fitZoomRange, tileJson: tileJson,
     cellFacts: cellFacts, cellPopup: cellPopup, Live: Live,
     debounce: debounce, onMap: onMap,
     cellState: function (id) {

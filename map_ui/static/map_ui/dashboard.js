@@ -9,8 +9,11 @@
 
   var state = {
     days: config.days,
+    window: config.window || String(config.days),  // "year" (本年) or a rolling length
     region: config.region,       // the region shown (changes on drill-down)
-    trail: [config.region],      // breadcrumbs
+    // breadcrumbs: from the top of the jurisdiction down to the region of the URL (a reload
+    // keeps the township drilled into, and the way back up)
+    trail: config.trail && config.trail.length ? config.trail : [config.region],
     gapIds: {},
     counters: { visit: 0, checkin: 0, opinion: 0, assignment: 0, handled: 0, overdue: 0, deliberation: 0 },
   };
@@ -34,7 +37,14 @@
     setText("stat-households", cg.fmtInt(s.households_visited) + " / " + cg.fmtInt(target), tick);
     $("stat-households-bar").style.width = target ? Math.min(100, 100 * s.households_visited / target) + "%" : "0";
     $("stats").dataset.covered = String(s.covered);
+    renderTargetLabel();
     renderChildren(s.children || []);
+  }
+
+  /* The yearly target compares with this year's count; a rolling window says it is shorter. */
+  function renderTargetLabel() {
+    $("stat-households-label").textContent = state.window === "year" ? S.householdsYear
+      : S.householdsWindow.replace("%(d)s", state.days);
   }
 
   /* ---- league table (children ranked by coverage, coloured by band; sortable) ---- */
@@ -85,9 +95,29 @@
     $("region-name").textContent = state.region.name;
   }
 
-  function loadStats(tick) {
-    return cg.api(cg.url("stats", { days: state.days }, { adcode: state.region.adcode }))
+  /* ---- the region drilled into, outlined on the map (its outline comes with the statistics
+   * read on a region change, `outline=1`; none at the top of the jurisdiction) ---- */
+  var outlineLayer = null;
+  function drilledIn() { return state.trail.length > 1; }
+  function showOutline(geometry) {
+    if (outlineLayer) { outlineLayer.remove(); outlineLayer = null; }
+    var box = cg.map && cg.map.getContainer();
+    if (box) { box.dataset.outline = geometry ? state.region.adcode : ""; }
+    if (!geometry || !cg.map) { return; }
+    outlineLayer = L.geoJSON(geometry, {
+      interactive: false,
+      style: function () {
+        return { color: cg.COLORS.selected, weight: 3, opacity: 0.95, fill: false };
+      },
+    }).addTo(cg.map);
+  }
+
+  function loadStats(tick, withOutline) {
+    var params = { days: state.days };
+    if (withOutline && drilledIn()) { params.outline = 1; }
+    return cg.api(cg.url("stats", params, { adcode: state.region.adcode }))
       .then(function (s) {
+        if (withOutline) { showOutline(s.outline || null); }
         renderStats(s, tick);
         if (!state.region.bbox && s.bbox) { state.region.bbox = s.bbox; cg.fitBbox(cg.map, s.bbox, true, state.region.level); }
         return s;
@@ -213,9 +243,9 @@
     if (fit && region.bbox) { cg.fitBbox(cg.map, region.bbox, true, region.level); }
     var params = new URLSearchParams(location.search);
     params.set("region", region.adcode);
-    params.set("days", state.days);
+    params.set("days", state.window);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
-    loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
+    loadStats(false, true); loadGaps(); loadClusters(); loadPins(); loadOverdue();
     dashboard.onRegion.forEach(function (fn) { fn(region); });
   }
 
@@ -225,7 +255,7 @@
   function showWindow() {
     var params = new URLSearchParams(location.search);
     params.set("region", state.region.adcode);
-    params.set("days", state.days);
+    params.set("days", state.window);
     history.replaceState(null, "", location.pathname + "?" + params.toString());
     loadStats(false); loadGaps(); loadClusters();
   }
@@ -236,6 +266,104 @@
   }
 
   var gapLayer = null;
+
+  /* ---- the deputies' league (履职积分): this year's record of the deputies in the region,
+   * ranked by points or by target completion (the mean share of each 12345 target reached),
+   * coloured by completion band; read when the card is opened and on a region change while
+   * open (no request on load). ---- */
+  var deputies = { rows: [], sort: "points", loaded: null };
+
+  function completionBand(c) { return c >= 0.9 ? "met" : c >= 0.6 ? "behind" : "low"; }
+
+  function renderDeputyLeague() {
+    var rows = deputies.rows.slice();
+    if (deputies.sort === "completion") {
+      rows.sort(function (a, b) { return b.completion - a.completion || a.rank - b.rank; });
+    }
+    cg.fill("deputy-league", rows.length ? rows.map(function (r, i) {
+      var band = completionBand(r.completion || 0), pct = 100 * (r.completion || 0);
+      return h("li", { dataset: { deputyId: String(r.deputy.id), band: band } }, [
+        h("div", { class: "row" }, [
+          h("span", null, [h("small", { class: "rank" }, String(i + 1)), r.deputy.name]),
+          h("b", null, cg.fmtInt(r.points) + " " + S.deputyPoints),
+        ]),
+        h("div", { class: "minibar" }, h("span", { class: "band-" + band, style: { width: Math.min(100, pct) + "%" } })),
+        h("small", { class: "muted" }, cg.fmtPct(pct) + " · " + S.deputyTargets
+          .replace("%(met)s", r.targets_met).replace("%(n)s", r.targets)),
+      ]);
+    }) : cg.emptyItem(S.noDeputies));
+  }
+
+  function loadDeputyLeague() {
+    var adcode = state.region.adcode;
+    deputies.loaded = adcode;
+    return cg.api(cg.url("records", { region: adcode }))
+      .then(function (answer) {
+        if (deputies.loaded !== adcode) { return; }
+        deputies.rows = answer.results || [];
+        renderDeputyLeague();
+      })
+      .catch(function (err) { console.error(S.loadFailed, err); });
+  }
+
+  function setupDeputyLeague() {
+    var card = $("deputy-league-card");
+    card.addEventListener("toggle", function () {
+      if (card.open && deputies.loaded !== state.region.adcode) { loadDeputyLeague(); }
+    });
+    dashboard.onRegion.push(function () { if (card.open) { loadDeputyLeague(); } else { deputies.loaded = null; } });
+    document.querySelectorAll("#deputy-sort button").forEach(function (btn) {
+      btn.addEventListener("click", function () {
+        deputies.sort = btn.dataset.sort;
+        document.querySelectorAll("#deputy-sort button").forEach(function (b) {
+          b.setAttribute("aria-pressed", String(b === btn));
+        });
+        renderDeputyLeague();
+      });
+    });
+  }
+  setupDeputyLeague();
+
+  /* ---- the legend: one group per layer, shown while that layer is on (the county roll-up
+   * ramp below the cells' zoom, the cell states from it); the scales are built from the same
+   * constants that colour the layers. The toggle folds it away (a phone's map is small). ---- */
+  function legendScale(id, colours, labels) {
+    cg.fill(id, colours.map(function (colour, i) {
+      return h("span", { dataset: { step: String(i) } }, [
+        h("i", { class: "sw", style: { background: colour } }), labels[i],
+      ]);
+    }));
+  }
+
+  function setupLegend(map, layers) {
+    legendScale("legend-heat", HEAT_COLORS, HEAT_STEPS.map(function (n, i) {
+      var next = HEAT_STEPS[i + 1];
+      return next === undefined ? "≥ " + n : next - 1 === n ? String(n) : n + "–" + (next - 1);
+    }));
+    var step = 100 / cg.RAMP.length;
+    legendScale("legend-ramp", cg.RAMP, cg.RAMP.map(function (c, i) {
+      return Math.round(i * step) + "–" + Math.round((i + 1) * step) + "%";
+    }));
+    var cellsTiles = (config.tileLayers || {}).cells;
+    var cellsMinZoom = cellsTiles ? cellsTiles.minzoom : 10;
+    function update() {
+      var zoom = map.getZoom();
+      document.querySelectorAll("#legend .legend-group[data-layer]").forEach(function (group) {
+        var key = group.dataset.layer, layer = layers[key];
+        var on = !!layer && map.hasLayer(layer);
+        if (key === "coverage") { on = on && zoom >= cellsMinZoom; }
+        if (key === "counties") { on = on && zoom < cellsMinZoom; }
+        group.hidden = !on;
+      });
+    }
+    map.on("overlayadd overlayremove zoomend", update);
+    var legend = $("legend"), toggle = $("legend-toggle");
+    toggle.addEventListener("click", function () {
+      var folded = legend.classList.toggle("folded");
+      toggle.setAttribute("aria-expanded", String(!folded));
+    });
+    update();
+  }
 
   cg.onMap(function (map) {
     // Outline and coverage of the counties: the same URL (the window's), one fetch per tile.
@@ -286,12 +414,16 @@
     gapLayer.addTo(map);
     clusterLayer.addTo(map);
     pinLayer.addTo(map);
+    setupLegend(map, {
+      coverage: cells.layer, counties: countyCoverage, heat: heat, gaps: gapLayer,
+      clusters: clusterLayer, overdue: pinLayer,
+    });
 
     document.querySelectorAll("#window-control button").forEach(function (btn) {
       btn.addEventListener("click", function () {
         var days = parseInt(btn.dataset.days, 10);
-        if (days === state.days) { return; }
-        state.days = days;
+        if (btn.dataset.window === state.window) { return; }
+        state.days = days; state.window = btn.dataset.window;
         document.querySelectorAll("#window-control button").forEach(function (b) {
           b.classList.toggle("active", b === btn);
         });
@@ -304,19 +436,21 @@
       });
     });
 
-    renderCrumbs();
-    loadStats(false); loadGaps(); loadClusters(); loadPins(); loadOverdue();
+    renderCrumbs(); renderTargetLabel();
+    loadStats(false, true); loadGaps(); loadClusters(); loadPins(); loadOverdue();
 
     var refreshPins = cg.debounce(function () { loadPins(); loadOverdue(); }, 700);
     var refreshStats = cg.debounce(function () { loadStats(true); loadGaps(); }, 700);
     var refreshClusters = cg.debounce(loadClusters, 1500);
 
-    function feed(kind, label, detail, at) {
+    function feed(kind, label, detail, at, place) {
       var ul = $("feed");
       var first = ul.querySelector(".muted");
       if (first) { ul.removeChild(first); }
       var li = h("li", { dataset: { event: kind } }, [
-        h("time", null, cg.fmtTime(at)), h("span", { class: "ev ev-" + kind }, label), h("span", null, detail || ""),
+        h("time", { datetime: at || null }, cg.fmtTime(at)), h("span", { class: "ev ev-" + kind }, label),
+        h("span", { class: "ev-what" }, detail || ""),
+        place ? h("span", { class: "ev-place" }, place) : null,
       ]);
       ul.insertBefore(li, ul.firstChild);
       while (ul.children.length > 8) { ul.removeChild(ul.lastChild); }
@@ -334,7 +468,7 @@
           visits: (p.visits || 0) + 1,
           households_visited: (p.households_visited || 0) + (item.households || 0),
         });
-        feed("visit", S.visitCreated, item.cell_code, item.recorded_at);
+        feed("visit", S.visitCreated, item.cell_name || item.cell_code, item.recorded_at, item.place);
         refreshStats();
       },
       // the visits' summaries are maintained by a job within seconds (coverage.drain): the
@@ -342,10 +476,11 @@
       "coverage.drained": function () { refreshStats(); },
       "assignment.created": function (item) {
         cells.override(item.cell_id, { assigned: true });
-        feed("assignment", S.assignmentCreated, item.cell_code);
+        feed("assignment", S.assignmentCreated, item.cell_name || item.cell_code, null, item.place);
       },
       "opinion.created": function (item) {
-        feed("opinion", S.opinionCreated, S["category_" + item.category] || item.category, item.recorded_at);
+        feed("opinion", S.opinionCreated, S["category_" + item.category] || item.category, item.recorded_at,
+             [item.cell_name, item.place].filter(Boolean).join(" · "));
         refreshClusters();
       },
       "opinion.updated": function (item) {
@@ -360,7 +495,7 @@
         refreshPins();
       },
       "checkin.created": function (item) {
-        feed("checkin", S.checkinCreated, "", item.recorded_at);
+        feed("checkin", S.checkinCreated, item.station_name || "", item.recorded_at);
       },
       // a deliberation day's action item added or followed up: the overdue badge again
       "deliberation.action": function () { refreshPins(); },

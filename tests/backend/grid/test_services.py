@@ -77,6 +77,8 @@ def test_staff_assign_many_cells_with_history_and_one_event(
                     "id": r.assignment.id,
                     "cell_id": r.assignment.cell_id,
                     "cell_code": codes[r.assignment.cell_id],
+                    "cell_name": cells_by_id[r.assignment.cell_id].name,
+                    "place": cells_by_id[r.assignment.cell_id].region.name,  # the township
                     "deputy_id": d2.id,
                     "adcode": cells_by_id[r.assignment.cell_id].adcode,
                     "county_adcode": "430121",

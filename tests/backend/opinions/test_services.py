@@ -155,6 +155,8 @@ def test_event_published_on_commit(deputy, django_capture_on_commit_callbacks, m
                         "category": "water",
                         "status": "registered",
                         "cell_id": None,
+                        "cell_name": None,
+                        "place": None,
                         "adcode": "430121",
                         "county_adcode": "430121",
                         "recorded_at": opinion.recorded_at.isoformat(),

@@ -2,15 +2,23 @@
 
 import datetime as dt
 import uuid
+from unittest.mock import ANY
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from backend.regions.selectors import place_names
 from backend.visits.models import Visit
 from backend.visits.services import household_ref_hash, visits_ingest, visits_sync
-from tests.factories import DeputyFactory, GridAssignmentFactory, cell_center
+from tests.factories import (
+    DeputyFactory,
+    GridAssignmentFactory,
+    GridCellFactory,
+    RegionFactory,
+    cell_center,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -216,6 +224,8 @@ def test_events_one_message_per_county_per_commit(
         "id",
         "cell_id",
         "cell_code",
+        "cell_name",
+        "place",
         "adcode",
         "county_adcode",
         "kind",
@@ -225,6 +235,33 @@ def test_events_one_message_per_county_per_commit(
     with django_capture_on_commit_callbacks(execute=True):
         visits_ingest(rows=[])
     assert len(sent) == 1
+
+
+def test_events_name_the_cell_and_its_township_and_village(
+    make_row, county, deputy, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The dashboard's live feed shows names, not codes: the visit event carries the cell's
+    name and its township's and village's names, read in the insert statement itself."""
+    township = RegionFactory(adcode="430121001", name="星沙街道", parent=county)
+    village = RegionFactory(adcode="430121001002", name="东村", parent=township)
+    cell = GridCellFactory(region=village, col=5, row=0, name="东村一组")
+    GridAssignmentFactory(deputy=deputy, cell=cell)
+    sent = []
+    monkeypatch.setattr(
+        "backend.core.events.publish",
+        lambda county, event, payload: sent.append((county, event, payload)),
+    )
+    lon, lat = cell_center(cell)
+    with django_capture_on_commit_callbacks(execute=True):
+        visits_ingest(rows=[make_row(lon=lon, lat=lat), make_row()])
+    [(_county, _event, payload)] = sent
+    names = [(i["cell_code"], i["cell_name"], i["place"]) for i in payload["items"]]
+    assert names == [(cell.code, "东村一组", "星沙街道 · 东村"), (ANY, ANY, None)]
+    assert place_names(adcodes=["430121001002", "430121001", "430121", "430121001009"]) == {
+        "430121001002": "星沙街道 · 东村",
+        "430121001": "星沙街道",
+        "430121001009": "星沙街道",  # a village not in the tree: its township still names it
+    }
 
 
 def test_client_uuid_must_be_a_uuid(make_row, assigned):
