@@ -237,6 +237,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),
     "projectCalls": ("map-project-calls", {}),
     "callProposals": ("map-project-call-proposals", {"call_id": "id"}),
+    "proposals": ("map-proposals", {}),
     "ballotOpen": ("map-project-call-ballots", {"call_id": "id"}),
     "proposalAdvance": ("map-proposal-advance", {"proposal_id": "id"}),
     "projectUpdates": ("map-project-updates", {"proposal_id": "id"}),

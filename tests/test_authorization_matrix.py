@@ -234,6 +234,17 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map-project-calls": ("GET", MAP + "project-calls", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
     "map-project-calls POST": ("POST", MAP + "project-calls", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-project-call-proposals": ("GET", MAP + "project-calls/{id}/proposals", None, {"-": "404 404 404 404 404 404 404 404 401 401"}),
+    # a staff proposal into a call of the jurisdiction (the page's form); a leader's write is 403 before any lookup
+    "map-project-call-proposals POST": ("POST", MAP + "project-calls/{id}/proposals", E, {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    # the dashboard's cluster → proposal (the open call found on the server): without a cluster 400
+    "map-proposals": ("POST", MAP + "proposals", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-proposals cluster": ("POST", MAP + "proposals", '{"cluster": {"id": {id}, "region": "{region}"}}', {
+        "A": "404 404 404 404 404 403 403 404 401 401",
+        "B": "404 404 404 404 404 403 403 404 401 401",
+    }),
     "map-project-call-ballots": ("POST", MAP + "project-calls/{id}/ballots", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
     "map-proposal-advance": ("POST", MAP + "proposals/{id}/advance", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-project-updates": ("POST", MAP + "proposals/{id}/updates", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
@@ -724,6 +735,7 @@ def _world():
             "captcha-image-2x": captcha_key,
             "projects:propose": a_call,
             "projects:propose-submit": a_call,
+            "map-project-call-proposals POST": a_call,
             "projects:rate": a_project,
             "projects:rate-submit": a_project,
         },
@@ -780,6 +792,7 @@ def _world():
             "intake:card-deputy-pdf": d["db"].id,
             "projects:propose": b_call,
             "projects:propose-submit": b_call,
+            "map-project-call-proposals POST": b_call,
             "projects:rate": b_project,
             "projects:rate-submit": b_project,
         },
