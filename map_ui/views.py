@@ -238,6 +238,7 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "projectCalls": ("map-project-calls", {}),
     "callProposals": ("map-project-call-proposals", {"call_id": "id"}),
     "proposals": ("map-proposals", {}),
+    "projectsPage": ("map_ui:projects", {}),
     "ballotOpen": ("map-project-call-ballots", {"call_id": "id"}),
     "proposalAdvance": ("map-proposal-advance", {"proposal_id": "id"}),
     "projectUpdates": ("map-project-updates", {"proposal_id": "id"}),
@@ -350,6 +351,8 @@ def dashboard_project_strings() -> dict[str, str]:
         "total": _("total"),
         "showProjects": _("Show on the map"),
         "hideProjects": _("Hide from the map"),
+        "clusterToProposal": _("Turn into a livelihood project proposal"),
+        "clusterProposed": _("Proposal filed in"),
     }
 
 
@@ -358,7 +361,10 @@ def dashboard_project_strings() -> dict[str, str]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     jurisdiction = region_reader(request)
     region = page_region(request, jurisdiction)
-    context = map_context(request, "dashboard", region, jurisdiction)
+    # Staff and admins turn an opinion cluster into a proposal (the popup's button).
+    context = map_context(
+        request, "dashboard", region, jurisdiction, canPropose=jurisdiction.can_act
+    )
     context["config"]["strings"].update(dashboard_project_strings())
     # ?screen=big: the wall display (大屏): no top bar, the county filling the view, large type.
     context["big_screen"] = request.GET.get("screen") == "big"
