@@ -566,6 +566,8 @@ def project_strings() -> dict[str, str]:
         "quorum_half": str(QuorumRule.HALF.label),
         "quorum_two_thirds": str(QuorumRule.TWO_THIRDS.label),
         "sessionOn": pgettext("ballot", "congress session"),
+        "proposalInto": _("Into the call:"),
+        "proposalAdded": _("The proposal is added (collected, 项目海选征集表)."),
         "quorum": _("quorum"),
     }
 
