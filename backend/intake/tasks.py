@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.core.jobs import app, on_worker_start, shanghai_cron
+from backend.projects import services as project_services
 
 from . import services
 
@@ -11,6 +12,7 @@ from . import services
 @app.periodic(cron=shanghai_cron(hour=3, minute=20), periodic_id="daily")
 @app.task(name="intake.purge_contacts", queueing_lock="intake.purge_contacts")
 def purge_contacts(timestamp: int | None = None) -> int:
-    """Clear the phone numbers citizens left, 180 days after their opinion was closed (the
-    retention the QR page's privacy notice promises)."""
-    return services.citizen_contacts_purge()
+    """Clear the phone numbers citizens left, 180 days after their opinion was closed, or
+    their livelihood-project proposal settled (the retention the QR pages' privacy notices
+    promise); the number of records cleared."""
+    return services.citizen_contacts_purge() + project_services.citizen_contacts_purge()

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPoint
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,7 @@ from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
 from backend.intake.selectors import IntakeArea
-from backend.intake.services import rate_limit
+from backend.intake.services import CONTACT_RETENTION, rate_limit
 from backend.liaison.models import CongressLevel, Deputy
 from backend.opinions.models import Opinion, OpinionCategory
 from backend.opinions.services import normalise_contact
@@ -886,6 +886,30 @@ def proposal_create_by_citizen(
         contact_consent=bool(contact),
         adcode=call.adcode,
         county_adcode=call.county_adcode,
+    )
+
+
+# The retention of a citizen's number, as the intake's (its QR page's privacy notice): 180 days
+# after the proposal is settled. Settled: not taken forward, merged or not chosen (the stage
+# change's time), or chosen and built (the progress update that says done).
+SETTLED_STAGES = (S.REJECTED, S.MERGED, S.NOT_CHOSEN)
+
+
+def citizen_contacts_purge(*, now: dt.datetime | None = None) -> int:
+    """Blank the phone number (and its consent) of every citizen's proposal settled more than
+    `CONTACT_RETENTION` (180 days) ago; the number of proposals cleared. Idempotent. Run by
+    the intake's daily job `intake.purge_contacts` with the opinions' numbers."""
+    cutoff = (now or timezone.now()) - CONTACT_RETENTION
+    settled = ProposalStageChange.objects.filter(to_stage__in=SETTLED_STAGES, at__lt=cutoff)
+    built = Proposal.objects.filter(updates__status=ProjectStatus.DONE, updates__at__lt=cutoff)
+    return (
+        Proposal.objects.filter(source=ProposalSource.CITIZEN)
+        .exclude(citizen_contact="")
+        .filter(
+            Q(stage__in=SETTLED_STAGES, pk__in=Subquery(settled.values("proposal_id")))
+            | Q(stage=S.CHOSEN, status=ProjectStatus.DONE, pk__in=Subquery(built.values("pk")))
+        )
+        .update(citizen_contact="", contact_consent=False)
     )
 
 
