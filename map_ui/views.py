@@ -239,6 +239,8 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "callProposals": ("map-project-call-proposals", {"call_id": "id"}),
     "proposals": ("map-proposals", {}),
     "projectsPage": ("map_ui:projects", {}),
+    "callCard": ("projects:card-call-pdf", {"call_id": "id"}),
+    "projectCard": ("projects:card-project-pdf", {"proposal_id": "id"}),
     "ballotOpen": ("map-project-call-ballots", {"call_id": "id"}),
     "proposalAdvance": ("map-proposal-advance", {"proposal_id": "id"}),
     "projectUpdates": ("map-project-updates", {"proposal_id": "id"}),
@@ -567,6 +569,7 @@ def project_strings() -> dict[str, str]:
         "quorum_two_thirds": str(QuorumRule.TWO_THIRDS.label),
         "sessionOn": pgettext("ballot", "congress session"),
         "proposalInto": _("Into the call:"),
+        "qrCard": _("QR card to print (PDF)"),
         "proposalAdded": _("The proposal is added (collected, 项目海选征集表)."),
         "quorum": _("quorum"),
     }

@@ -444,6 +444,15 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
         "A": "200 200 200 200 200 200 200 200 200 200",
         "B": "200 200 200 200 200 200 200 200 200 200",
     }),
+    # their printable QR cards (PDF): staff and leaders of the jurisdiction
+    "projects:card-call-pdf": ("GET", "/projects/card/call/{id}.pdf", None, {
+        "A": "404 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 404 404 404 404 200 200 302 302",
+    }),
+    "projects:card-project-pdf": ("GET", "/projects/card/project/{id}.pdf", None, {
+        "A": "404 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 404 404 404 404 200 200 302 302",
+    }),
     "projects:propose-submit": ("POST", "/api/public/v1/project-calls/{id}/proposals", E, {
         "A": "400 400 400 400 400 400 400 400 400 400",
         "B": "400 400 400 400 400 400 400 400 400 400",
@@ -736,6 +745,8 @@ def _world():
             "projects:propose": a_call,
             "projects:propose-submit": a_call,
             "map-project-call-proposals POST": a_call,
+            "projects:card-call-pdf": a_call,
+            "projects:card-project-pdf": a_project,
             "projects:rate": a_project,
             "projects:rate-submit": a_project,
         },
@@ -793,6 +804,8 @@ def _world():
             "projects:propose": b_call,
             "projects:propose-submit": b_call,
             "map-project-call-proposals POST": b_call,
+            "projects:card-call-pdf": b_call,
+            "projects:card-project-pdf": b_project,
             "projects:rate": b_project,
             "projects:rate-submit": b_project,
         },

@@ -63,6 +63,8 @@
         funnel(call),
         h("p", { class: "pj-links" }, [
           h("a", { href: call.public_url, target: "_blank", rel: "noopener", class: "pj-public" }, S.citizenPage),
+          " · ",
+          h("a", { href: cg.url("callCard", null, { id: call.id }), target: "_blank", rel: "noopener", class: "pj-card" }, S.qrCard),
         ]),
       ]);
     }) : cg.emptyItem(S.noCalls));
@@ -118,6 +120,8 @@
       h("p", { class: "muted" }, facts.join(" · ")),
       p.rating_url ? h("p", { class: "pj-links" }, [
         h("a", { href: p.rating_url, target: "_blank", rel: "noopener" }, S.ratingPage),
+        " · ",
+        h("a", { href: cg.url("projectCard", null, { id: p.id }), target: "_blank", rel: "noopener", class: "pj-card" }, S.qrCard),
       ]) : null,
       actions,
     ]);
