@@ -57,13 +57,23 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "INTAKE_RATE_LIMITS", {})}
 
 
+def _rate_key(kind: str, key: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{key}".encode()).hexdigest()[:32]
+    return f"intake:{kind}:{digest}"
+
+
+def rate_limit_forget(kind: str, key: str) -> None:
+    """Drop the count of (kind, key): the demo loader, which posts as several citizens
+    through the public pages' services, leaves no count behind (a reload stays possible)."""
+    caches["mobile_api_throttle"].delete(_rate_key(kind, key))
+
+
 def rate_limit(kind: str, key: str) -> None:
     """Count one request for (kind, key) in a fixed window; 429 past the limit. The key is
     hashed (an IP address or a phone number is never written to Redis)."""
     limit, window = _limits()[kind]
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{key}".encode()).hexdigest()[:32]
     cache = caches["mobile_api_throttle"]
-    name = f"intake:{kind}:{digest}"
+    name = _rate_key(kind, key)
     cache.add(name, 0, timeout=window)
     try:
         count = cache.incr(name)
