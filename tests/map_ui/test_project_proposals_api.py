@@ -5,33 +5,21 @@ call open today for its township, its opinions kept as evidence."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from backend.projects.models import Proposal, ProposalEvidence, ProposalSource
 from tests.backend.projects.world import build_world, opinion_at
 from tests.factories import RegionFactory, UserFactory, square
+from tests.map_ui.test_projects_api import MAP, _client, _post
 
-MAP = "/api/map/v1/"
 PLACE = "project.invalid_place"
 
 
 @pytest.fixture
 def world(db):
     return build_world()
-
-
-def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _post(client, url, body):
-    return client.post(MAP + url, json.dumps(body), content_type="application/json")
 
 
 def _cluster(world, n=3):
