@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError
+from backend.core.privacy import contact_purge
 from backend.liaison.models import Deputy, Station
 from backend.opinions.models import Opinion, OpinionStatus, OpinionTransition
 from backend.opinions.services import (
@@ -199,6 +200,7 @@ def citizen_rate(
 CONTACT_RETENTION = dt.timedelta(days=180)
 
 
+@contact_purge
 def citizen_contacts_purge(*, now: dt.datetime | None = None) -> int:
     """Blank the phone number (and its consent) of every QR opinion closed more than 180 days
     ago; the number of opinions cleared. Idempotent."""

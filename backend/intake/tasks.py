@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from backend.core.jobs import app, on_worker_start, shanghai_cron
-from backend.projects import services as project_services
-
-from . import services
+from backend.core.privacy import contacts_purge
 
 
 @on_worker_start
@@ -15,4 +13,4 @@ def purge_contacts(timestamp: int | None = None) -> int:
     """Clear the phone numbers citizens left, 180 days after their opinion was closed, or
     their livelihood-project proposal settled (the retention the QR pages' privacy notices
     promise); the number of records cleared."""
-    return services.citizen_contacts_purge() + project_services.citizen_contacts_purge()
+    return contacts_purge()  # the purges the apps registered (backend.core.privacy)

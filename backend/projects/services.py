@@ -36,6 +36,7 @@ from backend.core.db import execute, fetch_dicts
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
+from backend.core.privacy import contact_purge
 from backend.intake.selectors import IntakeArea
 from backend.intake.services import CONTACT_RETENTION, rate_limit
 from backend.liaison.models import CongressLevel, Deputy
@@ -895,6 +896,7 @@ def proposal_create_by_citizen(
 SETTLED_STAGES = (S.REJECTED, S.MERGED, S.NOT_CHOSEN)
 
 
+@contact_purge
 def citizen_contacts_purge(*, now: dt.datetime | None = None) -> int:
     """Blank the phone number (and its consent) of every citizen's proposal settled more than
     `CONTACT_RETENTION` (180 days) ago; the number of proposals cleared. Idempotent. Run by
