@@ -196,6 +196,7 @@ operations = [
         projects.BallotOpenApi.as_view(),
         name="map-project-call-ballots",
     ),
+    path("api/map/v1/proposals", projects.ProposalCreateApi.as_view(), name="map-proposals"),
     path(
         "api/map/v1/proposals/<int:proposal_id>/advance",
         projects.ProposalAdvanceApi.as_view(),

@@ -276,6 +276,10 @@ PAGE_URLS: dict[str, tuple[str, dict[str, str]]] = {
     "transitions": ("map-opinion-transitions", {"opinion_id": "id"}),
     "projectCalls": ("map-project-calls", {}),
     "callProposals": ("map-project-call-proposals", {"call_id": "id"}),
+    "proposals": ("map-proposals", {}),
+    "projectsPage": ("map_ui:projects", {}),
+    "callCard": ("projects:card-call-pdf", {"call_id": "id"}),
+    "projectCard": ("projects:card-project-pdf", {"proposal_id": "id"}),
     "ballotOpen": ("map-project-call-ballots", {"call_id": "id"}),
     "proposalAdvance": ("map-proposal-advance", {"proposal_id": "id"}),
     "projectUpdates": ("map-project-updates", {"proposal_id": "id"}),
@@ -393,6 +397,8 @@ def dashboard_project_strings() -> dict[str, str]:
         "total": _("total"),
         "showProjects": _("Show on the map"),
         "hideProjects": _("Hide from the map"),
+        "clusterToProposal": _("Turn into a livelihood project proposal"),
+        "clusterProposed": _("Proposal filed in"),
     }
 
 
@@ -412,8 +418,14 @@ def trail_to(region: Region, jurisdiction: Jurisdiction) -> list[dict]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     jurisdiction = region_reader(request)
     region = page_region(request, jurisdiction)
+    # Staff and admins turn an opinion cluster into a proposal (the popup's button).
     context = map_context(
-        request, "dashboard", region, jurisdiction, trail=trail_to(region, jurisdiction)
+        request,
+        "dashboard",
+        region,
+        jurisdiction,
+        trail=trail_to(region, jurisdiction),
+        canPropose=jurisdiction.can_act,
     )
     context["config"]["strings"].update(dashboard_project_strings())
     # ?screen=big: the wall display (大屏): no top bar, the county filling the view, large type.
@@ -616,6 +628,9 @@ def project_strings() -> dict[str, str]:
         "quorum_half": str(QuorumRule.HALF.label),
         "quorum_two_thirds": str(QuorumRule.TWO_THIRDS.label),
         "sessionOn": pgettext("ballot", "congress session"),
+        "proposalInto": _("Into the call:"),
+        "qrCard": _("QR card to print (PDF)"),
+        "proposalAdded": _("The proposal is added (collected, 项目海选征集表)."),
         "quorum": _("quorum"),
     }
 

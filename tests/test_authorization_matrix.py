@@ -236,6 +236,17 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "map-project-calls": ("GET", MAP + "project-calls", None, {"-": "404 404 404 200 200 200 200 200 401 401"}),
     "map-project-calls POST": ("POST", MAP + "project-calls", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-project-call-proposals": ("GET", MAP + "project-calls/{id}/proposals", None, {"-": "404 404 404 404 404 404 404 404 401 401"}),
+    # a staff proposal into a call of the jurisdiction (the page's form); a leader's write is 403 before any lookup
+    "map-project-call-proposals POST": ("POST", MAP + "project-calls/{id}/proposals", E, {
+        "A": "404 404 404 400 400 403 403 400 401 401",
+        "B": "404 404 404 404 404 403 403 400 401 401",
+    }),
+    # the dashboard's cluster → proposal (the open call found on the server): without a cluster 400
+    "map-proposals": ("POST", MAP + "proposals", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
+    "map-proposals cluster": ("POST", MAP + "proposals", '{"cluster": {"id": {id}, "region": "{region}"}}', {
+        "A": "404 404 404 404 404 403 403 404 401 401",
+        "B": "404 404 404 404 404 403 403 404 401 401",
+    }),
     "map-project-call-ballots": ("POST", MAP + "project-calls/{id}/ballots", E, {"-": "404 404 404 404 404 403 403 404 401 401"}),
     "map-proposal-advance": ("POST", MAP + "proposals/{id}/advance", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
     "map-project-updates": ("POST", MAP + "proposals/{id}/updates", E, {"-": "404 404 404 400 400 403 403 400 401 401"}),
@@ -469,6 +480,15 @@ MATRIX: dict[str, tuple[str, str, str | None, dict[str, str]]] = {
     "projects:rate": ("GET", "/p/project/{id}/", None, {
         "A": "200 200 200 200 200 200 200 200 200 200",
         "B": "200 200 200 200 200 200 200 200 200 200",
+    }),
+    # their printable QR cards (PDF): staff and leaders of the jurisdiction
+    "projects:card-call-pdf": ("GET", "/projects/card/call/{id}.pdf", None, {
+        "A": "404 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 404 404 404 404 200 200 302 302",
+    }),
+    "projects:card-project-pdf": ("GET", "/projects/card/project/{id}.pdf", None, {
+        "A": "404 404 404 200 200 200 404 200 302 302",
+        "B": "404 404 404 404 404 404 200 200 302 302",
     }),
     "projects:propose-submit": ("POST", "/api/public/v1/project-calls/{id}/proposals", E, {
         "A": "400 400 400 400 400 400 400 400 400 400",
@@ -774,6 +794,9 @@ def _world():
             "captcha-image-2x": captcha_key,
             "projects:propose": a_call,
             "projects:propose-submit": a_call,
+            "map-project-call-proposals POST": a_call,
+            "projects:card-call-pdf": a_call,
+            "projects:card-project-pdf": a_project,
             "projects:rate": a_project,
             "projects:rate-submit": a_project,
             "map-campaign": a_campaign,
@@ -835,6 +858,9 @@ def _world():
             "intake:card-deputy-pdf": d["db"].id,
             "projects:propose": b_call,
             "projects:propose-submit": b_call,
+            "map-project-call-proposals POST": b_call,
+            "projects:card-call-pdf": b_call,
+            "projects:card-project-pdf": b_project,
             "projects:rate": b_project,
             "projects:rate-submit": b_project,
             "map-campaign": b_campaign,

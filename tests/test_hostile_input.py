@@ -1369,3 +1369,58 @@ def test_record_pages_take_hostile_parameters(scene):
                     failures.append(f"{page}?{name}={value:.20}: {response.status_code}")
     assert failures == []
     assert client.get("/records/?region=430182").status_code == 404  # another county
+
+
+PROPOSAL_FIELDS = {
+    "title": "村口路灯",
+    "description": "夜间无照明",
+    "estimated_cost_yuan": 80_000,
+    "place": {"type": "Point", "coordinates": [113.08, 28.25]},
+    "opinion_ids": [1],
+}
+CLUSTER_FIELDS = {"id": 1, "region": "430121", "days": 90, "eps_m": 500, "min_points": 3}
+
+
+def test_map_proposal_create_every_field_and_raw_body(scene):
+    """A staff proposal (the page's form) and the dashboard's cluster → proposal (issue 15):
+    every body field, and every field of the cluster, with every hostile value; raw bodies and
+    content types, as staff and as a leader, on the call's path and on hostile ids; never a
+    500, bad text never accepted."""
+    client = staff(scene)
+    leader = Client()
+    leader.force_login(scene.users["leader"])
+    call_id = project_targets()["project_proposals_create"]
+    on_call = f"/api/map/v1/project-calls/{call_id}/proposals"
+    urls = [on_call, "/api/map/v1/proposals"]
+    urls += [f"/api/map/v1/project-calls/{bad}/proposals" for bad in BIG_IDS]
+    checker = Checker()
+    for url in urls:
+        checker.check(url, map_post(client, url, raw_json(PROPOSAL_FIELDS)))
+        checker.check(
+            f"{url} cluster", map_post(client, url, raw_json({"cluster": CLUSTER_FIELDS}))
+        )
+    for url in urls[:2]:
+        for field in (*PROPOSAL_FIELDS, "cluster"):
+            for value in (*HOSTILE_VALUES, [], {}, -1, 1.5, "1"):
+                response = checker.check(
+                    f"{url} {field}={value!r:.40}",
+                    map_post(client, url, raw_json(dict(PROPOSAL_FIELDS, **{field: value}))),
+                )
+                accepted = response is not None and response.status_code < 400
+                if is_bad_text(value) and field in ("title", "description") and accepted:
+                    checker.fail(url, f"bad text in {field} accepted", response)
+        for field in CLUSTER_FIELDS:
+            for value in (*HOSTILE_VALUES, [], {}, -1, 1.5, "1", 10**30):
+                body = {"cluster": dict(CLUSTER_FIELDS, **{field: value})}
+                checker.check(
+                    f"{url} cluster.{field}={value!r:.40}", map_post(client, url, raw_json(body))
+                )
+        for name, raw in RAW_BODIES.items():
+            checker.check(f"{url} {name}", map_post(client, url, raw))
+            checker.check(f"{url} {name} (leader)", map_post(leader, url, raw))
+        for content_type in CONTENT_TYPES:
+            checker.check(
+                f"{url} as {content_type!r}",
+                map_post(client, url, raw_json(PROPOSAL_FIELDS), content_type),
+            )
+    checker.assert_clean()

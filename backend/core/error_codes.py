@@ -1040,6 +1040,30 @@ PROJECT_ALREADY_RATED = register(
     apis=DOMAIN_ONLY,
     doc="the citizens' satisfaction page: one rating per device",
 )
+PROJECT_NO_OPEN_CALL = register(
+    "project.no_open_call",
+    409,
+    _(
+        "No call for proposals of this township or county is open today: open one on the "
+        "livelihood projects page first."
+    ),
+    apis=MAP,
+    doc="the dashboard's cluster → proposal: no open call covers the cluster's opinions",
+)
+PROJECT_CLUSTER_PROPOSED = register(
+    "project.cluster_proposed",
+    409,
+    _("These opinions are already the evidence of a proposal of this call."),
+    apis=MAP,
+    doc="the same cluster turned into a proposal twice; `id`: the existing proposal",
+)
+PROJECT_NO_CLUSTER = register(
+    "project.no_cluster",
+    404,
+    _("No such opinion cluster here (any more): reload the map."),
+    apis=MAP,
+    doc="the cluster named is not among the region's clusters of the window",
+)
 PROJECT_INVALID_FIELD = register(
     "project.invalid_field",
     400,

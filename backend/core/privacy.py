@@ -7,9 +7,14 @@
   backend.core.admin); the APIs accept no filter on them.
 - `mask_contact` is the one mask of a contact, used on every read path (phone API, map API,
   admin). It hides at least half of the characters of any contact, whatever its length or kind.
+- `contact_purge` registers an app's purge of residents' numbers past their retention (the
+  intake's opinions, the livelihood projects' proposals); `contacts_purge` runs them all: the
+  one daily job `intake.purge_contacts` (backend/intake/tasks.py).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.db.models.constants import LOOKUP_SEP
 
@@ -45,3 +50,18 @@ def mask_contact(contact: str) -> str:
         kept.append(ch)
         keep -= ch.isalnum()
     return "".join(reversed(kept))
+
+
+_PURGES: list[Callable[[], int]] = []
+
+
+def contact_purge(purge: Callable[[], int]) -> Callable[[], int]:
+    """Register `purge` (no arguments: it reads the clock; returns the records cleared)."""
+    if purge not in _PURGES:
+        _PURGES.append(purge)
+    return purge
+
+
+def contacts_purge() -> int:
+    """Run every registered purge; the records cleared in all."""
+    return sum(purge() for purge in _PURGES)

@@ -6,3 +6,7 @@ class IntakeConfig(AppConfig):
     name = "backend.intake"
     label = "intake"
     verbose_name = _("citizens' intake (上码说)")
+
+    def ready(self) -> None:
+        # Registers the purge of citizens' numbers on opinions (the daily intake.purge_contacts).
+        from . import services  # noqa: F401

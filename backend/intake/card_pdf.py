@@ -1,4 +1,5 @@
-"""The printable QR card as a PDF (A6 portrait): the name, the station's duty days and the code.
+"""The printable QR card as a PDF (A6 portrait): the name, the station's duty days and the code
+(`qr_card_pdf`, the one layout, is also the livelihood projects' card: backend/projects/cards.py).
 
 reportlab sets the text with the CJK font the set-up installs (fonts-wqy-microhei, a TrueType
 collection; `INTAKE_CARD_FONT` names another file). The font is embedded as a subset with its
@@ -73,6 +74,17 @@ def _lines(target: dict) -> list[tuple[str, str]]:
 def card_pdf(target: dict, url: str) -> bytes:
     """The A6 card of a station or a deputy (`target` as selectors.station_public or
     deputy_public give it) whose code opens `url`."""
+    notice = _(
+        "Scan to speak: your opinion reaches the station, is forwarded within 24 hours"
+        " and answered; you follow it and rate the answer."
+    )
+    return qr_card_pdf(_lines(target), url, notice=notice, name=target["name"])
+
+
+def qr_card_pdf(lines: list[tuple[str, str]], url: str, *, notice: str, name: str) -> bytes:
+    """An A6 QR card: `lines` ((style, text): kicker, name, body or small) above the code of
+    `url`, the `notice` and the url below it; `name` titles the PDF. The one layout of every
+    printable QR card (stations, deputies, the livelihood projects' calls and projects)."""
     font = card_font()
 
     def style(size: float, color=(0.11, 0.11, 0.12), space: float = 2) -> ParagraphStyle:
@@ -94,20 +106,12 @@ def card_pdf(target: dict, url: str) -> bytes:
         "small": style(9, (0.33, 0.33, 0.33)),
         "url": style(6.5, (0.33, 0.33, 0.33), 0),
     }
-    story: list[Flowable] = [Paragraph(escape(text), styles[kind]) for kind, text in _lines(target)]
+    story: list[Flowable] = [Paragraph(escape(text), styles[kind]) for kind, text in lines]
     story += [
         Spacer(1, 2 * mm),
         _QR(url, 56 * mm),
         Spacer(1, 2 * mm),
-        Paragraph(
-            escape(
-                _(
-                    "Scan to speak: your opinion reaches the station, is forwarded within 24 hours"
-                    " and answered; you follow it and rate the answer."
-                )
-            ),
-            styles["small"],
-        ),
+        Paragraph(escape(notice), styles["small"]),
         Paragraph(escape(url), styles["url"]),
     ]
     buffer = io.BytesIO()
@@ -118,7 +122,7 @@ def card_pdf(target: dict, url: str) -> bytes:
         rightMargin=8 * mm,
         topMargin=8 * mm,
         bottomMargin=6 * mm,
-        title=f"{_('QR card')} · {target['name']}",
+        title=f"{_('QR card')} · {name}",
         author="",
         creator="",
         producer="",

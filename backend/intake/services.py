@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.core import error_codes as codes
 from backend.core.errors import DomainError
+from backend.core.privacy import contact_purge
 from backend.liaison.models import Deputy, Station
 from backend.opinions.models import Opinion, OpinionStatus, OpinionTransition
 from backend.opinions.services import (
@@ -57,13 +58,23 @@ def _limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "INTAKE_RATE_LIMITS", {})}
 
 
+def _rate_key(kind: str, key: str) -> str:
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{key}".encode()).hexdigest()[:32]
+    return f"intake:{kind}:{digest}"
+
+
+def rate_limit_forget(kind: str, key: str) -> None:
+    """Drop the count of (kind, key): the demo loader, which posts as several citizens
+    through the public pages' services, leaves no count behind (a reload stays possible)."""
+    caches["mobile_api_throttle"].delete(_rate_key(kind, key))
+
+
 def rate_limit(kind: str, key: str) -> None:
     """Count one request for (kind, key) in a fixed window; 429 past the limit. The key is
     hashed (an IP address or a phone number is never written to Redis)."""
     limit, window = _limits()[kind]
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{kind}:{key}".encode()).hexdigest()[:32]
     cache = caches["mobile_api_throttle"]
-    name = f"intake:{kind}:{digest}"
+    name = _rate_key(kind, key)
     cache.add(name, 0, timeout=window)
     try:
         count = cache.incr(name)
@@ -189,6 +200,7 @@ def citizen_rate(
 CONTACT_RETENTION = dt.timedelta(days=180)
 
 
+@contact_purge
 def citizen_contacts_purge(*, now: dt.datetime | None = None) -> int:
     """Blank the phone number (and its consent) of every QR opinion closed more than 180 days
     ago; the number of opinions cleared. Idempotent."""

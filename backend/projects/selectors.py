@@ -52,6 +52,23 @@ def call_list(*, jurisdiction: Jurisdiction) -> QuerySet[ProjectCall]:
     return queryset.select_related("region").order_by("-year", "adcode")
 
 
+def open_call_for(*, jurisdiction: Jurisdiction, adcodes: list[str]) -> ProjectCall | None:
+    """The call open today that a set of opinions (their `adcodes`) belongs to: of the calls
+    of the jurisdiction whose region holds at least one of them, the one holding the most, a
+    township's before its county's (the nearer congress), then the lower id. None if no call
+    of theirs is open."""
+    today = timezone.localdate()
+    calls = jurisdiction.filter(
+        ProjectCall.objects.filter(opens_on__lte=today, closes_on__gte=today)
+    ).filter(adcode__in={a[:n] for a in adcodes for n in (6, 9)})
+
+    def held(call: ProjectCall) -> tuple[int, int, int]:
+        inside = sum(1 for a in adcodes if a.startswith(call.adcode))
+        return (-inside, -len(call.adcode), call.pk)
+
+    return min(calls, key=held, default=None)
+
+
 def call_funnel(*, call: ProjectCall) -> dict[str, int]:
     """The Cili funnel of one call (accessed): collected, shortlisted, voted, implemented."""
     return Proposal.objects.filter(call=call).aggregate(

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.gis.gdal import GDALException
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPoint
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,10 +36,11 @@ from backend.core.db import execute, fetch_dicts
 from backend.core.errors import DomainError, NotFound
 from backend.core.events import publish_on_commit
 from backend.core.geo import STORAGE_SRID
+from backend.core.privacy import contact_purge
 from backend.intake.selectors import IntakeArea
-from backend.intake.services import rate_limit
+from backend.intake.services import CONTACT_RETENTION, rate_limit
 from backend.liaison.models import CongressLevel, Deputy
-from backend.opinions.models import Opinion
+from backend.opinions.models import Opinion, OpinionCategory
 from backend.opinions.services import normalise_contact
 from backend.regions.models import Region
 
@@ -64,6 +66,7 @@ from .models import (
     QuorumRule,
     SupervisionVisit,
 )
+from .selectors import open_call_for
 
 S = ProposalStage
 NEXT_STAGES: dict[str, tuple[str, ...]] = {
@@ -201,6 +204,95 @@ def proposal_create(
         ProposalEvidence(proposal=proposal, opinion_id=i) for i in evidence
     )
     return proposal
+
+
+def _cluster_text(opinions: list[Opinion]) -> tuple[str, str]:
+    """A title and description for a cluster's proposal: its most frequent category and count
+    (staff refine both in the forms that follow)."""
+    counts: dict[str, int] = {}
+    for opinion in opinions:
+        counts[opinion.category] = counts.get(opinion.category, 0) + 1
+    top = max(sorted(counts), key=lambda c: counts[c])
+    label = str(OpinionCategory(top).label)
+    title = _("Opinions gathered here: %(category)s (%(n)s)") % {
+        "category": label,
+        "n": len(opinions),
+    }
+    lines = [
+        _("From an opinion cluster on the dashboard: %(n)s opinions, kept as evidence.")
+        % {"n": len(opinions)}
+    ]
+    lines += [f"· {o.text[:100]}" for o in opinions[:5]]
+    return title[:120], "\n".join(lines)
+
+
+def _cluster_place(call: ProjectCall, opinions: list[Opinion]) -> GEOSGeometry | None:
+    """The cluster's centre as the proposal's point; an opinion's own point when the centre
+    falls outside the call's region (a cluster on a bend of the border)."""
+    points = [o.location for o in opinions if o.location is not None]
+    if not points:
+        return None
+    centre = MultiPoint(points, srid=STORAGE_SRID).centroid
+    boundary = call.region.boundary
+    if boundary is not None and not boundary.intersects(centre):
+        return points[0]
+    return centre
+
+
+@transaction.atomic
+def proposal_create_from_cluster(
+    *,
+    jurisdiction: Jurisdiction,
+    actor: User,
+    opinion_ids: Sequence[int],
+    call: ProjectCall | None = None,
+    title: str = "",
+    description: str = "",
+    estimated_cost_yuan: int = 0,
+) -> Proposal:
+    """One click on the dashboard: an opinion cluster (its members, recomputed by the caller)
+    becomes a proposal of the call open today for its township or county
+    (`selectors.open_call_for`; none is `project.no_open_call`), or of `call` when given. The
+    opinions inside the call's region are its evidence; its place is the cluster's centre;
+    a title and description are written from the opinions unless given. The same opinions
+    already held by one proposal of the call is `project.cluster_proposed` (a double click)."""
+    members = list(
+        jurisdiction.filter(Opinion.objects.filter(id__in=set(opinion_ids))).order_by("id")
+    )
+    if not members:
+        raise NotFound(codes.PROJECT_NO_CLUSTER)
+    if call is None:
+        call = open_call_for(jurisdiction=jurisdiction, adcodes=[o.adcode for o in members])
+    if call is None:
+        raise DomainError(codes.PROJECT_NO_OPEN_CALL)
+    _act_in(jurisdiction, call.adcode, codes.PROJECT_CALL_NOT_FOUND)
+    members = [o for o in members if o.adcode.startswith(call.adcode)]
+    if not members:
+        raise DomainError(codes.PROJECT_INVALID_EVIDENCE)
+    ProjectCall.objects.select_for_update().filter(pk=call.pk).first()  # one at a time per call
+    ids = [o.pk for o in members]
+    held = (
+        ProposalEvidence.objects.filter(proposal__call=call, opinion_id__in=ids)
+        .exclude(proposal__stage=S.MERGED)
+        .values("proposal_id")
+        .annotate(n=Count("id"))
+        .filter(n=len(ids))
+        .order_by("proposal_id")
+        .first()
+    )
+    if held is not None:
+        raise DomainError(codes.PROJECT_CLUSTER_PROPOSED, id=held["proposal_id"])
+    default_title, default_description = _cluster_text(members)
+    return proposal_create(
+        jurisdiction=jurisdiction,
+        actor=actor,
+        call=call,
+        title=title or default_title,
+        description=description or default_description,
+        estimated_cost_yuan=estimated_cost_yuan,
+        place=_cluster_place(call, members),
+        opinion_ids=ids,
+    )
 
 
 @dataclass(frozen=True)
@@ -795,6 +887,31 @@ def proposal_create_by_citizen(
         contact_consent=bool(contact),
         adcode=call.adcode,
         county_adcode=call.county_adcode,
+    )
+
+
+# The retention of a citizen's number, as the intake's (its QR page's privacy notice): 180 days
+# after the proposal is settled. Settled: not taken forward, merged or not chosen (the stage
+# change's time), or chosen and built (the progress update that says done).
+SETTLED_STAGES = (S.REJECTED, S.MERGED, S.NOT_CHOSEN)
+
+
+@contact_purge
+def citizen_contacts_purge(*, now: dt.datetime | None = None) -> int:
+    """Blank the phone number (and its consent) of every citizen's proposal settled more than
+    `CONTACT_RETENTION` (180 days) ago; the number of proposals cleared. Idempotent. Run by
+    the intake's daily job `intake.purge_contacts` with the opinions' numbers."""
+    cutoff = (now or timezone.now()) - CONTACT_RETENTION
+    settled = ProposalStageChange.objects.filter(to_stage__in=SETTLED_STAGES, at__lt=cutoff)
+    built = Proposal.objects.filter(updates__status=ProjectStatus.DONE, updates__at__lt=cutoff)
+    return (
+        Proposal.objects.filter(source=ProposalSource.CITIZEN)
+        .exclude(citizen_contact="")
+        .filter(
+            Q(stage__in=SETTLED_STAGES, pk__in=Subquery(settled.values("proposal_id")))
+            | Q(stage=S.CHOSEN, status=ProjectStatus.DONE, pk__in=Subquery(built.values("pk")))
+        )
+        .update(citizen_contact="", contact_consent=False)
     )
 
 

@@ -1,8 +1,10 @@
 """One township's year of livelihood projects (民生实事项目代表票决制) for the demo, made through
 the services of backend.projects (docs/projects.md): a call; proposals from an opinion cluster,
 from deputies in the field and from staff; the five forms with reasons, a merged duplicate and
-a rejection; a secret competitive vote of the township's deputies, closed and published; two
-chosen projects being built (progress on the map), one done, supervised and evaluated."""
+a rejection; citizens' proposals from the call's public page (one number kept with consent);
+a secret competitive vote of the township's deputies, closed and published; two chosen
+projects being built (progress on the map), one done, supervised and evaluated by deputies
+and by citizens' ratings from its public page (pooled: 90%)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from django.utils import timezone
 from backend.accounts.access import jurisdiction_of
 from backend.accounts.models import User
 from backend.grid.models import GridCell
+from backend.intake.services import rate_limit_forget
 from backend.liaison.models import CongressLevel, Deputy
 from backend.opinions.models import Opinion
 from backend.projects import services
@@ -40,6 +43,15 @@ PROPOSALS = (
     ("老旧供水管网改造", "更换老旧供水管网，解决停水和水压不足。", 1_200_000, "staff", "point"),
     ("村组道路修补", "与道路硬化项目重复，合并处理。", 400_000, "staff", "line"),
 )
+# Citizens' proposals through the call's public page (群众提议): title, text, phone (kept with
+# the consent tick) or "" (none left).
+CITIZEN_PROPOSALS = (
+    ("村口公交候车亭", "村口公交站没有候车亭，老人和学生雨天淋雨等车。", "13907310001"),
+    ("小区充电桩", "希望在集中居住区增设电动车充电桩，避免飞线充电。", ""),
+)
+# Citizens' satisfaction with the done project (1-5; 3 and above count as satisfied): 9 of
+# 10, so the pooled result with the deputies' 9 of 10 stays at the 90% bar.
+CITIZEN_RATINGS = (5, 4, 5, 3, 4, 5, 2, 4, 5, 4)
 FORMS = (
     ("referred", "镇政府常务会议讨论，交相关部门论证"),
     ("consulted", "在村（居）公示并征求群众意见，支持率高"),
@@ -116,6 +128,42 @@ def _propose(call, j, staff, voters, points, opinions, rng) -> list[Proposal]:
             )
         proposals.append(proposal)
     return proposals
+
+
+def _citizens_propose(call, points, rng) -> list[Proposal]:
+    """Citizens' proposals from the call's public page (its service: the open call, the area
+    check, the number kept only with consent). The demo leaves no rate-limit count behind."""
+    made = []
+    for k, (title, text, phone) in enumerate(CITIZEN_PROPOSALS):
+        point = points[(len(PROPOSALS) + k) % len(points)] if points else None
+        ip = f"192.0.2.{rng.randint(1, 254)}"  # TEST-NET-1: no real address
+        made.append(
+            services.proposal_create_by_citizen(
+                call=call,
+                title=title,
+                description=text,
+                lon=point.x if point else None,
+                lat=point.y if point else None,
+                phone=phone,
+                consent=bool(phone),
+                client_ip=ip,
+            )
+        )
+        rate_limit_forget("ip", ip)
+        if phone:
+            rate_limit_forget("phone", phone)
+    return made
+
+
+def _citizens_rate(done: Proposal, rng) -> int:
+    """Citizens' ratings of the done project from its public page, one per device."""
+    for k, rating in enumerate(CITIZEN_RATINGS):
+        ip = f"192.0.2.{rng.randint(1, 254)}"
+        services.citizen_rating_record(
+            proposal=done, rating=rating, device_token=f"demo-{done.pk}-{k}", client_ip=ip
+        )
+        rate_limit_forget("rating", ip)
+    return len(CITIZEN_RATINGS)
 
 
 def _shortlist(j, staff, proposals: list[Proposal]) -> list[Proposal]:
@@ -200,7 +248,7 @@ def _implement(j, staff, voters, chosen: list[Proposal], rng) -> int:
         services.evaluation_record(
             deputy=deputy, proposal=done, satisfied=k != 9, comment="项目建成，群众满意。"
         )
-    return min(10, len(voters))
+    return min(10, len(voters)) + _citizens_rate(done, rng)
 
 
 def create_projects_year(county: Region, today: dt.date, rng: random.Random, say) -> dict:
@@ -230,6 +278,7 @@ def create_projects_year(county: Region, today: dt.date, rng: random.Random, say
         .values_list("id", flat=True)[:5]
     )
     proposals = _propose(call, j, staff, voters, points, opinions, rng)
+    citizens = _citizens_propose(call, points, rng)
     # The call closed before the vote (the deputies' proposals came in while it was open).
     ProjectCall.objects.filter(pk=call.pk).update(
         closes_on=min(today, real_today) - dt.timedelta(days=90)
@@ -240,7 +289,8 @@ def create_projects_year(county: Region, today: dt.date, rng: random.Random, say
     chosen = list(Proposal.objects.filter(pk__in=[p.pk for p in candidates], stage="chosen"))
     evaluated = _implement(j, staff, voters, chosen, rng)
     say(
-        f"projects: {township.name}: {len(proposals)} proposals, ballot turnout "
+        f"projects: {township.name}: {len(proposals) + len(citizens)} proposals "
+        f"({len(citizens)} from citizens), ballot turnout "
         f"{session.turnout}/{session.eligible_count}, {len(chosen)} chosen, "
         f"{evaluated} evaluations"
     )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -23,8 +25,10 @@ from backend.accounts.access import jurisdiction_of
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core import error_codes as codes
 from backend.core.body import json_body, text_field
-from backend.core.errors import DomainError
+from backend.core.errors import DomainError, NotFound
 from backend.core.privacy import mask_contact
+from backend.coverage import selectors as coverage
+from backend.coverage.windows import window_of
 from backend.projects import selectors, services
 from backend.projects.access import access_ballot_by_id, access_call_by_id
 from backend.projects.models import ProjectStatus, ProposalStage, QuorumRule
@@ -32,6 +36,9 @@ from backend.regions.access import access_region_by_adcode
 
 from . import serializers as s
 from .base import READ_ERRORS, WRITE_ERRORS, IntParam, MapApi, Param, TextParam
+from .params import adcode_param, eps_m_param, min_points_param
+from .views import _metric_srid as metric_srid_of
+from .views import _window as window_for
 
 TAGS = ["projects"]
 GEOJSON = "application/geo+json"
@@ -145,8 +152,62 @@ def _confirm(raw):
     return True
 
 
+def _place(raw):
+    """An optional GeoJSON geometry (a point picked on the map, a road's line, an area)."""
+    return services.place_from_geojson(raw)
+
+
+def _opinion_ids(raw):
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > 500:
+        raise _bad("opinion_ids")
+    return [_int("opinion_ids", 1, MAX_ID)(i) for i in raw]
+
+
+@dataclass(frozen=True)
+class ClusterRef:
+    """An opinion cluster as the dashboard shows it: its id (the smallest opinion id), the
+    region and window it was computed for, and the DBSCAN parameters (the map's defaults)."""
+
+    id: int
+    days: int
+    region: str | None
+    eps_m: float
+    min_points: int
+
+
+def _cluster(raw):
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not set(raw) <= {"id", "days", "region", "eps_m", "min_points"}:
+        raise _bad("cluster")
+    region = raw.get("region")
+    if region is not None and not isinstance(region, str):
+        raise _bad("cluster")
+    eps_m = raw.get("eps_m")
+    if eps_m is not None and (
+        isinstance(eps_m, bool) or not isinstance(eps_m, int | float) or not math.isfinite(eps_m)
+    ):
+        raise _bad("cluster")
+    days = _int("cluster", 1, 730, required=False)(raw.get("days"))
+    min_points = _int("cluster", 2, 100, required=False)(raw.get("min_points"))
+    return ClusterRef(
+        id=_int("cluster", 1, MAX_ID)(raw.get("id")),
+        days=window_of(days).days,
+        region=adcode_param(region) if region else None,
+        eps_m=eps_m_param(None if eps_m is None else str(float(eps_m))),
+        min_points=min_points_param(None if min_points is None else str(min_points)),
+    )
+
+
 @extend_schema_field(OpenApiTypes.BOOL)
 class BoolParam(Param):
+    pass
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class ObjectParam(Param):
     pass
 
 
@@ -200,6 +261,25 @@ class AdvanceInput(serializers.Serializer):
     )
     final_cost_yuan = IntParam(
         _int("final_cost_yuan", 0, MAX_YUAN, required=False), help_text="On becoming a candidate."
+    )
+
+
+class ProposalCreateInput(serializers.Serializer):
+    title = TextParam(
+        _text("title", 120, required=False), help_text="Required unless from a cluster."
+    )
+    description = TextParam(
+        _text("description", 4000, required=False), help_text="Required unless from a cluster."
+    )
+    estimated_cost_yuan = IntParam(
+        _int("estimated_cost_yuan", 0, MAX_YUAN, required=False), help_text="Default 0."
+    )
+    place = ObjectParam(_place, help_text="A GeoJSON point, line or area inside the region.")
+    opinion_ids = IdListParam(_opinion_ids, help_text="Opinions kept as evidence (sources).")
+    cluster = ObjectParam(
+        _cluster,
+        help_text="An opinion cluster of the dashboard: {id, region, days[, eps_m, "
+        "min_points]}; its opinions (recomputed here) become the evidence.",
     )
 
 
@@ -312,6 +392,11 @@ class ProjectProposalOutput(serializers.Serializer):
     rating_url = serializers.CharField(
         allow_null=True, help_text="The citizens' satisfaction page, once the project is done"
     )
+
+
+class ProposalCreatedOutput(serializers.Serializer):
+    proposal = ProjectProposalOutput()
+    call = StaffCallOutput()
 
 
 class ProposalListOutput(serializers.Serializer):
@@ -508,7 +593,79 @@ class ProjectCallsApi(MapApi):
         return _out(StaffCallOutput, _call_row(call), status=201)
 
 
+def _cluster_members(jurisdiction: Jurisdiction, ref: ClusterRef) -> list[int]:
+    """The opinion ids of the dashboard's cluster `ref`, recomputed as the map computed them
+    (its region, window and DBSCAN parameters): never taken from the client."""
+    adcode = ref.region or jurisdiction.prefix or None
+    try:  # a region outside the jurisdiction is no cluster of the caller's: the same 404
+        region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=adcode_param(adcode))
+    except NotFound as error:
+        raise NotFound(codes.PROJECT_NO_CLUSTER) from error
+    within = jurisdiction.within(region.adcode)
+    ids = coverage.cluster_members(
+        jurisdiction=within,
+        window=window_for(ref.days),
+        cluster_id=ref.id,
+        eps_m=ref.eps_m,
+        min_points=ref.min_points,
+        metric_srid=metric_srid_of(region),
+    )
+    if not ids:
+        raise NotFound(codes.PROJECT_NO_CLUSTER)
+    return ids
+
+
+def _create(view: MapApi, request, call_id: int | None) -> JsonResponse:
+    """The one POST of a staff proposal: into the call `call_id`, or (None) into the call open
+    today for the cluster's township or county."""
+    jurisdiction = _writer(request)
+    call = access_call_by_id(jurisdiction=jurisdiction, call_id=call_id) if call_id else None
+    body = view.params(ProposalCreateInput, data=json_body(request))
+    title: str = body["title"] or ""
+    description: str = body["description"] or ""
+    cost: int = body["estimated_cost_yuan"] or 0
+    if body["cluster"] is not None:
+        proposal = services.proposal_create_from_cluster(
+            jurisdiction=jurisdiction,
+            actor=request.user,
+            opinion_ids=_cluster_members(jurisdiction, body["cluster"]),
+            call=call,
+            title=title,
+            description=description,
+            estimated_cost_yuan=cost,
+        )
+    elif call is None:
+        raise _bad("cluster")
+    else:
+        for field, value in (("title", title), ("description", description)):
+            if not value.strip():
+                raise _bad(field)
+        proposal = services.proposal_create(
+            jurisdiction=jurisdiction,
+            actor=request.user,
+            call=call,
+            title=title,
+            description=description,
+            estimated_cost_yuan=cost,
+            place=body["place"],
+            opinion_ids=body["opinion_ids"],
+        )
+    answer = {"proposal": _proposal_row(_annotated(proposal)), "call": _call_row(proposal.call)}
+    return _out(ProposalCreatedOutput, answer, status=201)
+
+
+CREATE_DESCRIPTION = (
+    "A staff proposal (征): title, description, an optional place (GeoJSON), estimated cost and "
+    "its sources (opinions kept as evidence), or an opinion cluster of the dashboard turned "
+    "into a proposal in one click (`cluster`: its opinions become the evidence, its centre the "
+    "place, title and description are written from them unless given; the same cluster twice "
+    "is 409 project.cluster_proposed). Leaders read only (403 project.not_allowed)."
+)
+
+
 class ProjectCallProposalsApi(MapApi):
+    methods = ("GET", "POST")
+
     @extend_schema(
         operation_id="map_project_call_proposals",
         tags=TAGS,
@@ -518,6 +675,32 @@ class ProjectCallProposalsApi(MapApi):
         call = access_call_by_id(jurisdiction=_staff(request), call_id=call_id)
         rows = [_proposal_row(p) for p in selectors.proposal_list(call=call)]
         return _out(ProposalListOutput, {"call": _call_row(call), "results": rows})
+
+    @extend_schema(
+        operation_id="map_project_call_proposals_create",
+        tags=TAGS,
+        request=ProposalCreateInput,
+        responses={201: ProposalCreatedOutput, **WRITE_ERRORS},
+        description=CREATE_DESCRIPTION,
+    )
+    def post(self, request, call_id: int) -> JsonResponse:
+        return _create(self, request, call_id)
+
+
+class ProposalCreateApi(MapApi):
+    methods = ("POST",)
+
+    @extend_schema(
+        operation_id="map_proposals_create",
+        tags=TAGS,
+        request=ProposalCreateInput,
+        responses={201: ProposalCreatedOutput, **WRITE_ERRORS},
+        description=CREATE_DESCRIPTION + " Here `cluster` is required and the call is the one "
+        "open today for the cluster's township (else its county): none is 409 "
+        "project.no_open_call.",
+    )
+    def post(self, request) -> JsonResponse:
+        return _create(self, request, None)
 
 
 class ProposalAdvanceApi(MapApi):

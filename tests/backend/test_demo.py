@@ -383,9 +383,23 @@ def test_command_accounts_if_empty_and_info(client):
     done = chosen.get(status="done")
     satisfied = done.evaluations.filter(satisfied=True).count() / done.evaluations.count()
     assert satisfied >= 0.9 and done.supervisions.exists()
-    assert {"deputy", "cluster", "staff"} == set(
+    assert {"deputy", "cluster", "staff", "citizen"} == set(
         Proposal.objects.filter(call=ballot.call).values_list("source", flat=True)
     )
+    # Citizens' proposals from the public page: a number only with consent, read masked.
+    citizens = Proposal.objects.filter(call=ballot.call, source="citizen").order_by("pk")
+    assert [(p.proposed_by_id, p.contact_consent, bool(p.citizen_contact)) for p in citizens] == [
+        (None, True, True),
+        (None, False, False),
+    ]
+    assert all(p.place is None or ballot.call.region.boundary.intersects(p.place) for p in citizens)
+    # The evaluation pools the deputies' answers and the citizens' ratings: 18 of 20 = 90%.
+    from backend.projects.selectors import call_summary
+
+    assert done.citizen_ratings.count() == 10
+    pooled = call_summary(call=ballot.call)["satisfaction"]
+    assert (pooled["deputies"], pooled["citizens"], pooled["pct"]) == (10, 10, 90.0)
+    assert pooled["meets_bar"] is True
     assert Proposal.objects.filter(call=ballot.call, stage="merged").exists()
     assert ProposalStageChange.objects.filter(
         proposal__call=ballot.call, to_stage="reviewed"

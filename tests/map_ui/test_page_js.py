@@ -26,8 +26,11 @@ def test_every_page_url_resolves_to_its_view():
         concrete = re.sub(r"\{(z|x|y|id)\}", "1", concrete)
         assert "{" not in concrete, key
         match = resolve(concrete)
-        # an API operation (map-*) or, for a link, one of the map pages (map_ui:*)
-        is_page = match.namespace == "map_ui"
+        # an API operation (map-*) or, for a link, one of the map pages (map_ui:*) or a
+        # livelihood project's printable QR card (projects:card-*)
+        is_page = match.namespace == "map_ui" or (
+            match.namespace == "projects" and match.url_name.startswith("card-")
+        )
         assert match.url_name and (match.url_name.startswith("map-") or is_page), key
     assert urls["opinion"] == "/api/map/v1/opinions/{id}"
     assert urls["opinionPins"] == "/api/map/v1/opinion-pins.geojson"

@@ -34,10 +34,10 @@ def test_every_operation_is_in_the_schema_with_its_methods(schema):
     }
     found = {path: set(ops) for path, ops in schema["paths"].items()}
     assert found == expected
-    assert len(expected) == 61  # + opinion-pins (issue 12), + 8 record operations (issue 14),
+    assert len(expected) == 62  # + opinion-pins (issue 12), + 8 record operations (issue 14),
     # + 14 station-life operations, + 5 rota paths (issue 13), + 3 export paths (issue 14),
     # + 9 projects (15), + the region's overdue counts (13), + the per-township project funnel (15)
-    # + 3 campaign paths (issue 14)
+    # + 3 campaign paths (issue 14), + the cluster → proposal (15)
 
 
 def test_parameters_bodies_and_answers_are_typed(schema):

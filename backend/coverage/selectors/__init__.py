@@ -28,7 +28,7 @@ from .cells import (
     scope_params,
 )
 from .clock import coverage_clock_day, coverage_clock_forget
-from .clusters import opinion_clusters
+from .clusters import cluster_members, opinion_clusters
 from .gaps import NEVER_VISITED_DAYS, OPEN_OPINION_WEIGHT, coverage_gaps
 from .rollups import (
     ROLLUP_LEVELS,
@@ -55,6 +55,7 @@ __all__ = [
     "assignment_suggestions",
     "cell_rows_sql",
     "cell_window_sql",
+    "cluster_members",
     "coverage_by_cell",
     "coverage_by_cell_query",
     "coverage_by_deputy",

@@ -67,3 +67,38 @@ def opinion_clusters(
         FROM clusters c ORDER BY c.count DESC, c.cluster_id
     """
     return fetch_dicts(sql, params)
+
+
+def cluster_members(
+    *,
+    jurisdiction: Jurisdiction,
+    window: Window,
+    cluster_id: int,
+    eps_m: float,
+    min_points: int,
+    metric_srid: int,
+) -> list[int]:
+    """The opinion ids of the cluster `opinion_clusters` names `cluster_id` (its smallest
+    opinion id) with the same window, jurisdiction and DBSCAN parameters; [] when no such
+    cluster exists there (any more). The one-click proposal of the dashboard keeps them as its
+    evidence, so they are recomputed on the server rather than taken from the client."""
+    params = {
+        **scope_params(jurisdiction, window),
+        "eps": float(eps_m),
+        "minpts": int(min_points),
+        "srid": int(metric_srid),
+        "cluster": int(cluster_id),
+    }
+    sql = """
+        WITH pts AS (
+            SELECT o.id,
+                   ST_ClusterDBSCAN(ST_Transform(o.location, %(srid)s), eps => %(eps)s,
+                                    minpoints => %(minpts)s) OVER () AS k
+            FROM opinions_opinion o
+            WHERE o.location IS NOT NULL AND o.adcode LIKE %(scope)s
+              AND o.recorded_at >= %(since_at)s
+        ),
+        named AS (SELECT k FROM pts WHERE k IS NOT NULL GROUP BY k HAVING min(id) = %(cluster)s)
+        SELECT p.id FROM pts p JOIN named n ON n.k = p.k ORDER BY p.id
+    """
+    return [row["id"] for row in fetch_dicts(sql, params)]

@@ -20,6 +20,10 @@
   // For the layers of other files (dashboard_projects.js): the region shown, the layers
   // control once the map is up, and callbacks on each region change.
   var dashboard = cg.dashboard = { region: function () { return state.region; }, layers: null, onRegion: [] };
+  // The window shown, and callbacks on each opinion cluster drawn (feature, layer): the
+  // cluster → proposal button of dashboard_projects.js adds itself to the popup there.
+  dashboard.days = function () { return state.days; };
+  dashboard.onCluster = [];
 
   /* ---- stats panel ---- */
   function renderStats(s, tick) {
@@ -172,6 +176,7 @@
               [S.opinions, cg.fmtInt(p.count)], [S.open, cg.fmtInt(p.open_count)], [S.topCategories, cats],
             ]));
             layer.bindTooltip(String(p.count), { permanent: true, direction: "center", className: "cluster-label" });
+            dashboard.onCluster.forEach(function (fn) { fn(f, layer); });
           },
         }).eachLayer(function (l) { clusterLayer.addLayer(l); });
         cg.map.getContainer().dataset.clusters = String(clusterLayer.getLayers().length);

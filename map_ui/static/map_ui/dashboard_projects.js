@@ -137,6 +137,43 @@
     $("projects-legend").hidden = !on;
   }
 
+  /* The opinion-cluster popup's button 「转为民生实事提议」 (staff and admins: config.canPropose):
+   * one POST to `proposals` with the cluster as the map shows it (id, region, window); the
+   * server recomputes its opinions, keeps them as evidence and files the proposal in the call
+   * open today for their township (else county). The answer (or the error's message, e.g.
+   * project.no_open_call) replaces the button. Testability: .cluster-propose button,
+   * .cluster-propose-result[data-proposal] / [data-code]. */
+  function clusterProposal(f, clusterLayer) {
+    if (!cg.config.canPropose) { return; }
+    var popup = clusterLayer.getPopup(), box = popup && popup.getContent();
+    if (!box || !box.appendChild) { return; }
+    var out = h("p", { class: "cluster-propose-result", role: "status" });
+    var btn = h("button", { type: "button", class: "btn small cluster-propose" }, S.clusterToProposal);
+    btn.addEventListener("click", function () {
+      btn.disabled = true;
+      var ref = { id: f.id, region: cg.dashboard.region().adcode, days: cg.dashboard.days() };
+      cg.api(cg.url("proposals"), { method: "POST", body: { cluster: ref } })
+        .then(function (answer) {
+          out.dataset.proposal = String(answer.proposal.id);
+          cg.fill(out, [S.clusterProposed + " " + answer.call.title + " · ",
+            h("a", { href: cg.config.urls.projectsPage + "?region=" + answer.call.adcode }, answer.proposal.title)]);
+          btn.hidden = true;
+        })
+        .catch(function (err) {
+          out.dataset.code = err.code || "";
+          out.classList.add("error");
+          out.textContent = err.message;
+          btn.disabled = err.code === "project.cluster_proposed";
+        })
+        .then(function () { popup.update(); });
+    });
+    // In the popup's content before it first opens: Leaflet pans the map to show all of it.
+    box.appendChild(btn);
+    box.appendChild(out);
+  }
+
+  if (cg.dashboard && cg.dashboard.onCluster) { cg.dashboard.onCluster.push(clusterProposal); }
+
   cg.onMap(function (map) {
     legend();
     if (cg.dashboard.layers) { cg.dashboard.layers.addOverlay(layer, S.layerProjects); }

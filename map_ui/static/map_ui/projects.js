@@ -63,6 +63,8 @@
         funnel(call),
         h("p", { class: "pj-links" }, [
           h("a", { href: call.public_url, target: "_blank", rel: "noopener", class: "pj-public" }, S.citizenPage),
+          " · ",
+          h("a", { href: cg.url("callCard", null, { id: call.id }), target: "_blank", rel: "noopener", class: "pj-card" }, S.qrCard),
         ]),
       ]);
     }) : cg.emptyItem(S.noCalls));
@@ -118,6 +120,8 @@
       h("p", { class: "muted" }, facts.join(" · ")),
       p.rating_url ? h("p", { class: "pj-links" }, [
         h("a", { href: p.rating_url, target: "_blank", rel: "noopener" }, S.ratingPage),
+        " · ",
+        h("a", { href: cg.url("projectCard", null, { id: p.id }), target: "_blank", rel: "noopener", class: "pj-card" }, S.qrCard),
       ]) : null,
       actions,
     ]);
@@ -328,6 +332,64 @@
     });
   }
 
+  /* ---- a staff proposal (征): title, description, cost, a point tapped on a small map, the
+   * opinions it comes from; POST callProposals of the call selected above ---- */
+  var picker = { map: null, marker: null };
+
+  function pickerMap() {
+    var el = $("pj-proposal-map");
+    if (picker.map || !el || !window.L) { return; }
+    picker.map = L.map(el, { zoomControl: true, attributionControl: false, zoomSnap: 1 });
+    cg.fitBbox(picker.map, config.region.bbox, false);
+    var b = config.region.bbox;
+    if (b) { L.rectangle([[b[1], b[0]], [b[3], b[2]]], { color: "#1c7ed6", weight: 1, fill: false, interactive: false }).addTo(picker.map); }
+    picker.map.on("click", function (e) { pick(e.latlng); });
+  }
+
+  function pick(latlng) {
+    var el = $("pj-proposal-map");
+    if (picker.marker) { picker.map.removeLayer(picker.marker); picker.marker = null; }
+    $("pj-proposal-unpick").hidden = !latlng;
+    if (!latlng) { el.dataset.picked = ""; return; }
+    picker.marker = L.circleMarker(latlng, { radius: 8, color: "#fff", weight: 2, fillColor: "#1c7ed6", fillOpacity: 1 }).addTo(picker.map);
+    el.dataset.picked = latlng.lng.toFixed(6) + "," + latlng.lat.toFixed(6);
+  }
+
+  function wireProposalForm() {
+    var form = $("pj-proposal-form");
+    if (!form) { return; }
+    $("pj-new-proposal").addEventListener("toggle", function () {
+      var call = state.calls.filter(function (c) { return c.id === state.call; })[0];
+      cg.setText("pj-proposal-call", call ? S.proposalInto + " " + call.title : S.noCalls);
+      pickerMap();
+      if (picker.map) { picker.map.invalidateSize(); }
+    });
+    $("pj-proposal-unpick").addEventListener("click", function () { pick(null); });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (!state.call) { message(S.noCalls, true); return; }
+      var el = form.elements, picked = $("pj-proposal-map").dataset.picked;
+      var ids = el.opinion_ids.value.split(/[,，\s]+/).filter(Boolean).map(function (x) {
+        return /^\d{1,18}$/.test(x) ? parseInt(x, 10) : x;
+      });
+      cg.api(cg.url("callProposals", null, { id: state.call }), {
+        method: "POST",
+        body: {
+          title: el.title.value, description: el.description.value,
+          estimated_cost_yuan: el.estimated_cost_yuan.value === "" ? 0 : Number(el.estimated_cost_yuan.value),
+          place: picked ? { type: "Point", coordinates: picked.split(",").map(Number) } : null,
+          opinion_ids: ids,
+        },
+      }).then(function () {
+        message(S.proposalAdded);
+        form.reset();
+        pick(null);
+        $("pj-new-proposal").open = false;
+        return refresh();
+      }).catch(function (err) { fieldError(form, err); });
+    });
+  }
+
   /* ---- the map ---- */
   var map = null, layer = null;
 
@@ -380,6 +442,7 @@
   legend();
   wireBallotForms();
   wireCallForm();
+  wireProposalForm();
   wireBallotOpenForm();
   refresh();
 })();

@@ -1,150 +1,21 @@
-/* The public QR page (上码说): sends the form as JSON to the submit URL given by the server,
- * shows the tracking code. A place only if the citizen asks: the phone's position after a tap
- * (the phone asks for consent), or a point tapped on a small map of the code's area. The server
- * checks the point lies in that area. Text is set with textContent only. */
+/* The public QR page (上码说): the opinion with its category, an optional place and number,
+ * through the shared public form (intake/pubform.js); shows the tracking code. */
 (function () {
   "use strict";
-  var config = JSON.parse(document.getElementById("intake-config").textContent);
-  var S = config.strings;
-  var $ = function (id) { return document.getElementById(id); };
-  var position = null;
-
-  function csrf() {
-    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]*)/);
-    return m ? decodeURIComponent(m[1]) : "";
-  }
-
-  function showError(message) {
-    var box = $("f-error");
-    box.textContent = message;
-    box.hidden = !message;
-  }
-
-  function newCaptcha() {
-    return fetch(config.captchaRefreshUrl, { headers: { "X-Requested-With": "XMLHttpRequest" } })
-      .then(function (r) { return r.json(); })
-      .then(function (data) {
-        $("f-captcha-key").value = data.key;
-        $("f-captcha-img").src = data.image_url;
-        $("f-captcha").value = "";
-      });
-  }
-
-  $("f-captcha-new").addEventListener("click", function () { newCaptcha(); });
-
-  // The small map (Leaflet): the area's outline, the station, and the point the citizen taps.
-  var map = null, pin = null;
-
-  function setPosition(lon, lat, source) {
-    position = lon === null ? null : { lon: lon, lat: lat, source: source };
-    $("f-clear").hidden = !position;
-    $("f-map").dataset.picked = position ? lat.toFixed(6) + "," + lon.toFixed(6) : "";
-    if (!map) { return; }
-    if (!position) {
-      if (pin) { map.removeLayer(pin); pin = null; }
-      return;
-    }
-    var at = L.latLng(lat, lon);
-    if (!pin) {
-      pin = L.circleMarker(at, { radius: 9, color: "#fff", weight: 3, fillColor: "#b71c1c", fillOpacity: 1 })
-        .addTo(map);
-    } else {
-      pin.setLatLng(at);
-    }
-  }
-
-  function openMap() {
-    var box = $("f-map");
-    box.hidden = false;
-    $("f-pick").setAttribute("aria-expanded", "true");
-    if (map) { map.invalidateSize(); return; }
-    var cfg = config.map || {};
-    map = L.map(box, { zoomControl: true, attributionControl: !!cfg.basemap });
-    if (cfg.basemap) {
-      L.tileLayer(cfg.basemap.url, { attribution: cfg.basemap.attribution, maxZoom: 18 }).addTo(map);
-    }
-    var outline = cfg.outline ? L.geoJSON(cfg.outline, {
-      interactive: false,
-      style: { color: "#b71c1c", weight: 2, fillColor: "#b71c1c", fillOpacity: 0.06 },
-    }) : null;
-    if (outline) {  // the view first: Leaflet draws layers only on a map that has one
-      map.fitBounds(outline.getBounds(), { padding: [8, 8] });
-      outline.addTo(map);
-    } else {
-      map.setView(cfg.centre || [35, 105], cfg.centre ? 14 : 4);
-    }
-    if (cfg.centre) {
-      L.circleMarker(cfg.centre, {
-        radius: 5, color: "#1d1d1f", weight: 2, fillColor: "#fff", fillOpacity: 1, interactive: false,
-      }).addTo(map);
-    }
-    map.on("click", function (ev) {
-      var p = ev.latlng.wrap();
-      setPosition(p.lng, p.lat, "map");
-      $("f-locate-status").textContent = S.picked
-        .replace("%(lat)s", p.lat.toFixed(5)).replace("%(lon)s", p.lng.toFixed(5));
-    });
-    if (position) { setPosition(position.lon, position.lat, position.source); }
-    box.dataset.ready = "1";
-  }
-
-  $("f-pick").addEventListener("click", openMap);
-
-  $("f-clear").addEventListener("click", function () {
-    setPosition(null, null, null);
-    $("f-locate-status").textContent = S.cleared;
-  });
-
-  $("f-locate").addEventListener("click", function () {
-    var status = $("f-locate-status");
-    if (!navigator.geolocation) { status.textContent = S.noLocation; return; }
-    status.textContent = S.locating;
-    navigator.geolocation.getCurrentPosition(function (pos) {
-      setPosition(pos.coords.longitude, pos.coords.latitude, "gps");
-      if (map) { map.panTo([pos.coords.latitude, pos.coords.longitude]); }
-      status.textContent = S.located.replace("%(m)s", String(Math.round(pos.coords.accuracy)));
-    }, function () {
-      status.textContent = S.noLocation;
-    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
-  });
-
-  $("speak-form").addEventListener("submit", function (ev) {
-    ev.preventDefault();
-    showError("");
-    var button = $("f-submit");
-    button.disabled = true;
-    var body = {
+  var f = window.pubForm, $ = f.$;
+  var place = f.placePicker();
+  f.submit("speak-form", function () {
+    return place.add({
       category: $("f-category").value,
       text: $("f-text").value,
       phone: $("f-phone").value,
       consent: $("f-consent").checked,
-      captcha_key: $("f-captcha-key").value,
-      captcha: $("f-captcha").value,
-    };
-    if (position) { body.lon = position.lon; body.lat = position.lat; }
-    button.textContent = S.sending;
-    fetch(config.submitUrl, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify(body),
-    }).then(function (r) {
-      return r.json().then(function (data) { return { ok: r.ok, data: data }; });
-    }).then(function (res) {
-      if (!res.ok) {
-        showError(res.data.message || S.failed);
-        return newCaptcha();
-      }
-      $("speak-form").hidden = true;
-      $("done-code").textContent = res.data.tracking_code;
-      $("done-link").href = res.data.tracking_url;
-      $("done").hidden = false;
-      window.scrollTo(0, 0);
-    }).catch(function () {
-      showError(S.failed);
-    }).then(function () {
-      button.disabled = false;
-      button.textContent = button.dataset.label;
     });
+  }, function (answer) {
+    $("speak-form").hidden = true;
+    $("done-code").textContent = answer.tracking_code;
+    $("done-link").href = answer.tracking_url;
+    $("done").hidden = false;
+    window.scrollTo(0, 0);
   });
-  $("f-submit").dataset.label = $("f-submit").textContent;
 })();
