@@ -23,6 +23,7 @@ env = environ.Env(
     REDIS_URL=(str, ""),
     BASEMAP_URL=(str, ""),
     BASEMAP_ATTRIBUTION=(str, ""),
+    TIANDITU_KEY=(str, ""),
 )
 
 # --- production switch (docs/security.md) --------------------------------------------------------
@@ -226,11 +227,34 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 # the pages load nothing from outside (a configured basemap's tile host excepted); inline
 # scripts and <style> elements need the request's nonce ({{ CSP_NONCE }}); style attributes
 # stay allowed (Leaflet and the map code size markers and bars with them; they run no code).
-_BASEMAP_ORIGIN = (
-    "{0.scheme}://{0.netloc}".format(urlsplit(env("BASEMAP_URL").replace("{s}", "a")))
-    if env("BASEMAP_URL")
-    else None
-)
+# The base map: BASEMAP_URL (any XYZ tile service), else Tianditu (天地图) with TIANDITU_KEY: its
+# vector map (vec_w) and, above the data, its annotation (cva_w); both Web Mercator in CGCS2000,
+# which is WGS-84 at map scale (the data's datum: no offset). Neither: no base map, the pages draw
+# the boundaries from the product's own data.
+TIANDITU_KEY = env("TIANDITU_KEY")
+
+
+def _tianditu(layer: str) -> str:
+    return (
+        f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        f"&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={TIANDITU_KEY}"
+    )
+
+
+_TIANDITU_OPTIONS = {"subdomains": "01234567", "attribution": "天地图 © 国家地理信息公共服务平台"}
+if env("BASEMAP_URL"):
+    BASEMAP_TILES = [("basemap", env("BASEMAP_URL"), {"attribution": env("BASEMAP_ATTRIBUTION")})]
+    BASEMAP_LABELS = None
+    _BASEMAP_ORIGIN = "{0.scheme}://{0.netloc}".format(
+        urlsplit(env("BASEMAP_URL").replace("{s}", "a"))
+    )
+elif TIANDITU_KEY:
+    BASEMAP_TILES = [("天地图", _tianditu("vec"), _TIANDITU_OPTIONS)]
+    BASEMAP_LABELS = {"url": _tianditu("cva"), "options": _TIANDITU_OPTIONS}
+    _BASEMAP_ORIGIN = "https://*.tianditu.gov.cn"
+else:
+    BASEMAP_TILES, BASEMAP_LABELS, _BASEMAP_ORIGIN = [], None, None
 _CSP = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -261,11 +285,7 @@ LEAFLET_CONFIG = {
     "MIN_ZOOM": 3,
     "MAX_ZOOM": 18,
     "ATTRIBUTION_PREFIX": "人大代表进网格",
-    "TILES": (
-        [("basemap", env("BASEMAP_URL"), {"attribution": env("BASEMAP_ATTRIBUTION")})]
-        if env("BASEMAP_URL")
-        else []
-    ),
+    "TILES": BASEMAP_TILES,
     "RESET_VIEW": False,
 }
 

@@ -355,6 +355,7 @@ def map_context(
         "strings": js_strings(),
         "canAssign": jurisdiction.can_act,
         "maxZoom": settings.LEAFLET_CONFIG.get("MAX_ZOOM", 18),
+        "basemapLabels": settings.BASEMAP_LABELS,  # Tianditu's annotation above the data
         "tileLayers": tile_layers(jurisdiction),
         "urls": {**page_urls(), "page": request.path},
         **extra,

@@ -182,12 +182,17 @@ def _captcha() -> dict:
 
 
 def _basemap() -> dict | None:
-    """The map pages' base layer (BASEMAP_URL, allowed by the CSP's img-src), if configured."""
+    """The map pages' base layer (BASEMAP_URL or Tianditu, allowed by the CSP's img-src), if
+    configured."""
     tiles = settings.LEAFLET_CONFIG.get("TILES") or []
     if not tiles:
         return None
     _name, url, options = tiles[0]
-    return {"url": url, "attribution": options.get("attribution", "")}
+    return {
+        "url": url,
+        "attribution": options.get("attribution", ""),
+        "subdomains": options.get("subdomains", "abc"),
+    }
 
 
 def _speak(

@@ -582,6 +582,14 @@
     // The zoom ranges of the tile layers are in the config: the view is fitted once, with the
     // cells' minzoom, before any layer loads a tile.
     if (config.region.bbox) { fitBbox(map, config.region.bbox, false); }
+    // Tianditu's annotation (place names) above the cells, never catching a click.
+    if (config.basemapLabels) {
+      map.createPane("basemapLabels");
+      map.getPane("basemapLabels").style.zIndex = 450;
+      map.getPane("basemapLabels").style.pointerEvents = "none";
+      L.tileLayer(config.basemapLabels.url, L.Util.extend({ pane: "basemapLabels", maxZoom: 18 },
+        config.basemapLabels.options)).addTo(map);
+    }
     pageInits.forEach(function (fn) { fn(map); });
     pageInits = null;
   };

@@ -77,7 +77,8 @@
       var cfg = config.map || {};
       map = L.map(box, { zoomControl: true, attributionControl: !!cfg.basemap });
       if (cfg.basemap) {
-        L.tileLayer(cfg.basemap.url, { attribution: cfg.basemap.attribution, maxZoom: 18 }).addTo(map);
+        L.tileLayer(cfg.basemap.url, { attribution: cfg.basemap.attribution, maxZoom: 18,
+          subdomains: cfg.basemap.subdomains || "abc" }).addTo(map);
       }
       var outline = cfg.outline ? L.geoJSON(cfg.outline, {
         interactive: false,
