@@ -16,6 +16,7 @@ nothing from how their body is parsed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.core.exceptions import RequestDataTooBig
@@ -88,3 +89,19 @@ def text_field(
             field=name,
         )
     return value
+
+
+# The years a day field of the map API accepts (calls, ballots, campaigns).
+DAY_YEARS = (2000, 2100)
+
+
+def day_value(raw: object) -> dt.date | None:
+    """`raw` as a day if it is exactly "YYYY-MM-DD" with a year in DAY_YEARS; None otherwise
+    (the caller raises its own invalid-field code)."""
+    if not (isinstance(raw, str) and len(raw) == 10 and raw.isascii()):
+        return None
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None
+    return day if DAY_YEARS[0] <= day.year <= DAY_YEARS[1] else None

@@ -5,7 +5,6 @@ backend.campaigns, shapes its answer. See docs/campaigns.md."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,7 @@ from backend.accounts.jurisdiction import Jurisdiction
 from backend.campaigns import selectors, services
 from backend.campaigns.access import access_campaign_by_id
 from backend.core import error_codes as codes
-from backend.core.body import json_body, text_field
+from backend.core.body import day_value, json_body, text_field
 from backend.core.errors import DomainError
 from backend.regions.access import access_region_by_adcode
 
@@ -63,13 +62,8 @@ def _date(field: str, *, required: bool = True) -> Callable[[Any], Any]:
     def parse(raw):
         if raw is None and not required:
             return None
-        day = None
-        if isinstance(raw, str) and len(raw) == 10 and raw.isascii():
-            try:
-                day = dt.date.fromisoformat(raw)
-            except ValueError:
-                day = None
-        if day is None or not 2000 <= day.year <= 2100:
+        day = day_value(raw)
+        if day is None:
             raise _bad(field)
         return day
 

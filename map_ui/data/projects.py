@@ -8,7 +8,6 @@ See docs/projects.md."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -24,7 +23,7 @@ from rest_framework import serializers
 from backend.accounts.access import jurisdiction_of
 from backend.accounts.jurisdiction import Jurisdiction
 from backend.core import error_codes as codes
-from backend.core.body import json_body, text_field
+from backend.core.body import day_value, json_body, text_field
 from backend.core.errors import DomainError, NotFound
 from backend.core.privacy import mask_contact
 from backend.coverage import selectors as coverage
@@ -126,13 +125,8 @@ def _date(field: str, *, required: bool = True) -> Callable[[Any], Any]:
     def parse(raw):
         if raw is None and not required:
             return None
-        day = None
-        if isinstance(raw, str) and len(raw) == 10 and raw.isascii():
-            try:
-                day = dt.date.fromisoformat(raw)
-            except ValueError:
-                day = None
-        if day is None or not 2000 <= day.year <= 2100:
+        day = day_value(raw)
+        if day is None:
             raise _bad(field)
         return day
 
