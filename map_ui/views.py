@@ -91,6 +91,7 @@ def js_strings() -> dict[str, str]:
         "score": _("score"),
         "openOpinions": _("open opinions"),
         "cluster": _("Opinion cluster"),
+        "clustersMerged": _("%(n)s clusters close together: zoom in to tell them apart"),
         "opinions": _("opinions"),
         "open": _("open"),
         "topCategories": _("top categories"),

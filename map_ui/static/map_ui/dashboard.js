@@ -157,6 +157,57 @@
 
   /* ---- clusters ---- */
   var clusterLayer = L.featureGroup();
+  // Count bubbles closer than this on screen are drawn as one: the biggest cluster's bubble
+  // shows the sum and how many it stands for (class "merged"); zooming in separates them.
+  var CLUSTER_LABEL_GAP_PX = 30;
+
+  function clusterCentre(layer) {
+    return layer.getCenter ? layer.getCenter() : layer.getBounds().getCenter();
+  }
+
+  /* Larger hulls below smaller ones: every cluster keeps a part of itself to click on. */
+  function stackClusters() {
+    clusterLayer.getLayers().map(function (layer) {
+      var b = layer.getBounds();
+      return { layer: layer, area: (b.getEast() - b.getWest()) * (b.getNorth() - b.getSouth()) };
+    }).sort(function (a, b) { return b.area - a.area; }).forEach(function (x) {
+      if (x.layer.bringToFront && cg.map.hasLayer(x.layer)) { x.layer.bringToFront(); }
+    });
+  }
+
+  /* One count bubble per neighbourhood on screen, biggest cluster first (testability: the
+   * map's data-cluster-labels, the bubbles shown). */
+  function declutterClusterLabels() {
+    var map = cg.map;
+    if (!map || !map.hasLayer(clusterLayer)) { return; }
+    var kept = [];
+    clusterLayer.getLayers().slice().sort(function (a, b) {
+      return (b.feature.properties.count || 0) - (a.feature.properties.count || 0);
+    }).forEach(function (layer) {
+      var tip = layer.getTooltip();
+      if (!tip) { return; }
+      var count = layer.feature.properties.count || 0;
+      var at = map.latLngToContainerPoint(clusterCentre(layer));
+      var host = kept.filter(function (k) { return k.at.distanceTo(at) < CLUSTER_LABEL_GAP_PX; })[0];
+      var el = tip.getElement();
+      if (host) {
+        host.total += count; host.n += 1;
+        if (el) { el.style.display = "none"; }
+      } else {
+        kept.push({ layer: layer, tip: tip, at: at, total: count, n: 1 });
+        if (el) { el.style.display = ""; }
+      }
+    });
+    kept.forEach(function (k) {
+      k.tip.setContent(k.n > 1 ? cg.fmtInt(k.total) + " · " + k.n : cg.fmtInt(k.total));
+      var el = k.tip.getElement();
+      if (el) {
+        el.classList.toggle("merged", k.n > 1);
+        el.title = k.n > 1 ? (S.clustersMerged || "").replace("%(n)s", k.n) : "";
+      }
+    });
+    map.getContainer().dataset.clusterLabels = String(kept.length);
+  }
   function loadClusters() {
     return cg.api(cg.url("clusters", { region: state.region.adcode, days: state.days }))
       .then(function (fc) {
@@ -180,6 +231,8 @@
           },
         }).eachLayer(function (l) { clusterLayer.addLayer(l); });
         cg.map.getContainer().dataset.clusters = String(clusterLayer.getLayers().length);
+        stackClusters();
+        declutterClusterLabels();
       })
       .catch(function (err) { console.error(S.loadFailed, err); });
   }
@@ -418,6 +471,7 @@
     dashboard.layers = L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
     gapLayer.addTo(map);
     clusterLayer.addTo(map);
+    map.on("zoomend overlayadd", function () { declutterClusterLabels(); });
     pinLayer.addTo(map);
     setupLegend(map, {
       coverage: cells.layer, counties: countyCoverage, heat: heat, gaps: gapLayer,
