@@ -123,6 +123,7 @@ def js_strings() -> dict[str, str]:
         "layerHeat": _("Visit heat (H3)"),
         "layerGaps": _("Gaps"),
         "layerClusters": _("Opinion clusters"),
+        "layerPlaces": _("Place names"),
         "layerOverdue": _("Overdue and due-soon opinions"),
         "slaOverdue": _("Overdue"),
         "slaDueSoon": _("Due soon"),

@@ -225,7 +225,12 @@ class RegionChildOutput(serializers.Serializer):
 
 
 class RegionLeagueRowOutput(RegionChildOutput):
-    """A child region's row in the league table: its rank (best coverage first) and colour band."""
+    """A child region's row in the league table: its rank (best coverage first) and colour band,
+    and where the map writes its name (a point inside its boundary)."""
+
+    label = serializers.ListField(
+        child=serializers.FloatField(), min_length=2, max_length=2, allow_null=True
+    )
 
     rank = serializers.IntegerField()
     band = serializers.ChoiceField(choices=["met", "behind", "low"])

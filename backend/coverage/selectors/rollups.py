@@ -90,7 +90,9 @@ def region_stats_query(*, jurisdiction: Jurisdiction, region, window: Window) ->
         WITH cells AS ({cell_rows_sql(window)}),
         kids AS (
             SELECT r.adcode, r.name, r.level, length(r.adcode) AS len,
-                   ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
+                   ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n,
+                   -- where the map writes the name: a point inside the (display) boundary
+                   ST_PointOnSurface(coalesce(r.display_boundary, r.boundary)) AS label
             FROM regions_region r, LATERAL (SELECT coalesce(r.boundary, r.display_boundary) b) g
             WHERE r.parent_id = %(region_id)s
         ),
@@ -119,6 +121,9 @@ def region_stats_query(*, jurisdiction: Jurisdiction, region, window: Window) ->
                     'adcode', k.adcode, 'name', k.name, 'level', k.level,
                     'bbox', CASE WHEN k.w IS NULL THEN NULL
                                  ELSE json_build_array(k.w, k.s, k.e, k.n) END,
+                    'label', CASE WHEN k.label IS NULL THEN NULL
+                                  ELSE json_build_array(round(ST_X(k.label)::numeric, 5),
+                                                        round(ST_Y(k.label)::numeric, 5)) END,
                     'cells', ks.cells, 'covered', ks.covered,
                     'coverage_pct', CASE WHEN ks.cells = 0 THEN 0.0
                                          ELSE round(100.0 * ks.covered / ks.cells, 1) END,
@@ -154,6 +159,7 @@ def region_stats(*, jurisdiction: Jurisdiction, region, window: Window) -> dict:
                 dict(
                     child,
                     bbox=[round(v, 6) for v in child["bbox"]] if child["bbox"] else None,
+                    label=[float(v) for v in child["label"]] if child["label"] else None,
                     coverage_pct=float(child["coverage_pct"]),
                 )
                 for child in row["children"]

@@ -123,6 +123,7 @@
       .then(function (s) {
         if (withOutline) { showOutline(s.outline || null); }
         renderStats(s, tick);
+        showPlaceNames(s.children || []);
         if (!state.region.bbox && s.bbox) { state.region.bbox = s.bbox; cg.fitBbox(cg.map, s.bbox, true, state.region.level); }
         return s;
       })
@@ -153,6 +154,21 @@
     cg.cells.setExtra(id, { highlight: true });
     setTimeout(function () { cg.cells.setExtra(id, null); }, 2500);
     showCellDetails(cg.cells.effective(id));
+  }
+
+  /* ---- place names from the product's own data (the reference layer without a base map):
+   * the names of the region's townships (or counties) at a point inside each boundary, from
+   * the statistics the page reads anyway; with Tianditu they are its annotation's job. ---- */
+  var placeNames = L.layerGroup();
+  function showPlaceNames(children) {
+    placeNames.clearLayers();
+    if (config.basemapLabels) { return; }
+    children.forEach(function (c) {
+      if (!c.label) { return; }
+      placeNames.addLayer(L.tooltip({ permanent: true, direction: "center", className: "place-label",
+        interactive: false }).setLatLng([c.label[1], c.label[0]]).setContent(c.name));
+    });
+    if (cg.map) { cg.map.getContainer().dataset.placeNames = String(placeNames.getLayers().length); }
   }
 
   /* ---- clusters ---- */
@@ -467,10 +483,12 @@
     overlays[S.layerHeat] = heat;
     overlays[S.layerGaps] = gapLayer;
     overlays[S.layerClusters] = clusterLayer;
+    overlays[S.layerPlaces] = placeNames;
     overlays[S.layerOverdue] = pinLayer;
     dashboard.layers = L.control.layers(null, overlays, { collapsed: window.innerWidth < 800 }).addTo(map);
     gapLayer.addTo(map);
     clusterLayer.addTo(map);
+    placeNames.addTo(map);
     map.on("zoomend overlayadd", function () { declutterClusterLabels(); });
     pinLayer.addTo(map);
     setupLegend(map, {
