@@ -185,7 +185,7 @@ class TargetsOutput(serializers.Serializer):
     households_per_deputy = serializers.IntegerField(allow_null=True)
 
 
-class RegionRefOutput(serializers.Serializer):
+class CampaignRegionOutput(serializers.Serializer):
     adcode = serializers.CharField()
     name = serializers.CharField()
 
@@ -193,7 +193,7 @@ class RegionRefOutput(serializers.Serializer):
 class CampaignOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
-    region = RegionRefOutput()
+    region = CampaignRegionOutput()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     status = serializers.CharField(help_text="upcoming, running, ended (Asia/Shanghai today)")
