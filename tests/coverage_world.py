@@ -106,7 +106,7 @@ COUNTY_STATS_30_DAYS = {
             "name": "泉塘街道",
             "level": "township",
             "bbox": [113.02, 28.0, 113.04, 28.02],
-            "label": [113.03, 28.01],  # where the map writes its name: inside the square
+            "name_at": [113.03, 28.01],  # where the map writes its name: inside the square
             "cells": 4,
             "covered": 1,
             "coverage_pct": 25.0,
@@ -119,7 +119,7 @@ COUNTY_STATS_30_DAYS = {
             "name": "星沙街道",
             "level": "township",
             "bbox": [113.0, 28.0, 113.02, 28.02],
-            "label": [113.01, 28.01],
+            "name_at": [113.01, 28.01],
             "cells": 4,
             "covered": 1,
             "coverage_pct": 25.0,

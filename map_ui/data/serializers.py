@@ -228,7 +228,7 @@ class RegionLeagueRowOutput(RegionChildOutput):
     """A child region's row in the league table: its rank (best coverage first) and colour band,
     and where the map writes its name (a point inside its boundary)."""
 
-    label = serializers.ListField(
+    name_at = serializers.ListField(
         child=serializers.FloatField(), min_length=2, max_length=2, allow_null=True
     )
 

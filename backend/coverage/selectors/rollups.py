@@ -121,7 +121,7 @@ def region_stats_query(*, jurisdiction: Jurisdiction, region, window: Window) ->
                     'adcode', k.adcode, 'name', k.name, 'level', k.level,
                     'bbox', CASE WHEN k.w IS NULL THEN NULL
                                  ELSE json_build_array(k.w, k.s, k.e, k.n) END,
-                    'label', CASE WHEN k.label IS NULL THEN NULL
+                    'name_at', CASE WHEN k.label IS NULL THEN NULL
                                   ELSE json_build_array(round(ST_X(k.label)::numeric, 5),
                                                         round(ST_Y(k.label)::numeric, 5)) END,
                     'cells', ks.cells, 'covered', ks.covered,
@@ -159,7 +159,7 @@ def region_stats(*, jurisdiction: Jurisdiction, region, window: Window) -> dict:
                 dict(
                     child,
                     bbox=[round(v, 6) for v in child["bbox"]] if child["bbox"] else None,
-                    label=[float(v) for v in child["label"]] if child["label"] else None,
+                    name_at=[float(v) for v in child["name_at"]] if child["name_at"] else None,
                     coverage_pct=float(child["coverage_pct"]),
                 )
                 for child in row["children"]

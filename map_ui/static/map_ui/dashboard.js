@@ -164,9 +164,11 @@
     placeNames.clearLayers();
     if (config.basemapLabels) { return; }
     children.forEach(function (c) {
-      if (!c.label) { return; }
-      placeNames.addLayer(L.tooltip({ permanent: true, direction: "center", className: "place-label",
-        interactive: false }).setLatLng([c.label[1], c.label[0]]).setContent(c.name));
+      if (!c.name_at) { return; }
+      var icon = L.divIcon({ className: "place-label", html: "", iconSize: null });
+      var marker = L.marker([c.name_at[1], c.name_at[0]], { icon: icon, interactive: false, keyboard: false });
+      marker.on("add", function () { marker.getElement().textContent = c.name; });  // text only
+      placeNames.addLayer(marker);
     });
     if (cg.map) { cg.map.getContainer().dataset.placeNames = String(placeNames.getLayers().length); }
   }
