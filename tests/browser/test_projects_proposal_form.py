@@ -29,6 +29,8 @@ def test_staff_add_a_proposal_with_a_place_on_a_phone(open_page, township):
     page = open_page("/projects/?region=430121001", viewport=PHONE, username="pstaff")
     page.locator(f"#pj-calls li[data-id='{world.call.pk}']").wait_for()
     page.click("#pj-new-proposal summary")
+    # <details> fires its toggle event in a later task: the call's line is written then
+    page.wait_for_function("document.getElementById('pj-proposal-call').textContent !== ''")
     assert page.inner_text("#pj-proposal-call") == "列入征集： 星沙街道民生实事项目征集"
     form = page.locator("#pj-proposal-form")
 
