@@ -44,3 +44,28 @@ def update_section(name: str, markdown: str) -> Path:
     BENCHMARKS_MD.parent.mkdir(exist_ok=True)
     BENCHMARKS_MD.write_text(text, encoding="utf-8")
     return BENCHMARKS_MD
+
+
+GOALS_JSON = Path(__file__).resolve().parent / "goals.json"
+
+
+def record_goal(key: str, *, measured: str, met: bool | None, section: str) -> None:
+    """Record one goal of bench/goals.py (its key) as measured by the section `section`: what was
+    measured (text, figures with their limits) and whether the goal is met (None: not decidable
+    from this run). bench.goals writes the table of every goal from bench/goals.json."""
+    import json
+
+    from bench.goals import GOALS
+
+    if key not in {g.key for g in GOALS}:
+        raise KeyError(f"unknown goal {key!r}: add it to bench/goals.py")
+    data = json.loads(GOALS_JSON.read_text(encoding="utf-8")) if GOALS_JSON.exists() else {}
+    data[key] = {
+        "measured": measured,
+        "met": met,
+        "section": section,
+        "at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    GOALS_JSON.write_text(
+        json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )

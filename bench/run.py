@@ -16,6 +16,7 @@ BENCHMARKS = [
     "bench.freshness",  # sync queued vs summaries in the transaction; commit → summaries
     "bench.h3_ingest",  # H3 of a cell in the database trigger vs at the ingest edge
     "bench.mixed_load",  # 200 phones syncing + 20 dashboards: errors, p95 per endpoint, losses
+    "bench.goals",  # last: the table of every goal of issue 11 from bench/goals.json
 ]
 
 
