@@ -30,7 +30,9 @@ from backend.performance import selectors
 from backend.performance.access import access_deputy_record_by_id
 from backend.performance.items import STAFF_ITEMS, Category, Item
 from backend.performance.models import DisputeStatus, EntryStatus
-from backend.regions.models import Region
+from backend.regions.access import access_region_by_adcode
+from backend.regions.models import ADCODE_LENGTHS, Region
+from backend.regions.selectors import region_ancestors, region_children
 from map_ui.views import page_region, region_reader, url_template
 
 YEARS_SHOWN = 5
@@ -102,7 +104,7 @@ def _labelled(rows: list[dict], statuses: type[EntryStatus] | type[DisputeStatus
 
 
 def _townships(region: Region) -> list[Region]:
-    return list(Region.objects.filter(parent=region).order_by("adcode").only("adcode", "name"))
+    return list(region_children(region=region))
 
 
 def _place_of(adcode: str, children: list[Region]) -> str:
@@ -111,10 +113,10 @@ def _place_of(adcode: str, children: list[Region]) -> str:
 
 def _ancestors(region: Region, jurisdiction: Jurisdiction) -> list[Region]:
     """The regions above `region` the caller may read (the breadcrumb back up), top first."""
-    prefixes = [region.adcode[:n] for n in (2, 4, 6, 9) if n < len(region.adcode)]
-    readable = [p for p in prefixes if jurisdiction.contains(p)]
-    rows = Region.objects.filter(adcode__in=readable).order_by("adcode")
-    return list(rows.only("adcode", "name"))
+    above = [n for n in ADCODE_LENGTHS if n < len(region.adcode)]
+    if not above or not jurisdiction.contains(region.adcode[: above[-1]]):
+        return []  # not even the parent is readable (no query)
+    return [r for r in region_ancestors(region=region) if jurisdiction.contains(r.adcode)]
 
 
 def league_rows(jurisdiction: Jurisdiction, year: int, sort: str, children: list[Region]):
@@ -203,9 +205,11 @@ def record(request: HttpRequest, deputy_id: int) -> HttpResponse:
         row["pct"] = (
             min(100, round(100 * row["verified"] / row["target"])) if row["target"] else None
         )
-    region = Region.objects.filter(adcode=deputy.county_adcode).first() or page_region(
-        request, jurisdiction
-    )
+    # the deputy's county: readable, since the deputy is (access_deputy_record_by_id)
+    try:
+        region = access_region_by_adcode(jurisdiction=jurisdiction, adcode=deputy.county_adcode)
+    except NotFound:
+        region = page_region(request, jurisdiction)
     disputes = _labelled(
         selectors.dispute_list(jurisdiction=jurisdiction, deputy_id=deputy.id), DisputeStatus
     )
