@@ -38,7 +38,7 @@ import httpx
 import psycopg
 
 from bench.report import update_section
-from bench.server import start_uvicorn
+from bench.server import app_env, start_uvicorn
 
 DB_NAME = os.environ.get("BENCH_MIXED_DB", "cg_bench_mixed")
 os.environ.setdefault("BENCH_DASHBOARD_DB", DB_NAME)  # bench.dashboard's set-up, on this copy
@@ -90,14 +90,7 @@ print("BENCH-SETUP " + json.dumps({"phones": phones, "session": client.cookies["
 
 
 def _env() -> dict:
-    return dict(
-        os.environ,
-        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
-        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        DJANGO_SETTINGS_MODULE="backend.settings",
-        LOG_LEVEL="WARNING",
-        AXES_ENABLED="false",
-    )
+    return app_env(DB_NAME)
 
 
 def _credentials() -> dict:

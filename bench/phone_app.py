@@ -41,7 +41,7 @@ import httpx
 import psycopg
 
 from bench.report import update_section
-from bench.server import start_uvicorn
+from bench.server import app_env, start_uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = os.environ.get("BENCH_PHONE_DB", "cg_bench_phone")
@@ -99,13 +99,8 @@ StationMembership.objects.get_or_create(deputy=deputy, station=station, defaults
 
 
 def _env() -> dict:
-    return dict(
-        os.environ,
-        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{DB_NAME}",
-        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-        DJANGO_SETTINGS_MODULE="backend.settings",
-        LOG_LEVEL="WARNING",
-        AXES_ENABLED="false",
+    return app_env(
+        DB_NAME,
         # Playwright's evaluations are what a strict policy blocks; the app itself is unchanged.
         CSP_REPORT_ONLY="1",
         **{f"MOBILE_THROTTLE_{s}": "100000/min" for s in ("LOGIN", "REFRESH", "READ", "SYNC")},

@@ -19,6 +19,22 @@ ROOT = Path(__file__).resolve().parent.parent
 GRACEFUL_SHUTDOWN_S = 5
 
 
+def app_env(db_name: str, **extra: str) -> dict:
+    """The environment of the app under benchmark: database `db_name`, Redis (REDIS_URL or db 0),
+    quiet logs, no login lockout (the benchmarks log in many times from one address), `extra`."""
+    import os
+
+    return dict(
+        os.environ,
+        DATABASE_URL=f"postgis://postgres@127.0.0.1:5432/{db_name}",
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        LOG_LEVEL="WARNING",
+        AXES_ENABLED="false",
+        **extra,
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
